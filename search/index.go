@@ -1,0 +1,343 @@
+// Package search is Hondana's Bleve index: its mapping, Japanese analysis,
+// indexing and queries. It returns record ids and facet counts; the
+// database is the source of truth and the index can always be rebuilt from
+// it. It imports nothing of Hondana's.
+package search
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// MappingVersion changes whenever the mapping or the analysis changes in a
+// way that needs the documents indexed anew; an index of another version
+// is rebuilt at start-up.
+const MappingVersion = 1
+
+// DirName is the index directory inside the data directory.
+const DirName = "index.bleve"
+
+var (
+	keyVersion = []byte("hondana_mapping_version")
+	keySeq     = []byte("hondana_seq")
+)
+
+// ErrNeedsRebuild means the index on disk cannot be used as it is: it is
+// missing, unreadable or of another mapping version.
+var ErrNeedsRebuild = errors.New("search: index needs a rebuild")
+
+// Doc is a record as the index sees it.
+type Doc struct {
+	ID           int64
+	Title        string // title, subtitle and volume
+	TitleYomi    string
+	Authors      []string
+	AuthorsYomi  []string
+	Publisher    string
+	Other        []string // series, subjects, description, publisher reading …
+	ISBN         string   // ISBN-13
+	ISBN10       string
+	NDC          string
+	MaterialType string
+	Year         int
+	Branches     []string // branches holding a copy
+	Available    []string // branches with a copy on the shelf
+	Acquired     string   // YYYY-MM-DD of the newest copy
+	SortKey      string   // folded title reading, for "sort by title"
+}
+
+// Index is the open Bleve index.
+type Index struct {
+	bi   bleve.Index
+	path string
+	mu   sync.Mutex // serialises writers
+	seq  atomic.Int64
+	gen  atomic.Int64 // bumped on every change, invalidates cached facets
+	cache *facetCache
+}
+
+func runtimeConfig() map[string]interface{} {
+	// Another process holding the index must not make us hang forever.
+	return map[string]interface{}{"bolt_timeout": "5s"}
+}
+
+// Open opens the index in dir. It returns ErrNeedsRebuild when there is no
+// usable index of the current mapping version; the caller then calls Build.
+func Open(dir string) (*Index, error) {
+	path := filepath.Join(dir, DirName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNeedsRebuild, err)
+	}
+	bi, err := bleve.OpenUsing(path, runtimeConfig())
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") {
+			return nil, fmt.Errorf("search: the index at %s is in use by another process (is the server running?): %w", path, err)
+		}
+		return nil, fmt.Errorf("%w: open: %v", ErrNeedsRebuild, err)
+	}
+	v, err := bi.GetInternal(keyVersion)
+	if err != nil || string(v) != strconv.Itoa(MappingVersion) {
+		bi.Close()
+		return nil, fmt.Errorf("%w: mapping version %q, want %d", ErrNeedsRebuild, v, MappingVersion)
+	}
+	ix := &Index{bi: bi, path: path, cache: newFacetCache(256)}
+	s, err := bi.GetInternal(keySeq)
+	if err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("%w: read sequence: %v", ErrNeedsRebuild, err)
+	}
+	n, _ := strconv.ParseInt(string(s), 10, 64)
+	ix.seq.Store(n)
+	return ix, nil
+}
+
+// Build writes a new index from the documents feed yields, into a
+// temporary directory that then replaces the index in dir. seq is the
+// change sequence number the documents reflect.
+func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Index, error) {
+	path := filepath.Join(dir, DirName)
+	tmp := path + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("search: build: %w", err)
+	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	bi, err := bleve.NewUsing(tmp, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("search: build: create: %w", err)
+	}
+	ix := &Index{bi: bi, path: tmp, cache: newFacetCache(256)}
+	err = feed(func(docs []Doc) error { return ix.Apply(docs, nil, 0) })
+	if err == nil {
+		err = ix.setSeq(seq)
+	}
+	if err == nil {
+		err = bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion)))
+	}
+	if cerr := bi.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("search: build: %w", err)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("search: build: remove old index: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("search: build: %w", err)
+	}
+	return Open(dir)
+}
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.bi.Close() }
+
+// Seq is the change sequence number the index reflects.
+func (ix *Index) Seq() int64 { return ix.seq.Load() }
+
+// Count is the number of documents in the index.
+func (ix *Index) Count() (uint64, error) { return ix.bi.DocCount() }
+
+func (ix *Index) setSeq(seq int64) error {
+	if err := ix.bi.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10))); err != nil {
+		return fmt.Errorf("search: store sequence: %w", err)
+	}
+	ix.seq.Store(seq)
+	return nil
+}
+
+// Apply indexes docs, removes the deleted ids and, when seq > 0, records
+// seq as applied, all in one batch.
+func (ix *Index) Apply(docs []Doc, deleted []int64, seq int64) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	b := ix.bi.NewBatch()
+	for i := range docs {
+		if err := b.Index(strconv.FormatInt(docs[i].ID, 10), docs[i].fields()); err != nil {
+			return fmt.Errorf("search: index %d: %w", docs[i].ID, err)
+		}
+	}
+	for _, id := range deleted {
+		b.Delete(strconv.FormatInt(id, 10))
+	}
+	if seq > 0 {
+		b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
+	}
+	if err := ix.bi.Batch(b); err != nil {
+		return fmt.Errorf("search: apply batch: %w", err)
+	}
+	if seq > 0 {
+		ix.seq.Store(seq)
+	}
+	ix.gen.Add(1)
+	return nil
+}
+
+// Field names in the index.
+const (
+	fTitle      = "title"
+	fTitleYomi  = "title_yomi"
+	fAuthor     = "author"
+	fAuthorYomi = "author_yomi"
+	fOther      = "other"
+	fTitleExact = "title_exact"
+	fISBN       = "isbn"
+	fFacet      = "facet"
+	fNDC        = "ndc"
+	fMType      = "mtype"
+	fBranch     = "branch"
+	fAvail      = "avail"
+	fYear       = "year"
+	fAcquired   = "acquired"
+	fSort       = "sort"
+)
+
+// Facet terms share one keyword field, prefixed by facet, so counting
+// them visits one field's doc values per hit instead of six.
+const (
+	pNDC1   = "n1:"
+	pNDC3   = "n3:"
+	pMType  = "m:"
+	pBranch = "b:"
+	pAvail  = "a:"
+	pDecade = "y:"
+)
+
+// fields flattens d into what Bleve indexes.
+func (d *Doc) fields() map[string]interface{} {
+	f := map[string]interface{}{
+		fTitle:      d.Title,
+		fTitleExact: Fold(d.Title),
+		fSort:       d.SortKey,
+		fMType:      d.MaterialType,
+		fAcquired:   d.Acquired,
+	}
+	if d.TitleYomi != "" {
+		f[fTitleYomi] = d.TitleYomi
+	}
+	if len(d.Authors) > 0 {
+		f[fAuthor] = d.Authors
+	}
+	if len(d.AuthorsYomi) > 0 {
+		f[fAuthorYomi] = d.AuthorsYomi
+	}
+	if other := append([]string{d.Publisher}, d.Other...); len(other) > 0 {
+		f[fOther] = other
+	}
+	var isbns []string
+	if d.ISBN != "" {
+		isbns = append(isbns, d.ISBN)
+	}
+	if d.ISBN10 != "" {
+		isbns = append(isbns, d.ISBN10)
+	}
+	if len(isbns) > 0 {
+		f[fISBN] = isbns
+	}
+	facet := []string{pMType + d.MaterialType}
+	var ndc []string
+	if n := ndcDigits(d.NDC); n != "" {
+		for i := 1; i <= len(n) && i <= 3; i++ {
+			ndc = append(ndc, n[:i])
+		}
+		facet = append(facet, pNDC1+n[:1])
+		if len(n) >= 3 {
+			facet = append(facet, pNDC3+n[:3])
+		}
+		f[fNDC] = ndc
+	}
+	if d.Year > 0 {
+		f[fYear] = float64(d.Year)
+		facet = append(facet, pDecade+strconv.Itoa(d.Year/10*10))
+	}
+	if len(d.Branches) > 0 {
+		f[fBranch] = d.Branches
+		for _, b := range d.Branches {
+			facet = append(facet, pBranch+b)
+		}
+	}
+	avail := []string{"none"}
+	if len(d.Available) > 0 {
+		avail = append([]string{"any"}, d.Available...)
+		facet = append(facet, pAvail+"1")
+	} else {
+		facet = append(facet, pAvail+"0")
+	}
+	f[fAvail] = avail
+	f[fFacet] = facet
+	return f
+}
+
+// ndcDigits returns the leading digits of an NDC number ("913.6" → "9136").
+func ndcDigits(ndc string) string {
+	var b strings.Builder
+	for _, r := range ndc {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '.':
+		default:
+			return b.String()
+		}
+	}
+	return b.String()
+}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	if err := registerAnalysis(m); err != nil {
+		return nil, err
+	}
+	text := func() *mapping.FieldMapping {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = AnalyzerIndex
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		fm.DocValues = false
+		return fm
+	}
+	kw := func(docValues bool) *mapping.FieldMapping {
+		fm := bleve.NewKeywordFieldMapping()
+		fm.Analyzer = keyword.Name
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		fm.DocValues = docValues
+		return fm
+	}
+	num := bleve.NewNumericFieldMapping()
+	num.Store = false
+	num.IncludeInAll = false
+
+	dm := bleve.NewDocumentStaticMapping()
+	for _, name := range []string{fTitle, fTitleYomi, fAuthor, fAuthorYomi, fOther} {
+		dm.AddFieldMappingsAt(name, text())
+	}
+	for _, name := range []string{fTitleExact, fISBN, fNDC, fMType, fBranch, fAvail} {
+		dm.AddFieldMappingsAt(name, kw(false))
+	}
+	for _, name := range []string{fFacet, fSort, fAcquired} {
+		dm.AddFieldMappingsAt(name, kw(true))
+	}
+	dm.AddFieldMappingsAt(fYear, num)
+	m.DefaultMapping = dm
+	m.DefaultAnalyzer = keyword.Name
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m, nil
+}

@@ -1,0 +1,343 @@
+package search
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Sort orders of a search.
+const (
+	SortRelevance = "relevance"
+	SortNewest    = "newest"
+	SortTitle     = "title"
+	SortAcquired  = "acquired" // newest copies first: new arrivals
+)
+
+// Limits on what a query may ask, so a hostile one cannot make the server
+// do unbounded work.
+const (
+	MaxQueryRunes = 256
+	MaxWords      = 16
+	MaxPerPage    = 100
+	MaxOffset     = 10000
+)
+
+// Query is one catalogue search. Zero values mean "no filter".
+type Query struct {
+	Text         string
+	ISBN         string // ISBN-13, when the text is an ISBN
+	NDC          string // 1–3 leading digits
+	MaterialType string
+	Branch       string
+	Available    bool // a copy on the shelf (at Branch, when set)
+	YearFrom     int
+	YearTo       int
+	AcquiredFrom string // YYYY-MM-DD, for new arrivals
+	Sort         string
+	Offset       int
+	Limit        int
+}
+
+// Count is one facet value and its number of hits.
+type Count struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Facets are the counts by facet over all hits of a query.
+type Facets struct {
+	NDC          []Count // first digit
+	NDC3         []Count // three digits
+	MaterialType []Count
+	Branch       []Count
+	Available    []Count // "true" / "false"
+	Year         []Count // decades, "1950" for 1950–1959
+}
+
+// Result is a page of record ids with the total and facets.
+type Result struct {
+	Total  int
+	IDs    []int64
+	Facets Facets
+}
+
+// Search runs q. It never fails on what a user typed: text that analyses
+// to nothing matches nothing.
+func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	bq := ix.buildQuery(q)
+	req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
+	switch q.Sort {
+	case SortNewest:
+		req.SortBy([]string{"-" + fYear, "-" + fAcquired, "_id"})
+	case SortTitle:
+		req.SortBy([]string{fSort, "_id"})
+	case SortAcquired:
+		req.SortBy([]string{"-" + fAcquired, fSort, "_id"})
+	default:
+		if strings.TrimSpace(q.Text) == "" && q.ISBN == "" {
+			req.SortBy([]string{"-" + fAcquired, "_id"})
+		} else {
+			req.SortBy([]string{"-_score", "_id"})
+		}
+	}
+	key := q.cacheKey()
+	gen := ix.gen.Load()
+	cached, ok := ix.cache.get(key, gen)
+	if !ok {
+		req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 5000))
+	}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := &Result{Total: int(res.Total)}
+	for _, h := range res.Hits {
+		id, err := strconv.ParseInt(h.ID, 10, 64)
+		if err == nil {
+			out.IDs = append(out.IDs, id)
+		}
+	}
+	if ok {
+		out.Facets = cached
+	} else {
+		out.Facets = splitFacets(res.Facets[fFacet])
+		ix.cache.put(key, gen, out.Facets)
+	}
+	return out, nil
+}
+
+func (q Query) cacheKey() string {
+	return fmt.Sprintf("%q|%s|%s|%s|%s|%t|%d|%d|%s", q.Text, q.ISBN, q.NDC, q.MaterialType,
+		q.Branch, q.Available, q.YearFrom, q.YearTo, q.AcquiredFrom)
+}
+
+func splitFacets(fr *bsearch.FacetResult) Facets {
+	var f Facets
+	if fr == nil || fr.Terms == nil {
+		return f
+	}
+	for _, t := range fr.Terms.Terms() {
+		c := Count{Count: t.Count}
+		switch {
+		case strings.HasPrefix(t.Term, pNDC1):
+			c.Value = t.Term[len(pNDC1):]
+			f.NDC = append(f.NDC, c)
+		case strings.HasPrefix(t.Term, pNDC3):
+			c.Value = t.Term[len(pNDC3):]
+			f.NDC3 = append(f.NDC3, c)
+		case strings.HasPrefix(t.Term, pMType):
+			c.Value = t.Term[len(pMType):]
+			f.MaterialType = append(f.MaterialType, c)
+		case strings.HasPrefix(t.Term, pBranch):
+			c.Value = t.Term[len(pBranch):]
+			f.Branch = append(f.Branch, c)
+		case strings.HasPrefix(t.Term, pAvail):
+			c.Value = "false"
+			if t.Term == pAvail+"1" {
+				c.Value = "true"
+			}
+			f.Available = append(f.Available, c)
+		case strings.HasPrefix(t.Term, pDecade):
+			c.Value = t.Term[len(pDecade):]
+			f.Year = append(f.Year, c)
+		}
+	}
+	byValue := func(s []Count) {
+		sort.Slice(s, func(i, j int) bool { return s[i].Value < s[j].Value })
+	}
+	byValue(f.NDC)
+	byValue(f.Year)
+	sort.SliceStable(f.NDC3, func(i, j int) bool { return f.NDC3[i].Count > f.NDC3[j].Count })
+	if len(f.NDC3) > 30 {
+		f.NDC3 = f.NDC3[:30]
+	}
+	return f
+}
+
+// buildQuery turns q into a Bleve query. Text is never parsed as Bleve
+// query syntax: each word must match some field, so "title:*" is just
+// two words to look for.
+func (ix *Index) buildQuery(q Query) query.Query {
+	var must []query.Query
+	if q.ISBN != "" {
+		must = append(must, termQ(fISBN, q.ISBN))
+	} else if text := CleanText(q.Text); text != "" {
+		words := strings.Fields(text)
+		if len(words) > MaxWords {
+			words = words[:MaxWords]
+		}
+		matched := 0
+		for _, w := range words {
+			if !ix.hasTokens(w) {
+				continue
+			}
+			matched++
+			must = append(must, wordQuery(w))
+		}
+		if matched == 0 {
+			return bleve.NewMatchNoneQuery()
+		}
+	}
+	if q.NDC != "" {
+		must = append(must, termQ(fNDC, q.NDC))
+	}
+	if q.MaterialType != "" {
+		must = append(must, termQ(fMType, q.MaterialType))
+	}
+	if q.Branch != "" {
+		must = append(must, termQ(fBranch, q.Branch))
+	}
+	if q.Available {
+		v := "any"
+		if q.Branch != "" {
+			v = q.Branch
+		}
+		must = append(must, termQ(fAvail, v))
+	}
+	if q.YearFrom > 0 || q.YearTo > 0 {
+		var lo, hi *float64
+		incl := true
+		if q.YearFrom > 0 {
+			v := float64(q.YearFrom)
+			lo = &v
+		}
+		if q.YearTo > 0 {
+			v := float64(q.YearTo)
+			hi = &v
+		}
+		rq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
+		rq.SetField(fYear)
+		must = append(must, rq)
+	}
+	if q.AcquiredFrom != "" {
+		incl := true
+		rq := bleve.NewTermRangeInclusiveQuery(q.AcquiredFrom, "", &incl, &incl)
+		rq.SetField(fAcquired)
+		must = append(must, rq)
+	}
+	if len(must) == 0 {
+		return bleve.NewMatchAllQuery()
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(must...)
+	if text := CleanText(q.Text); text != "" && q.ISBN == "" {
+		// The exact title, as typed, comes first (a known-item search).
+		exact := termQ(fTitleExact, Fold(text))
+		exact.SetBoost(20)
+		bq.AddShould(exact)
+	}
+	return bq
+}
+
+// wordQuery matches one word of the user's query in any text field, all
+// of its bigrams in the same field; title matches weigh most.
+func wordQuery(w string) query.Query {
+	fields := []struct {
+		name  string
+		boost float64
+	}{{fTitle, 4}, {fTitleYomi, 3}, {fAuthor, 3}, {fAuthorYomi, 2}, {fOther, 1}}
+	var dis []query.Query
+	for _, f := range fields {
+		mq := bleve.NewMatchQuery(w)
+		mq.SetField(f.name)
+		mq.Analyzer = AnalyzerQuery
+		mq.SetOperator(query.MatchQueryOperatorAnd)
+		mq.SetBoost(f.boost)
+		dis = append(dis, mq)
+	}
+	return bleve.NewDisjunctionQuery(dis...)
+}
+
+// hasTokens reports whether w analyses to anything: "*" or "+-" do not,
+// and a word that cannot match must not empty the whole result.
+func (ix *Index) hasTokens(w string) bool {
+	a := ix.bi.Mapping().AnalyzerNamed(AnalyzerQuery)
+	return a != nil && len(a.Analyze([]byte(w))) > 0
+}
+
+func termQ(field, term string) *query.TermQuery {
+	tq := bleve.NewTermQuery(term)
+	tq.SetField(field)
+	return tq
+}
+
+// CleanText makes a user's query safe to analyse: valid UTF-8, no control
+// characters, at most MaxQueryRunes runes, spaces collapsed.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, " ")
+	if utf8.RuneCountInString(s) > MaxQueryRunes {
+		s = string([]rune(s)[:MaxQueryRunes])
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u3000' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// facetCache keeps the facet counts of recent queries, so paging through
+// results does not count them again. Entries of an older index generation
+// are stale.
+type facetCache struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List
+	items map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key    string
+	gen    int64
+	facets Facets
+}
+
+func newFacetCache(max int) *facetCache {
+	return &facetCache{max: max, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *facetCache) get(key string, gen int64) (Facets, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[key]
+	if !ok {
+		return Facets{}, false
+	}
+	ent := e.Value.(*cacheEntry)
+	if ent.gen != gen {
+		c.ll.Remove(e)
+		delete(c.items, key)
+		return Facets{}, false
+	}
+	c.ll.MoveToFront(e)
+	return ent.facets, true
+}
+
+func (c *facetCache) put(key string, gen int64, f Facets) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.ll.Remove(e)
+	}
+	c.items[key] = c.ll.PushFront(&cacheEntry{key: key, gen: gen, facets: f})
+	for c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*cacheEntry).key)
+	}
+}

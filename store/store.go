@@ -1,0 +1,209 @@
+// Package store keeps Hondana's data in one SQLite file: the schema and its
+// migrations, hand-written SQL and the row types. It knows no library rules.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Sentinel errors callers test with errors.Is; driver messages never leave
+// this package.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrConflict   = errors.New("conflict")   // a unique constraint
+	ErrReference  = errors.New("reference")  // a foreign key constraint
+	ErrConstraint = errors.New("constraint") // a CHECK or NOT NULL constraint
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "hondana.db"
+
+// DB is the open database: one writer connection, so writers queue in Go
+// rather than fight over SQLite's lock, and a pool of read-only readers.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+}
+
+// Open opens (creating if needed) the database in dir and migrates it to
+// the current schema.
+func Open(ctx context.Context, dir string) (*DB, error) {
+	path := filepath.Join(dir, FileName)
+	// modernc reads pragmas only in the _pragma=name(value) form.
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		q.Add("_txlock", "immediate")
+		for _, p := range append([]string{
+			"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)",
+			"foreign_keys(1)", "cache_size(-32000)",
+		}, extra...) {
+			q.Add("_pragma", p)
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn())
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	db := &DB{write: w, path: path}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open reader: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db.read = r
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+func (db *DB) migrate(ctx context.Context) error {
+	var version int
+	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s: bad name", name)
+		}
+		if n <= version {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+		version = n
+	}
+	return nil
+}
+
+// SchemaVersion reports the schema version the database is at.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// Tx runs fn in one immediate transaction on the writer connection,
+// committing when fn returns nil. Constraint errors come back as the
+// package's sentinel errors.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", mapErr(err))
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return mapErr(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Reader is the read-only pool, for pages and queries.
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// mapErr turns SQLite constraint failures into sentinel errors, keeping the
+// original message for logs.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %v", ErrNotFound, err)
+		}
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w: %v", ErrReference, err)
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return fmt.Errorf("%w: %v", ErrConstraint, err)
+	}
+	return err
+}
+
+// Times are stored as RFC 3339 in UTC with fixed width so they sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}
+
+// Setting reads a value from the settings table; "" when unset.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting writes a value to the settings table.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}

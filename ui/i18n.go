@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Languages the site speaks; Japanese first.
+const (
+	langJA = "ja"
+	langEN = "en"
+)
+
+// lang picks the page language: ?lang= (remembered in a cookie), then the
+// cookie, then Accept-Language, then Japanese.
+func lang(c *gin.Context) string {
+	if v, ok := c.Get("lang"); ok {
+		return v.(string)
+	}
+	l := langJA
+	if q := c.Query("lang"); q == langEN || q == langJA {
+		l = q
+		c.SetSameSite(3) // http.SameSiteStrictMode
+		c.SetCookie("lang", l, 365*24*3600, "/", "", false, true)
+	} else if ck, err := c.Cookie("lang"); err == nil && (ck == langEN || ck == langJA) {
+		l = ck
+	} else if acceptsEnglishFirst(c.GetHeader("Accept-Language")) {
+		l = langEN
+	}
+	c.Set("lang", l)
+	return l
+}
+
+// acceptsEnglishFirst reports whether English comes before Japanese in an
+// Accept-Language header (ignoring q-values' finer points: browsers list
+// languages in order of preference).
+func acceptsEnglishFirst(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "ja"):
+			return false
+		case strings.HasPrefix(tag, "en"):
+			return true
+		}
+	}
+	return false
+}
+
+// T translates a message id into lang, formatting args into it.
+func T(l, id string, args ...any) string {
+	m, ok := messages[id]
+	if !ok {
+		return id
+	}
+	s := m[0]
+	if l == langEN && m[1] != "" {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// messages maps an id to its Japanese and English text.
+var messages = map[string][2]string{
+	// menu
+	"menu.home":             {"トップページ", "Home"},
+	"menu.about":            {"図書館の概要", "About"},
+	"menu.guide":            {"利用案内", "Using the library"},
+	"menu.news":             {"お知らせ", "News"},
+	"menu.reserve":          {"予約の方法", "How to reserve"},
+	"menu.search":           {"蔵書検索", "Catalogue search"},
+	"menu.new":              {"新着資料", "New arrivals"},
+	"menu.account":          {"利用照会", "My library"},
+	"menu.rank_loans":       {"貸出ベスト", "Most borrowed"},
+	"menu.rank_holds":       {"予約ベスト", "Most reserved"},
+	"menu.calendar":         {"図書館カレンダー", "Calendar"},
+	"menu.mobile":           {"携帯サイトの情報", "Mobile site"},
+	"menu.branches":         {"各館のご案内", "Branches"},
+	"menu.more":             {"そのほかのご案内", "More"},
+	"skip":                  {"本文へジャンプ", "Skip to content"},
+	"lang.switch":           {"English", "日本語"},
+	"menu.label":            {"メニュー", "Menu"},
+	"footer.credit":         {"書誌データ：青空文庫（CC BY 4.0）、出典：国立国会図書館書誌データ", "Bibliographic data: Aozora Bunko (CC BY 4.0); source: National Diet Library bibliographic data"},
+	"search.placeholder":    {"書名・著者名・ISBNなど", "Title, author, ISBN…"},
+	"search.button":         {"検索", "Search"},
+	"search.label":          {"キーワード", "Keywords"},
+	"search.results":        {"「%s」の検索結果：%d件", "%[2]d results for “%[1]s”"},
+	"search.results_nq":     {"検索結果：%d件", "%d results"},
+	"search.none":           {"該当する資料は見つかりませんでした。", "Nothing was found."},
+	"search.try":            {"こちらで検索してみてください：", "Try instead:"},
+	"search.tips":           {"ひらがな・カタカナ・漢字のどれでも検索できます。言葉を減らす、別の言い方にする、著者名だけで探す、などもお試しください。", "Hiragana, katakana and kanji all work. Try fewer words, other words, or just the author’s name."},
+	"search.narrow":         {"絞り込み", "Refine"},
+	"search.sort":           {"並び順", "Sort"},
+	"sort.relevance":        {"関連度順", "Relevance"},
+	"sort.newest":           {"出版年の新しい順", "Newest"},
+	"sort.title":            {"書名の読み順", "Title (reading)"},
+	"facet.ndc":             {"分類（NDC）", "Subject (NDC)"},
+	"facet.ndc3":            {"分類（詳細）", "Subject (detail)"},
+	"facet.material_type":   {"資料の種類", "Material type"},
+	"facet.branch":          {"所蔵館", "Library"},
+	"facet.available":       {"貸出状況", "Availability"},
+	"facet.year":            {"出版年", "Year"},
+	"facet.clear":           {"絞り込みを解除", "Clear filters"},
+	"facet.available.true":  {"貸出できる資料", "Available now"},
+	"facet.available.false": {"貸出中・準備中", "Not on the shelf"},
+	"facet.decade":          {"%s年代", "%ss"},
+	"avail.yes":             {"貸出可", "Available"},
+	"avail.no":              {"貸出中", "On loan"},
+	"avail.none":            {"所蔵なし", "No copies"},
+	"avail.at":              {"在架：%s", "On shelf at: %s"},
+	"holds.waiting":         {"予約%d件", "%d holds"},
+	"page.prev":             {"前へ", "Previous"},
+	"page.next":             {"次へ", "Next"},
+	"page.of":               {"%d / %dページ", "Page %d of %d"},
+	"rec.author":            {"著者", "Author"},
+	"rec.publisher":         {"出版者", "Publisher"},
+	"rec.year":              {"出版年", "Year"},
+	"rec.isbn":              {"ISBN", "ISBN"},
+	"rec.ndc":               {"分類", "NDC"},
+	"rec.series":            {"シリーズ", "Series"},
+	"rec.subjects":          {"件名・注記", "Subjects"},
+	"rec.description":       {"内容", "Description"},
+	"rec.material_type":     {"資料の種類", "Material type"},
+	"rec.language":          {"言語", "Language"},
+	"rec.reading":           {"読み", "Reading"},
+	"rec.reading_generated": {"（自動付与）", "(generated)"},
+	"rec.copies":            {"所蔵一覧", "Copies"},
+	"rec.holds":             {"この資料の予約：%d件", "Holds on this title: %d"},
+	"rec.no_copies":         {"現在、所蔵している資料はありません。", "The library holds no copies at present."},
+	"copy.branch":           {"所蔵館", "Library"},
+	"copy.location":         {"場所", "Location"},
+	"copy.call_number":      {"請求記号", "Call number"},
+	"copy.barcode":          {"資料番号", "Barcode"},
+	"copy.status":           {"状態", "Status"},
+	"status.on_shelf":       {"在架", "On the shelf"},
+	"status.on_loan":        {"貸出中（返却予定 %s）", "On loan (due %s)"},
+	"status.on_loan_nodate": {"貸出中", "On loan"},
+	"status.in_transit":     {"回送中", "In transit"},
+	"status.on_hold_shelf":  {"予約取置中", "On the hold shelf"},
+	"status.missing":        {"調査中", "Missing"},
+	"mt.book":               {"図書", "Book"},
+	"mt.magazine":           {"雑誌", "Magazine"},
+	"mt.ebook":              {"電子資料", "E-resource"},
+	"mt.audio":              {"録音資料", "Audio"},
+	"mt.video":              {"映像資料", "Video"},
+	"mt.score":              {"楽譜", "Score"},
+	"mt.map":                {"地図", "Map"},
+	"mt.other":              {"その他", "Other"},
+	"home.today":            {"本日の開館状況", "Open today"},
+	"home.open":             {"開館 %s〜%s", "Open %s–%s"},
+	"home.closed":           {"休館", "Closed"},
+	"home.news":             {"お知らせ", "News"},
+	"home.all_news":         {"お知らせ一覧", "All news"},
+	"home.new":              {"新着資料", "New arrivals"},
+	"home.all_new":          {"新着資料をもっと見る", "More new arrivals"},
+	"new.title":             {"新着資料（%d日以内）", "New arrivals (last %d days)"},
+	"new.all":               {"すべて", "All"},
+	"new.acquired":          {"受入日", "Acquired"},
+	"cal.title":             {"%s %d年%d月", "%s, %[3]d/%[2]d"},
+	"cal.prev":              {"前の月", "Previous month"},
+	"cal.next":              {"次の月", "Next month"},
+	"cal.legend":            {"色のついた日は休館日です。", "Shaded days are closed."},
+	"cal.branch":            {"図書館", "Library"},
+	"cal.show":              {"表示", "Show"},
+	"wd.0":                  {"日", "Sun"}, "wd.1": {"月", "Mon"}, "wd.2": {"火", "Tue"}, "wd.3": {"水", "Wed"},
+	"wd.4": {"木", "Thu"}, "wd.5": {"金", "Fri"}, "wd.6": {"土", "Sat"},
+	"branch.address":   {"住所", "Address"},
+	"branch.phone":     {"電話", "Phone"},
+	"branch.fax":       {"FAX", "Fax"},
+	"branch.calendar":  {"カレンダー", "Calendar"},
+	"rank.loans":       {"貸出ベスト", "Most borrowed"},
+	"rank.holds":       {"予約ベスト（現在の予約件数）", "Most reserved (holds waiting now)"},
+	"rank.month":       {"今月", "This month"},
+	"rank.year":        {"今年", "This year"},
+	"rank.all":         {"すべての期間", "All time"},
+	"rank.count":       {"%d回", "%d"},
+	"rank.holds_count": {"%d件", "%d"},
+	"rank.empty":       {"まだデータがありません。", "No data yet."},
+	"account.soon":     {"利用照会（貸出・予約の確認）は準備中です。カウンターでおたずねください。", "My library (loans and holds) is coming soon. Please ask at the counter."},
+	"back":             {"戻る", "Back"},
+	"notfound.title":   {"ページが見つかりません", "Page not found"},
+	"error.title":      {"エラー", "Error"},
+
+	// API and page errors
+	"err.not_found":          {"お探しのページは見つかりませんでした。", "The page was not found."},
+	"err.record_not_found":   {"指定された資料は見つかりませんでした。", "No record with that id."},
+	"err.query_required":     {"検索する言葉か、絞り込みの条件を指定してください。", "Give words to search for, or a filter."},
+	"err.invalid_parameter":  {"%sの値が正しくありません：%s", "Invalid value for %s: %s"},
+	"err.bad_request":        {"リクエストの形式が正しくありません。", "The request is malformed."},
+	"err.unknown_branch":     {"指定された図書館はありません。", "No such library."},
+	"err.internal":           {"申し訳ありません。システムでエラーが発生しました。時間をおいてもう一度お試しください。", "Sorry, something went wrong on our side. Please try again later."},
+	"err.method_not_allowed": {"この操作はできません。", "That method is not allowed here."},
+	"err.test_clock":         {"時計の指定が正しくありません：%s", "Invalid clock request: %s"},
+	"err.too_large":          {"送信されたデータが大きすぎます。", "The request is too large."},
+	"why.page":               {"1以上の整数を指定してください", "give a whole number from 1"},
+	"why.page_too_far":       {"検索結果は%d件目までしか表示できません。条件を絞り込んでください", "results can be shown only up to number %d; narrow the search"},
+	"why.per_page":           {"1から%dまでの整数を指定してください", "give a whole number from 1 to %d"},
+	"why.year":               {"西暦の年（4桁まで）を指定してください", "give a year (up to 4 digits)"},
+	"why.sort":               {"relevance, newest, title のどれかを指定してください", "use relevance, newest or title"},
+	"why.ndc":                {"NDCの分類番号（1〜3桁の数字）を指定してください", "give an NDC class (1 to 3 digits)"},
+	"why.material_type":      {"資料の種類が正しくありません", "unknown material type"},
+	"why.bool":               {"true か false を指定してください", "use true or false"},
+	"why.days":               {"1から%dまでの日数を指定してください", "give a number of days from 1 to %d"},
+	"why.period":             {"month, year, all のどれかを指定してください", "use month, year or all"},
+	"why.limit":              {"1から%dまでの整数を指定してください", "give a whole number from 1 to %d"},
+	"why.month":              {"YYYY-MM の形で指定してください", "use the form YYYY-MM"},
+	"why.text":               {"%d文字以内で指定してください", "use at most %d characters"},
+	"why.id":                 {"資料IDは正の整数です", "a record id is a positive whole number"},
+}

@@ -1,0 +1,251 @@
+// Package ui is Hondana's HTTP side: the public pages, the JSON API, and
+// the one place that turns errors into status codes and messages.
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/yuin/goldmark"
+
+	"hondana/assets"
+	"hondana/library"
+	"hondana/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Site is what the pages say about the library.
+type Site struct {
+	Name            string
+	NameEn          string
+	MailDomain      string
+	BaseURL         string
+	NewArrivalsDays int
+}
+
+// Options are the server's dependencies.
+type Options struct {
+	DB            *store.DB
+	Catalog       *library.Catalog
+	Calendar      *library.Calendar
+	Clock         library.Clock
+	Log           *slog.Logger
+	Site          Site
+	TestClock     bool
+	SecureCookies bool
+}
+
+// Server is the HTTP handler of the whole site.
+type Server struct {
+	Options
+	engine *gin.Engine
+	pages  map[string]*template.Template
+	md     goldmark.Markdown
+}
+
+// New builds the server and its routes.
+func New(o Options) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Options: o, md: goldmark.New()} // goldmark drops raw HTML by default
+	s.pages = s.parseTemplates()
+	e := gin.New()
+	e.RedirectTrailingSlash = true
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(s.recoverer, s.securityHeaders)
+	s.routes(e)
+	s.engine = e
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.engine.ServeHTTP(w, r)
+}
+
+func (s *Server) routes(e *gin.Engine) {
+	e.GET(assets.Prefix+"*file", gin.WrapH(assets.Handler()))
+
+	// Public pages.
+	e.GET("/", s.page(s.home))
+	e.GET("/search", s.page(s.searchPage))
+	e.GET("/records/:id", s.page(s.recordPage))
+	e.GET("/isbn/:isbn", s.page(s.isbnRedirect))
+	e.GET("/new", s.page(s.newArrivalsPage))
+	e.GET("/calendar", s.page(s.calendarPage))
+	e.GET("/news", s.page(s.newsPage))
+	e.GET("/news/:id", s.page(s.newsItemPage))
+	e.GET("/branches", s.page(s.branchesPage))
+	e.GET("/pages/:slug", s.page(s.contentPage))
+	e.GET("/ranking/loans", s.page(s.loanRankingPage))
+	e.GET("/ranking/holds", s.page(s.holdRankingPage))
+	e.GET("/account", s.page(s.accountPage))
+	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+
+	// Public JSON API.
+	api := e.Group("/api/v1")
+	api.GET("/branches", s.api(s.apiBranches))
+	api.GET("/search", s.api(s.apiSearch))
+	api.GET("/records/:id", s.api(s.apiRecord))
+	api.GET("/new-arrivals", s.api(s.apiNewArrivals))
+	api.GET("/rankings/loans", s.api(s.apiLoanRanking))
+	api.GET("/rankings/holds", s.api(s.apiHoldRanking))
+	api.GET("/calendar", s.api(s.apiCalendar))
+	api.GET("/news", s.api(s.apiNews))
+	if s.TestClock {
+		api.POST("/test/clock", s.api(s.apiTestClock))
+	}
+
+	e.NoRoute(func(c *gin.Context) {
+		s.fail(c, errNotFound("not_found"))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		s.fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Msg: "err.method_not_allowed"})
+	})
+}
+
+// Error is a failure with a stable code for programs and a message id for
+// people. Handlers return it; fail renders it.
+type Error struct {
+	Status int
+	Code   string
+	Msg    string // message id, see messages
+	Args   []any
+}
+
+func (e *Error) Error() string { return e.Code }
+
+func errNotFound(code string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: code, Msg: "err." + code}
+}
+
+// errParam is a 422 for a query parameter with a bad value.
+func errParam(name, whyID string, whyArgs ...any) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_parameter", Msg: "err.invalid_parameter",
+		Args: []any{name, whyMsg{whyID, whyArgs}}}
+}
+
+// whyMsg is a translatable argument of a message.
+type whyMsg struct {
+	id   string
+	args []any
+}
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// fail writes err as JSON for the API and as a page for people. Errors
+// that are not *Error are logged and shown as 500 without detail.
+func (s *Server) fail(c *gin.Context, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		if errors.Is(err, store.ErrNotFound) {
+			e = errNotFound("not_found")
+		} else {
+			s.Log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+			e = &Error{Status: http.StatusInternalServerError, Code: "internal", Msg: "err.internal"}
+		}
+	}
+	l := lang(c)
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		if w, ok := a.(whyMsg); ok {
+			a = T(l, w.id, w.args...)
+		}
+		args[i] = a
+	}
+	msg := T(l, e.Msg, args...)
+	if isAPI(c) {
+		c.AbortWithStatusJSON(e.Status, gin.H{"error": gin.H{"code": e.Code, "message": msg}})
+		return
+	}
+	title := T(l, "error.title")
+	if e.Status == http.StatusNotFound {
+		title = T(l, "notfound.title")
+	}
+	s.render(c, e.Status, "error", title, gin.H{"Message": msg, "Status": e.Status})
+	c.Abort()
+}
+
+func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.fail(c, err)
+		}
+	}
+}
+
+func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc { return s.api(h) }
+
+// recoverer turns a panic into a logged 500, never a dropped connection.
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log.Error("panic", "path", c.Request.URL.Path, "panic", r, "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				s.fail(c, fmt.Errorf("panic: %v", r))
+			}
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	c.Next()
+}
+
+// view is what every page template gets.
+type view struct {
+	Lang    string
+	Site    Site
+	Title   string
+	Path    string
+	Query   string
+	Menu    []store.Page
+	Now     time.Time
+	Data    any
+	LangURL string // this page in the other language
+}
+
+func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
+	l := lang(c)
+	menu, err := s.DB.Pages(c)
+	if err != nil {
+		s.Log.Error("menu", "err", err)
+	}
+	other := langEN
+	if l == langEN {
+		other = langJA
+	}
+	q := c.Request.URL.Query()
+	q.Set("lang", other)
+	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
+		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode()}
+	t, ok := s.pages[name]
+	if !ok {
+		panic("ui: no template " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.Log.Error("template", "name", name, "err", err)
+		c.String(http.StatusInternalServerError, T(l, "err.internal"))
+		return
+	}
+	c.Header("Vary", "Accept-Language, Cookie")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
