@@ -120,6 +120,8 @@ func (c *xmlChunker) next() ([]byte, int64, error) {
 
 	// Find its end: the end tag, or the next start tag, or the end of
 	// the stream. A self-closing <record/> is a record with no fields.
+	for bytes.IndexByte(c.buf, '>') < 0 && len(c.buf) <= maxXMLRecord && c.fill() {
+	}
 	if end := selfClosingEnd(c.buf); end > 0 {
 		return c.take(end)
 	}

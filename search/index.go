@@ -58,11 +58,11 @@ type Doc struct {
 
 // Index is the open Bleve index.
 type Index struct {
-	bi   bleve.Index
-	path string
-	mu   sync.Mutex // serialises writers
-	seq  atomic.Int64
-	gen  atomic.Int64 // bumped on every change, invalidates cached facets
+	bi    bleve.Index
+	path  string
+	mu    sync.Mutex // serialises writers
+	seq   atomic.Int64
+	gen   atomic.Int64 // bumped on every change, invalidates cached facets
 	cache *facetCache
 }
 
@@ -114,20 +114,34 @@ func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Inde
 	if err != nil {
 		return nil, err
 	}
-	bi, err := bleve.NewUsing(tmp, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
+	// The offline builder writes segments straight to disk: several times
+	// faster than batches through a live index, which wait on its persister.
+	b, err := bleve.NewBuilder(tmp, m, map[string]interface{}{
+		"batchSize": 5000,
+		"mergeMax":  20,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("search: build: create: %w", err)
 	}
-	ix := &Index{bi: bi, path: tmp, cache: newFacetCache(256)}
-	err = feed(func(docs []Doc) error { return ix.Apply(docs, nil, 0) })
-	if err == nil {
-		err = ix.setSeq(seq)
-	}
-	if err == nil {
-		err = bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion)))
-	}
-	if cerr := bi.Close(); err == nil {
+	count := 0
+	err = feed(func(docs []Doc) error {
+		count += len(docs)
+		for i := range docs {
+			if err := b.Index(strconv.FormatInt(docs[i].ID, 10), docs[i].fields()); err != nil {
+				return fmt.Errorf("index %d: %w", docs[i].ID, err)
+			}
+		}
+		return nil
+	})
+	if count == 0 && err == nil {
+		// The builder cannot close empty; an empty catalogue gets an
+		// ordinary empty index.
+		err = emptyIndex(tmp, m, seq)
+	} else if cerr := b.Close(); err == nil {
 		err = cerr
+		if err == nil {
+			err = stamp(tmp, seq)
+		}
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
@@ -140,6 +154,31 @@ func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Inde
 		return nil, fmt.Errorf("search: build: %w", err)
 	}
 	return Open(dir)
+}
+
+// stamp records the mapping version and sequence number in a built index
+// (the builder has no way to write them itself).
+func stamp(path string, seq int64) error {
+	bi, err := bleve.OpenUsing(path, runtimeConfig())
+	if err != nil {
+		return err
+	}
+	err = errors.Join(bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion))),
+		bi.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10))))
+	return errors.Join(err, bi.Close())
+}
+
+func emptyIndex(path string, m *mapping.IndexMappingImpl, seq int64) error {
+	if err := os.RemoveAll(path); err != nil {
+		return err
+	}
+	bi, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
+	if err != nil {
+		return err
+	}
+	err = errors.Join(bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion))),
+		bi.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10))))
+	return errors.Join(err, bi.Close())
 }
 
 // Close closes the index.
