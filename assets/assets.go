@@ -20,7 +20,7 @@ var static embed.FS
 const Prefix = "/assets/"
 
 type file struct {
-	body []byte
+	body  []byte
 	ctype string
 }
 

@@ -385,7 +385,9 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 	})
 }
 
-func isConflict(err error) bool { return err != nil && strings.Contains(err.Error(), store.ErrConflict.Error()) }
+func isConflict(err error) bool {
+	return err != nil && strings.Contains(err.Error(), store.ErrConflict.Error())
+}
 
 // site writes the staff account, calendar exceptions, news and pages.
 func (g *generator) site(ctx context.Context, db *store.DB, o Options) error {

@@ -8,6 +8,7 @@ import (
 
 	"hondana/importer"
 	"hondana/store"
+	"hondana/yomi"
 )
 
 // Importer loads catalogue files into the store; the index follows
@@ -121,5 +122,16 @@ func (im *Importer) save(ctx context.Context, recs []*store.Record) (added int, 
 	return added, err
 }
 
-// fillReadings gives a record without a title reading a generated one.
-func fillReadings(r *store.Record) {}
+// fillReadings gives a record without a title reading a generated one,
+// marked as generated: a patron typing the reading in kana then still
+// finds a title catalogued only in kanji. Author readings are left alone,
+// as the analyser gets names wrong too often.
+func fillReadings(r *store.Record) {
+	if r.TitleYomi == "" && yomi.NeedsReading(r.Title) {
+		r.TitleYomi = yomi.Reading(r.Title)
+		r.YomiGenerated = r.TitleYomi != ""
+	}
+	if r.SubtitleYomi == "" && r.Subtitle != "" && yomi.NeedsReading(r.Subtitle) {
+		r.SubtitleYomi = yomi.Reading(r.Subtitle)
+	}
+}
