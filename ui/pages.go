@@ -66,6 +66,7 @@ type facetLink struct {
 	Count    int
 	URL      string
 	Selected bool
+	Sub      bool // a subdivision of the value before it
 }
 
 type facetGroup struct {
@@ -102,18 +103,23 @@ func (s *Server) facetGroups(c *gin.Context, f search.Facets, q search.Query, br
 		return g
 	}
 	var out []facetGroup
-	ndc := f.NDC
-	ndcKey := "ndc"
-	if len(q.NDC) >= 1 {
-		// Once a class is chosen, show its divisions.
-		ndc = nil
+	ndcGroup := group("facet.ndc", "ndc", q.NDC, f.NDC, func(v string) string { return ndcLabel(l, v) })
+	if q.NDC != "" {
+		// Once a class is chosen, show it with its divisions under it.
+		class := q.NDC[:1]
+		ndcGroup.Links = nil
+		for _, ct := range f.NDC {
+			if ct.Value == class {
+				ndcGroup.Links = append(ndcGroup.Links, facetLink{Label: ndcLabel(l, class), Count: ct.Count, URL: withParam(u, "ndc", class), Selected: q.NDC == class})
+			}
+		}
 		for _, ct := range f.NDC3 {
-			if strings.HasPrefix(ct.Value, q.NDC[:1]) {
-				ndc = append(ndc, ct)
+			if strings.HasPrefix(ct.Value, class) {
+				ndcGroup.Links = append(ndcGroup.Links, facetLink{Label: ct.Value, Count: ct.Count, URL: withParam(u, "ndc", ct.Value), Selected: q.NDC == ct.Value, Sub: true})
 			}
 		}
 	}
-	out = append(out, group("facet.ndc", ndcKey, q.NDC, ndc, func(v string) string { return ndcLabel(l, v) }))
+	out = append(out, ndcGroup)
 	out = append(out, group("facet.material_type", "material_type", q.MaterialType, f.MaterialType, func(v string) string { return T(l, "mt."+v) }))
 	names := map[string]string{}
 	for _, b := range branches {
