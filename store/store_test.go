@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMigrateAndReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil || v < 1 {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		return SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(ctx, dir) // migrations must not run twice
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bs, err := db.Branches(ctx)
+	if err != nil || len(bs) != 1 || bs[0].Name != "大洲図書館" {
+		t.Fatalf("branches after reopen: %v %v", bs, err)
+	}
+}
+
+// TestConstraintErrors: the store's callers see sentinel errors, never
+// driver messages, and a failed transaction leaves nothing behind.
+func TestConstraintErrors(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Now()
+	var rec Record
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"}); err != nil {
+			return err
+		}
+		rec = Record{Source: "test:1", Title: "こころ", Authors: []Author{{Name: "夏目漱石", Yomi: "ナツメ ソウセキ", Role: RoleAuthor}}}
+		if _, err := SaveRecord(ctx, tx, &rec, now); err != nil {
+			return err
+		}
+		return AddCopy(ctx, tx, &Copy{RecordID: rec.ID, Barcode: "1001", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}, now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		fn   func(tx *sql.Tx) error
+		want error
+	}{
+		{"duplicate barcode", func(tx *sql.Tx) error {
+			return AddCopy(ctx, tx, &Copy{RecordID: rec.ID, Barcode: "1001", Branch: "ozu", ShelvedOn: "x", AcquiredOn: "x"}, now)
+		}, ErrConflict},
+		{"unknown branch", func(tx *sql.Tx) error {
+			return AddCopy(ctx, tx, &Copy{RecordID: rec.ID, Barcode: "1002", Branch: "tokyo", ShelvedOn: "x", AcquiredOn: "x"}, now)
+		}, ErrReference},
+		{"bad card", func(tx *sql.Tx) error {
+			return AddPatron(ctx, tx, &Patron{Card: "12", Name: "x", BirthDate: "2000-01-01"}, now)
+		}, ErrConstraint},
+		{"empty title", func(tx *sql.Tx) error {
+			_, err := SaveRecord(ctx, tx, &Record{Source: "test:2", Title: " "}, now)
+			return err
+		}, ErrConstraint},
+		{"second hold on one title", func(tx *sql.Tx) error {
+			p := Patron{Card: "100000001", Name: "佐藤 花子", BirthDate: "1990-04-01"}
+			if err := AddPatron(ctx, tx, &p, now); err != nil {
+				return err
+			}
+			h := Hold{RecordID: rec.ID, PatronID: p.ID, PickupBranch: "ozu", Contact: "phone", Status: HoldWaiting, PlacedAt: now}
+			if err := AddHold(ctx, tx, &h); err != nil {
+				return err
+			}
+			h2 := h
+			return AddHold(ctx, tx, &h2)
+		}, ErrConflict},
+		{"bad contact", func(tx *sql.Tx) error {
+			p := Patron{Card: "100000002", Name: "鈴木 太郎", BirthDate: "1990-04-01"}
+			if err := AddPatron(ctx, tx, &p, now); err != nil {
+				return err
+			}
+			return AddHold(ctx, tx, &Hold{RecordID: rec.ID, PatronID: p.ID, PickupBranch: "ozu", Contact: "pigeon", Status: HoldWaiting, PlacedAt: now})
+		}, ErrConstraint},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := db.Tx(ctx, tt.fn)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// Nothing of the failed transactions was kept.
+	var patrons int
+	if err := db.Reader().QueryRow("SELECT count(*) FROM patrons").Scan(&patrons); err != nil || patrons != 0 {
+		t.Errorf("patrons left behind: %d %v", patrons, err)
+	}
+}
+
+// TestSaveRecordUpserts: the same source updates, and every change is
+// queued for the index by the database itself.
+func TestSaveRecordUpserts(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	r := Record{Source: "aozora:000773", Title: "こゝろ", TitleYomi: "ココロ", Subjects: []string{"小説"}}
+	var created1, created2 bool
+	err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		created1, err = SaveRecord(ctx, tx, &r, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.ID
+	r2 := Record{Source: "aozora:000773", Title: "こころ", TitleYomi: "ココロ", Year: 1914}
+	err = db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		created2, err = SaveRecord(ctx, tx, &r2, time.Now().Add(time.Second))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created1 || created2 || r2.ID != id {
+		t.Fatalf("created %v, %v; ids %d, %d", created1, created2, id, r2.ID)
+	}
+	got, err := db.Record(ctx, id)
+	if err != nil || got.Title != "こころ" || got.Year != 1914 || got.MaterialType != MaterialBook {
+		t.Fatalf("record %+v %v", got, err)
+	}
+	changes, err := db.IndexQueue(ctx, 0, 100)
+	if err != nil || len(changes) != 2 {
+		t.Fatalf("queue %v %v", changes, err)
+	}
+	if _, err := db.Record(ctx, 424242); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing record: %v", err)
+	}
+}
