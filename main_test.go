@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"hondana/store"
+)
+
+func TestConfigLayers(t *testing.T) {
+	// Defaults alone.
+	fs := commonFlags("t")
+	fs.String("addr", "", "")
+	c, err := loadConfig(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "localhost:8080" || len(c.Branches) != 4 || c.Branches[0].Name != "大洲図書館" || c.Catalog.NewArrivalsDays != 30 {
+		t.Fatalf("defaults: %+v", c)
+	}
+	// The example file parses and says the same as the defaults.
+	fs = commonFlags("t")
+	if err := fs.Parse([]string{"--config", "config.example.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := loadConfig(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Branches[3].Code != "kawabe" || strings.Join(c2.Branches[2].ClosedDays, ",") != "mon,tue" || c2.Web.ShutdownTimeout != c.Web.ShutdownTimeout {
+		t.Fatalf("example config: %+v", c2)
+	}
+	// Environment beats the file for keys given only in the environment too,
+	// and flags beat both.
+	t.Setenv("HONDANA_CATALOG_NEW_ARRIVALS_DAYS", "14")
+	t.Setenv("HONDANA_LIBRARY_NAME", "テスト市立図書館")
+	t.Setenv("HONDANA_DATA_DIR", "/tmp/from-env")
+	fs = commonFlags("t")
+	fs.String("addr", "", "")
+	if err := fs.Parse([]string{"--config", "config.example.yaml", "--data", "/tmp/from-flag"}); err != nil {
+		t.Fatal(err)
+	}
+	c3, err := loadConfig(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c3.Catalog.NewArrivalsDays != 14 || c3.Library.Name != "テスト市立図書館" || c3.DataDir != "/tmp/from-flag" {
+		t.Fatalf("layers: days %d name %q dir %q", c3.Catalog.NewArrivalsDays, c3.Library.Name, c3.DataDir)
+	}
+	// A broken file is a clear error.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("branches: [\n"), 0o644)
+	fs = commonFlags("t")
+	fs.Parse([]string{"--config", bad})
+	if _, err := loadConfig(fs); err == nil {
+		t.Fatal("broken config accepted")
+	}
+	var _ *pflag.FlagSet = fs
+}
+
+// TestImportCommand imports real catalogue files through the CLI: good
+// records kept, bad ones skipped, a second import updates in place.
+func TestImportCommand(t *testing.T) {
+	files := []string{
+		"../shared/data/ndl_jpmarc/ndl_jpmarc_233.mrc",
+		"../shared/data/koha_sample/koha_sample_bibs.marcxml",
+	}
+	pymarc, _ := filepath.Glob("../shared/data/marc_edgecases/pymarc/*")
+	for _, f := range pymarc {
+		if ext := filepath.Ext(f); ext == ".dat" || ext == ".mrc" || ext == ".xml" {
+			files = append(files, f)
+		}
+	}
+	for _, f := range files[:2] {
+		if _, err := os.Stat(f); err != nil {
+			t.Skip("shared data not present:", err)
+		}
+	}
+	dir := t.TempDir()
+	t.Setenv("HONDANA_LOG_LEVEL", "error")
+	for _, f := range files {
+		args := []string{"--data", dir, f}
+		if strings.HasSuffix(f, ".dat") {
+			args = append([]string{"--format", "marc21"}, args...)
+		}
+		if err := importCmd(args); err != nil {
+			t.Fatalf("import %s: %v", f, err)
+		}
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.RecordCount(ctx)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 233 NDL + 435 good Koha records + the pymarc files' good records.
+	if n < 233+435+10 {
+		t.Fatalf("%d records imported", n)
+	}
+	// Importing the same file again updates instead of duplicating.
+	if err := importCmd([]string{"--data", dir, files[0]}); err != nil {
+		t.Fatal(err)
+	}
+	db, _ = store.Open(ctx, dir)
+	defer db.Close()
+	n2, _ := db.RecordCount(ctx)
+	if n2 != n {
+		t.Fatalf("re-import: %d records, was %d", n2, n)
+	}
+	r, err := db.RecordByISBN(ctx, "9784794970756")
+	if err != nil || r.Title != "これからの本の話をしよう" || r.TitleYomi == "" || r.Publisher != "晶文社" || r.Year != 2019 {
+		t.Fatalf("NDL record: %+v %v", r, err)
+	}
+	// The index was brought up to date by the command.
+	if err := reindexCmd([]string{"--data", dir}); err != nil {
+		t.Fatal(err)
+	}
+}
