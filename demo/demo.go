@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"time"
 
@@ -250,7 +251,7 @@ var givenYomi = []string{"ハナコ", "タロウ", "ミサキ", "ケンタ", "�
 func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, recs []*store.Record, copies [][]store.Copy) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		var patrons []store.Patron
-		for i := 0; i < 60; i++ {
+		for i := 0; i < 300; i++ {
 			f, gn := g.rng.IntN(len(familyNames)), g.rng.IntN(len(givenNames))
 			p := store.Patron{
 				Card:       fmt.Sprintf("1%08d", 1000+i*37),
@@ -290,17 +291,22 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 			}
 		}
 
-		// Current loans, holds waiting behind them, and holds ready.
+		// Current loans, holds waiting behind them, and holds ready. The
+		// classics go first, so they are the ones out and reserved.
 		loans := map[int64]int{}
-		for i, r := range recs {
+		order := g.rng.Perm(len(recs))
+		sort.SliceStable(order, func(a, b int) bool { return popular(recs[order[a]]) && !popular(recs[order[b]]) })
+		for _, i := range order {
+			r := recs[i]
 			cs := copies[i]
-			chance := 14
+			// One copy in fourteen is out; the classics are mostly out.
+			out := func() bool { return g.rng.IntN(14) == 0 }
 			if popular(r) {
-				chance = 2
+				out = func() bool { return g.rng.IntN(10) < 8 }
 			}
 			for k := range cs {
 				c := &cs[k]
-				if c.Status != store.CopyOnShelf || g.rng.IntN(chance) != 0 || c.AcquiredOn == g.day(0) {
+				if c.Status != store.CopyOnShelf || !out() || c.AcquiredOn == g.day(0) {
 					continue
 				}
 				p := patrons[g.rng.IntN(len(patrons))]
@@ -322,14 +328,18 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 				}
 				c.Status = store.CopyOnLoan
 			}
-			allOut := len(cs) > 0
+			onShelf := 0
 			for _, c := range cs {
 				if c.Status == store.CopyOnShelf {
-					allOut = false
+					onShelf++
 				}
 			}
-			if allOut && popular(r) {
-				for k := 0; k < 1+g.rng.IntN(5); k++ {
+			if popular(r) && onShelf < len(cs) {
+				waiting := 1 + g.rng.IntN(2)
+				if onShelf == 0 {
+					waiting = 2 + g.rng.IntN(6)
+				}
+				for k := 0; k < waiting; k++ {
 					p := patrons[g.rng.IntN(len(patrons))]
 					h := store.Hold{RecordID: r.ID, PatronID: p.ID, PickupBranch: p.HomeBranch, Contact: "phone",
 						Status: store.HoldWaiting, PlacedAt: g.now.Add(-time.Duration(1+g.rng.IntN(400)) * time.Hour)}
