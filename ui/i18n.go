@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -22,7 +23,7 @@ func lang(c *gin.Context) string {
 	l := langJA
 	if q := c.Query("lang"); q == langEN || q == langJA {
 		l = q
-		c.SetSameSite(3) // http.SameSiteStrictMode
+		c.SetSameSite(http.SameSiteLaxMode)
 		c.SetCookie("lang", l, 365*24*3600, "/", "", false, true)
 	} else if ck, err := c.Cookie("lang"); err == nil && (ck == langEN || ck == langJA) {
 		l = ck
