@@ -122,6 +122,7 @@ type Error struct {
 	Code   string
 	Msg    string // message id, see messages
 	Args   []any
+	Field  string // the parameter or field at fault, for programs
 }
 
 func (e *Error) Error() string { return e.Code }
@@ -132,8 +133,8 @@ func errNotFound(code string) *Error {
 
 // errParam is a 422 for a query parameter with a bad value.
 func errParam(name, whyID string, whyArgs ...any) *Error {
-	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_parameter", Msg: "err.invalid_parameter",
-		Args: []any{name, whyMsg{whyID, whyArgs}}}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_parameter", Msg: "err.invalid_parameter", Field: name,
+		Args: []any{whyMsg{id: "param." + name}, whyMsg{whyID, whyArgs}}}
 }
 
 // whyMsg is a translatable argument of a message.
@@ -166,7 +167,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	msg := T(l, e.Msg, args...)
 	if isAPI(c) {
-		c.AbortWithStatusJSON(e.Status, gin.H{"error": gin.H{"code": e.Code, "message": msg}})
+		body := gin.H{"code": e.Code, "message": msg}
+		if e.Field != "" {
+			body["field"] = e.Field
+		}
+		c.AbortWithStatusJSON(e.Status, gin.H{"error": body})
 		return
 	}
 	title := T(l, "error.title")
