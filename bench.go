@@ -32,6 +32,9 @@ func benchCmd(args []string) error {
 	nq := fs.Int("queries", 1000, "number of queries")
 	dir := fs.String("dir", "", "where to build (default: a temporary directory, removed afterwards)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	memprofile := fs.String("memprofile", "", "write a heap profile to this file at the end of the build")
+	reuse := fs.Bool("reuse", false, "reuse the catalogue already in --dir (built by an earlier run with the same --records): measure start-up and queries only")
+	separate := fs.Bool("separate", true, "also measure the import to SQLite alone and the index rebuild alone")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +49,11 @@ func benchCmd(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	benchMemProfile = *memprofile
 	ctx := context.Background()
+	if *reuse && *dir == "" {
+		return fmt.Errorf("bench: --reuse needs --dir")
+	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "hondana-bench-")
 		if err != nil {
@@ -61,44 +68,27 @@ func benchCmd(args []string) error {
 	clock := library.SystemClock{}
 	fmt.Printf("hondana bench: %d records, %d queries, %d CPUs, in %s\n", *n, *nq, runtime.NumCPU(), *dir)
 
+	g := newSynth(1)
+	if !*reuse {
+		if err := benchBuild(ctx, *dir, *n, *separate, g, clock, log); err != nil {
+			return err
+		}
+	} else {
+		// Advance the generator as a build would have, so the queries match.
+		for i := 0; i < *n; i++ {
+			g.record(i)
+		}
+	}
 	db, err := store.Open(ctx, *dir)
 	if err != nil {
-		return err
-	}
-	if err := saveBranches(ctx, db, benchBranches); err != nil {
 		return err
 	}
 	cat, err := library.OpenCatalog(ctx, db, *dir, clock, log)
 	if err != nil {
 		return err
 	}
-	g := newSynth(1)
-	start := time.Now()
-	const batch = 1000
-	for i := 0; i < *n; i += batch {
-		m := min(batch, *n-i)
-		recs := make([]*store.Record, m)
-		copies := make([][]store.Copy, m)
-		for k := range recs {
-			recs[k], copies[k] = g.record(i + k)
-		}
-		if err := cat.SaveRecords(ctx, recs, copies); err != nil {
-			return err
-		}
-	}
-	importTime := time.Since(start)
-	start = time.Now()
-	if err := cat.Rebuild(ctx); err != nil {
-		return err
-	}
-	indexTime := time.Since(start)
-	total := importTime + indexTime
-	fmt.Printf("import to SQLite: %8.0f records/s (%s)\n", float64(*n)/importTime.Seconds(), importTime.Round(time.Millisecond))
-	fmt.Printf("index (rebuild):  %8.0f records/s (%s)\n", float64(*n)/indexTime.Seconds(), indexTime.Round(time.Millisecond))
-	fmt.Printf("import+index:     %8.0f records/s (%s)\n", float64(*n)/total.Seconds(), total.Round(time.Millisecond))
-
 	// Incremental: the path every checkout and edit takes.
-	start = time.Now()
+	start := time.Now()
 	const changes = 2000
 	for i := 0; i < changes; i += 100 {
 		recs := make([]*store.Record, 100)
@@ -160,6 +150,128 @@ func benchCmd(args []string) error {
 		lat[len(lat)-1].Round(10*time.Microsecond), float64(len(lat))/wall.Seconds(), hits/len(lat), zero)
 	fmt.Printf("peak RSS: %s\n", peakRSS())
 	return nil
+}
+
+var benchMemProfile string
+
+// benchBuild measures the bulk load (records saved in SQLite and the index
+// built alongside, all searchable at the end) into dir, then, when
+// separate, the index rebuild alone and the import to SQLite alone (in a
+// second, temporary directory).
+func benchBuild(ctx context.Context, dir string, n int, separate bool, g *synth, clock library.Clock, log *slog.Logger) error {
+	const batch = 2000
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := saveBranches(ctx, db, benchBranches); err != nil {
+		return err
+	}
+	cat, err := library.OpenCatalog(ctx, db, dir, clock, log)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	start := time.Now()
+	i := 0
+	saved, err := cat.Load(ctx, func() ([]*store.Record, [][]store.Copy, error) {
+		m := min(batch, n-i)
+		recs := make([]*store.Record, m)
+		copies := make([][]store.Copy, m)
+		for k := range recs {
+			recs[k], copies[k] = g.record(i + k)
+		}
+		i += m
+		return recs, copies, nil
+	})
+	if err != nil {
+		return err
+	}
+	loadTime := time.Since(start)
+	if err := benchCheck(ctx, db, cat, n); err != nil {
+		return err
+	}
+	fmt.Printf("import+index:     %8.0f records/s (%s; bulk load: SQLite writes and index build side by side, all %d searchable)\n",
+		float64(saved)/loadTime.Seconds(), loadTime.Round(time.Millisecond), saved)
+	if benchMemProfile != "" {
+		writeHeapProfile(benchMemProfile)
+	}
+	if !separate {
+		return nil
+	}
+	start = time.Now()
+	if err := cat.Rebuild(ctx); err != nil {
+		return err
+	}
+	indexTime := time.Since(start)
+	fmt.Printf("index (rebuild):  %8.0f records/s (%s)\n", float64(n)/indexTime.Seconds(), indexTime.Round(time.Millisecond))
+
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "hondana-bench-sqlite-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	db2, err := store.Open(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	defer db2.Close()
+	if err := saveBranches(ctx, db2, benchBranches); err != nil {
+		return err
+	}
+	cat2, err := library.OpenCatalog(ctx, db2, tmp, clock, log)
+	if err != nil {
+		return err
+	}
+	defer cat2.Close()
+	g2 := newSynth(1)
+	start = time.Now()
+	for i := 0; i < n; i += batch {
+		m := min(batch, n-i)
+		recs := make([]*store.Record, m)
+		copies := make([][]store.Copy, m)
+		for k := range recs {
+			recs[k], copies[k] = g2.record(i + k)
+		}
+		if err := cat2.SaveRecords(ctx, recs, copies); err != nil {
+			return err
+		}
+	}
+	importTime := time.Since(start)
+	fmt.Printf("import to SQLite: %8.0f records/s (%s; SaveRecords, index not updated)\n", float64(n)/importTime.Seconds(), importTime.Round(time.Millisecond))
+	return nil
+}
+
+// benchCheck makes sure the load is complete: every record in SQLite and
+// in the index, nothing left queued.
+func benchCheck(ctx context.Context, db *store.DB, cat *library.Catalog, n int) error {
+	recs, err := db.RecordCount(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := cat.Search(ctx, search.Query{Limit: 1})
+	if err != nil {
+		return err
+	}
+	lowest, _, err := db.IndexQueueBounds(ctx)
+	if err != nil {
+		return err
+	}
+	if recs != n || res.Total != n || lowest != 0 {
+		return fmt.Errorf("bench: after the load: %d records in SQLite, %d in the index, queue from %d; want %d, %d, empty", recs, res.Total, lowest, n, n)
+	}
+	return nil
+}
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	pprof.WriteHeapProfile(f)
 }
 
 var benchBranches = []store.Branch{{Code: "ozu", Name: "大洲図書館"}, {Code: "nagahama", Name: "長浜図書館"}, {Code: "hijikawa", Name: "肱川図書館"}, {Code: "kawabe", Name: "河辺図書館"}}

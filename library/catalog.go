@@ -58,6 +58,14 @@ func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log
 			if err := c.Rebuild(ctx); err != nil {
 				return nil, err
 			}
+		} else if docs, _ := ix.Count(); backlogWantsRebuild(highest-seq, docs) {
+			// After a large import (hondana import with no server running)
+			// a bulk build is several times faster than applying the
+			// queue change by change.
+			log.Info("many queued changes; rebuilding the search index", "queued", highest-seq, "indexed", docs)
+			if err := c.Rebuild(ctx); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := c.Sync(ctx); err != nil {
@@ -65,6 +73,12 @@ func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log
 		return nil, err
 	}
 	return c, nil
+}
+
+// backlogWantsRebuild reports whether queued changes are so many, against
+// the documents in the index, that a rebuild beats applying them.
+func backlogWantsRebuild(queued int64, docs uint64) bool {
+	return queued > 20000 && uint64(queued) > docs/4
 }
 
 // Close closes the index.
@@ -89,6 +103,10 @@ func (c *Catalog) index() *search.Index {
 func (c *Catalog) Rebuild(ctx context.Context) error {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
+	return c.rebuildLocked(ctx)
+}
+
+func (c *Catalog) rebuildLocked(ctx context.Context) error {
 	_, highest, err := c.db.IndexQueueBounds(ctx)
 	if err != nil {
 		return err
@@ -102,10 +120,33 @@ func (c *Catalog) Rebuild(ctx context.Context) error {
 	start := time.Now()
 	n := 0
 	ix, err := search.Build(c.dir, highest, func(add func([]search.Doc) error) error {
-		return c.db.EachIndexBatch(ctx, 1000, func(entries []store.IndexEntry) error {
-			n += len(entries)
-			return add(docsOf(entries))
-		})
+		// Read and convert on one goroutine while the builder indexes on
+		// another: the machine has two cores.
+		docs := make(chan []search.Doc, 2)
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var readErr error
+		go func() {
+			defer close(docs)
+			readErr = c.db.EachIndexBatch(rctx, 1000, func(entries []store.IndexEntry) error {
+				select {
+				case docs <- docsOf(entries):
+					return nil
+				case <-rctx.Done():
+					return rctx.Err()
+				}
+			})
+		}()
+		for batch := range docs {
+			n += len(batch)
+			if err := add(batch); err != nil {
+				cancel()
+				for range docs {
+				}
+				return err
+			}
+		}
+		return readErr
 	})
 	if err != nil {
 		return fmt.Errorf("library: rebuild index: %w", err)
@@ -124,6 +165,10 @@ func (c *Catalog) Rebuild(ctx context.Context) error {
 func (c *Catalog) Sync(ctx context.Context) error {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
+	return c.syncLocked(ctx)
+}
+
+func (c *Catalog) syncLocked(ctx context.Context) error {
 	ix := c.index()
 	if ix == nil {
 		return errors.New("library: index closed")
@@ -144,25 +189,46 @@ func (c *Catalog) Sync(ctx context.Context) error {
 				ids = append(ids, ch.RecordID)
 			}
 		}
-		entries, err := c.db.IndexEntries(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			delete(seen, e.Record.ID)
-		}
-		var deleted []int64
-		for id := range seen {
-			deleted = append(deleted, id)
-		}
 		last := changes[len(changes)-1].Seq
-		if err := ix.Apply(docsOf(entries), deleted, last); err != nil {
+		if err := c.applyIDs(ctx, ix, ids, last); err != nil {
 			return err
 		}
 		if err := c.db.TrimIndexQueue(ctx, last); err != nil {
 			return err
 		}
 	}
+}
+
+// applyIDs indexes the records with the given ids as the store has them
+// now, removes those it no longer has, and records seq as applied.
+func (c *Catalog) applyIDs(ctx context.Context, ix *search.Index, ids []int64, seq int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 2000)
+		part := ids[:n]
+		ids = ids[n:]
+		entries, err := c.db.IndexEntries(ctx, part)
+		if err != nil {
+			return err
+		}
+		found := make(map[int64]bool, len(entries))
+		for _, e := range entries {
+			found[e.Record.ID] = true
+		}
+		var deleted []int64
+		for _, id := range part {
+			if !found[id] {
+				deleted = append(deleted, id)
+			}
+		}
+		s := int64(0)
+		if len(ids) == 0 {
+			s = seq
+		}
+		if err := ix.Apply(docsOf(entries), deleted, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Changed tells the index worker that the store has changes to apply.
@@ -235,20 +301,8 @@ func docsOf(entries []store.IndexEntry) []search.Doc {
 func (c *Catalog) SaveRecords(ctx context.Context, recs []*store.Record, copies [][]store.Copy) error {
 	now := c.clock.Now()
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
-		for i, r := range recs {
-			if _, err := store.SaveRecord(ctx, tx, r, now); err != nil {
-				return err
-			}
-			if i < len(copies) {
-				for j := range copies[i] {
-					copies[i][j].RecordID = r.ID
-					if err := store.AddCopy(ctx, tx, &copies[i][j], now); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
+		_, err := saveBatch(ctx, tx, recs, copies, now, nil)
+		return err
 	})
 	if err != nil {
 		return err
@@ -257,4 +311,211 @@ func (c *Catalog) SaveRecords(ctx context.Context, recs []*store.Record, copies 
 	return nil
 }
 
+// saveBatch writes recs and their copies inside tx and reports which
+// records it created; before, when not nil, runs on each record first.
+func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][]store.Copy, now time.Time, before func(*store.Record)) (created []bool, err error) {
+	w, err := store.NewRecordWriter(ctx, tx, now)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	created = make([]bool, len(recs))
+	for i, r := range recs {
+		if before != nil {
+			before(r)
+		}
+		if created[i], err = w.Save(ctx, r); err != nil {
+			return nil, err
+		}
+		if i < len(copies) {
+			for j := range copies[i] {
+				copies[i][j].RecordID = r.ID
+				if err := w.AddCopy(ctx, &copies[i][j]); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return created, nil
+}
+
 var errClosed = errors.New("library: index closed")
+
+// Load writes many records, as SaveRecords does batch by batch, and builds
+// the index anew alongside: the store's writes on one core, the index
+// build on the other, so the records are both saved and searchable when it
+// returns. next yields the batches, an empty one at the end. The whole
+// index is rebuilt, so Load suits a first load, or one as large as the
+// catalogue; for fewer records SaveRecords is cheaper. Searches fail with
+// an error while it runs, as during Rebuild.
+//
+// A record a batch creates is indexed from the batch itself; records the
+// load updates, and changes other writers make meanwhile, are re-read from
+// the store and applied once the build is done.
+func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]store.Copy, error)) (saved int, err error) {
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	start := time.Now()
+	_, first, err := c.db.IndexQueueBounds(ctx)
+	if err != nil {
+		return 0, err
+	}
+	maxID, err := c.db.MaxRecordID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.ix != nil {
+		c.ix.Close()
+		c.ix = nil
+	}
+	c.mu.Unlock()
+
+	type span struct{ lo, hi int64 } // queue sequence numbers a batch wrote, (lo, hi]
+	var (
+		own      []span
+		redo     = map[int64]bool{} // records to re-read once the index is built
+		entries  = make(chan []store.IndexEntry, 2)
+		writeErr error
+	)
+	built := make(chan struct{})
+	var ix *search.Index
+	var buildErr error
+	go func() {
+		defer close(built)
+		ix, buildErr = search.BuildStream(c.dir, func(add func([]search.Doc) error) (int64, error) {
+			var failed error
+			if maxID > 0 {
+				// The records already there, read while the new ones are written.
+				errStop := errors.New("stop")
+				err := c.db.EachIndexBatch(ctx, 1000, func(es []store.IndexEntry) error {
+					for i, e := range es {
+						if e.Record.ID > maxID {
+							if err := add(docsOf(es[:i])); err != nil {
+								return err
+							}
+							return errStop
+						}
+					}
+					return add(docsOf(es))
+				})
+				if err != nil && !errors.Is(err, errStop) {
+					failed = err
+				}
+			}
+			for es := range entries {
+				if failed == nil {
+					failed = add(docsOf(es))
+				}
+			}
+			var last int64
+			if len(own) > 0 {
+				last = own[len(own)-1].hi
+			}
+			return max(last, first), failed
+		})
+	}()
+
+	now := c.clock.Now()
+	for writeErr == nil {
+		recs, copies, err := next()
+		if err != nil {
+			writeErr = err
+			break
+		}
+		if len(recs) == 0 {
+			break
+		}
+		var sp span
+		var created []bool
+		err = c.db.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if sp.lo, err = store.QueueHighest(ctx, tx); err != nil {
+				return err
+			}
+			if created, err = saveBatch(ctx, tx, recs, copies, now, nil); err != nil {
+				return err
+			}
+			sp.hi, err = store.QueueHighest(ctx, tx)
+			return err
+		})
+		if err != nil {
+			writeErr = err
+			break
+		}
+		saved += len(recs)
+		own = append(own, sp)
+		es := make([]store.IndexEntry, 0, len(recs))
+		for i, r := range recs {
+			if !created[i] || redo[r.ID] {
+				redo[r.ID] = true
+				continue
+			}
+			var cs []store.Copy
+			if i < len(copies) {
+				cs = copies[i]
+			}
+			es = append(es, store.IndexEntry{Record: r, Holdings: store.HoldingsOf(cs)})
+		}
+		entries <- es
+	}
+	close(entries)
+	<-built
+	if buildErr != nil {
+		// The store has what was written; a rebuild makes the index match.
+		c.log.Error("bulk load: index build failed; rebuilding", "err", buildErr)
+		if rerr := c.rebuildLocked(ctx); rerr != nil {
+			return saved, errors.Join(writeErr, buildErr, rerr)
+		}
+		return saved, writeErr
+	}
+	c.mu.Lock()
+	c.ix = ix
+	c.mu.Unlock()
+
+	// Changes in the queue between the load's own batches were made by
+	// other writers: re-read their records too.
+	prev := first
+	var gaps []span
+	for _, sp := range own {
+		if sp.lo > prev {
+			gaps = append(gaps, span{prev, sp.lo})
+		}
+		prev = sp.hi
+	}
+	for _, g := range gaps {
+		after := g.lo
+		for after < g.hi {
+			changes, err := c.db.IndexQueue(ctx, after, 2000)
+			if err != nil {
+				return saved, err
+			}
+			if len(changes) == 0 {
+				break
+			}
+			for _, ch := range changes {
+				if ch.Seq <= g.hi {
+					redo[ch.RecordID] = true
+				}
+			}
+			after = changes[len(changes)-1].Seq
+		}
+	}
+	if len(redo) > 0 {
+		ids := make([]int64, 0, len(redo))
+		for id := range redo {
+			ids = append(ids, id)
+		}
+		if err := c.applyIDs(ctx, ix, ids, ix.Seq()); err != nil {
+			return saved, err
+		}
+	}
+	if err := c.db.TrimIndexQueue(ctx, ix.Seq()); err != nil {
+		return saved, err
+	}
+	c.log.Info("bulk load done", "records", saved, "redone", len(redo), "took", time.Since(start).Round(time.Millisecond))
+	if err := c.syncLocked(ctx); err != nil {
+		return saved, err
+	}
+	return saved, writeErr
+}

@@ -27,10 +27,13 @@ type Suggestion struct {
 
 // SearchResult is one page of a catalogue search.
 type SearchResult struct {
-	Total       int
-	Hits        []Hit
-	Facets      search.Facets
-	Suggestions []Suggestion
+	Total  int
+	Hits   []Hit
+	Facets search.Facets
+	// FacetsApproximate says the facet counts are estimated from a
+	// sample of the hits (more than search.FacetExactMax of them).
+	FacetsApproximate bool
+	Suggestions       []Suggestion
 }
 
 // Search runs a catalogue search. A query that looks like an ISBN (10 or
@@ -52,7 +55,7 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, er
 	if err != nil {
 		return nil, err
 	}
-	out := &SearchResult{Total: res.Total, Facets: res.Facets}
+	out := &SearchResult{Total: res.Total, Facets: res.Facets, FacetsApproximate: res.FacetsApproximate}
 	if out.Hits, err = c.Hits(ctx, res.IDs); err != nil {
 		return nil, err
 	}

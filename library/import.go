@@ -22,7 +22,7 @@ type Importer struct {
 
 // NewImporter returns an importer writing to db.
 func NewImporter(db *store.DB, clock Clock) *Importer {
-	return &Importer{db: db, clock: clock, BatchSize: 1000}
+	return &Importer{db: db, clock: clock, BatchSize: 2000}
 }
 
 // ImportStats counts what an import did.
@@ -106,18 +106,16 @@ func (im *Importer) save(ctx context.Context, recs []*store.Record) (added int, 
 	now := im.clock.Now()
 	err = im.db.Tx(ctx, func(tx *sql.Tx) error {
 		added = 0
-		for _, r := range recs {
+		created, err := saveBatch(ctx, tx, recs, nil, now, func(r *store.Record) {
 			fillReadings(r)
 			r.ID = 0
-			created, err := store.SaveRecord(ctx, tx, r, now)
-			if err != nil {
-				return err
-			}
-			if created {
+		})
+		for _, c := range created {
+			if c {
 				added++
 			}
 		}
-		return nil
+		return err
 	})
 	return added, err
 }

@@ -22,7 +22,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -101,10 +101,26 @@ func Open(dir string) (*Index, error) {
 	return ix, nil
 }
 
+// The offline builder's settings: documents per segment it writes, and
+// segments merged at once when it finishes.
+const (
+	buildBatch    = 5000
+	buildMergeMax = 20
+)
+
 // Build writes a new index from the documents feed yields, into a
 // temporary directory that then replaces the index in dir. seq is the
 // change sequence number the documents reflect.
 func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Index, error) {
+	return BuildStream(dir, func(add func([]Doc) error) (int64, error) {
+		return seq, feed(add)
+	})
+}
+
+// BuildStream is Build for a feed that learns the sequence number its
+// documents reflect only at its end: a bulk load writing to the store
+// while the index is built.
+func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err error)) (*Index, error) {
 	path := filepath.Join(dir, DirName)
 	tmp := path + ".new"
 	if err := os.RemoveAll(tmp); err != nil {
@@ -117,14 +133,14 @@ func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Inde
 	// The offline builder writes segments straight to disk: several times
 	// faster than batches through a live index, which wait on its persister.
 	b, err := bleve.NewBuilder(tmp, m, map[string]interface{}{
-		"batchSize": 5000,
-		"mergeMax":  20,
+		"batchSize": buildBatch,
+		"mergeMax":  buildMergeMax,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search: build: create: %w", err)
 	}
 	count := 0
-	err = feed(func(docs []Doc) error {
+	seq, err := feed(func(docs []Doc) error {
 		count += len(docs)
 		for i := range docs {
 			if err := b.Index(strconv.FormatInt(docs[i].ID, 10), docs[i].fields()); err != nil {
@@ -235,25 +251,40 @@ const (
 	fTitleExact = "title_exact"
 	fISBN       = "isbn"
 	fFacet      = "facet"
-	fNDC        = "ndc"
-	fMType      = "mtype"
-	fBranch     = "branch"
-	fAvail      = "avail"
+	fFilter     = "filter"
 	fYear       = "year"
 	fAcquired   = "acquired"
 	fSort       = "sort"
 )
 
 // Facet terms share one keyword field, prefixed by facet, so counting
-// them visits one field's doc values per hit instead of six.
+// them visits one field's doc values per hit instead of six. Filters are
+// term queries on the same field. Terms only filters need (two NDC digits,
+// availability at a branch) go to the filter field, which has no doc
+// values, so facet counting never visits them.
 const (
-	pNDC1   = "n1:"
-	pNDC3   = "n3:"
-	pMType  = "m:"
-	pBranch = "b:"
-	pAvail  = "a:"
-	pDecade = "y:"
+	pNDC1    = "n1:"
+	pNDC2    = "n2:"
+	pNDC3    = "n3:"
+	pMType   = "m:"
+	pBranch  = "b:"
+	pAvail   = "a:"
+	pAvailAt = "ab:" // filter field: a copy on the shelf at this branch
+	pDecade  = "y:"
+	pSample  = "s:" // filter field: the sample slice the record falls in
 )
+
+// Approximate facets count the hits in a sample of the catalogue: records
+// fall into sampleSlices slices by their id, in runs of sampleRun ids, so
+// a sample reads a few runs of neighbouring documents (doc values are
+// stored and decompressed in chunks of neighbours) rather than a
+// scattering across the whole index.
+const (
+	sampleSlices = 64
+	sampleRun    = 1024
+)
+
+func sampleSlice(id int64) int { return int(id / sampleRun % sampleSlices) }
 
 // fields flattens d into what Bleve indexes.
 func (d *Doc) fields() map[string]interface{} {
@@ -261,7 +292,6 @@ func (d *Doc) fields() map[string]interface{} {
 		fTitle:      d.Title,
 		fTitleExact: Fold(d.Title),
 		fSort:       d.SortKey,
-		fMType:      d.MaterialType,
 		fAcquired:   d.Acquired,
 	}
 	if d.TitleYomi != "" {
@@ -286,37 +316,36 @@ func (d *Doc) fields() map[string]interface{} {
 	if len(isbns) > 0 {
 		f[fISBN] = isbns
 	}
-	facet := []string{pMType + d.MaterialType}
-	var ndc []string
+	facet := make([]string, 0, 6+len(d.Branches))
+	filter := make([]string, 0, 2+len(d.Available))
+	facet = append(facet, pMType+d.MaterialType)
 	if n := ndcDigits(d.NDC); n != "" {
-		for i := 1; i <= len(n) && i <= 3; i++ {
-			ndc = append(ndc, n[:i])
-		}
 		facet = append(facet, pNDC1+n[:1])
+		if len(n) >= 2 {
+			filter = append(filter, pNDC2+n[:2])
+		}
 		if len(n) >= 3 {
 			facet = append(facet, pNDC3+n[:3])
 		}
-		f[fNDC] = ndc
 	}
 	if d.Year > 0 {
 		f[fYear] = float64(d.Year)
 		facet = append(facet, pDecade+strconv.Itoa(d.Year/10*10))
 	}
-	if len(d.Branches) > 0 {
-		f[fBranch] = d.Branches
-		for _, b := range d.Branches {
-			facet = append(facet, pBranch+b)
-		}
+	for _, b := range d.Branches {
+		facet = append(facet, pBranch+b)
 	}
-	avail := []string{"none"}
 	if len(d.Available) > 0 {
-		avail = append([]string{"any"}, d.Available...)
 		facet = append(facet, pAvail+"1")
+		for _, b := range d.Available {
+			filter = append(filter, pAvailAt+b)
+		}
 	} else {
 		facet = append(facet, pAvail+"0")
 	}
-	f[fAvail] = avail
+	filter = append(filter, pSample+strconv.Itoa(sampleSlice(d.ID)))
 	f[fFacet] = facet
+	f[fFilter] = filter
 	return f
 }
 
@@ -366,13 +395,15 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, name := range []string{fTitle, fTitleYomi, fAuthor, fAuthorYomi, fOther} {
 		dm.AddFieldMappingsAt(name, text())
 	}
-	for _, name := range []string{fTitleExact, fISBN, fNDC, fMType, fBranch, fAvail} {
+	for _, name := range []string{fTitleExact, fISBN, fFilter} {
 		dm.AddFieldMappingsAt(name, kw(false))
 	}
 	for _, name := range []string{fFacet, fSort, fAcquired} {
 		dm.AddFieldMappingsAt(name, kw(true))
 	}
 	dm.AddFieldMappingsAt(fYear, num)
+	// No _all field: every query names its fields.
+	dm.AddSubDocumentMapping("_all", &mapping.DocumentMapping{Enabled: false})
 	m.DefaultMapping = dm
 	m.DefaultAnalyzer = keyword.Name
 	m.StoreDynamic = false

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,7 +71,20 @@ type Result struct {
 	Total  int
 	IDs    []int64
 	Facets Facets
+	// FacetsApproximate says the facet counts are estimates: with more
+	// than FacetExactMax hits they are counted in a sample of the hits
+	// and scaled up to the total, so a rare value may be missing.
+	FacetsApproximate bool
 }
+
+// Facets are counted exactly up to FacetExactMax hits; beyond, in a sample
+// of about facetSample hits. Counting visits every counted hit's facet
+// terms, which at a million records and a common word took longer than
+// the whole rest of the query.
+const (
+	FacetExactMax = 10000
+	facetSample   = 2000
+)
 
 // Search runs q. It never fails on what a user typed: text that analyses
 // to nothing matches nothing.
@@ -94,12 +108,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			req.SortBy([]string{"-_score", "_id"})
 		}
 	}
-	key := q.cacheKey()
-	gen := ix.gen.Load()
-	cached, ok := ix.cache.get(key, gen)
-	if !ok {
-		req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 5000))
-	}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -111,13 +119,61 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			out.IDs = append(out.IDs, id)
 		}
 	}
-	if ok {
-		out.Facets = cached
-	} else {
-		out.Facets = splitFacets(res.Facets[fFacet])
-		ix.cache.put(key, gen, out.Facets)
+	if out.Total == 0 {
+		return out, nil
 	}
+	key := q.cacheKey()
+	gen := ix.gen.Load()
+	if cached, ok := ix.cache.get(key, gen); ok {
+		out.Facets, out.FacetsApproximate = cached.facets, cached.approximate
+		return out, nil
+	}
+	if out.Total <= FacetExactMax {
+		out.Facets, _, err = ix.countFacets(ctx, bq)
+	} else {
+		out.Facets, err = ix.sampleFacets(ctx, bq, out.Total)
+		out.FacetsApproximate = true
+	}
+	if err != nil {
+		return nil, err
+	}
+	ix.cache.put(key, gen, cachedFacets{out.Facets, out.FacetsApproximate})
 	return out, nil
+}
+
+// countFacets counts the facet terms of every hit of bq.
+func (ix *Index) countFacets(ctx context.Context, bq query.Query) (Facets, int, error) {
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 5000))
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return Facets{}, 0, fmt.Errorf("search: facets: %w", err)
+	}
+	return splitFacets(res.Facets[fFacet], 1), int(res.Total), nil
+}
+
+// sampleFacets estimates the facets of bq's total hits from the hits in
+// enough sample slices to hold about facetSample of them.
+func (ix *Index) sampleFacets(ctx context.Context, bq query.Query, total int) (Facets, error) {
+	k := min(sampleSlices, (sampleSlices*facetSample+total-1)/total)
+	slices := make([]query.Query, k)
+	for i := range slices {
+		slices[i] = termQ(fFilter, pSample+strconv.Itoa(i))
+	}
+	sq := bleve.NewConjunctionQuery(bq, bleve.NewDisjunctionQuery(slices...))
+	req := bleve.NewSearchRequestOptions(sq, 0, 0, false)
+	req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 5000))
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return Facets{}, fmt.Errorf("search: facets: %w", err)
+	}
+	if res.Total == 0 {
+		// The sample missed every hit (a small or oddly numbered
+		// catalogue): count them all after all.
+		f, _, err := ix.countFacets(ctx, bq)
+		return f, err
+	}
+	return splitFacets(res.Facets[fFacet], float64(total)/float64(res.Total)), nil
 }
 
 func (q Query) cacheKey() string {
@@ -125,13 +181,18 @@ func (q Query) cacheKey() string {
 		q.Branch, q.Available, q.YearFrom, q.YearTo, q.AcquiredFrom)
 }
 
-func splitFacets(fr *bsearch.FacetResult) Facets {
+// splitFacets sorts the facet field's counts into the facets, each count
+// multiplied by scale (1 for exact counts).
+func splitFacets(fr *bsearch.FacetResult, scale float64) Facets {
 	var f Facets
 	if fr == nil || fr.Terms == nil {
 		return f
 	}
 	for _, t := range fr.Terms.Terms() {
 		c := Count{Count: t.Count}
+		if scale != 1 {
+			c.Count = max(1, int(math.Round(float64(t.Count)*scale)))
+		}
 		switch {
 		case strings.HasPrefix(t.Term, pNDC1):
 			c.Value = t.Term[len(pNDC1):]
@@ -192,21 +253,8 @@ func (ix *Index) buildQuery(q Query) query.Query {
 			return bleve.NewMatchNoneQuery()
 		}
 	}
-	if q.NDC != "" {
-		must = append(must, termQ(fNDC, q.NDC))
-	}
-	if q.MaterialType != "" {
-		must = append(must, termQ(fMType, q.MaterialType))
-	}
-	if q.Branch != "" {
-		must = append(must, termQ(fBranch, q.Branch))
-	}
-	if q.Available {
-		v := "any"
-		if q.Branch != "" {
-			v = q.Branch
-		}
-		must = append(must, termQ(fAvail, v))
+	if f := q.filterTerms(); len(f) > 0 {
+		must = append(must, f...)
 	}
 	if q.YearFrom > 0 || q.YearTo > 0 {
 		var lo, hi *float64
@@ -241,6 +289,38 @@ func (ix *Index) buildQuery(q Query) query.Query {
 		bq.AddShould(exact)
 	}
 	return bq
+}
+
+// filterTerms turns the filters of q into term queries on the facet and
+// filter fields.
+func (q Query) filterTerms() []query.Query {
+	var out []query.Query
+	// The index holds one to three leading digits, as the fields did.
+	switch len(q.NDC) {
+	case 0:
+	case 1:
+		out = append(out, termQ(fFacet, pNDC1+q.NDC))
+	case 2:
+		out = append(out, termQ(fFilter, pNDC2+q.NDC))
+	case 3:
+		out = append(out, termQ(fFacet, pNDC3+q.NDC))
+	default:
+		out = append(out, termQ(fFilter, "none:"+q.NDC)) // matches nothing
+	}
+	if q.MaterialType != "" {
+		out = append(out, termQ(fFacet, pMType+q.MaterialType))
+	}
+	if q.Branch != "" {
+		out = append(out, termQ(fFacet, pBranch+q.Branch))
+	}
+	if q.Available {
+		if q.Branch != "" {
+			out = append(out, termQ(fFilter, pAvailAt+q.Branch))
+		} else {
+			out = append(out, termQ(fFacet, pAvail+"1"))
+		}
+	}
+	return out
 }
 
 // wordQuery matches one word of the user's query in any text field, all
@@ -304,31 +384,36 @@ type facetCache struct {
 type cacheEntry struct {
 	key    string
 	gen    int64
-	facets Facets
+	facets cachedFacets
+}
+
+type cachedFacets struct {
+	facets      Facets
+	approximate bool
 }
 
 func newFacetCache(max int) *facetCache {
 	return &facetCache{max: max, ll: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *facetCache) get(key string, gen int64) (Facets, bool) {
+func (c *facetCache) get(key string, gen int64) (cachedFacets, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.items[key]
 	if !ok {
-		return Facets{}, false
+		return cachedFacets{}, false
 	}
 	ent := e.Value.(*cacheEntry)
 	if ent.gen != gen {
 		c.ll.Remove(e)
 		delete(c.items, key)
-		return Facets{}, false
+		return cachedFacets{}, false
 	}
 	c.ll.MoveToFront(e)
 	return ent.facets, true
 }
 
-func (c *facetCache) put(key string, gen int64, f Facets) {
+func (c *facetCache) put(key string, gen int64, f cachedFacets) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {

@@ -92,17 +92,32 @@ func (db *DB) withHoldings(ctx context.Context, recs []*Record) ([]IndexEntry, e
 		if err := rows.Scan(&id, &branch, &status, &acquired); err != nil {
 			return nil, err
 		}
-		h := &out[pos[id]].Holdings
-		h.Copies++
-		h.Branches = appendUnique(h.Branches, branch)
-		if status == CopyOnShelf {
-			h.Available = appendUnique(h.Available, branch)
-		}
-		if acquired > h.Acquired {
-			h.Acquired = acquired
-		}
+		out[pos[id]].Holdings.add(branch, status, acquired)
 	}
 	return out, rows.Err()
+}
+
+// HoldingsOf summarises copies as the index sees them, for records whose
+// copies are all at hand (a record just created with them).
+func HoldingsOf(copies []Copy) Holdings {
+	var h Holdings
+	for _, c := range copies {
+		if c.Status != CopyWithdrawn {
+			h.add(c.Branch, c.Status, c.AcquiredOn)
+		}
+	}
+	return h
+}
+
+func (h *Holdings) add(branch, status, acquired string) {
+	h.Copies++
+	h.Branches = appendUnique(h.Branches, branch)
+	if status == CopyOnShelf {
+		h.Available = appendUnique(h.Available, branch)
+	}
+	if acquired > h.Acquired {
+		h.Acquired = acquired
+	}
 }
 
 func appendUnique(s []string, v string) []string {
@@ -112,6 +127,15 @@ func appendUnique(s []string, v string) []string {
 		}
 	}
 	return append(s, v)
+}
+
+// MaxRecordID is the highest record id in use, 0 when there is none.
+func (db *DB) MaxRecordID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := db.read.QueryRowContext(ctx, "SELECT COALESCE(max(id), 0) FROM records").Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: max record id: %w", err)
+	}
+	return id, nil
 }
 
 // QueuedChange is one entry of the index queue.

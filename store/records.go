@@ -123,18 +123,7 @@ func SaveRecord(ctx context.Context, tx *sql.Tx, r *Record, now time.Time) (crea
 	subjects, _ := json.Marshal(nonNilS(r.Subjects))
 	ts := fmtTime(now)
 	var createdAt string
-	err = tx.QueryRowContext(ctx, `INSERT INTO records(source, title, title_yomi, subtitle, subtitle_yomi,
-		authors, publisher, publisher_yomi, year, ndc, isbn, material_type, series, series_yomi, volume,
-		subjects, description, language, yomi_generated, created_at, updated_at)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT(source) DO UPDATE SET title=excluded.title, title_yomi=excluded.title_yomi,
-		subtitle=excluded.subtitle, subtitle_yomi=excluded.subtitle_yomi, authors=excluded.authors,
-		publisher=excluded.publisher, publisher_yomi=excluded.publisher_yomi, year=excluded.year,
-		ndc=excluded.ndc, isbn=excluded.isbn, material_type=excluded.material_type, series=excluded.series,
-		series_yomi=excluded.series_yomi, volume=excluded.volume, subjects=excluded.subjects,
-		description=excluded.description, language=excluded.language,
-		yomi_generated=excluded.yomi_generated, updated_at=excluded.updated_at
-		RETURNING id, created_at`,
+	err = tx.QueryRowContext(ctx, saveRecordSQL,
 		r.Source, r.Title, r.TitleYomi, r.Subtitle, r.SubtitleYomi, string(authors), r.Publisher,
 		r.PublisherYomi, r.Year, r.NDC, r.ISBN, r.MaterialType, r.Series, r.SeriesYomi, r.Volume,
 		string(subjects), r.Description, r.Language, r.YomiGenerated, ts, ts).Scan(&r.ID, &createdAt)
@@ -154,8 +143,7 @@ func AddCopy(ctx context.Context, tx *sql.Tx, c *Copy, now time.Time) error {
 	if c.TransitTo != "" {
 		transit = c.TransitTo
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO copies(record_id, barcode, branch, location, call_number,
-		status, transit_to, shelved_on, acquired_on, created_at) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+	err := tx.QueryRowContext(ctx, addCopySQL,
 		c.RecordID, c.Barcode, c.Branch, c.Location, c.CallNumber, c.Status, transit,
 		c.ShelvedOn, c.AcquiredOn, fmtTime(now)).Scan(&c.ID)
 	if err != nil {

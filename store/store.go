@@ -53,7 +53,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		q.Add("_txlock", "immediate")
 		for _, p := range append([]string{
 			"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)",
-			"foreign_keys(1)", "cache_size(-32000)",
+			"foreign_keys(1)", "cache_size(-32000)", "temp_store(2)",
 		}, extra...) {
 			q.Add("_pragma", p)
 		}

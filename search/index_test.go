@@ -1,0 +1,275 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// buildTest builds a real index in a temporary directory from docs.
+func buildTest(t *testing.T, docs []Doc) (*Index, string) {
+	t.Helper()
+	dir := t.TempDir()
+	ix, err := Build(dir, 7, func(add func([]Doc) error) error {
+		for i := 0; i < len(docs); i += 1000 {
+			if err := add(docs[i:min(i+1000, len(docs))]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix, dir
+}
+
+var filterDocs = []Doc{
+	{ID: 1, Title: "猫の歴史", TitleYomi: "ネコノレキシ", NDC: "913.6", MaterialType: "book", Year: 1995,
+		Branches: []string{"ozu", "kawabe"}, Available: []string{"kawabe"}, Acquired: "2020-04-01", SortKey: "ネコノレキシ", ISBN: "9784000000019"},
+	{ID: 2, Title: "猫", TitleYomi: "ネコ", NDC: "645", MaterialType: "book", Year: 2005,
+		Branches: []string{"ozu"}, Available: []string{"ozu"}, Acquired: "2023-01-10", SortKey: "ネコ"},
+	{ID: 3, Title: "猫と海", TitleYomi: "ネコトウミ", NDC: "910", MaterialType: "magazine", Year: 2015,
+		Branches: []string{"nagahama"}, Acquired: "2019-05-05", SortKey: "ネコトウミ"},
+	{ID: 4, Title: "海の科学", TitleYomi: "ウミノカガク", NDC: "452", MaterialType: "video", Year: 1975,
+		Branches: []string{"ozu"}, Available: []string{"ozu"}, Acquired: "2024-02-02", SortKey: "ウミノカガク"},
+	{ID: 5, Title: "歴史の猫たち", Authors: []string{"夏目漱石"}, AuthorsYomi: []string{"ナツメ ソウセキ"}, NDC: "913", MaterialType: "book", Year: 1960,
+		Branches: []string{"ozu", "nagahama"}, Available: []string{"nagahama"}, Acquired: "2001-01-01", SortKey: "レキシノネコタチ"},
+}
+
+func TestSearchFilters(t *testing.T) {
+	ix, _ := buildTest(t, filterDocs)
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		q    Query
+		want []int64 // in order
+	}{
+		{"text, by title", Query{Text: "猫", Sort: SortTitle}, []int64{2, 3, 1, 5}},
+		{"every word must match", Query{Text: "猫 海"}, []int64{3}},
+		{"author reading", Query{Text: "そうせき"}, []int64{5}},
+		{"isbn", Query{ISBN: "9784000000019"}, []int64{1}},
+		{"ndc 1 digit", Query{Text: "猫", NDC: "9", Sort: SortTitle}, []int64{3, 1, 5}},
+		{"ndc 2 digits", Query{Text: "猫", NDC: "91", Sort: SortTitle}, []int64{3, 1, 5}},
+		{"ndc 3 digits", Query{Text: "猫", NDC: "913", Sort: SortTitle}, []int64{1, 5}},
+		{"ndc 4 digits matches nothing", Query{Text: "猫", NDC: "9136"}, nil},
+		{"material type", Query{MaterialType: "magazine"}, []int64{3}},
+		{"branch", Query{Branch: "nagahama", Sort: SortTitle}, []int64{3, 5}},
+		{"available anywhere", Query{Text: "猫", Available: true, Sort: SortTitle}, []int64{2, 1, 5}},
+		{"available at a branch", Query{Available: true, Branch: "ozu", Sort: SortTitle}, []int64{4, 2}},
+		{"held but not available at a branch", Query{Available: true, Branch: "kawabe"}, []int64{1}},
+		{"years", Query{YearFrom: 1990, YearTo: 2010, Sort: SortTitle}, []int64{2, 1}},
+		{"acquired from", Query{AcquiredFrom: "2020-01-01"}, []int64{4, 2, 1}},
+		{"newest", Query{Text: "猫", Sort: SortNewest}, []int64{3, 2, 1, 5}},
+		{"no text: newest copies first", Query{}, []int64{4, 2, 1, 3, 5}},
+		{"page two", Query{Sort: SortTitle, Offset: 2, Limit: 2}, []int64{3, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Search(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.IDs, tt.want) {
+				t.Errorf("ids %v, want %v", res.IDs, tt.want)
+			}
+			if res.FacetsApproximate {
+				t.Error("facets approximate for a handful of hits")
+			}
+		})
+	}
+}
+
+func TestExactTitleFirst(t *testing.T) {
+	ix, _ := buildTest(t, filterDocs)
+	res, err := ix.Search(context.Background(), Query{Text: "猫"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 4 || len(res.IDs) != 4 || res.IDs[0] != 2 {
+		t.Errorf("ids %v (total %d), want 4 with 2 first", res.IDs, res.Total)
+	}
+}
+
+func TestFacetsExact(t *testing.T) {
+	ix, _ := buildTest(t, filterDocs)
+	res, err := ix.Search(context.Background(), Query{Text: "猫"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Facets
+	check := func(name string, got, want []Count) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+	check("ndc", f.NDC, []Count{{"6", 1}, {"9", 3}})
+	check("material", sortedCounts(f.MaterialType), []Count{{"book", 3}, {"magazine", 1}})
+	check("branch", sortedCounts(f.Branch), []Count{{"kawabe", 1}, {"nagahama", 2}, {"ozu", 3}})
+	check("available", sortedCounts(f.Available), []Count{{"false", 1}, {"true", 3}})
+	check("year", f.Year, []Count{{"1960", 1}, {"1990", 1}, {"2000", 1}, {"2010", 1}})
+	// The filter-only terms are no facet.
+	for _, c := range append(f.NDC3, f.Branch...) {
+		if c.Value == "" {
+			t.Errorf("empty facet value in %v", f)
+		}
+	}
+}
+
+func sortedCounts(c []Count) []Count {
+	out := slices.Clone(c)
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.Value < b.Value {
+			return -1
+		}
+		if a.Value > b.Value {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// TestFacetsApproximate checks that with more than FacetExactMax hits the
+// facets are estimated, labelled so, and close to the exact counts.
+func TestFacetsApproximate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an index of 30,000 documents")
+	}
+	const n = 30000
+	docs := make([]Doc, n)
+	for i := range docs {
+		id := int64(i + 1)
+		title := "猫の本"
+		if i%3 == 0 {
+			title = "犬の本"
+		}
+		mtype := "book"
+		if i%5 == 0 {
+			mtype = "magazine"
+		}
+		docs[i] = Doc{ID: id, Title: title, MaterialType: mtype, NDC: strconv.Itoa(100 + i%900),
+			Year: 1950 + i%70, Branches: []string{"ozu"}, Acquired: "2020-01-01", SortKey: title}
+	}
+	ix, _ := buildTest(t, docs)
+	ctx := context.Background()
+	res, err := ix.Search(ctx, Query{Text: "猫"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 20000 {
+		t.Fatalf("total %d, want 20000", res.Total)
+	}
+	if !res.FacetsApproximate {
+		t.Fatal("facets of 20,000 hits not marked approximate")
+	}
+	exact, _, err := ix.countFacets(ctx, ix.buildQuery(Query{Text: "猫"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(name string, got, want []Count, tolerance float64) {
+		t.Helper()
+		w := map[string]int{}
+		for _, c := range want {
+			w[c.Value] = c.Count
+		}
+		for _, c := range got {
+			if math.Abs(float64(c.Count-w[c.Value])) > tolerance*float64(w[c.Value]) {
+				t.Errorf("%s %s: %d, exact %d", name, c.Value, c.Count, w[c.Value])
+			}
+		}
+		if len(got) == 0 {
+			t.Errorf("%s: no counts", name)
+		}
+	}
+	near("material", res.Facets.MaterialType, exact.MaterialType, 0.15)
+	near("ndc", res.Facets.NDC, exact.NDC, 0.25)
+	near("branch", res.Facets.Branch, exact.Branch, 0.01)
+
+	// A smaller result is counted exactly.
+	res, err = ix.Search(ctx, Query{Text: "猫", MaterialType: "magazine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FacetsApproximate || res.Total > FacetExactMax {
+		t.Fatalf("total %d, approximate %t", res.Total, res.FacetsApproximate)
+	}
+	if got := res.Facets.MaterialType; len(got) != 1 || got[0].Count != res.Total {
+		t.Errorf("material %v, want all %d magazine", got, res.Total)
+	}
+}
+
+func TestOpenNeedsRebuild(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Build(dir, 7, func(add func([]Doc) error) error { return add(filterDocs) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Seq() != 7 {
+		t.Errorf("seq %d, want 7", ix.Seq())
+	}
+	if n, _ := ix.Count(); n != uint64(len(filterDocs)) {
+		t.Errorf("count %d, want %d", n, len(filterDocs))
+	}
+	ix.Close()
+
+	if _, err := Open(t.TempDir()); !errors.Is(err, ErrNeedsRebuild) {
+		t.Errorf("missing index: %v, want ErrNeedsRebuild", err)
+	}
+
+	// An index of an older mapping version is rebuilt.
+	bi, err := bleve.OpenUsing(dir+"/"+DirName, runtimeConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion-1))); err != nil {
+		t.Fatal(err)
+	}
+	bi.Close()
+	if _, err := Open(dir); !errors.Is(err, ErrNeedsRebuild) {
+		t.Fatalf("old version: %v, want ErrNeedsRebuild", err)
+	}
+	ix, err = Build(dir, 9, func(add func([]Doc) error) error { return add(filterDocs[:2]) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n, _ := ix.Count(); n != 2 || ix.Seq() != 9 {
+		t.Errorf("rebuilt: %d docs, seq %d; want 2, 9", n, ix.Seq())
+	}
+}
+
+func TestApply(t *testing.T) {
+	ix, _ := buildTest(t, filterDocs)
+	ctx := context.Background()
+	d := filterDocs[1]
+	d.Available = nil
+	if err := ix.Apply([]Doc{d}, []int64{3}, 12); err != nil {
+		t.Fatal(err)
+	}
+	if ix.Seq() != 12 {
+		t.Errorf("seq %d, want 12", ix.Seq())
+	}
+	res, err := ix.Search(ctx, Query{Text: "猫", Available: true, Sort: SortTitle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{1, 5}; !slices.Equal(res.IDs, want) {
+		t.Errorf("after apply: %v, want %v", res.IDs, want)
+	}
+	res, err = ix.Search(ctx, Query{Text: "猫"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(res.Facets.Available) == "" || res.Total != 3 {
+		t.Errorf("after delete: total %d, facets %v", res.Total, res.Facets.Available)
+	}
+}
