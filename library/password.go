@@ -59,3 +59,18 @@ func peppered(password string, pepper []byte) []byte {
 	mac.Write([]byte(password))
 	return mac.Sum(nil)
 }
+
+// NeedsRehash reports whether hash was made with weaker parameters than
+// new hashes get, so a login should store a new one.
+func NeedsRehash(hash string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return hash != ""
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return true
+	}
+	return m < argonMemory || t < argonTime
+}

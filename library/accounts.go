@@ -1,0 +1,692 @@
+package library
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"hondana/store"
+)
+
+// AccountPolicy holds the configurable values of logins and sessions.
+type AccountPolicy struct {
+	TempPasswordDelay time.Duration // a temporary password works this long after it was issued (R12)
+	TempPasswordTries int           // wrong tries that void a temporary password
+	TempPasswordTTL   time.Duration // an unused temporary password expires after this
+	SessionIdle       time.Duration // web and API sessions end after this much inactivity
+	KioskIdle         time.Duration // kiosk sessions end sooner (R42)
+	SessionMax        time.Duration // every session ends this long after login
+	AddressFailures   int           // failed logins one client address may make per AddressWindow
+	AddressWindow     time.Duration
+	HashConcurrency   int // password hashes computed at once; each takes 19 MiB
+}
+
+// DefaultAccountPolicy is the seed's rules with our hardening.
+func DefaultAccountPolicy() AccountPolicy {
+	return AccountPolicy{
+		TempPasswordDelay: 30 * time.Minute,
+		TempPasswordTries: 5,
+		TempPasswordTTL:   14 * 24 * time.Hour,
+		SessionIdle:       30 * time.Minute,
+		KioskIdle:         2 * time.Minute,
+		SessionMax:        12 * time.Hour,
+		AddressFailures:   30,
+		AddressWindow:     10 * time.Minute,
+		HashConcurrency:   2,
+	}
+}
+
+// Session kinds.
+const (
+	SessionWeb   = "web"
+	SessionKiosk = "kiosk"
+	SessionAPI   = "api"
+)
+
+// Staff roles.
+const (
+	RoleAdmin     = "admin"
+	RoleLibrarian = "librarian"
+)
+
+// Accounts is logins, passwords and sessions of patrons and staff.
+type Accounts struct {
+	db     *store.DB
+	clock  Clock
+	pepper []byte
+	p      AccountPolicy
+	sem    chan struct{}
+	dummy  string // a hash to check unknown cards against, so they take as long
+
+	mu       sync.Mutex
+	inflight map[string]bool       // cards and usernames being verified now
+	byAddr   map[string]*addrCount // failures per client address
+
+	// Verifications counts password hash checks, for tests of throttling.
+	Verifications int64
+}
+
+type addrCount struct {
+	start time.Time
+	n     int
+}
+
+// NewAccounts returns the account service.
+func NewAccounts(db *store.DB, clock Clock, pepper []byte, p AccountPolicy) (*Accounts, error) {
+	if p.HashConcurrency < 1 {
+		p.HashConcurrency = 1
+	}
+	dummy, err := HashPassword(randomToken(), pepper)
+	if err != nil {
+		return nil, err
+	}
+	return &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
+		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}}, nil
+}
+
+// Policy returns the policy in force.
+func (a *Accounts) Policy() AccountPolicy { return a.p }
+
+// verify checks a password against a hash, at most HashConcurrency at once
+// so that a flood of logins cannot exhaust memory.
+func (a *Accounts) verify(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case a.sem <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-a.sem }()
+	a.mu.Lock()
+	a.Verifications++
+	a.mu.Unlock()
+	if hash == "" {
+		CheckPassword(a.dummy, password, a.pepper)
+		return false, nil
+	}
+	return CheckPassword(hash, password, a.pepper), nil
+}
+
+func (a *Accounts) hash(ctx context.Context, password string) (string, error) {
+	select {
+	case a.sem <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-a.sem }()
+	return HashPassword(password, a.pepper)
+}
+
+// claim marks key as being verified; false when another attempt for it is
+// under way (that one answers first).
+func (a *Accounts) claim(key string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inflight[key] {
+		return false
+	}
+	a.inflight[key] = true
+	return true
+}
+
+func (a *Accounts) release(key string) {
+	a.mu.Lock()
+	delete(a.inflight, key)
+	a.mu.Unlock()
+}
+
+// addrBlocked reports how long a client address must wait after too many
+// failures across any cards (a password sprayed over card numbers).
+func (a *Accounts) addrBlocked(addr string, now time.Time) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := a.byAddr[addr]
+	if c == nil || now.Sub(c.start) >= a.p.AddressWindow {
+		return 0
+	}
+	if c.n >= a.p.AddressFailures {
+		return c.start.Add(a.p.AddressWindow).Sub(now)
+	}
+	return 0
+}
+
+func (a *Accounts) addrFailed(addr string, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := a.byAddr[addr]
+	if c == nil || now.Sub(c.start) >= a.p.AddressWindow {
+		if len(a.byAddr) > 100000 { // forget everyone rather than grow without end
+			a.byAddr = map[string]*addrCount{}
+		}
+		c = &addrCount{start: now}
+		a.byAddr[addr] = c
+	}
+	c.n++
+}
+
+// LoginResult is a successful login.
+type LoginResult struct {
+	Token      string // the session id or bearer token; shown once
+	PatronID   int64
+	StaffID    int64
+	Card       string
+	Name       string
+	Role       string
+	MustChange bool // a temporary password: only a change is allowed
+}
+
+// Refusal codes of logins.
+const (
+	InvalidCredentials         = "invalid_credentials"
+	InvalidCard                = "invalid_card"
+	TemporaryPasswordNotActive = "temporary_password_not_active"
+	TemporaryPasswordExpired   = "temporary_password_expired"
+	TemporaryPasswordVoid      = "temporary_password_void"
+	TooManyAttempts            = "too_many_attempts"
+	AccountLocked              = "account_locked"
+	PasswordChangeRequired     = "password_change_required"
+	WrongPassword              = "wrong_password"
+	Unauthorized               = "unauthorized"
+)
+
+// Login checks a patron's card and password and opens a session of kind.
+func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind string) (*LoginResult, error) {
+	now := a.clock.Now()
+	card, ok := FoldCard(cardInput)
+	if !ok {
+		return nil, &Refusal{Code: InvalidCard, Field: "card"}
+	}
+	if wait := a.addrBlocked(addr, now); wait > 0 {
+		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
+	}
+	if !a.claim("card:" + card) {
+		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
+	}
+	defer a.release("card:" + card)
+
+	var cred *store.Credentials
+	err := a.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		cred, err = store.PatronCredentials(ctx, tx, card)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Unknown cards answer like wrong passwords, after as long.
+		a.verify(ctx, "", password)
+		a.addrFailed(addr, now)
+		return nil, refuse(InvalidCredentials)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cred.Locked || cred.Failures >= LockAfter {
+		return nil, refuse(AccountLocked)
+	}
+	if wait := cred.LastFailedAt.Add(LoginDelay(cred.Failures)).Sub(now); wait > 0 {
+		// Even the right password waits: otherwise the delay would not slow
+		// a guesser down.
+		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
+	}
+	if cred.Temporary && cred.TempFailures >= a.p.TempPasswordTries {
+		return nil, refuse(TemporaryPasswordVoid)
+	}
+	good, err := a.verify(ctx, cred.PasswordHash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !good {
+		a.addrFailed(addr, now)
+		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+			return store.RecordLoginFailure(ctx, tx, cred.PatronID, cred.Temporary, cred.Failures+1 >= LockAfter, now)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return nil, refuse(InvalidCredentials)
+	}
+	if cred.Temporary {
+		if active := cred.IssuedAt.Add(a.p.TempPasswordDelay); now.Before(active) {
+			return nil, &Refusal{Code: TemporaryPasswordNotActive, At: active}
+		}
+		if now.After(cred.IssuedAt.Add(a.p.TempPasswordTTL)) {
+			return nil, refuse(TemporaryPasswordExpired)
+		}
+	}
+	rehash := ""
+	if NeedsRehash(cred.PasswordHash) {
+		rehash, _ = a.hash(ctx, password)
+	}
+	token := randomToken()
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.RecordLoginSuccess(ctx, tx, cred.PatronID, rehash); err != nil {
+			return err
+		}
+		return store.AddSession(ctx, tx, store.Session{IDHash: tokenHash(token), PatronID: cred.PatronID, Kind: kind, CreatedAt: now, LastSeenAt: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{Token: token, PatronID: cred.PatronID, Card: cred.Card, Name: cred.Name, MustChange: cred.Temporary}, nil
+}
+
+// StaffLogin checks a staff account's name and password.
+func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kind string) (*LoginResult, error) {
+	now := a.clock.Now()
+	username = strings.TrimSpace(username)
+	if username == "" || len(username) > 64 {
+		return nil, refuse(InvalidCredentials)
+	}
+	if wait := a.addrBlocked(addr, now); wait > 0 {
+		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
+	}
+	if !a.claim("staff:" + username) {
+		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
+	}
+	defer a.release("staff:" + username)
+	var s *store.Staff
+	var failures int
+	var last time.Time
+	err := a.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		s, failures, last, err = store.StaffCredentials(ctx, tx, username)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		a.verify(ctx, "", password)
+		a.addrFailed(addr, now)
+		return nil, refuse(InvalidCredentials)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if wait := last.Add(LoginDelay(failures)).Sub(now); wait > 0 {
+		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
+	}
+	good, err := a.verify(ctx, s.PasswordHash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !good || s.Disabled {
+		a.addrFailed(addr, now)
+		if err := a.db.Tx(ctx, func(tx *sql.Tx) error { return store.RecordStaffLogin(ctx, tx, s.ID, false, now) }); err != nil {
+			return nil, err
+		}
+		return nil, refuse(InvalidCredentials)
+	}
+	token := randomToken()
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.RecordStaffLogin(ctx, tx, s.ID, true, now); err != nil {
+			return err
+		}
+		return store.AddSession(ctx, tx, store.Session{IDHash: tokenHash(token), StaffID: s.ID, Kind: kind, CreatedAt: now, LastSeenAt: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{Token: token, StaffID: s.ID, Name: s.DisplayName, Role: s.Role}, nil
+}
+
+// Who is the holder of a valid session.
+type Who struct {
+	TokenHash  string
+	Kind       string
+	PatronID   int64
+	Card       string
+	Name       string
+	MustChange bool
+	StaffID    int64
+	Username   string
+	Role       string
+}
+
+// Session returns who holds token, if the session is alive, and records
+// the activity. Sessions end after SessionIdle (KioskIdle on kiosks)
+// without a request, and SessionMax after login, whatever happens.
+func (a *Accounts) Session(ctx context.Context, token string) (*Who, error) {
+	if token == "" || len(token) > 200 {
+		return nil, refuse(Unauthorized)
+	}
+	now := a.clock.Now()
+	h := tokenHash(token)
+	s, err := a.db.SessionByHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse(Unauthorized)
+	}
+	if err != nil {
+		return nil, err
+	}
+	idle := a.p.SessionIdle
+	if s.Kind == SessionKiosk {
+		idle = a.p.KioskIdle
+	}
+	if now.Sub(s.LastSeenAt) > idle || now.Sub(s.CreatedAt) > a.p.SessionMax {
+		a.db.DeleteSession(ctx, h)
+		return nil, refuse(Unauthorized)
+	}
+	w := &Who{TokenHash: h, Kind: s.Kind, PatronID: s.PatronID, StaffID: s.StaffID}
+	if s.PatronID != 0 {
+		p, err := a.db.PatronByID(ctx, s.PatronID)
+		if err != nil {
+			return nil, err
+		}
+		st, err := a.db.LoginState(ctx, s.PatronID)
+		if err != nil {
+			return nil, err
+		}
+		w.Card, w.Name, w.MustChange = p.Card, p.Name, st.Temporary
+	}
+	if s.StaffID != 0 {
+		st, err := a.db.StaffByID(ctx, s.StaffID)
+		if err != nil {
+			return nil, err
+		}
+		if st.Disabled {
+			return nil, refuse(Unauthorized)
+		}
+		w.Username, w.Name, w.Role = st.Username, st.DisplayName, st.Role
+	}
+	// Writing on every request would serialise readers behind the writer:
+	// a minute's precision is enough for timeouts of minutes.
+	if now.Sub(s.LastSeenAt) > time.Minute/2 || s.Kind == SessionKiosk {
+		if err := a.db.TouchSession(ctx, h, now); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// Logout ends a session.
+func (a *Accounts) Logout(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return a.db.DeleteSession(ctx, tokenHash(token))
+}
+
+// ChangePassword replaces a patron's password (temporary or not) after
+// checking the old one; every other session of the patron ends.
+func (a *Accounts) ChangePassword(ctx context.Context, w *Who, old, pw, confirm string) error {
+	now := a.clock.Now()
+	p, err := a.db.PatronByID(ctx, w.PatronID)
+	if err != nil {
+		return err
+	}
+	if r := CheckNewPassword(pw, confirm, p.Card, p.BirthDate); r != nil {
+		return r
+	}
+	if !a.claim("card:" + p.Card) {
+		return &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
+	}
+	defer a.release("card:" + p.Card)
+	var cred *store.Credentials
+	if err := a.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		cred, err = store.PatronCredentials(ctx, tx, p.Card)
+		return err
+	}); err != nil {
+		return err
+	}
+	if wait := cred.LastFailedAt.Add(LoginDelay(cred.Failures)).Sub(now); wait > 0 {
+		return &Refusal{Code: TooManyAttempts, RetryAfter: wait}
+	}
+	good, err := a.verify(ctx, cred.PasswordHash, old)
+	if err != nil {
+		return err
+	}
+	if !good {
+		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+			return store.RecordLoginFailure(ctx, tx, cred.PatronID, cred.Temporary, cred.Failures+1 >= LockAfter, now)
+		})
+		if err != nil {
+			return err
+		}
+		return &Refusal{Code: WrongPassword, Field: "old_password"}
+	}
+	hash, err := a.hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	return a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SetPatronPassword(ctx, tx, cred.PatronID, hash, false, now); err != nil {
+			return err
+		}
+		if err := store.RecordLoginSuccess(ctx, tx, cred.PatronID, ""); err != nil {
+			return err
+		}
+		return store.DeletePatronSessions(ctx, tx, cred.PatronID, w.TokenHash)
+	})
+}
+
+// CheckEmail validates an e-mail address as patrons type it ("" removes
+// the address).
+func CheckEmail(s string) (string, *Refusal) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	bad := &Refusal{Code: "invalid_email", Field: "email"}
+	if len(s) > 254 || !utf8.ValidString(s) {
+		return "", bad
+	}
+	for _, r := range s {
+		if r > unicode.MaxASCII || unicode.IsSpace(r) || unicode.IsControl(r) {
+			return "", bad
+		}
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" {
+		return "", bad
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	if at < 1 || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", bad
+	}
+	return s, nil
+}
+
+// SetEmail registers or changes a patron's e-mail address (R21).
+func (a *Accounts) SetEmail(ctx context.Context, patronID int64, email string) error {
+	email, r := CheckEmail(email)
+	if r != nil {
+		return r
+	}
+	return a.db.Tx(ctx, func(tx *sql.Tx) error { return store.SetPatronEmail(ctx, tx, patronID, email) })
+}
+
+// PatronForm is what staff fill in at registration (R35).
+type PatronForm struct {
+	Name       string
+	NameYomi   string
+	BirthDate  string
+	Address    string
+	Phone      string
+	Mobile     string
+	Email      string
+	HomeBranch string
+}
+
+// Registered is the answer to a registration or reissue: never the
+// password itself, only when it becomes usable.
+type Registered struct {
+	Card     string
+	ActiveAt time.Time
+}
+
+// checkForm validates a registration form, naming the first bad field.
+func (a *Accounts) checkForm(f *PatronForm) *Refusal {
+	bad := func(field string) *Refusal { return &Refusal{Code: "invalid_field", Field: field} }
+	trim := func(s *string) { *s = strings.TrimSpace(*s) }
+	for _, s := range []*string{&f.Name, &f.NameYomi, &f.BirthDate, &f.Address, &f.Phone, &f.Mobile, &f.Email, &f.HomeBranch} {
+		trim(s)
+	}
+	text := func(s string, max int) bool {
+		return utf8.ValidString(s) && utf8.RuneCountInString(s) <= max && !strings.ContainsFunc(s, unicode.IsControl)
+	}
+	if f.Name == "" || !text(f.Name, 100) {
+		return bad("name")
+	}
+	if f.NameYomi == "" || !text(f.NameYomi, 100) || !isKana(f.NameYomi) {
+		return bad("name_yomi")
+	}
+	f.NameYomi = toKatakana(f.NameYomi)
+	b, err := time.Parse(DateLayout, f.BirthDate)
+	if err != nil || b.Year() < 1900 || b.After(a.clock.Now()) {
+		return bad("birth_date")
+	}
+	if !text(f.Address, 200) {
+		return bad("address")
+	}
+	for _, ph := range []struct{ name, v string }{{"phone", f.Phone}, {"mobile", f.Mobile}} {
+		digits := strings.Count(ph.v, "0") + len(strings.Map(func(r rune) rune {
+			if r >= '1' && r <= '9' {
+				return r
+			}
+			return -1
+		}, ph.v))
+		if ph.v != "" && (len(ph.v) > 20 || strings.Trim(ph.v, "0123456789-+() ") != "" || digits < 6) {
+			return bad(ph.name)
+		}
+	}
+	email, r := CheckEmail(f.Email)
+	if r != nil {
+		return bad("email")
+	}
+	f.Email = email
+	return nil
+}
+
+func isKana(s string) bool {
+	for _, r := range s {
+		if !(unicode.In(r, unicode.Hiragana, unicode.Katakana) || r == 'ー' || r == ' ' || r == '　' || r == '・') {
+			return false
+		}
+	}
+	return true
+}
+
+func toKatakana(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'ぁ' && r <= 'ゖ' {
+			return r + 0x60
+		}
+		if r == '　' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// RegisterPatron registers a patron with a new card number and a
+// temporary password, their birthday as MMDD (R11, R12, R35).
+func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registered, error) {
+	if r := a.checkForm(&f); r != nil {
+		return nil, r
+	}
+	now := a.clock.Now()
+	hash, err := a.hash(ctx, TemporaryPassword(f.BirthDate))
+	if err != nil {
+		return nil, err
+	}
+	for try := 0; try < 20; try++ {
+		p := store.Patron{Card: newCard(), Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate, Address: f.Address,
+			Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch}
+		err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := store.AddPatron(ctx, tx, &p, now); err != nil {
+				return err
+			}
+			return store.SetPatronPassword(ctx, tx, p.ID, hash, true, now)
+		})
+		if errors.Is(err, store.ErrConflict) {
+			continue // that card number was taken: draw another
+		}
+		if errors.Is(err, store.ErrReference) {
+			return nil, &Refusal{Code: "invalid_field", Field: "home_branch"}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Registered{Card: p.Card, ActiveAt: now.Add(a.p.TempPasswordDelay)}, nil
+	}
+	return nil, fmt.Errorf("library: no free card number after 20 draws")
+}
+
+// ReissueTemporary issues a new temporary password (the birthday again)
+// for a patron who forgot theirs, clears the lock and ends their
+// sessions (R14, R36).
+func (a *Accounts) ReissueTemporary(ctx context.Context, card string) (*Registered, error) {
+	p, err := a.db.PatronByCard(ctx, card)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse("patron_not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	hash, err := a.hash(ctx, TemporaryPassword(p.BirthDate))
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock.Now()
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SetPatronPassword(ctx, tx, p.ID, hash, true, now); err != nil {
+			return err
+		}
+		return store.DeletePatronSessions(ctx, tx, p.ID, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Registered{Card: p.Card, ActiveAt: now.Add(a.p.TempPasswordDelay)}, nil
+}
+
+// Unlock clears a card's login lock after 20 failures.
+func (a *Accounts) Unlock(ctx context.Context, card string) error {
+	err := a.db.Tx(ctx, func(tx *sql.Tx) error { return store.UnlockPatron(ctx, tx, card) })
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse("patron_not_found")
+	}
+	return err
+}
+
+// SetPassword gives a patron a real password directly (the demo patron).
+func (a *Accounts) SetPassword(ctx context.Context, patronID int64, pw string) error {
+	hash, err := a.hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	return a.db.Tx(ctx, func(tx *sql.Tx) error {
+		return store.SetPatronPassword(ctx, tx, patronID, hash, false, a.clock.Now())
+	})
+}
+
+// newCard draws a card number: eight random digits, the first not zero,
+// and a check digit.
+func newCard() string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(90000000))
+	eight := fmt.Sprintf("%08d", n.Int64()+10000000)
+	return eight + string(CardCheckDigit(eight))
+}
+
+// randomToken is 256 random bits, URL-safe.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("library: no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// tokenHash is what the database keeps of a session id: a stolen copy
+// of the database holds no usable session.
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
