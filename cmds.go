@@ -157,15 +157,19 @@ func reindexCmd(args []string) error {
 
 func staffCmd(args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: hondana staff add [--role admin|librarian] [--password-stdin] USERNAME")
+		return errors.New("usage: hondana staff add [--username] USERNAME [--role admin|librarian] [--password-stdin]")
 	}
 	fs := commonFlags("staff add")
 	role := fs.String("role", "librarian", "admin or librarian")
+	username := fs.String("username", "", "the account's name")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if *username == "" && fs.NArg() == 1 {
+		*username = fs.Arg(0)
+	}
+	if *username == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != *username) {
 		return errors.New("staff add: name one USERNAME")
 	}
 	if *role != "admin" && *role != "librarian" {
@@ -201,14 +205,14 @@ func staffCmd(args []string) error {
 		return err
 	}
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
-		return store.AddStaff(ctx, tx, &store.Staff{Username: fs.Arg(0), Role: *role, PasswordHash: hash}, a.clock.Now())
+		return store.AddStaff(ctx, tx, &store.Staff{Username: *username, Role: *role, PasswordHash: hash}, a.clock.Now())
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("staff add: %q exists already", fs.Arg(0))
+		return fmt.Errorf("staff add: %q exists already", *username)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "staff account %q (%s) created\n", fs.Arg(0), *role)
+	fmt.Fprintf(os.Stderr, "staff account %q (%s) created\n", *username, *role)
 	return nil
 }

@@ -27,7 +27,21 @@ type Config struct {
 	Branches []BranchConfig `mapstructure:"branches"`
 	Calendar CalendarConfig `mapstructure:"calendar"`
 	Catalog  CatalogConfig  `mapstructure:"catalog"`
+	Accounts AccountsConfig `mapstructure:"accounts"`
 	Web      WebConfig      `mapstructure:"web"`
+}
+
+// AccountsConfig holds the rules of logins and sessions.
+type AccountsConfig struct {
+	TempPasswordDelay time.Duration `mapstructure:"temp_password_delay"`
+	TempPasswordTries int           `mapstructure:"temp_password_tries"`
+	TempPasswordTTL   time.Duration `mapstructure:"temp_password_ttl"`
+	SessionIdle       time.Duration `mapstructure:"session_idle"`
+	KioskIdle         time.Duration `mapstructure:"kiosk_idle"`
+	SessionMax        time.Duration `mapstructure:"session_max"`
+	AddressFailures   int           `mapstructure:"address_failures"`
+	AddressWindow     time.Duration `mapstructure:"address_window"`
+	HashConcurrency   int           `mapstructure:"hash_concurrency"`
 }
 
 // LibraryConfig names the library.
@@ -95,7 +109,10 @@ func defaultConfig() Config {
 		},
 		Calendar: CalendarConfig{ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03"},
 		Catalog:  CatalogConfig{NewArrivalsDays: 30},
-		Web:      WebConfig{ShutdownTimeout: 10 * time.Second},
+		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
+			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
+			AddressFailures: 30, AddressWindow: 10 * time.Minute, HashConcurrency: 2},
+		Web: WebConfig{ShutdownTimeout: 10 * time.Second},
 	}
 }
 

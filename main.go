@@ -169,6 +169,15 @@ func (a *app) calendarRules() (library.CalendarRules, error) {
 	return rules, nil
 }
 
+func (a *app) accounts() (*library.Accounts, error) {
+	c := a.cfg.Accounts
+	return library.NewAccounts(a.db, a.clock, a.pepper, library.AccountPolicy{
+		TempPasswordDelay: c.TempPasswordDelay, TempPasswordTries: c.TempPasswordTries, TempPasswordTTL: c.TempPasswordTTL,
+		SessionIdle: c.SessionIdle, KioskIdle: c.KioskIdle, SessionMax: c.SessionMax,
+		AddressFailures: c.AddressFailures, AddressWindow: c.AddressWindow, HashConcurrency: c.HashConcurrency,
+	})
+}
+
 func (a *app) branches() []store.Branch {
 	var out []store.Branch
 	for i, b := range a.cfg.Branches {
@@ -227,8 +236,17 @@ func serve(args []string) error {
 		a.log.Warn("no staff account yet: create one with `hondana staff add USERNAME --role admin`")
 	}
 
+	accounts, err := a.accounts()
+	if err != nil {
+		return err
+	}
+	if loadDemo {
+		if err := demo.SetPatronPassword(ctx, a.db, accounts); err != nil {
+			return err
+		}
+	}
 	srv := ui.New(ui.Options{
-		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log,
+		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts,
 		Site: ui.Site{
 			Name: a.cfg.Library.Name, NameEn: a.cfg.Library.NameEn, MailDomain: a.cfg.Library.MailDomain,
 			BaseURL: a.cfg.BaseURL, NewArrivalsDays: a.cfg.Catalog.NewArrivalsDays,
@@ -242,7 +260,8 @@ func serve(args []string) error {
 	go func() { errc <- hs.ListenAndServe() }()
 	a.log.Info("hondana is serving", "url", "http://"+displayAddr(a.cfg.Addr)+"/", "ready_in", time.Since(start).Round(time.Millisecond), "test_clock", a.cfg.TestClock)
 	if a.cfg.Demo {
-		fmt.Fprintf(os.Stderr, "\n  Demo library: http://%s/\n  Staff login:  %s / %s\n\n", displayAddr(a.cfg.Addr), demo.StaffUser, demo.StaffPassword)
+		fmt.Fprintf(os.Stderr, "\n  Demo library: http://%s/\n  Staff login:  %s / %s   (http://%[1]s/staff)\n  Patron login: %s / %s\n\n",
+			displayAddr(a.cfg.Addr), demo.StaffUser, demo.StaffPassword, demo.PatronCard, demo.PatronPassword)
 	}
 	select {
 	case err := <-errc:

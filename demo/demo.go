@@ -27,11 +27,23 @@ import (
 //go:embed data/*.gz
 var data embed.FS
 
-// Staff account the demo creates, printed at start-up.
+// Accounts the demo creates, printed at start-up.
 const (
-	StaffUser     = "staff"
-	StaffPassword = "demo-staff-pass"
+	StaffUser      = "staff"
+	StaffPassword  = "demo-staff-pass"
+	PatronCard     = "100001000"
+	PatronPassword = "demo1234"
 )
+
+// SetPatronPassword gives the first demo patron a real password, so
+// "My library" can be tried at once.
+func SetPatronPassword(ctx context.Context, db *store.DB, a *library.Accounts) error {
+	p, err := db.PatronByCard(ctx, PatronCard)
+	if err != nil {
+		return fmt.Errorf("demo: patron %s: %w", PatronCard, err)
+	}
+	return a.SetPassword(ctx, p.ID, PatronPassword)
+}
 
 // Options are what the demo needs to know of the library.
 type Options struct {

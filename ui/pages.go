@@ -398,11 +398,6 @@ func (s *Server) holdRankingPage(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) accountPage(c *gin.Context) error {
-	s.render(c, http.StatusOK, "account", T(lang(c), "menu.account"), nil)
-	return nil
-}
-
 // markdown renders staff-written Markdown; raw HTML in it is dropped.
 func (s *Server) markdown(src string) template.HTML {
 	var buf bytes.Buffer

@@ -42,6 +42,7 @@ type Options struct {
 	Clock         library.Clock
 	Log           *slog.Logger
 	Site          Site
+	Accounts      *library.Accounts
 	TestClock     bool
 	SecureCookies bool
 }
@@ -63,7 +64,8 @@ func New(o Options) *Server {
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(s.recoverer, s.securityHeaders)
+	e.Use(s.recoverer, s.securityHeaders, s.csrfCheck)
+	_ = e.SetTrustedProxies(nil) // the client address is the peer's: no header can fake it
 	s.routes(e)
 	s.engine = e
 	return s
@@ -90,7 +92,27 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/pages/:slug", s.page(s.contentPage))
 	e.GET("/ranking/loans", s.page(s.loanRankingPage))
 	e.GET("/ranking/holds", s.page(s.holdRankingPage))
-	e.GET("/account", s.page(s.accountPage))
+	e.GET("/login", s.page(s.loginPage))
+	e.POST("/login", s.page(s.loginPost))
+	e.POST("/logout", s.page(s.logoutPost))
+	acct := e.Group("/account")
+	acct.GET("", s.requirePatron(false), s.page(s.accountPage))
+	acct.GET("/password", s.requirePatron(true), s.page(s.passwordPage))
+	acct.POST("/password", s.requirePatron(true), s.page(s.passwordPost))
+	acct.GET("/email", s.requirePatron(false), s.page(s.emailPage))
+	acct.POST("/email", s.requirePatron(false), s.page(s.emailPost))
+
+	e.GET("/staff/login", s.page(s.staffLoginPage))
+	e.POST("/staff/login", s.page(s.staffLoginPost))
+	staff := e.Group("/staff", s.requireStaff(""))
+	staff.GET("", s.page(s.staffHome))
+	staff.POST("/logout", s.page(s.logoutPost))
+	staff.GET("/patrons", s.page(s.staffPatrons))
+	staff.GET("/patrons/new", s.page(s.staffRegisterPage))
+	staff.POST("/patrons/new", s.page(s.staffRegisterPost))
+	staff.GET("/patrons/:card", s.page(s.staffPatronPage))
+	staff.POST("/patrons/:card/temporary-password", s.page(s.staffReissuePost))
+	staff.POST("/patrons/:card/unlock", s.page(s.staffUnlockPost))
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 
 	// Public JSON API.
@@ -106,6 +128,18 @@ func (s *Server) routes(e *gin.Engine) {
 	if s.TestClock {
 		api.POST("/test/clock", s.api(s.apiTestClock))
 	}
+	api.POST("/login", s.api(s.apiLogin))
+	api.POST("/logout", s.api(s.apiLogout))
+	me := api.Group("/me")
+	me.GET("", s.requirePatron(false), s.api(s.apiMe))
+	me.PUT("/email", s.requirePatron(false), s.api(s.apiSetEmail))
+	me.POST("/password", s.requirePatron(true), s.api(s.apiChangePassword))
+	api.POST("/staff/login", s.api(s.apiStaffLogin))
+	sapi := api.Group("/staff", s.requireStaff(""))
+	sapi.POST("/patrons", s.api(s.apiRegisterPatron))
+	sapi.GET("/patrons/:card", s.api(s.apiStaffPatron))
+	sapi.POST("/patrons/:card/temporary-password", s.api(s.apiReissue))
+	sapi.POST("/patrons/:card/unlock", s.api(s.apiUnlock))
 
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, errNotFound("not_found"))
@@ -123,6 +157,8 @@ type Error struct {
 	Msg    string // message id, see messages
 	Args   []any
 	Field  string // the parameter or field at fault, for programs
+	// RetryAfter is sent as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Code }
@@ -153,17 +189,23 @@ func (s *Server) fail(c *gin.Context, err error) {
 		if errors.Is(err, store.ErrNotFound) {
 			e = errNotFound("not_found")
 		} else {
-			s.Log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+			s.Log.Error("request failed", "method", c.Request.Method, "path", redact(c.Request.URL.Path), "err", err)
 			e = &Error{Status: http.StatusInternalServerError, Code: "internal", Msg: "err.internal"}
 		}
 	}
 	l := lang(c)
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
-		if w, ok := a.(whyMsg); ok {
-			a = T(l, w.id, w.args...)
+		switch v := a.(type) {
+		case whyMsg:
+			a = T(l, v.id, v.args...)
+		case timeArg:
+			a = fmtDateTime(l, v.t)
 		}
 		args[i] = a
+	}
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", retryAfterSeconds(e.RetryAfter))
 	}
 	msg := T(l, e.Msg, args...)
 	if isAPI(c) {
@@ -196,7 +238,7 @@ func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc { return s.api
 func (s *Server) recoverer(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.Log.Error("panic", "path", c.Request.URL.Path, "panic", r, "stack", string(debug.Stack()))
+			s.Log.Error("panic", "path", redact(c.Request.URL.Path), "panic", r, "stack", string(debug.Stack()))
 			if !c.Writer.Written() {
 				s.fail(c, fmt.Errorf("panic: %v", r))
 			}
@@ -211,6 +253,9 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	if s.secure(c) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
 }
 
@@ -225,6 +270,8 @@ type view struct {
 	Now     time.Time
 	Data    any
 	LangURL string // this page in the other language
+	CSRF    string // the form token every POST form carries
+	Who     *library.Who
 }
 
 func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
@@ -240,7 +287,7 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 	q := c.Request.URL.Query()
 	q.Set("lang", other)
 	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
-		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode()}
+		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.who(c)}
 	t, ok := s.pages[name]
 	if !ok {
 		panic("ui: no template " + name)

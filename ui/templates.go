@@ -15,18 +15,20 @@ import (
 // parseTemplates parses every page template together with the layout.
 func (s *Server) parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"t":       T,
-		"asset":   assets.URL,
-		"add":     func(a, b int) int { return a + b },
-		"authors": func(r *store.Record) string { return joinAuthors(r.Authors, false) },
-		"mt":      func(l, v string) string { return T(l, "mt."+v) },
-		"ndc":     ndcLabel,
-		"bname":   branchName,
-		"status":  copyStatus,
-		"date":    fmtDate,
-		"month":   fmtMonth,
-		"join":    strings.Join,
-		"wd":      func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
+		"t":        T,
+		"asset":    assets.URL,
+		"add":      func(a, b int) int { return a + b },
+		"authors":  func(r *store.Record) string { return joinAuthors(r.Authors, false) },
+		"mt":       func(l, v string) string { return T(l, "mt."+v) },
+		"ndc":      ndcLabel,
+		"bname":    branchName,
+		"status":   copyStatus,
+		"date":     fmtDate,
+		"datetime": fmtDateTime,
+		"list":     func(v ...string) []string { return v },
+		"month":    fmtMonth,
+		"join":     strings.Join,
+		"wd":       func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
 		"role": func(r string) string {
 			if r == "" || r == store.RoleAuthor {
 				return ""
@@ -144,4 +146,12 @@ type hitsView struct {
 type pagerView struct {
 	Lang string
 	pager
+}
+
+// fmtDateTime writes a moment the way people in each language read it.
+func fmtDateTime(l string, t time.Time) string {
+	if l == langEN {
+		return t.Format("Mon 2 Jan 2006 15:04")
+	}
+	return fmtDate(l, t) + t.Format(" 15:04")
 }

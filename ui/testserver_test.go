@@ -108,7 +108,16 @@ func newEnv(dir string, withDemo bool) (*testEnv, error) {
 			return nil, err
 		}
 	}
-	srv := New(Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, TestClock: true,
+	accounts, err := library.NewAccounts(db, clock, []byte("test-pepper"), library.DefaultAccountPolicy())
+	if err != nil {
+		return nil, err
+	}
+	if withDemo {
+		if err := demo.SetPatronPassword(ctx, db, accounts); err != nil {
+			return nil, err
+		}
+	}
+	srv := New(Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, TestClock: true, Accounts: accounts,
 		Site: Site{Name: "大洲市立図書館", NameEn: "Ozu City Library", NewArrivalsDays: 30}})
 	ts := httptest.NewServer(srv)
 	return &testEnv{URL: ts.URL, Server: srv, DB: db, Clock: clock, Cat: cat}, nil

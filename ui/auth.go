@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "hondana_session"
+	csrfCookie    = "hondana_csrf"
+	csrfField     = "csrf"
+)
+
+// refusalStatus maps the rules' refusal codes to HTTP statuses, and the
+// API code when it differs from the rule's own.
+var refusalStatus = map[string]struct {
+	status int
+	code   string
+}{
+	library.InvalidCredentials:         {http.StatusUnauthorized, ""},
+	library.InvalidCard:                {http.StatusUnprocessableEntity, ""},
+	library.TemporaryPasswordNotActive: {http.StatusForbidden, ""},
+	library.TemporaryPasswordExpired:   {http.StatusForbidden, ""},
+	library.TemporaryPasswordVoid:      {http.StatusForbidden, ""},
+	library.TooManyAttempts:            {http.StatusTooManyRequests, ""},
+	library.AccountLocked:              {http.StatusForbidden, ""},
+	library.PasswordChangeRequired:     {http.StatusForbidden, ""},
+	library.WrongPassword:              {http.StatusUnauthorized, ""},
+	library.Unauthorized:               {http.StatusUnauthorized, ""},
+	"forbidden":                        {http.StatusForbidden, ""},
+	"invalid_email":                    {http.StatusUnprocessableEntity, ""},
+	"invalid_field":                    {http.StatusUnprocessableEntity, ""},
+	"patron_not_found":                 {http.StatusNotFound, ""},
+	library.PasswordMismatch:           {http.StatusUnprocessableEntity, "password_mismatch"},
+	library.PasswordTooShort:           {http.StatusUnprocessableEntity, "invalid_password"},
+	library.PasswordTooLong:            {http.StatusUnprocessableEntity, "invalid_password"},
+	library.PasswordSymbol:             {http.StatusUnprocessableEntity, "invalid_password"},
+	library.PasswordNonASCII:           {http.StatusUnprocessableEntity, "invalid_password"},
+	library.PasswordGuessable:          {http.StatusUnprocessableEntity, "invalid_password"},
+	library.PasswordEmpty:              {http.StatusUnprocessableEntity, "invalid_password"},
+}
+
+// refusalError turns a rule's refusal into an HTTP error with a message.
+func refusalError(r *library.Refusal, loc *time.Location) *Error {
+	m, ok := refusalStatus[r.Code]
+	if !ok {
+		m.status = http.StatusConflict
+	}
+	code := r.Code
+	if m.code != "" {
+		code = m.code
+	}
+	e := &Error{Status: m.status, Code: code, Msg: "err." + r.Code, Field: r.Field}
+	switch {
+	case r.Code == library.TemporaryPasswordNotActive:
+		e.Args = []any{timeArg{r.At.In(loc)}}
+	case r.Code == "invalid_field":
+		e.Args = []any{whyMsg{id: "field." + r.Field}}
+	case r.RetryAfter > 0:
+		e.RetryAfter = r.RetryAfter
+		e.Args = []any{minutes(r.RetryAfter)}
+	}
+	return e
+}
+
+func minutes(d time.Duration) int {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m < 1 {
+		m = 1
+	}
+	return m
+}
+
+// timeArg is a time a message shows in the reader's language.
+type timeArg struct{ t time.Time }
+
+// who returns the holder of the request's session, or nil.
+func (s *Server) who(c *gin.Context) *library.Who {
+	if v, ok := c.Get("who"); ok {
+		w, _ := v.(*library.Who)
+		return w
+	}
+	var w *library.Who
+	if tok := s.token(c); tok != "" && s.Accounts != nil {
+		w, _ = s.Accounts.Session(c, tok)
+	}
+	c.Set("who", w)
+	return w
+}
+
+// token is the bearer token of an API request or the session cookie of
+// a browser.
+func (s *Server) token(c *gin.Context) string {
+	if isAPI(c) {
+		h := c.GetHeader("Authorization")
+		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	v, _ := c.Cookie(sessionCookie)
+	return v
+}
+
+// setSession gives the browser a new session cookie (a new id at every
+// login: a planted id is worthless).
+func (s *Server) setSession(c *gin.Context, token string) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearSession(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) secure(c *gin.Context) bool { return s.SecureCookies || c.Request.TLS != nil }
+
+// csrfToken returns the browser's form token, setting the cookie when
+// there is none yet. Forms carry it back; a page on another site cannot
+// read it.
+func (s *Server) csrfToken(c *gin.Context) string {
+	if v, ok := c.Get("csrf"); ok {
+		return v.(string)
+	}
+	tok, err := c.Cookie(csrfCookie)
+	if err != nil || len(tok) != 43 {
+		b := make([]byte, 32)
+		rand.Read(b)
+		tok = base64.RawURLEncoding.EncodeToString(b)
+		http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true,
+			Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	}
+	c.Set("csrf", tok)
+	return tok
+}
+
+var crossOrigin = http.NewCrossOriginProtection()
+
+// csrfCheck refuses a state-changing browser request that comes from
+// another site (Origin / Sec-Fetch-Site) or lacks the form token. The JSON
+// API is exempt: it authenticates by bearer tokens, which browsers never
+// send by themselves.
+func (s *Server) csrfCheck(c *gin.Context) {
+	if isAPI(c) || c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead || c.Request.Method == http.MethodOptions {
+		c.Next()
+		return
+	}
+	forbidden := &Error{Status: http.StatusForbidden, Code: "csrf", Msg: "err.csrf"}
+	if err := crossOrigin.Check(c.Request); err != nil {
+		s.fail(c, forbidden)
+		return
+	}
+	cookie, err := c.Cookie(csrfCookie)
+	form := c.PostForm(csrfField)
+	if err != nil || cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
+		s.fail(c, forbidden)
+		return
+	}
+	c.Next()
+}
+
+// safeNext keeps a post-login redirect inside the site: a path, never
+// another host however it is spelt ("//evil", "/\evil", "https:evil",
+// encoded forms).
+func safeNext(raw string) string {
+	if raw == "" || len(raw) > 1024 || !strings.HasPrefix(raw, "/") {
+		return ""
+	}
+	if strings.ContainsAny(raw, "\\\r\n\t\x00") || strings.HasPrefix(raw, "//") {
+		return ""
+	}
+	dec, err := url.PathUnescape(raw)
+	if err != nil || strings.HasPrefix(dec, "//") || strings.ContainsAny(dec, "\\\r\n\t\x00") {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return ""
+	}
+	return raw
+}
+
+// requirePatron is for pages and API routes of a logged-in patron. A
+// temporary password allows only the change page (R13).
+func (s *Server) requirePatron(allowTemporary bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		w := s.who(c)
+		noStore(c)
+		if w == nil || w.PatronID == 0 {
+			if w != nil && w.StaffID != 0 && isAPI(c) {
+				s.fail(c, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "err.forbidden"})
+				return
+			}
+			if isAPI(c) {
+				s.fail(c, &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"})
+				return
+			}
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			c.Abort()
+			return
+		}
+		if w.MustChange && !allowTemporary {
+			if isAPI(c) {
+				s.fail(c, &Error{Status: http.StatusForbidden, Code: library.PasswordChangeRequired, Msg: "err." + library.PasswordChangeRequired})
+				return
+			}
+			c.Redirect(http.StatusSeeOther, "/account/password")
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// requireStaff is for staff pages and routes; role "" allows any role.
+func (s *Server) requireStaff(role string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		w := s.who(c)
+		noStore(c)
+		if w == nil || w.StaffID == 0 {
+			if w != nil && w.PatronID != 0 {
+				s.fail(c, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "err.forbidden"})
+				return
+			}
+			if isAPI(c) {
+				s.fail(c, &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"})
+				return
+			}
+			c.Redirect(http.StatusSeeOther, "/staff/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			c.Abort()
+			return
+		}
+		if role != "" && w.Role != role {
+			s.fail(c, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "err.forbidden"})
+			return
+		}
+		c.Next()
+	}
+}
+
+func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
+
+// asError turns a library refusal into an HTTP error; other errors pass.
+func (s *Server) asError(err error) error {
+	var r *library.Refusal
+	if errors.As(err, &r) {
+		return refusalError(r, s.Calendar.Location())
+	}
+	return err
+}
+
+var nineDigits = regexp.MustCompile(`\d{9,}`)
+
+// redact hides card numbers in what is logged.
+func redact(s string) string {
+	return nineDigits.ReplaceAllStringFunc(s, func(d string) string {
+		return strings.Repeat("*", len(d)-3) + d[len(d)-3:]
+	})
+}
+
+func retryAfterSeconds(d time.Duration) string {
+	sec := int((d + time.Second - 1) / time.Second)
+	if sec < 1 {
+		sec = 1
+	}
+	return strconv.Itoa(sec)
+}

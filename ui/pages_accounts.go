@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// formError renders a form page again with the refusal next to its field.
+type formState struct {
+	Values  map[string]string
+	Errors  map[string]string // field → message
+	Message string            // a message for the whole form
+	Notice  string
+}
+
+func (s *Server) refusalText(c *gin.Context, err error) (field, msg string, status int, ok bool) {
+	var r *library.Refusal
+	if !errors.As(err, &r) {
+		return "", "", 0, false
+	}
+	e := refusalError(r, s.Calendar.Location())
+	l := lang(c)
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		switch v := a.(type) {
+		case whyMsg:
+			a = T(l, v.id, v.args...)
+		case timeArg:
+			a = fmtDateTime(l, v.t)
+		}
+		args[i] = a
+	}
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", retryAfterSeconds(e.RetryAfter))
+	}
+	return r.Field, T(l, e.Msg, args...), e.Status, true
+}
+
+func (s *Server) loginPage(c *gin.Context) error {
+	noStore(c)
+	next := safeNext(c.Query("next"))
+	if w := s.who(c); w != nil && w.PatronID != 0 {
+		if next == "" {
+			next = "/account"
+		}
+		c.Redirect(http.StatusSeeOther, next)
+		return nil
+	}
+	s.render(c, http.StatusOK, "login", T(lang(c), "login.title"), gin.H{"Next": next, "Form": formState{}})
+	return nil
+}
+
+func (s *Server) loginPost(c *gin.Context) error {
+	noStore(c)
+	next := safeNext(c.PostForm("next"))
+	card := c.PostForm("card")
+	res, err := s.Accounts.Login(c, card, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
+	if err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		s.render(c, status, "login", T(lang(c), "login.title"), gin.H{"Next": next,
+			"Form": formState{Values: map[string]string{"card": card}, Message: msg}})
+		return nil
+	}
+	// A new id at every login; the old session, if any, ends.
+	if old := s.token(c); old != "" {
+		s.Accounts.Logout(c, old)
+	}
+	s.setSession(c, res.Token)
+	switch {
+	case res.MustChange:
+		next = "/account/password"
+	case next == "":
+		next = "/account"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+func (s *Server) logoutPost(c *gin.Context) error {
+	if tok := s.token(c); tok != "" {
+		if err := s.Accounts.Logout(c, tok); err != nil {
+			return err
+		}
+	}
+	s.clearSession(c)
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}
+
+func (s *Server) accountPage(c *gin.Context) error {
+	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	if err != nil {
+		return err
+	}
+	notice := ""
+	switch c.Query("done") {
+	case "password":
+		notice = T(lang(c), "account.password_changed")
+	case "email":
+		notice = T(lang(c), "account.email_saved")
+	}
+	s.render(c, http.StatusOK, "account", T(lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice})
+	return nil
+}
+
+func (s *Server) passwordPage(c *gin.Context) error {
+	s.render(c, http.StatusOK, "password", T(lang(c), "password.title"), gin.H{"MustChange": s.who(c).MustChange, "Form": formState{}})
+	return nil
+}
+
+func (s *Server) passwordPost(c *gin.Context) error {
+	w := s.who(c)
+	err := s.Accounts.ChangePassword(c, w, c.PostForm("old_password"), c.PostForm("new_password"), c.PostForm("new_password_confirm"))
+	if err != nil {
+		field, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		f := formState{Errors: map[string]string{}}
+		if field != "" {
+			f.Errors[field] = msg
+		} else {
+			f.Message = msg
+		}
+		s.render(c, status, "password", T(lang(c), "password.title"), gin.H{"MustChange": w.MustChange, "Form": f})
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/account?done=password")
+	return nil
+}
+
+func (s *Server) emailPage(c *gin.Context) error {
+	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": p.Email}}})
+	return nil
+}
+
+func (s *Server) emailPost(c *gin.Context) error {
+	email := c.PostForm("email")
+	if err := s.Accounts.SetEmail(c, s.who(c).PatronID, email); err != nil {
+		field, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		s.render(c, status, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": email}, Errors: map[string]string{field: msg}}})
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/account?done=email")
+	return nil
+}
+
+func (s *Server) staffLoginPage(c *gin.Context) error {
+	noStore(c)
+	next := safeNext(c.Query("next"))
+	if w := s.who(c); w != nil && w.StaffID != 0 {
+		if next == "" {
+			next = "/staff"
+		}
+		c.Redirect(http.StatusSeeOther, next)
+		return nil
+	}
+	s.render(c, http.StatusOK, "staff_login", T(lang(c), "staff.login"), gin.H{"Next": next, "Form": formState{}})
+	return nil
+}
+
+func (s *Server) staffLoginPost(c *gin.Context) error {
+	noStore(c)
+	next := safeNext(c.PostForm("next"))
+	user := c.PostForm("username")
+	res, err := s.Accounts.StaffLogin(c, user, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
+	if err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		s.render(c, status, "staff_login", T(lang(c), "staff.login"), gin.H{"Next": next,
+			"Form": formState{Values: map[string]string{"username": user}, Message: msg}})
+		return nil
+	}
+	if old := s.token(c); old != "" {
+		s.Accounts.Logout(c, old)
+	}
+	s.setSession(c, res.Token)
+	if next == "" || !strings.HasPrefix(next, "/staff") {
+		next = "/staff"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+func (s *Server) staffHome(c *gin.Context) error {
+	s.render(c, http.StatusOK, "staff_home", T(lang(c), "staff.home"), nil)
+	return nil
+}
+
+func (s *Server) staffPatrons(c *gin.Context) error {
+	q, err := textParam(c, "q", 100)
+	if err != nil {
+		return err
+	}
+	q = strings.TrimSpace(q)
+	var found []store.Patron
+	if q != "" {
+		if card, ok := library.FoldCard(q); ok {
+			q = card
+		}
+		if found, err = s.DB.FindPatrons(c, q, 50); err != nil {
+			return err
+		}
+	}
+	s.render(c, http.StatusOK, "staff_patrons", T(lang(c), "staff.patrons"), gin.H{"Q": q, "Found": found, "Searched": q != ""})
+	return nil
+}
+
+func (s *Server) staffRegisterPage(c *gin.Context) error {
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_register", T(lang(c), "staff.register"), gin.H{"Branches": bs, "Form": formState{Values: map[string]string{}}})
+	return nil
+}
+
+func (s *Server) staffRegisterPost(c *gin.Context) error {
+	var f patronForm
+	if err := c.ShouldBind(&f); err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
+	}
+	reg, err := s.Accounts.RegisterPatron(c, f.library())
+	if err != nil {
+		field, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		bs, _ := s.DB.Branches(c)
+		values := map[string]string{"name": f.Name, "name_yomi": f.NameYomi, "birth_date": f.BirthDate, "address": f.Address,
+			"phone": f.Phone, "mobile": f.Mobile, "email": f.Email, "home_branch": f.HomeBranch}
+		s.render(c, status, "staff_register", T(lang(c), "staff.register"), gin.H{"Branches": bs, "Form": formState{Values: values, Errors: map[string]string{field: msg}}})
+		return nil
+	}
+	s.Log.Info("patron registered", "staff", s.who(c).Username, "card", redact(reg.Card))
+	s.render(c, http.StatusCreated, "staff_registered", T(lang(c), "staff.registered"), gin.H{"Card": reg.Card, "ActiveAt": reg.ActiveAt.In(s.Calendar.Location()), "Reissued": false})
+	return nil
+}
+
+func (s *Server) staffPatronPage(c *gin.Context) error {
+	p, err := s.DB.PatronByCard(c, c.Param("card"))
+	if err != nil {
+		return &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
+	}
+	st, err := s.DB.LoginState(c, p.ID)
+	if err != nil {
+		return err
+	}
+	notice := ""
+	if c.Query("done") == "unlock" {
+		notice = T(lang(c), "staff.unlocked")
+	}
+	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Locked": st.Locked || st.Failures >= library.LockAfter,
+		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
+	return nil
+}
+
+func (s *Server) staffReissuePost(c *gin.Context) error {
+	reg, err := s.Accounts.ReissueTemporary(c, c.Param("card"))
+	if err != nil {
+		return s.asError(err)
+	}
+	s.Log.Info("temporary password reissued", "staff", s.who(c).Username, "card", redact(reg.Card))
+	s.render(c, http.StatusOK, "staff_registered", T(lang(c), "staff.reissued"), gin.H{"Card": reg.Card, "ActiveAt": reg.ActiveAt.In(s.Calendar.Location()), "Reissued": true})
+	return nil
+}
+
+func (s *Server) staffUnlockPost(c *gin.Context) error {
+	card := c.Param("card")
+	if err := s.Accounts.Unlock(c, card); err != nil {
+		return s.asError(err)
+	}
+	s.Log.Info("login lock cleared", "staff", s.who(c).Username, "card", redact(card))
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=unlock")
+	return nil
+}
