@@ -255,12 +255,26 @@ func serve(args []string) error {
 		SecureCookies: a.cfg.Web.SecureCookies,
 	})
 	go cat.Run(ctx)
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := accounts.Sweep(ctx); err != nil {
+					a.log.Error("sweeping sessions", "err", err)
+				}
+			}
+		}
+	}()
 	hs := &http.Server{Addr: a.cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	a.log.Info("hondana is serving", "url", "http://"+displayAddr(a.cfg.Addr)+"/", "ready_in", time.Since(start).Round(time.Millisecond), "test_clock", a.cfg.TestClock)
 	if a.cfg.Demo {
-		fmt.Fprintf(os.Stderr, "\n  Demo library: http://%s/\n  Staff login:  %s / %s   (http://%[1]s/staff)\n  Patron login: %s / %s\n\n",
+		fmt.Fprintf(os.Stderr, "\n  Demo library: http://%[1]s/\n  Staff login:  %[2]s / %[3]s   (http://%[1]s/staff)\n  Patron login: %[4]s / %[5]s   (http://%[1]s/login)\n\n",
 			displayAddr(a.cfg.Addr), demo.StaffUser, demo.StaffPassword, demo.PatronCard, demo.PatronPassword)
 	}
 	select {

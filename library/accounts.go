@@ -404,6 +404,13 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Who, error) {
 	return w, nil
 }
 
+// Sweep deletes sessions that can no longer be used.
+func (a *Accounts) Sweep(ctx context.Context) error {
+	now := a.clock.Now()
+	idle := max(a.p.SessionIdle, a.p.KioskIdle)
+	return a.db.DeleteSessionsBefore(ctx, now.Add(-idle), now.Add(-a.p.SessionMax))
+}
+
 // Logout ends a session.
 func (a *Accounts) Logout(ctx context.Context, token string) error {
 	if token == "" {
