@@ -4,7 +4,7 @@
 //	hondana serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--test-clock]
 //	hondana import [--format marc21|marcxml|csv|tsv|aozora] FILE...
 //	hondana reindex
-//	hondana staff add USERNAME [--role admin|librarian]
+//	hondana staff add --username NAME [--role admin|librarian] [--password-stdin]
 //	hondana bench [--records N] [--queries N]
 package main
 
@@ -70,7 +70,7 @@ Usage:
   hondana serve   [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--test-clock]
   hondana import  [--config FILE] [--data DIR] [--format marc21|marcxml|csv|tsv|aozora] FILE...
   hondana reindex [--config FILE] [--data DIR]
-  hondana staff add [--config FILE] [--data DIR] [--role admin|librarian] USERNAME
+  hondana staff add [--config FILE] [--data DIR] --username NAME [--role admin|librarian] [--password-stdin]
   hondana bench   [--records N] [--queries N] [--dir DIR]
 
 Configuration comes from the file given by --config (see config.example.yaml),
@@ -233,7 +233,7 @@ func serve(args []string) error {
 	if staff, err := a.db.StaffCount(ctx); err != nil {
 		return err
 	} else if staff == 0 {
-		a.log.Warn("no staff account yet: create one with `hondana staff add USERNAME --role admin`")
+		a.log.Warn("no staff account yet: create one with `hondana staff add --username NAME --role admin`")
 	}
 
 	accounts, err := a.accounts()
