@@ -34,6 +34,7 @@ func benchCmd(args []string) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file at the end of the build")
 	reuse := fs.Bool("reuse", false, "reuse the catalogue already in --dir (built by an earlier run with the same --records): measure start-up and queries only")
+	slowest := fs.Int("slowest", 0, "list this many of the slowest queries")
 	separate := fs.Bool("separate", true, "also measure the import to SQLite alone and the index rebuild alone")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -129,6 +130,7 @@ func benchCmd(args []string) error {
 	lat := make([]time.Duration, 0, len(queries))
 	hits := 0
 	zero := 0
+	var timed []timedQuery
 	start = time.Now()
 	for _, q := range queries {
 		t := time.Now()
@@ -137,6 +139,7 @@ func benchCmd(args []string) error {
 			return err
 		}
 		lat = append(lat, time.Since(t))
+		timed = append(timed, timedQuery{q, res.Total, res.FacetsApproximate, time.Since(t)})
 		hits += res.Total
 		if res.Total == 0 {
 			zero++
@@ -149,7 +152,18 @@ func benchCmd(args []string) error {
 		pct(.5).Round(10*time.Microsecond), pct(.9).Round(10*time.Microsecond), pct(.99).Round(10*time.Microsecond),
 		lat[len(lat)-1].Round(10*time.Microsecond), float64(len(lat))/wall.Seconds(), hits/len(lat), zero)
 	fmt.Printf("peak RSS: %s\n", peakRSS())
+	sort.Slice(timed, func(i, j int) bool { return timed[i].took > timed[j].took })
+	for _, t := range timed[:min(*slowest, len(timed))] {
+		fmt.Printf("  slow: %8s  %6d hits  approximate facets %-5t  %+v\n", t.took.Round(10*time.Microsecond), t.total, t.approx, t.q)
+	}
 	return nil
+}
+
+type timedQuery struct {
+	q      search.Query
+	total  int
+	approx bool
+	took   time.Duration
 }
 
 var benchMemProfile string

@@ -16,6 +16,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -64,6 +65,7 @@ type Index struct {
 	seq   atomic.Int64
 	gen   atomic.Int64 // bumped on every change, invalidates cached facets
 	cache *facetCache
+	cols  *facetColumns
 }
 
 func runtimeConfig() map[string]interface{} {
@@ -90,7 +92,7 @@ func Open(dir string) (*Index, error) {
 		bi.Close()
 		return nil, fmt.Errorf("%w: mapping version %q, want %d", ErrNeedsRebuild, v, MappingVersion)
 	}
-	ix := &Index{bi: bi, path: path, cache: newFacetCache(256)}
+	ix := &Index{bi: bi, path: path, cache: newFacetCache(256), cols: newFacetColumns()}
 	s, err := bi.GetInternal(keySeq)
 	if err != nil {
 		bi.Close()
@@ -98,7 +100,25 @@ func Open(dir string) (*Index, error) {
 	}
 	n, _ := strconv.ParseInt(string(s), 10, 64)
 	ix.seq.Store(n)
+	ix.warmFacets()
 	return ix, nil
+}
+
+// warmFacets starts reading the facet columns in the background, so that
+// the first searches need not wait for them (nor start-up either).
+func (ix *Index) warmFacets() {
+	ai, err := ix.bi.Advanced()
+	if err != nil {
+		return
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		return
+	}
+	defer r.Close()
+	if snap, ok := r.(*scorch.IndexSnapshot); ok {
+		ix.cols.counter(snap)
+	}
 }
 
 // The offline builder's settings: documents per segment it writes, and
@@ -132,30 +152,29 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 	}
 	// The offline builder writes segments straight to disk: several times
 	// faster than batches through a live index, which wait on its persister.
-	b, err := bleve.NewBuilder(tmp, m, map[string]interface{}{
-		"batchSize": buildBatch,
-		"mergeMax":  buildMergeMax,
-	})
+	segs := tmp + ".segments"
+	if err := os.RemoveAll(segs); err != nil {
+		return nil, fmt.Errorf("search: build: %w", err)
+	}
+	defer os.RemoveAll(segs)
+	b, err := newBuilder(tmp, segs, m)
 	if err != nil {
 		return nil, fmt.Errorf("search: build: create: %w", err)
 	}
 	count := 0
 	seq, err := feed(func(docs []Doc) error {
 		count += len(docs)
-		for i := range docs {
-			if err := b.Index(strconv.FormatInt(docs[i].ID, 10), docs[i].fields()); err != nil {
-				return fmt.Errorf("index %d: %w", docs[i].ID, err)
-			}
-		}
-		return nil
+		return b.add(docs)
 	})
-	if count == 0 && err == nil {
-		// The builder cannot close empty; an empty catalogue gets an
-		// ordinary empty index.
-		err = emptyIndex(tmp, m, seq)
-	} else if cerr := b.Close(); err == nil {
+	if cerr := b.close(err == nil && count > 0); err == nil {
 		err = cerr
-		if err == nil {
+	}
+	if err == nil {
+		if count == 0 {
+			// The builder cannot finish empty; an empty catalogue gets
+			// an ordinary empty index.
+			err = emptyIndex(tmp, m, seq)
+		} else {
 			err = stamp(tmp, seq)
 		}
 	}

@@ -105,10 +105,22 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		if strings.TrimSpace(q.Text) == "" && q.ISBN == "" {
 			req.SortBy([]string{"-" + fAcquired, "_id"})
 		} else {
-			req.SortBy([]string{"-_score", "_id"})
+			// Equal scores keep index order (ids ascending, as the index is
+			// built in id order): tie-breaking on _id read every hit's id,
+			// 15% of a query's time at a million records.
+			req.SortBy([]string{"-_score"})
 		}
 	}
-	res, err := ix.bi.SearchInContext(ctx, req)
+	key := q.cacheKey()
+	gen := ix.gen.Load()
+	cached, haveCached := ix.cache.get(key, gen)
+	var cnt *counter
+	sctx := ctx
+	if !haveCached && ix.cols != nil {
+		// Count the facets from the in-memory columns as hits stream by.
+		sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.cols.countingHandler(&cnt))
+	}
+	res, err := ix.bi.SearchInContext(sctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -122,15 +134,19 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if out.Total == 0 {
 		return out, nil
 	}
-	key := q.cacheKey()
-	gen := ix.gen.Load()
-	if cached, ok := ix.cache.get(key, gen); ok {
+	if haveCached {
 		out.Facets, out.FacetsApproximate = cached.facets, cached.approximate
 		return out, nil
 	}
-	if out.Total <= FacetExactMax {
+	// Without columns yet (just after start-up or a merge, while they are
+	// read), count from Bleve's doc values, exactly up to FacetExactMax
+	// hits and from a sample beyond.
+	switch {
+	case cnt != nil:
+		out.Facets = splitFacets(cnt.result(ix.cols), 1)
+	case out.Total <= FacetExactMax:
 		out.Facets, _, err = ix.countFacets(ctx, bq)
-	} else {
+	default:
 		out.Facets, err = ix.sampleFacets(ctx, bq, out.Total)
 		out.FacetsApproximate = true
 	}
@@ -253,9 +269,7 @@ func (ix *Index) buildQuery(q Query) query.Query {
 			return bleve.NewMatchNoneQuery()
 		}
 	}
-	if f := q.filterTerms(); len(f) > 0 {
-		must = append(must, f...)
-	}
+	filters := q.filterTerms()
 	if q.YearFrom > 0 || q.YearTo > 0 {
 		var lo, hi *float64
 		incl := true
@@ -269,19 +283,31 @@ func (ix *Index) buildQuery(q Query) query.Query {
 		}
 		rq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
 		rq.SetField(fYear)
-		must = append(must, rq)
+		filters = append(filters, rq)
 	}
 	if q.AcquiredFrom != "" {
 		incl := true
 		rq := bleve.NewTermRangeInclusiveQuery(q.AcquiredFrom, "", &incl, &incl)
 		rq.SetField(fAcquired)
-		must = append(must, rq)
+		filters = append(filters, rq)
 	}
-	if len(must) == 0 {
+	if len(must) == 0 && len(filters) == 0 {
 		return bleve.NewMatchAllQuery()
 	}
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(must...)
+	switch {
+	case len(must) == 0:
+		// Filters alone: their postings drive the search.
+		bq.AddMust(filters...)
+	case len(filters) > 0:
+		// Filters of a text search are checked on the text's hits and
+		// not scored: a branch or a decade says nothing of relevance,
+		// and scoring their long postings lists was wasted work.
+		bq.AddMust(must...)
+		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
+	default:
+		bq.AddMust(must...)
+	}
 	if text := CleanText(q.Text); text != "" && q.ISBN == "" {
 		// The exact title, as typed, comes first (a known-item search).
 		exact := termQ(fTitleExact, Fold(text))

@@ -1,0 +1,168 @@
+package search
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/util"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// builder is Bleve's offline index builder with the documents mapped and
+// analysed on other goroutines. Bleve's own builder maps, analyses and
+// writes segments on the caller's goroutine, one core in all; here the
+// analysis of the next documents overlaps the writing of the last ones.
+type builder struct {
+	m      *mapping.IndexMappingImpl
+	b      index.IndexBuilder
+	jobs   chan buildJob // to the analysers
+	order  chan buildJob // to the segment writer, in feed order
+	done   chan struct{}
+	err    error       // the writer's first error
+	failed atomic.Bool // set once err is
+	wg     sync.WaitGroup
+}
+
+type buildJob struct {
+	docs []Doc
+	out  chan []index.Document
+}
+
+// newBuilder starts a builder writing the index at path, as
+// bleve.NewBuilder would lay it out, and its interim segments under segs.
+func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error) {
+	for _, p := range []string{path, segs} {
+		if err := os.MkdirAll(p, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	// The layout bleve.Open expects: the index metadata, and the scorch
+	// store with the mapping in its internal storage.
+	meta := []byte(`{"storage":"scorch","index_type":"scorch"}`)
+	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), meta, 0o640); err != nil {
+		return nil, err
+	}
+	mb, err := util.MarshalJSON(m)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := scorch.NewBuilder(map[string]interface{}{
+		"path":      filepath.Join(path, "store"),
+		"internal":  map[string][]byte{string(util.MappingInternalKey): mb},
+		"batchSize": buildBatch,
+		"mergeMax":  buildMergeMax,
+		// Interim segments go next to the index, not to /tmp.
+		"buildPathPrefix": segs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{m: m, b: sb, jobs: make(chan buildJob, 2), order: make(chan buildJob, 4), done: make(chan struct{})}
+	for range max(1, min(2, runtime.GOMAXPROCS(0))) {
+		b.wg.Add(1)
+		go b.analyse()
+	}
+	go b.write()
+	return b, nil
+}
+
+// add queues docs for indexing; it fails once the writer has failed.
+func (b *builder) add(docs []Doc) error {
+	if b.failed.Load() {
+		return b.err
+	}
+	j := buildJob{docs: docs, out: make(chan []index.Document, 1)}
+	b.jobs <- j
+	b.order <- j
+	return nil
+}
+
+// close waits for the queued documents and, when finish, finishes the
+// index (merging its segments; Bleve cannot finish an empty one).
+func (b *builder) close(finish bool) error {
+	close(b.jobs)
+	close(b.order)
+	<-b.done
+	b.wg.Wait()
+	if b.err != nil || !finish {
+		return b.err
+	}
+	return b.b.Close()
+}
+
+func (b *builder) analyse() {
+	defer b.wg.Done()
+	for j := range b.jobs {
+		out := make([]index.Document, 0, len(j.docs))
+		for i := range j.docs {
+			doc := document.NewDocument(strconv.FormatInt(j.docs[i].ID, 10))
+			if err := b.m.MapDocument(doc, j.docs[i].fields()); err != nil {
+				out = append(out, failedDoc{doc, fmt.Errorf("index %d: %w", j.docs[i].ID, err)})
+				continue
+			}
+			doc.VisitFields(func(f index.Field) {
+				if f.Options().IsIndexed() {
+					f.Analyze()
+				}
+			})
+			out = append(out, analysedDoc{doc})
+		}
+		j.out <- out
+	}
+}
+
+func (b *builder) write() {
+	defer close(b.done)
+	for j := range b.order {
+		docs := <-j.out
+		if b.err != nil {
+			continue // drain, so add never blocks
+		}
+		for _, d := range docs {
+			var err error
+			if f, ok := d.(failedDoc); ok {
+				err = f.err
+			} else {
+				err = b.b.Index(d)
+			}
+			if err != nil {
+				b.err = err
+				b.failed.Store(true)
+				break
+			}
+		}
+	}
+}
+
+// analysedDoc is a document whose fields were analysed already: the
+// builder's own call to Analyze does nothing, except for the _id field it
+// adds itself.
+type analysedDoc struct{ *document.Document }
+
+func (d analysedDoc) VisitFields(visitor index.FieldVisitor) {
+	d.Document.VisitFields(func(f index.Field) {
+		if f.Name() == "_id" {
+			visitor(f)
+			return
+		}
+		visitor(analysedField{f})
+	})
+}
+
+type analysedField struct{ index.Field }
+
+func (analysedField) Analyze() {}
+
+// failedDoc carries a mapping error to the writer, in feed order.
+type failedDoc struct {
+	*document.Document
+	err error
+}
