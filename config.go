@@ -28,7 +28,16 @@ type Config struct {
 	Calendar CalendarConfig `mapstructure:"calendar"`
 	Catalog  CatalogConfig  `mapstructure:"catalog"`
 	Accounts AccountsConfig `mapstructure:"accounts"`
+	Loans    LoansConfig    `mapstructure:"loans"`
 	Web      WebConfig      `mapstructure:"web"`
+}
+
+// LoansConfig holds the numbers of loans and holds.
+type LoansConfig struct {
+	LoanDays   int `mapstructure:"loan_days"`
+	LoanLimit  int `mapstructure:"loan_limit"`
+	HoldLimit  int `mapstructure:"hold_limit"`
+	PickupDays int `mapstructure:"pickup_days"`
 }
 
 // AccountsConfig holds the rules of logins and sessions.
@@ -109,6 +118,7 @@ func defaultConfig() Config {
 		},
 		Calendar: CalendarConfig{ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03"},
 		Catalog:  CatalogConfig{NewArrivalsDays: 30},
+		Loans:    LoansConfig{LoanDays: 14, LoanLimit: 10, HoldLimit: 10, PickupDays: 7},
 		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
 			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
 			AddressFailures: 30, AddressWindow: 10 * time.Minute, HashConcurrency: 2},

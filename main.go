@@ -245,8 +245,11 @@ func serve(args []string) error {
 			return err
 		}
 	}
+	circ := library.NewCirculation(a.db, cal, a.clock, library.LoanPolicy{
+		LoanDays: a.cfg.Loans.LoanDays, LoanLimit: a.cfg.Loans.LoanLimit, HoldLimit: a.cfg.Loans.HoldLimit, PickupDays: a.cfg.Loans.PickupDays})
+	circ.Changed = cat.Changed
 	srv := ui.New(ui.Options{
-		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts,
+		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts, Circulation: circ,
 		Site: ui.Site{
 			Name: a.cfg.Library.Name, NameEn: a.cfg.Library.NameEn, MailDomain: a.cfg.Library.MailDomain,
 			BaseURL: a.cfg.BaseURL, NewArrivalsDays: a.cfg.Catalog.NewArrivalsDays,
@@ -255,6 +258,8 @@ func serve(args []string) error {
 		SecureCookies: a.cfg.Web.SecureCookies,
 	})
 	go cat.Run(ctx)
+	// Holds past their pickup deadline lapse by themselves.
+	go circ.Run(ctx, time.Minute, nil, func(err error) { a.log.Error("expiring holds", "err", err) })
 	go func() {
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()

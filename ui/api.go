@@ -467,6 +467,12 @@ func (s *Server) apiTestClock(c *gin.Context) error {
 		now = tc.Now()
 	}
 	s.Log.Info("test clock moved", "now", now)
+	// Rules that run by themselves see the new time at once.
+	if s.Circulation != nil {
+		if _, err := s.Circulation.ExpireHolds(c); err != nil {
+			return err
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"now": now.In(s.Calendar.Location()).Format(time.RFC3339)})
 	return nil
 }

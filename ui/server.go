@@ -43,6 +43,7 @@ type Options struct {
 	Log           *slog.Logger
 	Site          Site
 	Accounts      *library.Accounts
+	Circulation   *library.Circulation
 	TestClock     bool
 	SecureCookies bool
 }
@@ -134,12 +135,26 @@ func (s *Server) routes(e *gin.Engine) {
 	me.GET("", s.requirePatron(false), s.api(s.apiMe))
 	me.PUT("/email", s.requirePatron(false), s.api(s.apiSetEmail))
 	me.POST("/password", s.requirePatron(true), s.api(s.apiChangePassword))
+	me.GET("/loans", s.requirePatron(false), s.api(s.apiMyLoans))
+	me.POST("/loans/:id/renew", s.requirePatron(false), s.api(s.apiRenew))
+	me.GET("/holds", s.requirePatron(false), s.api(s.apiMyHolds))
+	me.POST("/holds", s.requirePatron(false), s.api(s.apiPlaceHold))
+	me.PATCH("/holds/:id", s.requirePatron(false), s.api(s.apiChangeHold))
+	me.DELETE("/holds/:id", s.requirePatron(false), s.api(s.apiCancelHold))
 	api.POST("/staff/login", s.api(s.apiStaffLogin))
 	sapi := api.Group("/staff", s.requireStaff(""))
 	sapi.POST("/patrons", s.api(s.apiRegisterPatron))
 	sapi.GET("/patrons/:card", s.api(s.apiStaffPatron))
 	sapi.POST("/patrons/:card/temporary-password", s.api(s.apiReissue))
 	sapi.POST("/patrons/:card/unlock", s.api(s.apiUnlock))
+	sapi.POST("/records", s.api(s.apiAddRecord))
+	sapi.POST("/checkout", s.api(s.apiCheckout))
+	sapi.POST("/checkin", s.api(s.apiCheckin))
+	sapi.POST("/transit/receive", s.api(s.apiReceive))
+	sapi.GET("/hold-shelf", s.api(s.apiHoldShelf))
+	sapi.GET("/pick-list", s.api(s.apiPickList))
+	sapi.GET("/call-list", s.api(s.apiCallList))
+	sapi.POST("/holds/:id/contacted", s.api(s.apiContacted))
 
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, errNotFound("not_found"))

@@ -117,7 +117,9 @@ func newEnv(dir string, withDemo bool) (*testEnv, error) {
 			return nil, err
 		}
 	}
-	srv := New(Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, TestClock: true, Accounts: accounts,
+	circ := library.NewCirculation(db, cal, clock, library.DefaultLoanPolicy())
+	circ.Changed = cat.Changed
+	srv := New(Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, TestClock: true, Accounts: accounts, Circulation: circ,
 		Site: Site{Name: "大洲市立図書館", NameEn: "Ozu City Library", NewArrivalsDays: 30}})
 	ts := httptest.NewServer(srv)
 	return &testEnv{URL: ts.URL, Server: srv, DB: db, Clock: clock, Cat: cat}, nil

@@ -1,0 +1,676 @@
+package library
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"hondana/store"
+)
+
+// LoanPolicy holds the configurable numbers of loans and holds.
+type LoanPolicy struct {
+	LoanDays   int // loan period (R33)
+	LoanLimit  int // loans a patron may have at once
+	HoldLimit  int // holds a patron may have at once (R28)
+	PickupDays int // days to collect a ready hold after contact (R24)
+}
+
+// DefaultLoanPolicy is the seed's rules with our defaults.
+func DefaultLoanPolicy() LoanPolicy {
+	return LoanPolicy{LoanDays: 14, LoanLimit: 10, HoldLimit: 10, PickupDays: 7}
+}
+
+// Contact methods of a hold (R20).
+const (
+	ContactPhone  = "phone"
+	ContactMobile = "mobile"
+	ContactEmail  = "email"
+)
+
+// Refusal codes of circulation, as API.md names them.
+const (
+	AlreadyOnLoan      = "already_on_loan"
+	AlreadyReserved    = "already_reserved"
+	HoldLimitReached   = "hold_limit_reached"
+	EmailNotRegistered = "email_not_registered"
+	UnknownBranch      = "unknown_branch"
+	InvalidContact     = "invalid_contact"
+	RecordNotFound     = "record_not_found"
+	HoldNotFound       = "hold_not_found"
+	HoldNotChangeable  = "hold_not_changeable"
+	HoldNotReady       = "hold_not_ready"
+	LoanNotFound       = "loan_not_found"
+	ReservedByOthers   = "reserved_by_others"
+	Overdue            = "overdue"
+	AlreadyRenewed     = "already_renewed"
+	ItemOnLoan         = "item_on_loan"
+	LoanLimitReached   = "loan_limit_reached"
+	HeldForAnother     = "held_for_another"
+	PatronNotFound     = "patron_not_found"
+	ItemNotFound       = "item_not_found"
+	PatronBlocked      = "patron_blocked"
+	NotInTransit       = "not_in_transit"
+)
+
+// Circulation is holds, loans, renewals and the counter's use cases, each
+// one immediate transaction that re-reads what it decides on.
+type Circulation struct {
+	db    *store.DB
+	cal   *Calendar
+	clock Clock
+	p     LoanPolicy
+	// Changed is called after a change that moves copies, so the search
+	// index can follow (it reads the change queue).
+	Changed func()
+}
+
+// NewCirculation returns the circulation service.
+func NewCirculation(db *store.DB, cal *Calendar, clock Clock, p LoanPolicy) *Circulation {
+	return &Circulation{db: db, cal: cal, clock: clock, p: p, Changed: func() {}}
+}
+
+// Policy returns the policy in force.
+func (c *Circulation) Policy() LoanPolicy { return c.p }
+
+func (c *Circulation) today() time.Time { return dayStart(c.clock.Now(), c.cal.Location()) }
+
+// DueDate is the due date of a loan made today at branch: the loan period
+// on, moved to the next open day however many closed days follow (R33).
+func (c *Circulation) DueDate(ctx context.Context, branch string, today time.Time) (time.Time, error) {
+	return c.cal.NextOpenDay(ctx, branch, today.AddDate(0, 0, c.p.LoanDays))
+}
+
+// RenewedDue is a renewal's due date: the later of the old due date and
+// today plus the loan period, so renewing early never shortens a loan
+// (R33), moved to an open day.
+func (c *Circulation) RenewedDue(ctx context.Context, branch string, oldDue, today time.Time) (time.Time, error) {
+	due := today.AddDate(0, 0, c.p.LoanDays)
+	if oldDue.After(due) {
+		due = oldDue
+	}
+	return c.cal.NextOpenDay(ctx, branch, due)
+}
+
+// PickupDeadline is the last day to collect a hold: the PickupDays-th day
+// after the patron was contacted, moved to the next open day of the pickup
+// branch, so a hold never lapses on a closed day (R24).
+func (c *Circulation) PickupDeadline(ctx context.Context, branch string, contacted time.Time) (time.Time, error) {
+	return c.cal.NextOpenDay(ctx, branch, dayStart(contacted, c.cal.Location()).AddDate(0, 0, c.p.PickupDays))
+}
+
+// RenewalNotes are the reasons a loan cannot be renewed, in the order the
+// seed lists them (R31, R32); none means renewable.
+func RenewalNotes(due, today time.Time, renewals int, reservedByOthers bool) []string {
+	var notes []string
+	if reservedByOthers {
+		notes = append(notes, ReservedByOthers)
+	}
+	if today.After(due) {
+		notes = append(notes, Overdue)
+	}
+	if renewals >= 1 {
+		notes = append(notes, AlreadyRenewed)
+	}
+	return notes
+}
+
+func parseDay(s string, loc *time.Location) time.Time {
+	t, _ := time.ParseInLocation(DateLayout, s, loc)
+	return t
+}
+
+// tx runs fn in one write transaction and tells the index afterwards.
+func (c *Circulation) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	err := c.db.Tx(ctx, fn)
+	if err == nil {
+		c.Changed()
+	}
+	return err
+}
+
+// PlaceHold reserves a title for a patron (R20–R22, R28). It never takes a
+// copy off the shelf: walk-in patrons come first (R23).
+func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, pickup, contact string) (*store.Hold, error) {
+	var h store.Hold
+	err := c.tx(ctx, func(tx *sql.Tx) error {
+		if ok, err := store.RecordExists(ctx, tx, recordID); err != nil {
+			return err
+		} else if !ok {
+			return refuse(RecordNotFound)
+		}
+		if ok, err := store.BranchExists(ctx, tx, pickup); err != nil {
+			return err
+		} else if !ok {
+			return &Refusal{Code: UnknownBranch, Field: "pickup_branch"}
+		}
+		p, err := store.PatronAtDeskByID(ctx, tx, patronID)
+		if err != nil {
+			return err
+		}
+		switch contact {
+		case ContactPhone, ContactMobile:
+		case ContactEmail:
+			if p.Email == "" {
+				return &Refusal{Code: EmailNotRegistered, Field: "contact"}
+			}
+		default:
+			return &Refusal{Code: InvalidContact, Field: "contact"}
+		}
+		if onLoan, err := store.HasLoanOfRecord(ctx, tx, patronID, recordID); err != nil {
+			return err
+		} else if onLoan {
+			return refuse(AlreadyOnLoan)
+		}
+		mine, err := store.HoldsOf(ctx, tx, patronID)
+		if err != nil {
+			return err
+		}
+		for _, m := range mine {
+			if m.RecordID == recordID {
+				return refuse(AlreadyReserved)
+			}
+		}
+		if len(mine) >= c.p.HoldLimit {
+			return refuse(HoldLimitReached)
+		}
+		h = store.Hold{RecordID: recordID, PatronID: patronID, PickupBranch: pickup, Contact: contact,
+			Status: store.HoldWaiting, PlacedAt: c.clock.Now()}
+		err = store.InsertHold(ctx, tx, &h)
+		if errors.Is(err, store.ErrConflict) {
+			return refuse(AlreadyReserved) // the unique index, last line of defence
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// ChangeHold changes the pickup branch or contact of a hold not yet ready
+// (R27). Empty values are left as they are.
+func (c *Circulation) ChangeHold(ctx context.Context, patronID, holdID int64, pickup, contact string) (*store.Hold, error) {
+	var h *store.Hold
+	err := c.tx(ctx, func(tx *sql.Tx) (err error) {
+		h, err = store.HoldByID(ctx, tx, holdID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && h.PatronID != patronID) {
+			return refuse(HoldNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if h.Status != store.HoldWaiting || h.CopyID != 0 {
+			return refuse(HoldNotChangeable)
+		}
+		if pickup != "" {
+			if ok, err := store.BranchExists(ctx, tx, pickup); err != nil {
+				return err
+			} else if !ok {
+				return &Refusal{Code: UnknownBranch, Field: "pickup_branch"}
+			}
+			h.PickupBranch = pickup
+		}
+		if contact != "" {
+			switch contact {
+			case ContactPhone, ContactMobile:
+			case ContactEmail:
+				p, err := store.PatronAtDeskByID(ctx, tx, patronID)
+				if err != nil {
+					return err
+				}
+				if p.Email == "" {
+					return &Refusal{Code: EmailNotRegistered, Field: "contact"}
+				}
+			default:
+				return &Refusal{Code: InvalidContact, Field: "contact"}
+			}
+			h.Contact = contact
+		}
+		return store.UpdateHold(ctx, tx, h)
+	})
+	return h, err
+}
+
+// CancelHold cancels a patron's hold (R26). A copy waiting for it goes to
+// the next hold in line, or back to the shelf.
+func (c *Circulation) CancelHold(ctx context.Context, patronID, holdID int64) error {
+	return c.tx(ctx, func(tx *sql.Tx) error {
+		h, err := store.HoldByID(ctx, tx, holdID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && h.PatronID != patronID) {
+			return refuse(HoldNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if err := store.DeleteHold(ctx, tx, h.ID); err != nil {
+			return err
+		}
+		if h.CopyID == 0 {
+			return nil
+		}
+		cp, err := copyByID(ctx, tx, h.CopyID)
+		if err != nil {
+			return err
+		}
+		// The copy is where the hold sent it: at the pickup branch on the
+		// hold shelf, or on its way there.
+		at := h.PickupBranch
+		_, err = c.place(ctx, tx, cp, at, h.Status == store.HoldInTransit)
+		return err
+	})
+}
+
+func copyByID(ctx context.Context, tx *sql.Tx, id int64) (*store.Copy, error) {
+	var barcode string
+	if err := tx.QueryRowContext(ctx, `SELECT barcode FROM copies WHERE id = ?`, id).Scan(&barcode); err != nil {
+		return nil, err
+	}
+	return store.CopyByBarcode(ctx, tx, barcode)
+}
+
+// Placement says what to do with a copy that came back or was freed.
+type Placement struct {
+	Action   string // "shelve", "hold_shelf" or "transit"
+	HoldID   int64
+	ToBranch string
+}
+
+// Actions of a placement.
+const (
+	ActionShelve    = "shelve"
+	ActionHoldShelf = "hold_shelf"
+	ActionTransit   = "transit"
+)
+
+// place decides where a copy at branch goes now: to the first hold in
+// line on its title (ready here, or in transit to the pickup branch), or
+// home to its shelf. A copy still travelling (inTransit) to a hold that
+// went away keeps travelling to where it was going.
+func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
+	now := c.clock.Now()
+	next, err := store.NextInLine(ctx, tx, cp.RecordID)
+	if err != nil {
+		return Placement{}, err
+	}
+	if next != nil {
+		next.CopyID = cp.ID
+		if next.PickupBranch == branch && !inTransit {
+			if err := c.makeReady(ctx, tx, next, now); err != nil {
+				return Placement{}, err
+			}
+			return Placement{Action: ActionHoldShelf, HoldID: next.ID}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyOnHoldShelf, "")
+		}
+		next.Status = store.HoldInTransit
+		if err := store.UpdateHold(ctx, tx, next); err != nil {
+			return Placement{}, err
+		}
+		return Placement{Action: ActionTransit, HoldID: next.ID, ToBranch: next.PickupBranch},
+			store.SetCopyStatus(ctx, tx, cp.ID, store.CopyInTransit, next.PickupBranch)
+	}
+	if cp.Branch == branch && !inTransit {
+		return Placement{Action: ActionShelve}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyOnShelf, "")
+	}
+	return Placement{Action: ActionTransit, ToBranch: cp.Branch}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyInTransit, cp.Branch)
+}
+
+// makeReady puts a hold on the hold shelf. An e-mail contact counts as
+// made now (until the mail system reports delivery) and starts the
+// pickup deadline; phone contacts wait on the call list for staff.
+func (c *Circulation) makeReady(ctx context.Context, tx *sql.Tx, h *store.Hold, now time.Time) error {
+	h.Status = store.HoldReady
+	h.ReadyAt = now
+	h.ContactedAt = time.Time{}
+	h.PickupDeadline = ""
+	if h.Contact == ContactEmail {
+		h.ContactedAt = now
+		d, err := c.PickupDeadline(ctx, h.PickupBranch, now)
+		if err != nil {
+			return err
+		}
+		h.PickupDeadline = d.Format(DateLayout)
+		if err := store.AddContactAttempt(ctx, tx, h.ID, ContactEmail, "sent", 0, now); err != nil {
+			return err
+		}
+	}
+	return store.UpdateHold(ctx, tx, h)
+}
+
+// Checkout lends a copy to a patron at a branch (R37). A copy waiting on
+// the hold shelf for this patron fulfils their hold.
+func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string) (*store.Loan, error) {
+	var loan store.Loan
+	err := c.tx(ctx, func(tx *sql.Tx) error {
+		if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
+			return err
+		} else if !ok {
+			return &Refusal{Code: UnknownBranch, Field: "branch"}
+		}
+		p, err := store.PatronAtDesk(ctx, tx, card)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(PatronNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		cp, err := store.CopyByBarcode(ctx, tx, barcode)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && cp.Status == store.CopyWithdrawn) {
+			return refuse(ItemNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if p.Blocked != "" {
+			return refuse(PatronBlocked)
+		}
+		if cp.Status == store.CopyOnLoan {
+			return refuse(ItemOnLoan)
+		}
+		hold, err := store.HoldOfCopy(ctx, tx, cp.ID)
+		if err != nil {
+			return err
+		}
+		if hold != nil && hold.PatronID != p.ID {
+			return refuse(HeldForAnother)
+		}
+		n, err := store.CountLoans(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		if n >= c.p.LoanLimit {
+			return refuse(LoanLimitReached)
+		}
+		if hold != nil {
+			if err := store.DeleteHold(ctx, tx, hold.ID); err != nil {
+				return err
+			}
+		} else if mine, err := store.HoldsOf(ctx, tx, p.ID); err == nil {
+			// Borrowing a title one has reserved fulfils the hold too.
+			for _, m := range mine {
+				if m.RecordID == cp.RecordID && m.CopyID == 0 {
+					if err := store.DeleteHold(ctx, tx, m.ID); err != nil {
+						return err
+					}
+				}
+			}
+		} else {
+			return err
+		}
+		today := c.today()
+		due, err := c.DueDate(ctx, branch, today)
+		if err != nil {
+			return err
+		}
+		loan = store.Loan{CopyID: cp.ID, PatronID: p.ID, Branch: branch, LoanedOn: today.Format(DateLayout), DueDate: due.Format(DateLayout)}
+		err = store.AddLoan(ctx, tx, &loan)
+		if errors.Is(err, store.ErrConflict) {
+			return refuse(ItemOnLoan)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &loan, nil
+}
+
+// Checkin takes a copy back at a branch (R37). Returns are always
+// accepted, even overdue; the loan's link to the patron goes in the same
+// transaction (R40). The copy then goes to the first hold in line or
+// home to its shelf.
+func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Placement, error) {
+	var pl Placement
+	err := c.tx(ctx, func(tx *sql.Tx) error {
+		if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
+			return err
+		} else if !ok {
+			return &Refusal{Code: UnknownBranch, Field: "branch"}
+		}
+		cp, err := store.CopyByBarcode(ctx, tx, barcode)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(ItemNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		switch cp.Status {
+		case store.CopyOnHoldShelf:
+			h, err := store.HoldOfCopy(ctx, tx, cp.ID)
+			if err != nil {
+				return err
+			}
+			if h != nil {
+				pl = Placement{Action: ActionHoldShelf, HoldID: h.ID}
+				return nil
+			}
+		case store.CopyInTransit:
+			pl, err = c.receive(ctx, tx, cp, branch)
+			return err
+		}
+		loan, err := store.LoanByCopy(ctx, tx, cp.ID)
+		if err != nil {
+			return err
+		}
+		if loan != nil {
+			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
+				return err
+			}
+		}
+		pl, err = c.place(ctx, tx, cp, branch, false)
+		return err
+	})
+	return pl, err
+}
+
+// ReceiveTransit takes in a copy that arrived at a branch: ready for its
+// hold at the pickup branch, or back on its shelf at home.
+func (c *Circulation) ReceiveTransit(ctx context.Context, barcode, branch string) (Placement, error) {
+	var pl Placement
+	err := c.tx(ctx, func(tx *sql.Tx) error {
+		if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
+			return err
+		} else if !ok {
+			return &Refusal{Code: UnknownBranch, Field: "branch"}
+		}
+		cp, err := store.CopyByBarcode(ctx, tx, barcode)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(ItemNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if cp.Status != store.CopyInTransit {
+			return refuse(NotInTransit)
+		}
+		pl, err = c.receive(ctx, tx, cp, branch)
+		return err
+	})
+	return pl, err
+}
+
+func (c *Circulation) receive(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string) (Placement, error) {
+	h, err := store.HoldOfCopy(ctx, tx, cp.ID)
+	if err != nil {
+		return Placement{}, err
+	}
+	if h != nil {
+		if h.PickupBranch == branch {
+			if err := c.makeReady(ctx, tx, h, c.clock.Now()); err != nil {
+				return Placement{}, err
+			}
+			return Placement{Action: ActionHoldShelf, HoldID: h.ID}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyOnHoldShelf, "")
+		}
+		// Arrived somewhere else: send it on.
+		return Placement{Action: ActionTransit, HoldID: h.ID, ToBranch: h.PickupBranch}, nil
+	}
+	return c.place(ctx, tx, cp, branch, false)
+}
+
+// Renew extends a patron's loan once (R30–R33).
+func (c *Circulation) Renew(ctx context.Context, patronID, loanID int64) (time.Time, error) {
+	var due time.Time
+	err := c.tx(ctx, func(tx *sql.Tx) error {
+		l, err := store.LoanByID(ctx, tx, loanID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && l.PatronID != patronID) {
+			return refuse(LoanNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		cp, err := copyByID(ctx, tx, l.CopyID)
+		if err != nil {
+			return err
+		}
+		reserved, err := reservedByOthers(ctx, tx, cp.RecordID)
+		if err != nil {
+			return err
+		}
+		loc := c.cal.Location()
+		today := c.today()
+		old := parseDay(l.DueDate, loc)
+		if notes := RenewalNotes(old, today, l.Renewals, reserved); len(notes) > 0 {
+			return refuse(notes[0])
+		}
+		due, err = c.RenewedDue(ctx, l.Branch, old, today)
+		if err != nil {
+			return err
+		}
+		return store.RenewLoan(ctx, tx, l.ID, due.Format(DateLayout))
+	})
+	return due, err
+}
+
+// reservedByOthers: someone waits for the title and no copy on the shelf
+// could serve them instead (R32).
+func reservedByOthers(ctx context.Context, tx store.Querier, recordID int64) (bool, error) {
+	var waiting, onShelf int
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND copy_id IS NULL),
+		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf')`, recordID, recordID).Scan(&waiting, &onShelf)
+	return waiting > onShelf, err
+}
+
+// LoanView is a loan with what the patron's list shows (R25, R32).
+type LoanView struct {
+	store.PatronLoan
+	Renewable bool
+	Notes     []string
+}
+
+// Loans lists a patron's loans with renewability and its reasons.
+func (c *Circulation) Loans(ctx context.Context, patronID int64) ([]LoanView, error) {
+	loans, err := store.LoansOf(ctx, c.db.Reader(), patronID)
+	if err != nil {
+		return nil, err
+	}
+	today := c.today()
+	out := make([]LoanView, len(loans))
+	for i, l := range loans {
+		reserved, err := reservedByOthers(ctx, c.db.Reader(), l.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		notes := RenewalNotes(parseDay(l.DueDate, c.cal.Location()), today, l.Renewals, reserved)
+		if notes == nil {
+			notes = []string{}
+		}
+		out[i] = LoanView{PatronLoan: l, Renewable: len(notes) == 0, Notes: notes}
+	}
+	return out, nil
+}
+
+// Holds lists a patron's holds with live queue positions.
+func (c *Circulation) Holds(ctx context.Context, patronID int64) ([]store.PatronHold, error) {
+	return store.HoldsOf(ctx, c.db.Reader(), patronID)
+}
+
+// Contacted records the result of a call about a ready hold: "reached"
+// starts the pickup deadline (R24); "unreachable" is noted for staff.
+func (c *Circulation) Contacted(ctx context.Context, holdID, staffID int64, result string) (*store.Hold, error) {
+	if result != "reached" && result != "unreachable" {
+		return nil, &Refusal{Code: "invalid_result", Field: "result"}
+	}
+	var h *store.Hold
+	err := c.tx(ctx, func(tx *sql.Tx) (err error) {
+		h, err = store.HoldByID(ctx, tx, holdID)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(HoldNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if h.Status != store.HoldReady {
+			return refuse(HoldNotReady)
+		}
+		now := c.clock.Now()
+		if err := store.AddContactAttempt(ctx, tx, h.ID, h.Contact, result, staffID, now); err != nil {
+			return err
+		}
+		if result == "reached" && h.ContactedAt.IsZero() {
+			h.ContactedAt = now
+			d, err := c.PickupDeadline(ctx, h.PickupBranch, now)
+			if err != nil {
+				return err
+			}
+			h.PickupDeadline = d.Format(DateLayout)
+			return store.UpdateHold(ctx, tx, h)
+		}
+		return nil
+	})
+	return h, err
+}
+
+// ExpireHolds cancels, without notice, ready holds whose pickup deadline
+// has passed; each copy goes straight to the next hold in line or back to
+// the shelf (R24). Running it twice does nothing more.
+func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
+	n := 0
+	err := c.tx(ctx, func(tx *sql.Tx) error {
+		expired, err := store.ExpiredHolds(ctx, tx, c.today().Format(DateLayout))
+		if err != nil {
+			return err
+		}
+		for _, h := range expired {
+			if err := store.DeleteHold(ctx, tx, h.ID); err != nil {
+				return err
+			}
+			cp, err := copyByID(ctx, tx, h.CopyID)
+			if err != nil {
+				return err
+			}
+			if _, err := c.place(ctx, tx, cp, h.PickupBranch, false); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Run expires holds as their deadlines pass, checking every interval and
+// whenever poke receives, until ctx ends.
+func (c *Circulation) Run(ctx context.Context, interval time.Duration, poke <-chan struct{}, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := c.ExpireHolds(ctx); err != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-poke:
+		}
+	}
+}
+
+// PickList is what staff pull from a branch's shelves for holds (R23).
+func (c *Circulation) PickList(ctx context.Context, branch string) ([]store.PickItem, error) {
+	return c.db.PickList(ctx, branch, c.today().Format(DateLayout))
+}
+
+// Today is the library's current day.
+func (c *Circulation) Today() time.Time { return c.today() }
