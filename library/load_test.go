@@ -1,0 +1,167 @@
+package library
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"hondana/search"
+	"hondana/store"
+)
+
+func loadRecord(i int, title string) (*store.Record, []store.Copy) {
+	r := &store.Record{Source: fmt.Sprintf("load:%d", i), Title: title, NDC: "913", Year: 2000 + i%20}
+	cs := []store.Copy{{Barcode: fmt.Sprintf("L%06d", i), Branch: "ozu", ShelvedOn: "2024-01-01", AcquiredOn: "2024-01-01"}}
+	if i%2 == 1 {
+		cs[0].Status = store.CopyOnLoan
+	}
+	return r, cs
+}
+
+// TestLoad checks the bulk load: records in the store and searchable,
+// including records already there, records the load updates, and a change
+// another writer makes while the load runs; nothing left in the queue.
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	db, cat := openCatalogT(t, t.TempDir())
+	defer db.Close()
+	defer cat.Close()
+
+	before, cs := loadRecord(0, "前からある本")
+	if err := cat.SaveRecords(ctx, []*store.Record{before}, [][]store.Copy{cs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 2500
+	i := 1
+	batches := 0
+	saved, err := cat.Load(ctx, func() ([]*store.Record, [][]store.Copy, error) {
+		if i > n {
+			return nil, nil, nil
+		}
+		var recs []*store.Record
+		var copies [][]store.Copy
+		for k := 0; k < 1000 && i <= n; k++ {
+			title := "積み込みの本"
+			if i == 7 {
+				title = "猫の図鑑"
+			}
+			r, c := loadRecord(i, title)
+			recs = append(recs, r)
+			copies = append(copies, c)
+			i++
+		}
+		batches++
+		switch batches {
+		case 2:
+			// The load updates the record that was there and one of its own.
+			up, _ := loadRecord(0, "前からある本 改訂版")
+			up7, _ := loadRecord(7, "犬の図鑑")
+			recs = append(recs, up, up7)
+			copies = append(copies, nil, nil)
+		case 3:
+			// Another writer, between two batches.
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "UPDATE copies SET status = 'on_loan' WHERE barcode = 'L000002'")
+				return err
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		return recs, copies, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved != n+2 {
+		t.Errorf("saved %d, want %d", saved, n+2)
+	}
+	res, err := cat.Search(ctx, search.Query{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != n+1 {
+		t.Errorf("index holds %d, want %d", res.Total, n+1)
+	}
+	for _, tc := range []struct {
+		q    string
+		want int
+	}{{"改訂版", 1}, {"犬の図鑑", 1}, {"猫の図鑑", 0}, {"積み込み", n - 1}} {
+		if got := len(titles(t, cat, search.Query{Text: tc.q, Limit: 100})); got != min(tc.want, 100) {
+			t.Errorf("%s: %d hits, want %d", tc.q, got, tc.want)
+		}
+	}
+	// Record 2's copy went on loan by the other writer: only odd records
+	// and record 2 are unavailable now.
+	res, err = cat.Search(ctx, search.Query{Available: true, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + n/2 - 1; res.Total != want {
+		t.Errorf("available %d, want %d", res.Total, want)
+	}
+	if lowest, _, err := db.IndexQueueBounds(ctx); err != nil || lowest != 0 {
+		t.Errorf("queue from %d (%v), want empty", lowest, err)
+	}
+
+	// Later changes follow as usual.
+	r, c := loadRecord(n+10, "あとから来た本")
+	if err := cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := titles(t, cat, search.Query{Text: "あとから"}); len(got) != 1 {
+		t.Errorf("after the load: %v", got)
+	}
+}
+
+// TestOpenRebuildsBacklog checks that a large queue (a big import with no
+// server running) is rebuilt rather than replayed, with the same result.
+func TestOpenRebuildsBacklog(t *testing.T) {
+	if !backlogWantsRebuild(40000, 1000) || backlogWantsRebuild(100, 10) || backlogWantsRebuild(30000, 1000000) {
+		t.Error("backlogWantsRebuild thresholds")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, cat := openCatalogT(t, dir)
+	cat.Close()
+	im := NewImporter(db, SystemClock{})
+	recs := make([]*store.Record, 0, 20500)
+	for i := range 20500 {
+		r, _ := loadRecord(i, "トリコミノホン")
+		recs = append(recs, r)
+	}
+	if _, err := im.save(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	cat, err := OpenCatalog(ctx, db, dir, SystemClock{}, slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	defer db.Close()
+	if !strings.Contains(logged.String(), "many queued changes; rebuilding") {
+		t.Errorf("no rebuild logged:\n%s", logged.String())
+	}
+	res, err := cat.Search(ctx, search.Query{Text: "トリコミノホン", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 20500 {
+		t.Errorf("%d found, want 20500", res.Total)
+	}
+	if lowest, _, _ := db.IndexQueueBounds(ctx); lowest != 0 {
+		t.Errorf("queue from %d, want empty", lowest)
+	}
+}
