@@ -49,6 +49,8 @@ func main() {
 		err = staffCmd(args)
 	case "bench":
 		err = benchCmd(args)
+	case "bench-circulation":
+		err = benchCirculationCmd(args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -72,6 +74,7 @@ Usage:
   hondana reindex [--config FILE] [--data DIR]
   hondana staff add [--config FILE] [--data DIR] --username NAME [--role admin|librarian] [--password-stdin]
   hondana bench   [--records N] [--queries N] [--dir DIR]
+  hondana bench-circulation [--clients 64] [--duration 5s]
 
 Configuration comes from the file given by --config (see config.example.yaml),
 then HONDANA_* environment variables (HONDANA_DATA_DIR, HONDANA_ADDR, …), then flags.

@@ -357,7 +357,7 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Who, error) {
 	}
 	now := a.clock.Now()
 	h := tokenHash(token)
-	s, err := a.db.SessionByHash(ctx, h)
+	s, err := a.db.SessionWithHolder(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refuse(Unauthorized)
 	}
@@ -368,31 +368,16 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Who, error) {
 	if s.Kind == SessionKiosk {
 		idle = a.p.KioskIdle
 	}
-	if now.Sub(s.LastSeenAt) > idle || now.Sub(s.CreatedAt) > a.p.SessionMax {
+	if now.Sub(s.LastSeenAt) > idle || now.Sub(s.CreatedAt) > a.p.SessionMax || s.Disabled {
 		a.db.DeleteSession(ctx, h)
 		return nil, refuse(Unauthorized)
 	}
-	w := &Who{TokenHash: h, Kind: s.Kind, PatronID: s.PatronID, StaffID: s.StaffID}
+	w := &Who{TokenHash: h, Kind: s.Kind, PatronID: s.PatronID, StaffID: s.StaffID, Name: s.Name}
 	if s.PatronID != 0 {
-		p, err := a.db.PatronByID(ctx, s.PatronID)
-		if err != nil {
-			return nil, err
-		}
-		st, err := a.db.LoginState(ctx, s.PatronID)
-		if err != nil {
-			return nil, err
-		}
-		w.Card, w.Name, w.MustChange = p.Card, p.Name, st.Temporary
+		w.Card, w.MustChange = s.Card, s.Temporary
 	}
 	if s.StaffID != 0 {
-		st, err := a.db.StaffByID(ctx, s.StaffID)
-		if err != nil {
-			return nil, err
-		}
-		if st.Disabled {
-			return nil, refuse(Unauthorized)
-		}
-		w.Username, w.Name, w.Role = st.Username, st.DisplayName, st.Role
+		w.Username, w.Role = s.Username, s.Role
 	}
 	// Writing on every request would serialise readers behind the writer:
 	// a minute's precision is enough for timeouts of minutes.

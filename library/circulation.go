@@ -163,16 +163,14 @@ func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, p
 		} else if onLoan {
 			return refuse(AlreadyOnLoan)
 		}
-		mine, err := store.HoldsOf(ctx, tx, patronID)
-		if err != nil {
+		if mine, err := store.HoldOn(ctx, tx, patronID, recordID); err != nil {
 			return err
+		} else if mine != nil {
+			return refuse(AlreadyReserved)
 		}
-		for _, m := range mine {
-			if m.RecordID == recordID {
-				return refuse(AlreadyReserved)
-			}
-		}
-		if len(mine) >= c.p.HoldLimit {
+		if n, err := store.CountHolds(ctx, tx, patronID); err != nil {
+			return err
+		} else if n >= c.p.HoldLimit {
 			return refuse(HoldLimitReached)
 		}
 		h = store.Hold{RecordID: recordID, PatronID: patronID, PickupBranch: pickup, Contact: contact,
@@ -263,11 +261,7 @@ func (c *Circulation) CancelHold(ctx context.Context, patronID, holdID int64) er
 }
 
 func copyByID(ctx context.Context, tx *sql.Tx, id int64) (*store.Copy, error) {
-	var barcode string
-	if err := tx.QueryRowContext(ctx, `SELECT barcode FROM copies WHERE id = ?`, id).Scan(&barcode); err != nil {
-		return nil, err
-	}
-	return store.CopyByBarcode(ctx, tx, barcode)
+	return store.CopyByID(ctx, tx, id)
 }
 
 // Placement says what to do with a copy that came back or was freed.
@@ -385,17 +379,13 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 			if err := store.DeleteHold(ctx, tx, hold.ID); err != nil {
 				return err
 			}
-		} else if mine, err := store.HoldsOf(ctx, tx, p.ID); err == nil {
-			// Borrowing a title one has reserved fulfils the hold too.
-			for _, m := range mine {
-				if m.RecordID == cp.RecordID && m.CopyID == 0 {
-					if err := store.DeleteHold(ctx, tx, m.ID); err != nil {
-						return err
-					}
-				}
-			}
-		} else {
+		} else if mine, err := store.HoldOn(ctx, tx, p.ID, cp.RecordID); err != nil {
 			return err
+		} else if mine != nil && mine.CopyID == 0 {
+			// Borrowing a title one has reserved fulfils the hold too.
+			if err := store.DeleteHold(ctx, tx, mine.ID); err != nil {
+				return err
+			}
 		}
 		today := c.today()
 		due, err := c.DueDate(ctx, branch, today)
@@ -543,11 +533,8 @@ func (c *Circulation) Renew(ctx context.Context, patronID, loanID int64) (time.T
 
 // reservedByOthers: someone waits for the title and no copy on the shelf
 // could serve them instead (R32).
-func reservedByOthers(ctx context.Context, tx store.Querier, recordID int64) (bool, error) {
-	var waiting, onShelf int
-	err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND copy_id IS NULL),
-		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf')`, recordID, recordID).Scan(&waiting, &onShelf)
+func reservedByOthers(ctx context.Context, q store.Querier, recordID int64) (bool, error) {
+	waiting, onShelf, err := store.Demand(ctx, q, recordID)
 	return waiting > onShelf, err
 }
 
@@ -578,6 +565,14 @@ func (c *Circulation) Loans(ctx context.Context, patronID int64) ([]LoanView, er
 		out[i] = LoanView{PatronLoan: l, Renewable: len(notes) == 0, Notes: notes}
 	}
 	return out, nil
+}
+
+// Position is a hold's live place in its queue (0 unless waiting).
+func (c *Circulation) Position(ctx context.Context, h *store.Hold) (int, error) {
+	if h.Status != store.HoldWaiting || h.CopyID != 0 {
+		return 0, nil
+	}
+	return store.HoldPosition(ctx, c.db.Reader(), h)
 }
 
 // Holds lists a patron's holds with live queue positions.

@@ -261,6 +261,42 @@ func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error
 	return &s, nil
 }
 
+// SessionHolder is a session with what the server needs of its holder,
+// read in one query on every request.
+type SessionHolder struct {
+	Session
+	Card, Name, Username, Role string
+	Temporary, Disabled        bool
+}
+
+// SessionWithHolder returns a session and its patron or staff account.
+func (db *DB) SessionWithHolder(ctx context.Context, idHash string) (*SessionHolder, error) {
+	var s SessionHolder
+	var patron, staff sql.NullInt64
+	var created, seen string
+	var card, name, user, sname, role sql.NullString
+	var temp, disabled sql.NullBool
+	err := db.read.QueryRowContext(ctx, `SELECT s.id_hash, s.patron_id, s.staff_id, s.kind, s.created_at, s.last_seen_at,
+		p.card, p.name, p.password_temporary, st.username, st.display_name, st.role, st.disabled
+		FROM sessions s LEFT JOIN patrons p ON p.id = s.patron_id LEFT JOIN staff st ON st.id = s.staff_id
+		WHERE s.id_hash = ?`, idHash).Scan(&s.IDHash, &patron, &staff, &s.Kind, &created, &seen,
+		&card, &name, &temp, &user, &sname, &role, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: session: %w", err)
+	}
+	s.PatronID, s.StaffID = patron.Int64, staff.Int64
+	s.CreatedAt, s.LastSeenAt = parseTime(created), parseTime(seen)
+	s.Card, s.Temporary, s.Username, s.Role, s.Disabled = card.String, temp.Bool, user.String, role.String, disabled.Bool
+	s.Name = name.String
+	if s.StaffID != 0 {
+		s.Name = sname.String
+	}
+	return &s, nil
+}
+
 // TouchSession records activity on a session.
 func (db *DB) TouchSession(ctx context.Context, idHash string, now time.Time) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {

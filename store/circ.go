@@ -25,6 +25,15 @@ func CopyByBarcode(ctx context.Context, tx *sql.Tx, barcode string) (*Copy, erro
 	return &c, nil
 }
 
+// CopyByID reads a copy inside the caller's transaction.
+func CopyByID(ctx context.Context, tx *sql.Tx, id int64) (*Copy, error) {
+	var barcode string
+	if err := tx.QueryRowContext(ctx, `SELECT barcode FROM copies WHERE id = ?`, id).Scan(&barcode); err != nil {
+		return nil, fmt.Errorf("store: copy %d: %w", id, mapErr(err))
+	}
+	return CopyByBarcode(ctx, tx, barcode)
+}
+
 // SetCopyStatus moves a copy; transitTo is "" unless it is in transit.
 func SetCopyStatus(ctx context.Context, tx *sql.Tx, copyID int64, status, transitTo string) error {
 	var to any
@@ -92,6 +101,24 @@ func HasLoanOfRecord(ctx context.Context, tx *sql.Tx, patronID, recordID int64) 
 	return n > 0, err
 }
 
+// HoldOn returns a patron's hold on a record, or nil.
+func HoldOn(ctx context.Context, tx *sql.Tx, patronID, recordID int64) (*Hold, error) {
+	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.patron_id = ? AND h.record_id = ?`, patronID, recordID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return h, err
+}
+
+// HoldPosition is a waiting hold's place in its title's queue, from 1.
+func HoldPosition(ctx context.Context, q Querier, h *Hold) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM holds o WHERE o.record_id = ? AND o.status = 'waiting'
+		AND +o.copy_id IS NULL AND (o.placed_at < ? OR (o.placed_at = ? AND o.id < ?))`,
+		h.RecordID, fmtTime(h.PlacedAt), fmtTime(h.PlacedAt), h.ID).Scan(&n)
+	return n + 1, err
+}
+
 // RecordExists reports whether a record exists.
 func RecordExists(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
 	var n int
@@ -143,7 +170,7 @@ func HoldOfCopy(ctx context.Context, tx *sql.Tx, copyID int64) (*Hold, error) {
 // in order of placement, or nil.
 func NextInLine(ctx context.Context, tx *sql.Tx, recordID int64) (*Hold, error) {
 	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h
-		WHERE h.record_id = ? AND h.status = 'waiting' AND h.copy_id IS NULL ORDER BY h.placed_at, h.id LIMIT 1`, recordID))
+		WHERE h.record_id = ? AND h.status = 'waiting' AND +h.copy_id IS NULL ORDER BY h.placed_at, h.id LIMIT 1`, recordID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -243,9 +270,9 @@ func RenewLoan(ctx context.Context, tx *sql.Tx, id int64, due string) error {
 
 // Demand is how many holds wait for a record and how many of its copies
 // are on the shelf, unallocated, to serve them.
-func Demand(ctx context.Context, tx *sql.Tx, recordID int64) (waiting, onShelf int, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND copy_id IS NULL),
+func Demand(ctx context.Context, q Querier, recordID int64) (waiting, onShelf int, err error) {
+	err = q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND +copy_id IS NULL),
 		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf')`, recordID, recordID).Scan(&waiting, &onShelf)
 	return waiting, onShelf, err
 }
@@ -294,7 +321,7 @@ type PatronHold struct {
 // HoldsOf lists a patron's holds with their positions in the queues.
 func HoldsOf(ctx context.Context, q Querier, patronID int64) ([]PatronHold, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+holdCols+`, r.title,
-		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND o.copy_id IS NULL
+		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND +o.copy_id IS NULL
 		   AND (o.placed_at < h.placed_at OR (o.placed_at = h.placed_at AND o.id < h.id))) + 1
 		FROM holds h JOIN records r ON r.id = h.record_id WHERE h.patron_id = ? ORDER BY h.placed_at, h.id`, patronID)
 	if err != nil {
@@ -383,9 +410,9 @@ func (db *DB) PickList(ctx context.Context, branch, today string) ([]PickItem, e
 		FROM holds h JOIN records r ON r.id = h.record_id
 		JOIN copies c ON c.id = (SELECT c2.id FROM copies c2 WHERE c2.record_id = h.record_id AND c2.branch = ?
 			AND c2.status = 'on_shelf' AND c2.shelved_on < ? ORDER BY c2.id LIMIT 1)
-		WHERE h.status = 'waiting' AND h.copy_id IS NULL
+		WHERE h.status = 'waiting' AND +h.copy_id IS NULL
 		  AND h.id = (SELECT h2.id FROM holds h2 WHERE h2.record_id = h.record_id AND h2.status = 'waiting'
-			AND h2.copy_id IS NULL ORDER BY h2.placed_at, h2.id LIMIT 1)
+			AND +h2.copy_id IS NULL ORDER BY h2.placed_at, h2.id LIMIT 1)
 		ORDER BY c.location, c.call_number, h.placed_at`, branch, today)
 	if err != nil {
 		return nil, fmt.Errorf("store: pick list: %w", err)

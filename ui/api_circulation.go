@@ -130,11 +130,15 @@ func (s *Server) apiPlaceHold(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
-	out, err := s.holdJSON(c, w.PatronID, h.ID)
+	pos, err := s.Circulation.Position(c, h)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, out)
+	r, err := s.DB.Record(c, h.RecordID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, s.toAPIHold(*h, r.Title, pos))
 	return nil
 }
 
