@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -35,6 +36,7 @@ func benchCmd(args []string) error {
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file at the end of the build")
 	reuse := fs.Bool("reuse", false, "reuse the catalogue already in --dir (built by an earlier run with the same --records): measure start-up and queries only")
 	slowest := fs.Int("slowest", 0, "list this many of the slowest queries")
+	rebuild := fs.Bool("rebuild", false, "with --reuse: measure a rebuild of the index first")
 	separate := fs.Bool("separate", true, "also measure the import to SQLite alone and the index rebuild alone")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -51,6 +53,8 @@ func benchCmd(args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	benchMemProfile = *memprofile
+	stopSampling := sampleAnon()
+	defer stopSampling()
 	ctx := context.Background()
 	if *reuse && *dir == "" {
 		return fmt.Errorf("bench: --reuse needs --dir")
@@ -78,6 +82,11 @@ func benchCmd(args []string) error {
 		// Advance the generator as a build would have, so the queries match.
 		for i := 0; i < *n; i++ {
 			g.record(i)
+		}
+		if *rebuild {
+			if err := benchRebuild(ctx, *dir, *n, clock, log); err != nil {
+				return err
+			}
 		}
 	}
 	db, err := store.Open(ctx, *dir)
@@ -151,7 +160,7 @@ func benchCmd(args []string) error {
 	fmt.Printf("queries with facets: p50 %s  p90 %s  p99 %s  max %s  (%.0f queries/s, mean %d hits, %d with none)\n",
 		pct(.5).Round(10*time.Microsecond), pct(.9).Round(10*time.Microsecond), pct(.99).Round(10*time.Microsecond),
 		lat[len(lat)-1].Round(10*time.Microsecond), float64(len(lat))/wall.Seconds(), hits/len(lat), zero)
-	fmt.Printf("peak RSS: %s\n", peakRSS())
+	fmt.Printf("peak RSS: %s (anonymous memory, sampled: peak %.0f MB; the rest is index files mapped by Bleve)\n", peakRSS(), float64(anonPeak.Load())/1024)
 	sort.Slice(timed, func(i, j int) bool { return timed[i].took > timed[j].took })
 	for _, t := range timed[:min(*slowest, len(timed))] {
 		fmt.Printf("  slow: %8s  %6d hits  approximate facets %-5t  %+v\n", t.took.Round(10*time.Microsecond), t.total, t.approx, t.q)
@@ -257,6 +266,27 @@ func benchBuild(ctx context.Context, dir string, n int, separate bool, g *synth,
 	return nil
 }
 
+// benchRebuild measures a rebuild of the index of the catalogue in dir.
+func benchRebuild(ctx context.Context, dir string, n int, clock library.Clock, log *slog.Logger) error {
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cat, err := library.OpenCatalog(ctx, db, dir, clock, log)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	start := time.Now()
+	if err := cat.Rebuild(ctx); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Printf("index (rebuild):  %8.0f records/s (%s; peak RSS so far %s)\n", float64(n)/took.Seconds(), took.Round(time.Millisecond), peakRSS())
+	return nil
+}
+
 // benchCheck makes sure the load is complete: every record in SQLite and
 // in the index, nothing left queued.
 func benchCheck(ctx context.Context, db *store.DB, cat *library.Catalog, n int) error {
@@ -304,6 +334,37 @@ func dirMB(path string) float64 {
 		}
 	}
 	return float64(total) / 1e6
+}
+
+// anonPeak is the highest RssAnon seen, in KiB: VmHWM also counts the
+// index files Bleve maps into memory, which the kernel can drop at will.
+var anonPeak atomic.Int64
+
+func sampleAnon() (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			b, err := os.ReadFile("/proc/self/status")
+			if err != nil {
+				return
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if f := strings.Fields(line); len(f) >= 2 && f[0] == "RssAnon:" {
+					if kb, _ := strconv.ParseInt(f[1], 10, 64); kb > anonPeak.Load() {
+						anonPeak.Store(kb)
+					}
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 func peakRSS() string {

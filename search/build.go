@@ -65,7 +65,7 @@ func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{m: m, b: sb, jobs: make(chan buildJob), order: make(chan buildJob, 2), done: make(chan struct{})}
+	b := &builder{m: m, b: sb, jobs: make(chan buildJob), order: make(chan buildJob), done: make(chan struct{})}
 	for range max(1, min(2, runtime.GOMAXPROCS(0))) {
 		b.wg.Add(1)
 		go b.analyse()
