@@ -297,7 +297,8 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 				weight = 1 + g.rng.IntN(8)
 			}
 			for k := 0; k < weight; k++ {
-				if err := store.AddLoanCount(ctx, tx, recs[i].ID, g.day(g.rng.IntN(365)), 1); err != nil {
+				b := g.branches[g.rng.IntN(len(g.branches))].Code
+				if err := store.AddLoanCount(ctx, tx, recs[i].ID, b, g.day(g.rng.IntN(365)), 1); err != nil {
 					return err
 				}
 			}

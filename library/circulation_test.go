@@ -493,3 +493,85 @@ func TestConcurrentCheckout(t *testing.T) {
 		t.Errorf("%d checkouts succeeded, want 1", ok)
 	}
 }
+
+// TestReturnForgetsThePatron (R40): after a return nothing ties the patron
+// to the title; an anonymous count per record, branch and day remains.
+func TestReturnForgetsThePatron(t *testing.T) {
+	ctx := context.Background()
+	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
+	e.addCopy(t, e.rec, "P1", "ozu", 30)
+	p := e.patron(t, "500000001", "p@example.jp")
+	other := e.patron(t, "500000002", "")
+	if _, err := e.c.PlaceHold(ctx, p, e.rec, "ozu", ContactEmail); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Checkin(ctx, "P1", "ozu"); err != nil { // pulled for the hold
+		t.Fatal(err)
+	}
+	if _, err := e.c.Checkout(ctx, "500000001", "P1", "nagahama"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Checkin(ctx, "P1", "nagahama"); err != nil {
+		t.Fatal(err)
+	}
+	db := e.db.Reader()
+	for _, q := range []string{
+		"SELECT count(*) FROM loans WHERE patron_id = ?",
+		"SELECT count(*) FROM holds WHERE patron_id = ?",
+		"SELECT count(*) FROM contact_attempts a JOIN holds h ON h.id = a.hold_id WHERE h.patron_id = ?",
+	} {
+		var n int
+		if err := db.QueryRow(q, p).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d %v", q, n, err)
+		}
+	}
+	var rec int64
+	var branch, day string
+	var count int
+	if err := db.QueryRow("SELECT record_id, branch, day, count FROM loan_counts").Scan(&rec, &branch, &day, &count); err != nil ||
+		rec != e.rec || branch != "nagahama" || day != "2026-11-27" || count != 1 {
+		t.Errorf("anonymous count: %d %s %s %d %v", rec, branch, day, count, err)
+	}
+	_ = other
+}
+
+// TestSchedulerLapsesHolds: the scheduler, driven by the clock, lapses a
+// hold past its deadline and hands the copy to the next in line.
+func TestSchedulerLapsesHolds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
+	e.addCopy(t, e.rec, "S1", "ozu", 30)
+	first := e.patron(t, "600000001", "first@example.jp")
+	second := e.patron(t, "600000002", "second@example.jp")
+	if _, err := e.c.PlaceHold(ctx, first, e.rec, "ozu", ContactEmail); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	if _, err := e.c.PlaceHold(ctx, second, e.rec, "ozu", ContactEmail); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Checkin(ctx, "S1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	poke := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		e.c.Run(ctx, time.Hour, poke, func(err error) { t.Error(err) })
+		close(done)
+	}()
+	// Deadline: 11-27 + 7 = 12-04 (Fri). On 12-05 the hold has lapsed.
+	e.clock.Set(time.Date(2026, 12, 5, 0, 30, 0, 0, tokyo))
+	poke <- struct{}{}
+	poke <- struct{}{} // the first pass has finished when the second is taken
+	hs, _ := e.c.Holds(ctx, first)
+	if len(hs) != 0 {
+		t.Errorf("first hold still there: %+v", hs)
+	}
+	hs, _ = e.c.Holds(ctx, second)
+	if len(hs) != 1 || hs[0].Status != store.HoldReady || hs[0].PickupDeadline != "2026-12-12" {
+		t.Errorf("second hold: %+v", hs)
+	}
+	cancel()
+	<-done
+}

@@ -60,18 +60,18 @@ func AddLoan(ctx context.Context, tx *sql.Tx, l *Loan) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE copies SET status = 'on_loan', transit_to = NULL WHERE id = ?`, l.CopyID); err != nil {
 		return fmt.Errorf("store: add loan: %w", mapErr(err))
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO loan_counts(record_id, day, count)
-		SELECT record_id, ?, 1 FROM copies WHERE id = ?
-		ON CONFLICT(record_id, day) DO UPDATE SET count = count + 1`, l.LoanedOn, l.CopyID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO loan_counts(record_id, branch, day, count)
+		SELECT record_id, ?, ?, 1 FROM copies WHERE id = ?
+		ON CONFLICT(record_id, branch, day) DO UPDATE SET count = count + 1`, l.Branch, l.LoanedOn, l.CopyID); err != nil {
 		return fmt.Errorf("store: count loan: %w", mapErr(err))
 	}
 	return nil
 }
 
-// AddLoanCount adds n anonymous loans of a record on a day.
-func AddLoanCount(ctx context.Context, tx *sql.Tx, recordID int64, day string, n int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO loan_counts(record_id, day, count) VALUES(?,?,?)
-		ON CONFLICT(record_id, day) DO UPDATE SET count = count + excluded.count`, recordID, day, n)
+// AddLoanCount adds n anonymous loans of a record at a branch on a day.
+func AddLoanCount(ctx context.Context, tx *sql.Tx, recordID int64, branch, day string, n int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO loan_counts(record_id, branch, day, count) VALUES(?,?,?,?)
+		ON CONFLICT(record_id, branch, day) DO UPDATE SET count = count + excluded.count`, recordID, branch, day, n)
 	if err != nil {
 		return fmt.Errorf("store: loan count: %w", mapErr(err))
 	}
