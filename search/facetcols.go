@@ -58,8 +58,12 @@ type counter struct {
 func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
 	segs := snap.Segments()
 	c := &counter{offsets: make([]uint64, len(segs)), cols: make([]*segColumn, len(segs))}
+	type job struct {
+		col *segColumn
+		ss  *scorch.SegmentSnapshot
+	}
+	var now []job
 	var running uint64
-	ready := true
 	fc.mu.Lock()
 	live := make(map[any]bool, len(segs))
 	for i, ss := range segs {
@@ -71,19 +75,16 @@ func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
 		if !ok {
 			col = &segColumn{ready: make(chan struct{})}
 			fc.segs[seg] = col
-			snap.AddRef()
-			go func() {
-				defer snap.DecRef()
-				fc.build(col, ss)
-			}()
-		}
-		select {
-		case <-col.ready:
-			if !col.ok {
-				ready = false
+			if ss.FullSize() <= syncColumnMax {
+				// A small segment (the last changes) is read at once.
+				now = append(now, job{col, ss})
+			} else {
+				snap.AddRef()
+				go func() {
+					defer snap.DecRef()
+					fc.build(col, ss)
+				}()
 			}
-		default:
-			ready = false
 		}
 		c.cols[i] = col
 	}
@@ -93,14 +94,29 @@ func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
 			delete(fc.segs, seg)
 		}
 	}
-	n := len(fc.terms)
 	fc.mu.Unlock()
-	if !ready {
-		return nil
+	for _, j := range now {
+		fc.build(j.col, j.ss)
 	}
-	c.counts = make([]int32, n)
+	for _, col := range c.cols {
+		select {
+		case <-col.ready:
+			if !col.ok {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	fc.mu.Lock()
+	c.counts = make([]int32, len(fc.terms))
+	fc.mu.Unlock()
 	return c
 }
+
+// syncColumnMax is the largest segment whose column a query reads itself
+// (a few milliseconds); larger ones are read in the background.
+const syncColumnMax = 20000
 
 // build reads a segment's facet postings into its column.
 func (fc *facetColumns) build(col *segColumn, ss *scorch.SegmentSnapshot) {
