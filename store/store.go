@@ -59,10 +59,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn())
-	if err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
-	}
+	w := sql.OpenDB(&cachingConnector{dsn: dsn(), drv: &sqlite.Driver{}})
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
@@ -71,11 +68,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn("query_only(1)"))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: open reader: %w", err)
-	}
+	r := sql.OpenDB(&cachingConnector{dsn: dsn("query_only(1)"), drv: &sqlite.Driver{}})
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.read = r
