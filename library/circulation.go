@@ -412,15 +412,7 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Placement, error) {
 	var pl Placement
 	err := c.tx(ctx, func(tx *sql.Tx) error {
-		if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
-			return err
-		} else if !ok {
-			return &Refusal{Code: UnknownBranch, Field: "branch"}
-		}
-		cp, err := store.CopyByBarcode(ctx, tx, barcode)
-		if errors.Is(err, store.ErrNotFound) {
-			return refuse(ItemNotFound)
-		}
+		cp, err := deskCopy(ctx, tx, barcode, branch)
 		if err != nil {
 			return err
 		}
@@ -453,20 +445,26 @@ func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Plac
 	return pl, err
 }
 
+// deskCopy reads the copy a desk at branch scanned.
+func deskCopy(ctx context.Context, tx *sql.Tx, barcode, branch string) (*store.Copy, error) {
+	if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, &Refusal{Code: UnknownBranch, Field: "branch"}
+	}
+	cp, err := store.CopyByBarcode(ctx, tx, barcode)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refuse(ItemNotFound)
+	}
+	return cp, err
+}
+
 // ReceiveTransit takes in a copy that arrived at a branch: ready for its
 // hold at the pickup branch, or back on its shelf at home.
 func (c *Circulation) ReceiveTransit(ctx context.Context, barcode, branch string) (Placement, error) {
 	var pl Placement
 	err := c.tx(ctx, func(tx *sql.Tx) error {
-		if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
-			return err
-		} else if !ok {
-			return &Refusal{Code: UnknownBranch, Field: "branch"}
-		}
-		cp, err := store.CopyByBarcode(ctx, tx, barcode)
-		if errors.Is(err, store.ErrNotFound) {
-			return refuse(ItemNotFound)
-		}
+		cp, err := deskCopy(ctx, tx, barcode, branch)
 		if err != nil {
 			return err
 		}

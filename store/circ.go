@@ -184,19 +184,7 @@ func InsertHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 
 // UpdateHold writes a hold's changeable fields.
 func UpdateHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
-	var copyID, ready, contacted, deadline any
-	if h.CopyID != 0 {
-		copyID = h.CopyID
-	}
-	if !h.ReadyAt.IsZero() {
-		ready = fmtTime(h.ReadyAt)
-	}
-	if !h.ContactedAt.IsZero() {
-		contacted = fmtTime(h.ContactedAt)
-	}
-	if h.PickupDeadline != "" {
-		deadline = h.PickupDeadline
-	}
+	copyID, ready, contacted, deadline := h.nullables()
 	_, err := tx.ExecContext(ctx, `UPDATE holds SET pickup_branch = ?, contact = ?, status = ?, copy_id = ?,
 		ready_at = ?, contacted_at = ?, pickup_deadline = ? WHERE id = ?`,
 		h.PickupBranch, h.Contact, h.Status, copyID, ready, contacted, deadline, h.ID)

@@ -100,10 +100,8 @@ type Hold struct {
 	PickupDeadline string
 }
 
-// AddHold inserts a hold inside the caller's transaction; a hold with a
-// copy moves the copy to the hold shelf or into transit.
-func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
-	var copyID, ready, contacted, deadline any
+// nullables are the hold's columns that are NULL until set.
+func (h *Hold) nullables() (copyID, ready, contacted, deadline any) {
 	if h.CopyID != 0 {
 		copyID = h.CopyID
 	}
@@ -116,6 +114,13 @@ func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 	if h.PickupDeadline != "" {
 		deadline = h.PickupDeadline
 	}
+	return
+}
+
+// AddHold inserts a hold inside the caller's transaction; a hold with a
+// copy moves the copy to the hold shelf or into transit.
+func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
+	copyID, ready, contacted, deadline := h.nullables()
 	err := tx.QueryRowContext(ctx, `INSERT INTO holds(record_id, patron_id, pickup_branch, contact, status,
 		copy_id, placed_at, ready_at, contacted_at, pickup_deadline) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		h.RecordID, h.PatronID, h.PickupBranch, h.Contact, h.Status, copyID, fmtTime(h.PlacedAt),

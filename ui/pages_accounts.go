@@ -26,21 +26,7 @@ func (s *Server) refusalText(c *gin.Context, err error) (field, msg string, stat
 		return "", "", 0, false
 	}
 	e := refusalError(r, s.Calendar.Location())
-	l := lang(c)
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
-		switch v := a.(type) {
-		case whyMsg:
-			a = T(l, v.id, v.args...)
-		case timeArg:
-			a = fmtDateTime(l, v.t)
-		}
-		args[i] = a
-	}
-	if e.RetryAfter > 0 {
-		c.Header("Retry-After", retryAfterSeconds(e.RetryAfter))
-	}
-	return r.Field, T(l, e.Msg, args...), e.Status, true
+	return r.Field, s.message(c, e), e.Status, true
 }
 
 func (s *Server) loginPage(c *gin.Context) error {

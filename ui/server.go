@@ -209,20 +209,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}
 	}
 	l := lang(c)
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
-		switch v := a.(type) {
-		case whyMsg:
-			a = T(l, v.id, v.args...)
-		case timeArg:
-			a = fmtDateTime(l, v.t)
-		}
-		args[i] = a
-	}
-	if e.RetryAfter > 0 {
-		c.Header("Retry-After", retryAfterSeconds(e.RetryAfter))
-	}
-	msg := T(l, e.Msg, args...)
+	msg := s.message(c, e)
 	if isAPI(c) {
 		body := gin.H{"code": e.Code, "message": msg}
 		if e.Field != "" {
@@ -237,6 +224,26 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	s.render(c, e.Status, "error", title, gin.H{"Message": msg, "Status": e.Status})
 	c.Abort()
+}
+
+// message words e in the reader's language and sets Retry-After when it
+// asks the client to wait.
+func (s *Server) message(c *gin.Context, e *Error) string {
+	l := lang(c)
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		switch v := a.(type) {
+		case whyMsg:
+			a = T(l, v.id, v.args...)
+		case timeArg:
+			a = fmtDateTime(l, v.t)
+		}
+		args[i] = a
+	}
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", retryAfterSeconds(e.RetryAfter))
+	}
+	return T(l, e.Msg, args...)
 }
 
 func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {
