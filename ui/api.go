@@ -177,7 +177,8 @@ func (s *Server) apiSearch(c *gin.Context) error {
 			"available":     countsOrEmpty(res.Facets.Available),
 			"year":          countsOrEmpty(res.Facets.Year),
 		},
-		"suggestions": sugg,
+		"facets_approximate": res.FacetsApproximate,
+		"suggestions":        sugg,
 	})
 	return nil
 }
