@@ -453,3 +453,39 @@ func TestStaffPages(t *testing.T) {
 		t.Errorf("unlock without token: %d", resp.StatusCode)
 	}
 }
+
+// TestKioskLogin (R42): on a kiosk a login ends after two idle minutes,
+// the account page goes back to the start by itself, and the browser is
+// told not to keep the page.
+func TestKioskLogin(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	reg, err := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "端末 利用", NameYomi: "タンマツ リヨウ", BirthDate: "1970-05-05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	if err := e.Server.Accounts.SetPassword(ctx, p.ID, "Kiosk7"); err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t)
+	resp, _ := do(t, c, "GET", e.URL+"/kiosk?on=1", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("kiosk on: %d", resp.StatusCode)
+	}
+	_, body := do(t, c, "GET", e.URL+"/login", nil)
+	if !strings.Contains(body, `autocomplete="off"`) {
+		t.Error("kiosk login form lets the browser remember the card")
+	}
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Kiosk7"}})
+	resp, body = do(t, c, "GET", e.URL+"/account", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `<meta http-equiv="refresh" content="120;url=/">`) || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("kiosk account page: %d %s", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	e.Clock.Advance(3 * time.Minute)
+	resp, _ = do(t, c, "GET", e.URL+"/account", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("kiosk session after 3 idle minutes: %d", resp.StatusCode)
+	}
+}

@@ -39,7 +39,7 @@ func (s *Server) loginPage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, next)
 		return nil
 	}
-	s.render(c, http.StatusOK, "login", T(lang(c), "login.title"), gin.H{"Next": next, "Form": formState{}})
+	s.render(c, http.StatusOK, "login", T(lang(c), "login.title"), gin.H{"Next": next, "Form": formState{}, "Kiosk": isKiosk(c)})
 	return nil
 }
 
@@ -47,13 +47,17 @@ func (s *Server) loginPost(c *gin.Context) error {
 	noStore(c)
 	next := safeNext(c.PostForm("next"))
 	card := c.PostForm("card")
-	res, err := s.Accounts.Login(c, card, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
+	kind := library.SessionWeb
+	if isKiosk(c) {
+		kind = library.SessionKiosk
+	}
+	res, err := s.Accounts.Login(c, card, c.PostForm("password"), c.ClientIP(), kind)
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.render(c, status, "login", T(lang(c), "login.title"), gin.H{"Next": next,
+		s.render(c, status, "login", T(lang(c), "login.title"), gin.H{"Next": next, "Kiosk": isKiosk(c),
 			"Form": formState{Values: map[string]string{"card": card}, Message: msg}})
 		return nil
 	}
@@ -69,6 +73,29 @@ func (s *Server) loginPost(c *gin.Context) error {
 		next = "/account"
 	}
 	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+// kioskCookie marks a browser as an in-branch kiosk (R42): logins there
+// end after two idle minutes, and pages of a logged-in patron go back to
+// the start by themselves.
+const kioskCookie = "hondana_kiosk"
+
+func isKiosk(c *gin.Context) bool {
+	v, err := c.Cookie(kioskCookie)
+	return err == nil && v == "1"
+}
+
+// kioskPage turns kiosk mode on or off for this browser (staff set up a
+// terminal once by opening /kiosk?on=1).
+func (s *Server) kioskPage(c *gin.Context) error {
+	on := c.Query("on") != "0"
+	v, age := "1", 10*365*24*3600
+	if !on {
+		v, age = "", -1
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: kioskCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }
 

@@ -96,6 +96,7 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/login", s.page(s.loginPage))
 	e.POST("/login", s.page(s.loginPost))
 	e.POST("/logout", s.page(s.logoutPost))
+	e.GET("/kiosk", s.page(s.kioskPage))
 	acct := e.Group("/account")
 	acct.GET("", s.requirePatron(false), s.page(s.accountPage))
 	acct.GET("/password", s.requirePatron(true), s.page(s.passwordPage))
@@ -294,6 +295,9 @@ type view struct {
 	LangURL string // this page in the other language
 	CSRF    string // the form token every POST form carries
 	Who     *library.Who
+	// KioskTimeout is the seconds after which a kiosk page showing a
+	// patron's account goes back to the start (0: not on a kiosk).
+	KioskTimeout int
 }
 
 func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
@@ -310,6 +314,9 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 	q.Set("lang", other)
 	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
 		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.who(c)}
+	if v.Who != nil && v.Who.Kind == library.SessionKiosk && s.Accounts != nil {
+		v.KioskTimeout = int(s.Accounts.Policy().KioskIdle / time.Second)
+	}
 	t, ok := s.pages[name]
 	if !ok {
 		panic("ui: no template " + name)
