@@ -529,6 +529,27 @@ func (c *Circulation) Renew(ctx context.Context, patronID, loanID int64) (time.T
 	return due, err
 }
 
+// RenewalPreview says what renewing a loan now would give: the new due
+// date, or the refusal (shown on the confirmation page before "変更する").
+func (c *Circulation) RenewalPreview(ctx context.Context, patronID, loanID int64) (*LoanView, time.Time, error) {
+	loans, err := c.Loans(ctx, patronID)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	for i := range loans {
+		l := &loans[i]
+		if l.ID != loanID {
+			continue
+		}
+		if !l.Renewable {
+			return l, time.Time{}, refuse(l.Notes[0])
+		}
+		due, err := c.RenewedDue(ctx, l.Branch, parseDay(l.DueDate, c.cal.Location()), c.today())
+		return l, due, err
+	}
+	return nil, time.Time{}, refuse(LoanNotFound)
+}
+
 // reservedByOthers: someone waits for the title and no copy on the shelf
 // could serve them instead (R32).
 func reservedByOthers(ctx context.Context, q store.Querier, recordID int64) (bool, error) {

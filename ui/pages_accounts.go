@@ -122,7 +122,15 @@ func (s *Server) accountPage(c *gin.Context) error {
 	case "email":
 		notice = T(lang(c), "account.email_saved")
 	}
-	s.render(c, http.StatusOK, "account", T(lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice})
+	loans, holds, err := s.myLists(c, p.ID)
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "account", T(lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice, "Loans": loans, "Holds": holds, "Names": s.branchNames(lang(c), bs)})
 	return nil
 }
 

@@ -1,0 +1,308 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// The cart (R20) lives in a cookie: it works before login and survives it,
+// and the server keeps nothing of it.
+const (
+	cartCookie = "hondana_cart"
+	cartMax    = 20
+)
+
+func readCart(c *gin.Context) []int64 {
+	v, err := c.Cookie(cartCookie)
+	if err != nil {
+		return nil
+	}
+	var out []int64
+	for _, f := range strings.Split(v, ".") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id > 0 && !containsID(out, id) && len(out) < cartMax {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) writeCart(c *gin.Context, ids []int64) {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	ck := &http.Cookie{Name: cartCookie, Value: strings.Join(parts, "."), Path: "/", HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode}
+	if len(ids) == 0 {
+		ck.MaxAge = -1
+	}
+	http.SetCookie(c.Writer, ck)
+}
+
+func formID(c *gin.Context, name string) int64 {
+	id, _ := strconv.ParseInt(c.PostForm(name), 10, 64)
+	return id
+}
+
+func (s *Server) cartAdd(c *gin.Context) error {
+	id := formID(c, "record_id")
+	if _, err := s.DB.Record(c, id); err != nil {
+		return errNotFound("record_not_found")
+	}
+	cart := readCart(c)
+	if !containsID(cart, id) {
+		if len(cart) >= cartMax {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: "cart_full", Msg: "err.cart_full", Args: []any{cartMax}}
+		}
+		cart = append(cart, id)
+	}
+	s.writeCart(c, cart)
+	c.Redirect(http.StatusSeeOther, "/cart?added="+strconv.FormatInt(id, 10))
+	return nil
+}
+
+func (s *Server) cartRemove(c *gin.Context) error {
+	id := formID(c, "record_id")
+	var keep []int64
+	for _, x := range readCart(c) {
+		if x != id {
+			keep = append(keep, x)
+		}
+	}
+	s.writeCart(c, keep)
+	c.Redirect(http.StatusSeeOther, "/cart")
+	return nil
+}
+
+func (s *Server) cartClear(c *gin.Context) error {
+	s.writeCart(c, nil)
+	c.Redirect(http.StatusSeeOther, "/cart")
+	return nil
+}
+
+func (s *Server) cartPage(c *gin.Context) error {
+	noStore(c)
+	hits, err := s.Catalog.Hits(c, readCart(c))
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "cart", T(lang(c), "cart.title"), gin.H{"Hits": hits, "Names": s.branchNames(lang(c), bs), "Added": c.Query("added") != ""})
+	return nil
+}
+
+// reserveForm is the pickup and contact choice for the titles in the cart.
+func (s *Server) reservePage(c *gin.Context) error {
+	ids := readCart(c)
+	if len(ids) == 0 {
+		c.Redirect(http.StatusSeeOther, "/cart")
+		return nil
+	}
+	hits, err := s.Catalog.Hits(c, ids)
+	if err != nil {
+		return err
+	}
+	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	// The patron's usual library first (R20).
+	for i, b := range bs {
+		if b.Code == p.HomeBranch && i > 0 {
+			bs = append([]store.Branch{b}, append(bs[:i:i], bs[i+1:]...)...)
+			break
+		}
+	}
+	contact := library.ContactPhone
+	if p.Mobile != "" {
+		contact = library.ContactMobile
+	}
+	s.render(c, http.StatusOK, "reserve", T(lang(c), "reserve.title"), gin.H{"Hits": hits, "Patron": p, "Branches": bs, "Contact": contact})
+	return nil
+}
+
+// reserveResult is one title's outcome on the 予約受付完了 page.
+type reserveResult struct {
+	Title   string
+	ID      int64
+	OK      bool
+	Message string
+}
+
+func (s *Server) reservePost(c *gin.Context) error {
+	ids := readCart(c)
+	if len(ids) == 0 {
+		c.Redirect(http.StatusSeeOther, "/cart")
+		return nil
+	}
+	hits, err := s.Catalog.Hits(c, ids)
+	if err != nil {
+		return err
+	}
+	w := s.who(c)
+	pickup, contact := c.PostForm("pickup_branch"), c.PostForm("contact")
+	var results []reserveResult
+	var left []int64
+	for _, h := range hits {
+		r := reserveResult{Title: h.Record.Title, ID: h.Record.ID}
+		if _, err := s.Circulation.PlaceHold(c, w.PatronID, h.Record.ID, pickup, contact); err != nil {
+			_, msg, _, ok := s.refusalText(c, err)
+			if !ok {
+				return err
+			}
+			r.Message = msg
+			var ref *library.Refusal
+			// A title refused for a reason of the whole form stays in the cart.
+			if errors.As(err, &ref) && (ref.Code == library.UnknownBranch || ref.Code == library.InvalidContact || ref.Code == library.EmailNotRegistered) {
+				left = append(left, h.Record.ID)
+			}
+		} else {
+			r.OK = true
+		}
+		results = append(results, r)
+	}
+	s.writeCart(c, left)
+	s.render(c, http.StatusOK, "reserved", T(lang(c), "reserve.done"), gin.H{"Results": results})
+	return nil
+}
+
+// loanLine and holdLine are the rows of My library's two lists (R25).
+func (s *Server) myLists(c *gin.Context, patronID int64) ([]library.LoanView, []store.PatronHold, error) {
+	loans, err := s.Circulation.Loans(c, patronID)
+	if err != nil {
+		return nil, nil, err
+	}
+	holds, err := s.Circulation.Holds(c, patronID)
+	return loans, holds, err
+}
+
+func (s *Server) renewPage(c *gin.Context) error {
+	id, err := pathID(c, "loan_not_found")
+	if err != nil {
+		return err
+	}
+	l, due, err := s.Circulation.RenewalPreview(c, s.who(c).PatronID, id)
+	if l == nil {
+		return s.asError(err)
+	}
+	msg := ""
+	if err != nil {
+		_, msg, _, _ = s.refusalText(c, err)
+	}
+	s.render(c, http.StatusOK, "renew", T(lang(c), "renew.title"), gin.H{"Loan": l, "NewDue": due, "Refusal": msg})
+	return nil
+}
+
+func (s *Server) renewPost(c *gin.Context) error {
+	id, err := pathID(c, "loan_not_found")
+	if err != nil {
+		return err
+	}
+	due, err := s.Circulation.Renew(c, s.who(c).PatronID, id)
+	if err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		s.render(c, status, "renew", T(lang(c), "renew.title"), gin.H{"Refusal": msg})
+		return nil
+	}
+	s.render(c, http.StatusOK, "done", T(lang(c), "renew.done"), gin.H{"Message": T(lang(c), "renew.done_msg", fmtDate(lang(c), due))})
+	return nil
+}
+
+func (s *Server) myHold(c *gin.Context) (*store.PatronHold, error) {
+	id, err := pathID(c, "hold_not_found")
+	if err != nil {
+		return nil, err
+	}
+	holds, err := s.Circulation.Holds(c, s.who(c).PatronID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range holds {
+		if holds[i].ID == id {
+			return &holds[i], nil
+		}
+	}
+	return nil, errNotFound("hold_not_found")
+}
+
+func (s *Server) cancelPage(c *gin.Context) error {
+	h, err := s.myHold(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "cancel", T(lang(c), "cancel.title"), gin.H{"Hold": h})
+	return nil
+}
+
+func (s *Server) cancelPost(c *gin.Context) error {
+	h, err := s.myHold(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Circulation.CancelHold(c, s.who(c).PatronID, h.ID); err != nil {
+		return s.asError(err)
+	}
+	s.render(c, http.StatusOK, "done", T(lang(c), "cancel.done"), gin.H{"Message": T(lang(c), "cancel.done_msg", h.Title)})
+	return nil
+}
+
+func (s *Server) changePage(c *gin.Context) error {
+	h, err := s.myHold(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "change", T(lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs})
+	return nil
+}
+
+func (s *Server) changePost(c *gin.Context) error {
+	h, err := s.myHold(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Circulation.ChangeHold(c, s.who(c).PatronID, h.ID, c.PostForm("pickup_branch"), c.PostForm("contact")); err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		p, _ := s.DB.PatronByID(c, s.who(c).PatronID)
+		bs, _ := s.DB.Branches(c)
+		s.render(c, status, "change", T(lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs, "Refusal": msg})
+		return nil
+	}
+	s.render(c, http.StatusOK, "done", T(lang(c), "change.done"), gin.H{"Message": T(lang(c), "change.done_msg", h.Title)})
+	return nil
+}

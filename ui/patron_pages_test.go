@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// TestReserveAndMyLibrary follows the seed's flows in plain HTML forms:
+// カートに入れる → 予約する → login → 予約を確定する → 予約受付完了 with a
+// refused title; then 利用照会's lists, 取消, 変更 and 貸出延長.
+func TestReserveAndMyLibrary(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	if err := e.DB.Tx(ctx, func(tx *sql.Tx) error { return store.SaveBranch(ctx, tx, testBranches[1]) }); err != nil {
+		t.Fatal(err)
+	}
+	// Three titles with one copy each.
+	var recs []int64
+	for i, title := range []string{"銀河鉄道の夜", "風の又三郎", "注文の多い料理店"} {
+		r := &store.Record{Source: fmt.Sprintf("t:%d", i), Title: title}
+		cp := []store.Copy{{Barcode: fmt.Sprintf("B%d", i), Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}
+		if err := e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{cp}); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r.ID)
+	}
+	reg, err := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "宮本 一", NameYomi: "ミヤモト ハジメ", BirthDate: "1988-08-08", HomeBranch: "nagahama"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	if err := e.Server.Accounts.SetPassword(ctx, p.ID, "Hajime1"); err != nil {
+		t.Fatal(err)
+	}
+	// The patron has the third title on loan already.
+	if _, err := e.Server.Circulation.Checkout(ctx, reg.Card, "B2", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+
+	c := browser(t)
+	resp, body := do(t, c, "GET", e.URL+fmt.Sprintf("/records/%d", recs[0]), nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "カートに入れる") {
+		t.Fatalf("record page: %d", resp.StatusCode)
+	}
+	token := csrfFrom(t, c, e.URL)
+	for _, id := range []int64{recs[0], recs[2], recs[0]} { // the same title twice: once in the cart
+		resp, _ = do(t, c, "POST", e.URL+"/cart/add", url.Values{"csrf": {token}, "record_id": {fmt.Sprint(id)}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add to cart: %d", resp.StatusCode)
+		}
+	}
+	if resp, _ = do(t, c, "POST", e.URL+"/cart/add", url.Values{"record_id": {fmt.Sprint(recs[1])}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cart form without CSRF token: %d", resp.StatusCode)
+	}
+	_, body = do(t, c, "GET", e.URL+"/cart", nil)
+	if strings.Count(body, `class="hit"`) != 2 || !strings.Contains(body, "予約する") {
+		t.Fatalf("cart: %s", body)
+	}
+	// 予約する asks for a login first; the cart survives it.
+	resp, _ = do(t, c, "GET", e.URL+"/reserve", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Freserve" {
+		t.Fatalf("reserve before login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Hajime1"}, "next": {"/reserve"}})
+	if resp.Header.Get("Location") != "/reserve" {
+		t.Fatalf("login: %s", resp.Header.Get("Location"))
+	}
+	_, body = do(t, c, "GET", e.URL+"/reserve", nil)
+	if !strings.Contains(body, "予約を確定する") || !strings.Contains(body, `value="email" disabled`) || strings.Index(body, "長浜図書館") > strings.Index(body, "大洲図書館") {
+		t.Errorf("reserve page: e-mail must be disabled without an address, the usual library first")
+	}
+	resp, body = do(t, c, "POST", e.URL+"/reserve", url.Values{"csrf": {token}, "pickup_branch": {"nagahama"}, "contact": {"phone"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "予約受付完了") || !strings.Contains(body, "予約しました") ||
+		!strings.Contains(body, "この資料は現在借りているため、予約できません") {
+		t.Fatalf("done page: %d %s", resp.StatusCode, body)
+	}
+	_, body = do(t, c, "GET", e.URL+"/cart", nil)
+	if !strings.Contains(body, "カートは空です") {
+		t.Error("placed and refused titles should leave the cart")
+	}
+
+	// 利用照会: both lists.
+	_, body = do(t, c, "GET", e.URL+"/account", nil)
+	for _, w := range []string{"貸出中一覧", "注文の多い料理店", "貸出延長", "予約中一覧", "銀河鉄道の夜", "予約待ち（1番目）", "長浜図書館", "電話"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("account page lacks %q", w)
+		}
+	}
+	holds, _ := e.Server.Circulation.Holds(ctx, p.ID)
+	if len(holds) != 1 {
+		t.Fatalf("holds: %+v", holds)
+	}
+	h := holds[0]
+	// 変更: pickup library and contact.
+	_, body = do(t, c, "GET", e.URL+fmt.Sprintf("/account/holds/%d/change", h.ID), nil)
+	if !strings.Contains(body, "変更する") {
+		t.Fatal("change page")
+	}
+	resp, body = do(t, c, "POST", e.URL+fmt.Sprintf("/account/holds/%d/change", h.ID), url.Values{"csrf": {token}, "pickup_branch": {"ozu"}, "contact": {"mobile"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "予約を変更しました") {
+		t.Fatalf("change: %d", resp.StatusCode)
+	}
+	// 貸出延長: confirmation with the new date, then done; a second try is refused in words.
+	loans, _ := e.Server.Circulation.Loans(ctx, p.ID)
+	renew := fmt.Sprintf("/account/loans/%d/renew", loans[0].ID)
+	_, body = do(t, c, "GET", e.URL+renew, nil)
+	if !strings.Contains(body, "延長後の返却期限日") || !strings.Contains(body, "変更する") {
+		t.Fatal("renew confirmation")
+	}
+	resp, body = do(t, c, "POST", e.URL+renew, url.Values{"csrf": {token}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "貸出を延長しました") {
+		t.Fatalf("renew: %d", resp.StatusCode)
+	}
+	_, body = do(t, c, "GET", e.URL+"/account", nil)
+	if !strings.Contains(body, "延長済みです") {
+		t.Error("the 注意 column should say 延長済みです")
+	}
+	resp, body = do(t, c, "POST", e.URL+renew, url.Values{"csrf": {token}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "延長済みです。延長は1回までです。") {
+		t.Errorf("second renewal: %d", resp.StatusCode)
+	}
+	// 取消: confirmation, then cancelled.
+	cancel := fmt.Sprintf("/account/holds/%d/cancel", h.ID)
+	_, body = do(t, c, "GET", e.URL+cancel, nil)
+	if !strings.Contains(body, "予約取消の確認") {
+		t.Fatal("cancel confirmation")
+	}
+	resp, body = do(t, c, "POST", e.URL+cancel, url.Values{"csrf": {token}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "予約を取り消しました") {
+		t.Fatalf("cancel: %d", resp.StatusCode)
+	}
+	if holds, _ := e.Server.Circulation.Holds(ctx, p.ID); len(holds) != 0 {
+		t.Errorf("hold not cancelled: %+v", holds)
+	}
+	// Another patron's hold is not found.
+	resp, _ = do(t, c, "GET", e.URL+"/account/holds/999999/cancel", nil)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown hold: %d", resp.StatusCode)
+	}
+}
