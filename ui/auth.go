@@ -117,6 +117,14 @@ func (s *Server) who(c *gin.Context) *library.Who {
 	var w *library.Who
 	if tok := s.token(c); tok != "" && s.Accounts != nil {
 		w, _ = s.Accounts.Session(c, tok)
+		if w == nil && !isAPI(c) {
+			// The session ended (timeout, logout elsewhere): forget its
+			// cookie, and on a kiosk everything of the patron.
+			s.clearSession(c)
+			if isKiosk(c) {
+				s.forgetPatron(c)
+			}
+		}
 	}
 	c.Set("who", w)
 	return w
@@ -299,4 +307,12 @@ func retryAfterSeconds(d time.Duration) string {
 		sec = 1
 	}
 	return strconv.Itoa(sec)
+}
+
+// forgetPatron clears what a shared browser may hold of a patron: the
+// cart, and caches and storage (Clear-Site-Data). The kiosk and language
+// cookies stay, so the terminal remains a kiosk.
+func (s *Server) forgetPatron(c *gin.Context) {
+	s.writeCart(c, nil)
+	c.Header("Clear-Site-Data", `"cache", "storage"`)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/skip2/go-qrcode"
 
 	"hondana/isbn"
 	"hondana/library"
@@ -371,7 +373,11 @@ func (s *Server) contentPage(c *gin.Context) error {
 	if lang(c) == langEN && p.TitleEn != "" {
 		title = p.TitleEn
 	}
-	s.render(c, http.StatusOK, "content", title, gin.H{"Page": p, "Body": s.markdown(p.Body)})
+	data := gin.H{"Page": p, "Body": s.markdown(p.Body)}
+	if p.Slug == "mobile" {
+		data["Mobile"] = s.mobileLinks(c)
+	}
+	s.render(c, http.StatusOK, "content", title, data)
 	return nil
 }
 
@@ -428,4 +434,35 @@ func (s *Server) branchNames(l string, branches []store.Branch) map[string]strin
 		names[b.Code] = branchName(l, b)
 	}
 	return names
+}
+
+// mobileLink is an address of the site for phones, with its QR code.
+type mobileLink struct {
+	Label string
+	URL   string
+	QR    template.URL // a data: URL of a PNG
+}
+
+// mobileLinks are the site's addresses for phones (R7), with QR codes
+// made here: the full site and its lite mode.
+func (s *Server) mobileLinks(c *gin.Context) []mobileLink {
+	base := strings.TrimSuffix(s.Site.BaseURL, "/")
+	if base == "" {
+		scheme := "http"
+		if c.Request.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + c.Request.Host
+	}
+	l := lang(c)
+	var out []mobileLink
+	for _, m := range []struct{ label, path string }{{"mobile.full", "/"}, {"mobile.lite", "/m/"}} {
+		u := base + m.path
+		link := mobileLink{Label: T(l, m.label), URL: u}
+		if png, err := qrcode.Encode(u, qrcode.Medium, 200); err == nil {
+			link.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+		}
+		out = append(out, link)
+	}
+	return out
 }

@@ -106,6 +106,9 @@ func (s *Server) logoutPost(c *gin.Context) error {
 		}
 	}
 	s.clearSession(c)
+	if isKiosk(c) {
+		s.forgetPatron(c)
+	}
 	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }

@@ -306,3 +306,31 @@ func (s *Server) changePost(c *gin.Context) error {
 	s.render(c, http.StatusOK, "done", T(lang(c), "change.done"), gin.H{"Message": T(lang(c), "change.done_msg", h.Title)})
 	return nil
 }
+
+// liteCookie switches the site to its lite mode: minimal HTML, no
+// stylesheet, no scripts, for low-end phones and slow connections (R7).
+const liteCookie = "hondana_lite"
+
+func isLite(c *gin.Context) bool {
+	if v, ok := c.Get("lite"); ok {
+		return v.(bool)
+	}
+	v, err := c.Cookie(liteCookie)
+	return err == nil && v == "1"
+}
+
+// litePage turns lite mode on (/m/) or off (/m/?off=1) and shows the home page.
+func (s *Server) litePage(c *gin.Context) error {
+	on := c.Query("off") == ""
+	v, age := "1", 365*24*3600
+	if !on {
+		v, age = "", -1
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: liteCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	c.Set("lite", on)
+	if !on {
+		c.Redirect(http.StatusSeeOther, "/")
+		return nil
+	}
+	return s.home(c)
+}

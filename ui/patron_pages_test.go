@@ -146,3 +146,61 @@ func TestReserveAndMyLibrary(t *testing.T) {
 		t.Errorf("unknown hold: %d", resp.StatusCode)
 	}
 }
+
+// TestLiteModeAndMobilePage: /m/ switches to pages without scripts or
+// styles; the 携帯サイト page shows both addresses with QR codes.
+func TestLiteModeAndMobilePage(t *testing.T) {
+	e := demoEnv(t)
+	c := browser(t)
+	resp, body := do(t, c, "GET", e.URL+"/m/", nil)
+	if resp.StatusCode != 200 || strings.Contains(body, "<script") || strings.Contains(body, "stylesheet") || !strings.Contains(body, "かんたん表示") {
+		t.Fatalf("lite home: %d", resp.StatusCode)
+	}
+	_, body = do(t, c, "GET", e.URL+"/search?q="+url.QueryEscape("こころ"), nil)
+	if strings.Contains(body, "<script") || !strings.Contains(body, "こころ") || !strings.Contains(body, "通常の表示にする") {
+		t.Error("search in lite mode")
+	}
+	resp, _ = do(t, c, "GET", e.URL+"/m/?off=1", nil)
+	_, body = do(t, c, "GET", e.URL+"/", nil)
+	if !strings.Contains(body, "<script") {
+		t.Error("the full site did not come back")
+	}
+	_, body = do(t, c, "GET", e.URL+"/pages/mobile", nil)
+	if strings.Count(body, `src="data:image/png;base64,`) != 2 || !strings.Contains(body, "/m/") {
+		t.Errorf("mobile page without its QR codes")
+	}
+}
+
+// TestKioskEndsEverything: on a kiosk the 終了する button logs out and
+// clears the cart and the browser's storage; a timed-out session does too.
+func TestKioskEndsEverything(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	reg, err := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "端末 二", NameYomi: "タンマツ ニ", BirthDate: "1975-06-06"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	e.Server.Accounts.SetPassword(ctx, p.ID, "Kiosk8")
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/kiosk?on=1", nil)
+	do(t, c, "GET", e.URL+"/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Kiosk8"}})
+	_, body := do(t, c, "GET", e.URL+"/account", nil)
+	if !strings.Contains(body, "終了する") || !strings.Contains(body, `class="kiosk"`) || !strings.Contains(body, `data-seconds="120"`) {
+		t.Fatal("kiosk account page lacks the 終了する button or the countdown")
+	}
+	resp, _ := do(t, c, "POST", e.URL+"/logout", url.Values{"csrf": {token}})
+	if resp.Header.Get("Clear-Site-Data") == "" {
+		t.Error("logout on a kiosk does not clear the site's data")
+	}
+	if sessionValue(c, e.URL) != "" {
+		t.Error("session cookie left after logout")
+	}
+	// Still a kiosk afterwards.
+	_, body = do(t, c, "GET", e.URL+"/login", nil)
+	if !strings.Contains(body, `autocomplete="off"`) {
+		t.Error("the terminal stopped being a kiosk")
+	}
+}

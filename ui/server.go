@@ -97,6 +97,8 @@ func (s *Server) routes(e *gin.Engine) {
 	e.POST("/login", s.page(s.loginPost))
 	e.POST("/logout", s.page(s.logoutPost))
 	e.GET("/kiosk", s.page(s.kioskPage))
+	e.GET("/m/", s.page(s.litePage))
+	e.GET("/m", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/m/") })
 	e.GET("/cart", s.page(s.cartPage))
 	e.POST("/cart/add", s.page(s.cartAdd))
 	e.POST("/cart/remove", s.page(s.cartRemove))
@@ -307,6 +309,8 @@ type view struct {
 	LangURL string // this page in the other language
 	CSRF    string // the form token every POST form carries
 	Who     *library.Who
+	// Kiosk marks an in-branch terminal: larger text.
+	Kiosk bool
 	// KioskTimeout is the seconds after which a kiosk page showing a
 	// patron's account goes back to the start (0: not on a kiosk).
 	KioskTimeout int
@@ -326,6 +330,7 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 	q.Set("lang", other)
 	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
 		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.who(c)}
+	v.Kiosk = isKiosk(c)
 	if v.Who != nil && v.Who.Kind == library.SessionKiosk && s.Accounts != nil {
 		v.KioskTimeout = int(s.Accounts.Policy().KioskIdle / time.Second)
 	}
@@ -334,7 +339,11 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 		panic("ui: no template " + name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	layout := "layout"
+	if isLite(c) {
+		layout = "layout_lite"
+	}
+	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {
 		s.Log.Error("template", "name", name, "err", err)
 		c.String(http.StatusInternalServerError, T(l, "err.internal"))
 		return

@@ -45,6 +45,10 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 	if err != nil {
 		panic(err)
 	}
+	lite, err := templateFS.ReadFile("templates/layout_lite.html")
+	if err != nil {
+		panic(err)
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -52,7 +56,7 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" || strings.HasPrefix(name, "_") {
+		if name == "layout" || name == "layout_lite" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		body, err := templateFS.ReadFile(n)
@@ -60,6 +64,7 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 			panic(err)
 		}
 		t := template.Must(template.New("layout").Funcs(funcs).Parse(string(layout)))
+		template.Must(t.Parse(string(lite)))
 		for _, partial := range names {
 			if strings.HasPrefix(path.Base(partial), "_") {
 				pb, _ := templateFS.ReadFile(partial)
