@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -202,5 +203,105 @@ func TestKioskEndsEverything(t *testing.T) {
 	_, body = do(t, c, "GET", e.URL+"/login", nil)
 	if !strings.Contains(body, `autocomplete="off"`) {
 		t.Error("the terminal stopped being a kiosk")
+	}
+}
+
+// TestEveryPostFormHasAToken crawls the pages a patron and staff see and
+// checks that every form that posts carries the CSRF token.
+func TestEveryPostFormHasAToken(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	r := &store.Record{Source: "csrf:1", Title: "蜘蛛の糸"}
+	if err := e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: "CS1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}}); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "検査 三", NameYomi: "ケンサ サン", BirthDate: "1966-03-03", Email: "k@example.jp"})
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	e.Server.Accounts.SetPassword(ctx, p.ID, "Kensa3")
+	if _, err := e.Server.Circulation.Checkout(ctx, reg.Card, "CS1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/cart/add", url.Values{"csrf": {token}, "record_id": {fmt.Sprint(r.ID)}})
+	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Kensa3"}})
+	loans, _ := e.Server.Circulation.Loans(ctx, p.ID)
+	pages := []string{"/login", "/records/" + fmt.Sprint(r.ID), "/cart", "/reserve", "/account", "/account/password", "/account/email",
+		fmt.Sprintf("/account/loans/%d/renew", loans[0].ID)}
+	form := regexp.MustCompile(`(?s)<form[^>]*method="post"[^>]*>.*?</form>`)
+	checked := 0
+	for _, pg := range pages {
+		_, body := do(t, c, "GET", e.URL+pg, nil)
+		for _, f := range form.FindAllString(body, -1) {
+			checked++
+			if !strings.Contains(f, `name="csrf" value="`+token+`"`) {
+				t.Errorf("%s: a form without the token: %.200s", pg, f)
+			}
+		}
+	}
+	// Staff pages.
+	s := browser(t)
+	do(t, s, "GET", e.URL+"/staff/login", nil)
+	stoken := csrfFrom(t, s, e.URL)
+	do(t, s, "POST", e.URL+"/staff/login", url.Values{"csrf": {stoken}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	for _, pg := range []string{"/staff", "/staff/patrons/new", "/staff/patrons/" + reg.Card} {
+		_, body := do(t, s, "GET", e.URL+pg, nil)
+		for _, f := range form.FindAllString(body, -1) {
+			checked++
+			if !strings.Contains(f, `name="csrf" value="`+stoken+`"`) {
+				t.Errorf("%s: a form without the token: %.200s", pg, f)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d forms found", checked)
+	}
+}
+
+// TestReserveRefusalsInWords: every refusal of a reservation is a
+// sentence on the 予約受付完了 page, next to its title.
+func TestReserveRefusalsInWords(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	var recs []int64
+	for i := 0; i < 12; i++ {
+		r := &store.Record{Source: fmt.Sprintf("rf:%d", i), Title: fmt.Sprintf("資料%02d", i)}
+		if err := e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: fmt.Sprintf("RF%d", i), Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}}); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r.ID)
+	}
+	reg, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "断 四郎", NameYomi: "コトワリ シロウ", BirthDate: "1955-04-04"})
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	e.Server.Accounts.SetPassword(ctx, p.ID, "Shiro4")
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Shiro4"}})
+	reserve := func(ids []int64, pickup, contact string) string {
+		for _, id := range ids {
+			do(t, c, "POST", e.URL+"/cart/add", url.Values{"csrf": {token}, "record_id": {fmt.Sprint(id)}})
+		}
+		_, body := do(t, c, "POST", e.URL+"/reserve", url.Values{"csrf": {token}, "pickup_branch": {pickup}, "contact": {contact}})
+		return body
+	}
+	tests := []struct {
+		ids             []int64
+		pickup, contact string
+		want            string
+	}{
+		{recs[:1], "ozu", "email", "連絡方法にメールを選ぶには、先に利用照会でメールアドレスを登録してください。"},
+		{recs[:1], "atlantis", "phone", "指定された図書館はありません。"},
+		{recs[:1], "ozu", "pigeon", "連絡方法は、電話・携帯電話・メールから選んでください。"},
+		{recs[:10], "ozu", "phone", "予約しました"},
+		{recs[:1], "ozu", "phone", "この資料はすでに予約しています。"},
+		{recs[10:11], "ozu", "phone", "予約できる件数の上限に達しています。"},
+	}
+	for _, tt := range tests {
+		do(t, c, "POST", e.URL+"/cart/clear", url.Values{"csrf": {token}})
+		if body := reserve(tt.ids, tt.pickup, tt.contact); !strings.Contains(body, tt.want) {
+			t.Errorf("pickup %s contact %s: lacks %q", tt.pickup, tt.contact, tt.want)
+		}
 	}
 }
