@@ -129,6 +129,12 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.GET("/patrons/:card", s.page(s.staffPatronPage))
 	staff.POST("/patrons/:card/temporary-password", s.page(s.staffReissuePost))
 	staff.POST("/patrons/:card/unlock", s.page(s.staffUnlockPost))
+	staff.GET("/counter", s.page(s.counterPage))
+	staff.POST("/counter/checkout", s.page(s.counterCheckout))
+	staff.POST("/counter/checkin", s.page(s.counterCheckin))
+	staff.GET("/hold-shelf", s.page(s.holdShelfPage))
+	staff.GET("/calls", s.page(s.callListPage))
+	staff.POST("/holds/:id/contacted", s.page(s.contactedPost))
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 
 	// Public JSON API.

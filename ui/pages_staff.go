@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// deskCookie remembers which branch a staff browser works at.
+const deskCookie = "hondana_desk"
+
+// desk returns the branch this desk works at (?branch= changes it).
+func (s *Server) desk(c *gin.Context) (string, []store.Branch, error) {
+	bs, err := s.DB.Branches(c)
+	if err != nil || len(bs) == 0 {
+		return "", nil, err
+	}
+	want := c.Query("branch")
+	if want == "" {
+		want, _ = c.Cookie(deskCookie)
+	}
+	for _, b := range bs {
+		if b.Code == want {
+			if c.Query("branch") != "" {
+				http.SetCookie(c.Writer, &http.Cookie{Name: deskCookie, Value: b.Code, Path: "/staff", HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+			}
+			return b.Code, bs, nil
+		}
+	}
+	return bs[0].Code, bs, nil
+}
+
+// counterLine is the answer to one scan, in words.
+type counterLine struct {
+	OK      bool
+	Barcode string
+	Text    string
+}
+
+// patronSummary is what the counter shows after a card is scanned.
+type patronSummary struct {
+	Patron *store.Patron
+	Loans  []library.LoanView
+	Ready  []store.PatronHold
+	Login  store.PatronLoginState
+	Today  string
+}
+
+func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, error) {
+	p, err := s.DB.PatronByCard(c, card)
+	if err != nil {
+		return nil, nil
+	}
+	loans, holds, err := s.myLists(c, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.DB.LoginState(c, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	sum := &patronSummary{Patron: p, Loans: loans, Login: st, Today: s.Circulation.Today().Format(library.DateLayout)}
+	for _, h := range holds {
+		if h.Status == store.HoldReady && h.PickupBranch == branch {
+			sum.Ready = append(sum.Ready, h)
+		}
+	}
+	return sum, nil
+}
+
+func (s *Server) counterPage(c *gin.Context) error {
+	branch, bs, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	card, _ := library.FoldCard(c.Query("card"))
+	return s.renderCounter(c, http.StatusOK, branch, bs, card, nil)
+}
+
+func (s *Server) renderCounter(c *gin.Context, status int, branch string, bs []store.Branch, card string, line *counterLine) error {
+	data := gin.H{"Branch": branch, "Branches": bs, "Card": card, "Line": line, "Names": s.branchNames(lang(c), bs)}
+	if card != "" {
+		sum, err := s.summary(c, card, branch)
+		if err != nil {
+			return err
+		}
+		if sum == nil {
+			data["NoPatron"] = true
+		}
+		data["Summary"] = sum
+	}
+	s.render(c, status, "staff_counter", T(lang(c), "counter.title"), data)
+	return nil
+}
+
+func (s *Server) counterCheckout(c *gin.Context) error {
+	branch, bs, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	card, _ := library.FoldCard(c.PostForm("card"))
+	barcode := strings.TrimSpace(c.PostForm("barcode"))
+	line := &counterLine{Barcode: barcode}
+	l, err := s.Circulation.Checkout(c, card, barcode, branch)
+	if err != nil {
+		_, msg, _, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		line.Text = msg
+	} else {
+		line.OK = true
+		line.Text = T(lang(c), "counter.lent", fmtDate(lang(c), l.DueDate))
+	}
+	return s.renderCounter(c, http.StatusOK, branch, bs, card, line)
+}
+
+func (s *Server) counterCheckin(c *gin.Context) error {
+	branch, bs, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	barcode := strings.TrimSpace(c.PostForm("barcode"))
+	line := &counterLine{Barcode: barcode}
+	var pl library.Placement
+	if c.PostForm("receive") != "" {
+		pl, err = s.Circulation.ReceiveTransit(c, barcode, branch)
+	} else {
+		pl, err = s.Circulation.Checkin(c, barcode, branch)
+	}
+	if err != nil {
+		_, msg, _, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		line.Text = msg
+	} else {
+		line.OK = true
+		l := lang(c)
+		switch pl.Action {
+		case library.ActionShelve:
+			line.Text = T(l, "counter.shelve")
+		case library.ActionHoldShelf:
+			line.Text = T(l, "counter.hold_shelf", pl.HoldID)
+		case library.ActionTransit:
+			line.Text = T(l, "counter.transit", s.branchNames(l, bs)[pl.ToBranch])
+		}
+	}
+	card, _ := library.FoldCard(c.PostForm("card"))
+	return s.renderCounter(c, http.StatusOK, branch, bs, card, line)
+}
+
+func (s *Server) holdShelfPage(c *gin.Context) error {
+	branch, bs, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	holds, err := s.DB.ReadyHolds(c, branch)
+	if err != nil {
+		return err
+	}
+	today := s.Circulation.Today().Format(library.DateLayout)
+	var ready, expired []store.ShelfHold
+	for _, h := range holds {
+		if h.PickupDeadline != "" && h.PickupDeadline < today {
+			expired = append(expired, h)
+		} else {
+			ready = append(ready, h)
+		}
+	}
+	picks, err := s.Circulation.PickList(c, branch)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_holdshelf", T(lang(c), "shelf.title"), gin.H{"Branch": branch, "Branches": bs,
+		"Ready": ready, "Expired": expired, "Picks": picks, "Today": today, "Names": s.branchNames(lang(c), bs)})
+	return nil
+}
+
+func (s *Server) callListPage(c *gin.Context) error {
+	holds, err := s.DB.CallList(c)
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_calls", T(lang(c), "calls.title"), gin.H{"Holds": holds, "Names": s.branchNames(lang(c), bs), "Done": c.Query("done")})
+	return nil
+}
+
+func (s *Server) contactedPost(c *gin.Context) error {
+	id, err := pathID(c, "hold_not_found")
+	if err != nil {
+		return err
+	}
+	result := c.PostForm("result")
+	if _, err := s.Circulation.Contacted(c, id, s.who(c).StaffID, result); err != nil {
+		return s.asError(err)
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/calls?done="+url.QueryEscape(result))
+	return nil
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// TestCounterPages: a desk at a branch lends and takes back by scanning,
+// each scan answered in words; holds go to the hold shelf or in transit;
+// the call list marks a call reached.
+func TestCounterPages(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	if err := e.DB.Tx(ctx, func(tx *sql.Tx) error { return store.SaveBranch(ctx, tx, testBranches[1]) }); err != nil {
+		t.Fatal(err)
+	}
+	r := &store.Record{Source: "ctr:1", Title: "杜子春"}
+	if err := e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: "C100", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "窓口 一", NameYomi: "マドグチ イチ", BirthDate: "1980-01-01"})
+	b, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "窓口 二", NameYomi: "マドグチ ニ", BirthDate: "1981-01-01"})
+	pb, _ := e.DB.PatronByCard(ctx, b.Card)
+
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+
+	resp, body := do(t, c, "GET", e.URL+"/staff/counter?branch=ozu&card="+a.Card, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "窓口 一") || !strings.Contains(body, `id="lend-barcode"`) {
+		t.Fatalf("counter with a card: %d", resp.StatusCode)
+	}
+	post := func(path string, v url.Values) string {
+		t.Helper()
+		v.Set("csrf", token)
+		resp, body := do(t, c, "POST", e.URL+path, v)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return body
+	}
+	if body := post("/staff/counter/checkout", url.Values{"card": {a.Card}, "barcode": {"C100"}}); !strings.Contains(body, "貸出しました。返却期限日は 2026年12月11日") || !strings.Contains(body, "杜子春") {
+		t.Errorf("lend: %s", body)
+	}
+	if body := post("/staff/counter/checkout", url.Values{"card": {b.Card}, "barcode": {"C100"}}); !strings.Contains(body, "この資料は貸出中です。") {
+		t.Error("lending a copy on loan should say so")
+	}
+	if body := post("/staff/counter/checkout", url.Values{"card": {a.Card}, "barcode": {"NONE"}}); !strings.Contains(body, "その資料番号の資料はありません。") {
+		t.Error("unknown barcode")
+	}
+	// B reserves for pickup at nagahama: the return at ozu goes in transit.
+	if _, err := e.Server.Circulation.PlaceHold(ctx, pb.ID, r.ID, "nagahama", library.ContactPhone); err != nil {
+		t.Fatal(err)
+	}
+	if body := post("/staff/counter/checkin", url.Values{"barcode": {"C100"}}); !strings.Contains(body, "回送: 長浜図書館へ") {
+		t.Errorf("return with a hold elsewhere: %s", body)
+	}
+	// At nagahama the desk receives it: to the hold shelf, by hold number.
+	do(t, c, "GET", e.URL+"/staff/counter?branch=nagahama", nil)
+	holds, _ := e.Server.Circulation.Holds(ctx, pb.ID)
+	if body := post("/staff/counter/checkin", url.Values{"barcode": {"C100"}, "receive": {"1"}}); !strings.Contains(body, fmt.Sprintf("取置棚へ（予約番号 %d）", holds[0].ID)) || strings.Contains(body, "窓口 二") {
+		t.Errorf("receive: the line should give the hold number, not the name: %s", body)
+	}
+	_, body = do(t, c, "GET", e.URL+"/staff/hold-shelf", nil)
+	if !strings.Contains(body, "杜子春") || !strings.Contains(body, "連絡待ち") {
+		t.Error("hold shelf page")
+	}
+	_, body = do(t, c, "GET", e.URL+"/staff/calls", nil)
+	if !strings.Contains(body, "窓口 二") || !strings.Contains(body, "連絡済み") {
+		t.Fatal("call list page")
+	}
+	resp, _ = do(t, c, "POST", e.URL+fmt.Sprintf("/staff/holds/%d/contacted", holds[0].ID), url.Values{"csrf": {token}, "result": {"reached"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reached: %d", resp.StatusCode)
+	}
+	_, body = do(t, c, "GET", e.URL+resp.Header.Get("Location"), nil)
+	if !strings.Contains(body, "受取期限が始まりました") || !strings.Contains(body, "連絡待ちの予約はありません") {
+		t.Error("after the call")
+	}
+	// B collects it at nagahama.
+	if body := post("/staff/counter/checkout", url.Values{"card": {b.Card}, "barcode": {"C100"}}); !strings.Contains(body, "貸出しました") {
+		t.Errorf("collect: %s", body)
+	}
+	if h, _ := e.Server.Circulation.Holds(ctx, pb.ID); len(h) != 0 {
+		t.Error("the hold was not fulfilled")
+	}
+}
