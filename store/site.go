@@ -261,3 +261,80 @@ func (db *DB) ranking(ctx context.Context, q string, args ...any) ([]LoanRanking
 	}
 	return out, rows.Err()
 }
+
+// Audit records a staff action: who, what, when. The detail names the
+// thing acted on, never what a patron read.
+func Audit(ctx context.Context, tx *sql.Tx, staffID int64, action, detail string, at time.Time) error {
+	var staff any
+	if staffID != 0 {
+		staff = staffID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log(staff_id, action, detail, at) VALUES(?,?,?,?)`, staff, action, detail, fmtTime(at))
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// AuditEntry is one line of the staff log.
+type AuditEntry struct {
+	Staff  string
+	Action string
+	Detail string
+	At     time.Time
+}
+
+// AuditLog lists the latest staff actions.
+func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(s.username, ''), a.action, a.detail, a.at FROM audit_log a
+		LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.Staff, &e.Action, &e.Detail, &at); err != nil {
+			return nil, err
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// SetPatronBlock stops (reason non-empty) or resumes loans to a patron.
+func SetPatronBlock(ctx context.Context, tx *sql.Tx, card, reason string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE patrons SET blocked_reason = ? WHERE card = ?`, reason, card)
+	if err != nil {
+		return fmt.Errorf("store: block: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: block: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// UpdatePatron writes a patron's details (not the card or password).
+func UpdatePatron(ctx context.Context, tx *sql.Tx, p *Patron) error {
+	var home any
+	if p.HomeBranch != "" {
+		home = p.HomeBranch
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE patrons SET name = ?, name_yomi = ?, birth_date = ?, address = ?, phone = ?,
+		mobile = ?, email = ?, home_branch = ? WHERE id = ?`, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone,
+		p.Mobile, p.Email, home, p.ID)
+	if err != nil {
+		return fmt.Errorf("store: update patron: %w", mapErr(err))
+	}
+	return nil
+}
+
+// PatronBlock returns a patron's block reason ("" when not blocked).
+func (db *DB) PatronBlock(ctx context.Context, patronID int64) (string, error) {
+	var r string
+	err := db.read.QueryRowContext(ctx, `SELECT blocked_reason FROM patrons WHERE id = ?`, patronID).Scan(&r)
+	return r, err
+}

@@ -131,7 +131,7 @@ func (s *Server) apiRegisterPatron(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
-	s.Log.Info("patron registered", "staff", s.who(c).Username, "card", redact(reg.Card))
+	s.audit(c, "patron.register", "card "+reg.Card)
 	c.JSON(http.StatusCreated, gin.H{"card": reg.Card, "temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
 	return nil
 }
@@ -156,7 +156,7 @@ func (s *Server) apiReissue(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
-	s.Log.Info("temporary password reissued", "staff", s.who(c).Username, "card", redact(reg.Card))
+	s.audit(c, "patron.reissue", "card "+reg.Card)
 	c.JSON(http.StatusOK, gin.H{"temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
 	return nil
 }
@@ -165,7 +165,7 @@ func (s *Server) apiUnlock(c *gin.Context) error {
 	if err := s.Accounts.Unlock(c, c.Param("card")); err != nil {
 		return s.asError(err)
 	}
-	s.Log.Info("login lock cleared", "staff", s.who(c).Username, "card", redact(c.Param("card")))
+	s.audit(c, "patron.unlock", "card "+c.Param("card"))
 	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -209,6 +210,7 @@ func (s *Server) apiCheckout(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
+	s.audit(c, "checkout", "item "+req.Barcode)
 	c.JSON(http.StatusCreated, gin.H{"loan_id": l.ID, "due_date": l.DueDate})
 	return nil
 }
@@ -236,6 +238,7 @@ func (s *Server) apiCheckin(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
+	s.audit(c, "checkin", "item "+req.Barcode)
 	c.JSON(http.StatusOK, placementJSON(p))
 	return nil
 }
@@ -252,6 +255,7 @@ func (s *Server) apiReceive(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
+	s.audit(c, "transit.receive", "item "+req.Barcode)
 	c.JSON(http.StatusOK, placementJSON(p))
 	return nil
 }
@@ -356,6 +360,7 @@ func (s *Server) apiContacted(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
+	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, req.Result))
 	r, err := s.DB.Record(c, h.RecordID)
 	if err != nil {
 		return err
@@ -446,7 +451,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Log.Info("record added", "staff", s.who(c).Username, "record", r.ID)
+	s.audit(c, "record.add", fmt.Sprintf("record %d", r.ID))
 	c.JSON(http.StatusCreated, gin.H{"id": r.ID})
 	return nil
 }

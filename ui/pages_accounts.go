@@ -275,7 +275,7 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 		s.render(c, status, "staff_register", T(lang(c), "staff.register"), gin.H{"Branches": bs, "Form": formState{Values: values, Errors: map[string]string{field: msg}}})
 		return nil
 	}
-	s.Log.Info("patron registered", "staff", s.who(c).Username, "card", redact(reg.Card))
+	s.audit(c, "patron.register", "card "+reg.Card)
 	s.render(c, http.StatusCreated, "staff_registered", T(lang(c), "staff.registered"), gin.H{"Card": reg.Card, "ActiveAt": reg.ActiveAt.In(s.Calendar.Location()), "Reissued": false})
 	return nil
 }
@@ -290,10 +290,23 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 		return err
 	}
 	notice := ""
-	if c.Query("done") == "unlock" {
+	switch c.Query("done") {
+	case "unlock":
 		notice = T(lang(c), "staff.unlocked")
+	case "saved":
+		notice = T(lang(c), "staff.saved")
+	case "block":
+		notice = T(lang(c), "staff.blocked_done")
 	}
-	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Locked": st.Locked || st.Failures >= library.LockAfter,
+	block, err := s.DB.PatronBlock(c, p.ID)
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Locked": st.Locked || st.Failures >= library.LockAfter,
 		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
 	return nil
 }
@@ -303,7 +316,7 @@ func (s *Server) staffReissuePost(c *gin.Context) error {
 	if err != nil {
 		return s.asError(err)
 	}
-	s.Log.Info("temporary password reissued", "staff", s.who(c).Username, "card", redact(reg.Card))
+	s.audit(c, "patron.reissue", "card "+reg.Card)
 	s.render(c, http.StatusOK, "staff_registered", T(lang(c), "staff.reissued"), gin.H{"Card": reg.Card, "ActiveAt": reg.ActiveAt.In(s.Calendar.Location()), "Reissued": true})
 	return nil
 }
@@ -313,7 +326,7 @@ func (s *Server) staffUnlockPost(c *gin.Context) error {
 	if err := s.Accounts.Unlock(c, card); err != nil {
 		return s.asError(err)
 	}
-	s.Log.Info("login lock cleared", "staff", s.who(c).Username, "card", redact(card))
+	s.audit(c, "patron.unlock", "card "+card)
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=unlock")
 	return nil
 }

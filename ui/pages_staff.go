@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -116,6 +117,7 @@ func (s *Server) counterCheckout(c *gin.Context) error {
 	} else {
 		line.OK = true
 		line.Text = T(lang(c), "counter.lent", fmtDate(lang(c), l.DueDate))
+		s.audit(c, "checkout", "item "+barcode)
 	}
 	return s.renderCounter(c, http.StatusOK, branch, bs, card, line)
 }
@@ -141,6 +143,7 @@ func (s *Server) counterCheckin(c *gin.Context) error {
 		line.Text = msg
 	} else {
 		line.OK = true
+		s.audit(c, "checkin", "item "+barcode)
 		l := lang(c)
 		switch pl.Action {
 		case library.ActionShelve:
@@ -204,6 +207,47 @@ func (s *Server) contactedPost(c *gin.Context) error {
 	if _, err := s.Circulation.Contacted(c, id, s.who(c).StaffID, result); err != nil {
 		return s.asError(err)
 	}
+	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, result))
 	c.Redirect(http.StatusSeeOther, "/staff/calls?done="+url.QueryEscape(result))
+	return nil
+}
+
+// patronEditPost saves a patron's details from the staff patron page.
+func (s *Server) patronEditPost(c *gin.Context) error {
+	var f patronForm
+	if err := c.ShouldBind(&f); err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
+	}
+	card := c.Param("card")
+	if err := s.Accounts.UpdatePatron(c, s.who(c).StaffID, card, f.library()); err != nil {
+		return s.asError(err)
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=saved")
+	return nil
+}
+
+// patronBlockPost stops or resumes loans to a patron, with a reason.
+func (s *Server) patronBlockPost(c *gin.Context) error {
+	card := c.Param("card")
+	reason := c.PostForm("reason")
+	if c.PostForm("unblock") != "" {
+		reason = ""
+	} else if strings.TrimSpace(reason) == "" {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "reason", Args: []any{whyMsg{id: "field.reason"}}}
+	}
+	if err := s.Accounts.Block(c, s.who(c).StaffID, card, reason); err != nil {
+		return s.asError(err)
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=block")
+	return nil
+}
+
+// staffLogPage shows the latest staff actions (admins only).
+func (s *Server) staffLogPage(c *gin.Context) error {
+	entries, err := s.DB.AuditLog(c, 200)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_log", T(lang(c), "log.title"), gin.H{"Entries": entries})
 	return nil
 }
