@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -80,4 +81,57 @@ func (c *Calendar) NextOpenDay(ctx context.Context, branch string, date time.Tim
 func dayStart(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// Closure is what a temporary closure moved.
+type Closure struct {
+	Days      int
+	Loans     int       // due dates moved
+	Holds     int       // pickup deadlines moved
+	ReopensOn time.Time // where they moved to
+}
+
+// CloseRange closes a branch from one day to another (臨時休館) and, in
+// the same transaction, moves every due date of its loans and every
+// pickup deadline of its hold shelf inside the range to the first open day
+// after it, so nobody is overdue or loses a hold for a closed door.
+func (c *Calendar) CloseRange(ctx context.Context, staffID int64, branch string, from, to time.Time, note string, now time.Time) (*Closure, error) {
+	from, to = dayStart(from, c.loc), dayStart(to, c.loc)
+	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
+		return nil, &Refusal{Code: "invalid_range", Field: "to"}
+	}
+	if _, ok := c.rules.Branches[branch]; !ok {
+		return nil, &Refusal{Code: UnknownBranch, Field: "branch"}
+	}
+	if note == "" {
+		note = "臨時休館"
+	}
+	// The closure covers days up to `to`, so it cannot change which day
+	// after it is the first open one.
+	reopen, err := c.NextOpenDay(ctx, branch, to.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	out := &Closure{ReopensOn: reopen}
+	f, t, r := from.Format(DateLayout), to.Format(DateLayout), reopen.Format(DateLayout)
+	err = c.db.Tx(ctx, func(tx *sql.Tx) error {
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+			if err := store.SaveCalendarException(ctx, tx, store.CalendarException{Branch: branch, Day: d.Format(DateLayout), Note: note}); err != nil {
+				return err
+			}
+			out.Days++
+		}
+		var err error
+		if out.Loans, err = store.MoveDueDates(ctx, tx, branch, f, t, r); err != nil {
+			return err
+		}
+		if out.Holds, err = store.MovePickupDeadlines(ctx, tx, branch, f, t, r); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, staffID, "calendar.close", fmt.Sprintf("%s %s..%s: %d loans, %d holds moved to %s", branch, f, t, out.Loans, out.Holds, r), now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -575,3 +575,37 @@ func TestSchedulerLapsesHolds(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestTemporaryClosure: a 臨時休館 moves due dates and pickup deadlines
+// inside it to the first open day after it, and only at that branch.
+func TestTemporaryClosure(t *testing.T) {
+	ctx := context.Background()
+	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
+	e.addCopy(t, e.rec, "Z1", "ozu", 30)
+	e.addCopy(t, e.rec, "Z2", "nagahama", 30)
+	e.patron(t, "700000001", "")
+	e.patron(t, "700000002", "")
+	l1, _ := e.c.Checkout(ctx, "700000001", "Z1", "ozu")      // due 12-11
+	l2, _ := e.c.Checkout(ctx, "700000002", "Z2", "nagahama") // due 12-11 too
+	// Close ozu 12-09..12-12 (Wed..Sat): 12-13 (Sun) is the first open day.
+	cl, err := e.cal.CloseRange(ctx, 0, "ozu", day(2026, 12, 9), day(2026, 12, 12), "", e.clock.Now())
+	if err != nil || cl.Days != 4 || cl.Loans != 1 || cl.ReopensOn.Format(DateLayout) != "2026-12-13" {
+		t.Fatalf("closure: %+v %v", cl, err)
+	}
+	loans, _ := e.c.Loans(ctx, 1)
+	_ = loans
+	var d1, d2 string
+	e.db.Reader().QueryRow(`SELECT due_date FROM loans WHERE id = ?`, l1.ID).Scan(&d1)
+	e.db.Reader().QueryRow(`SELECT due_date FROM loans WHERE id = ?`, l2.ID).Scan(&d2)
+	if d1 != "2026-12-13" || d2 != "2026-12-11" {
+		t.Errorf("due dates %s (ozu, moved) and %s (nagahama, untouched)", d1, d2)
+	}
+	// New loans during the closure's reach skip it too.
+	due, _ := e.c.DueDate(ctx, "ozu", day(2026, 11, 26)) // 12-10 falls in the closure
+	if due.Format(DateLayout) != "2026-12-13" {
+		t.Errorf("due date into the closure: %s", due.Format(DateLayout))
+	}
+	if _, err := e.cal.CloseRange(ctx, 0, "ozu", day(2026, 12, 12), day(2026, 12, 9), "", e.clock.Now()); codeOf(err) != "invalid_range" {
+		t.Errorf("reversed range: %v", err)
+	}
+}

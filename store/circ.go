@@ -437,3 +437,26 @@ func ExpiredHolds(ctx context.Context, tx *sql.Tx, today string) ([]Hold, error)
 	}
 	return out, rows.Err()
 }
+
+// MoveDueDates moves the due dates of loans made at branch that fall
+// between from and to (inclusive) to day, and says how many moved.
+func MoveDueDates(ctx context.Context, tx *sql.Tx, branch, from, to, day string) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE loans SET due_date = ? WHERE branch = ? AND due_date BETWEEN ? AND ?`, day, branch, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("store: move due dates: %w", mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// MovePickupDeadlines moves the deadlines of ready holds at branch that
+// fall between from and to (inclusive) to day.
+func MovePickupDeadlines(ctx context.Context, tx *sql.Tx, branch, from, to, day string) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE holds SET pickup_deadline = ? WHERE pickup_branch = ? AND status = 'ready'
+		AND pickup_deadline BETWEEN ? AND ?`, day, branch, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("store: move deadlines: %w", mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -68,6 +68,7 @@ var refusalStatus = map[string]struct {
 	library.PatronBlocked:              {http.StatusConflict, ""},
 	library.NotInTransit:               {http.StatusConflict, ""},
 	"invalid_result":                   {http.StatusUnprocessableEntity, ""},
+	"invalid_range":                    {http.StatusUnprocessableEntity, ""},
 	library.PasswordTooShort:           {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordTooLong:            {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordSymbol:             {http.StatusUnprocessableEntity, "invalid_password"},

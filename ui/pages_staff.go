@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -249,5 +250,50 @@ func (s *Server) staffLogPage(c *gin.Context) error {
 		return err
 	}
 	s.render(c, http.StatusOK, "staff_log", T(lang(c), "log.title"), gin.H{"Entries": entries})
+	return nil
+}
+
+// staffCalendarPage lets staff close a branch for a range of days.
+func (s *Server) staffCalendarPage(c *gin.Context) error {
+	branch, bs, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_calendar", T(lang(c), "closure.title"), gin.H{"Branch": branch, "Branches": bs})
+	return nil
+}
+
+func (s *Server) staffClosePost(c *gin.Context) error {
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	loc := s.Calendar.Location()
+	from, err1 := time.ParseInLocation(library.DateLayout, c.PostForm("from"), loc)
+	to, err2 := time.ParseInLocation(library.DateLayout, c.PostForm("to"), loc)
+	branch := c.PostForm("branch")
+	data := gin.H{"Branch": branch, "Branches": bs}
+	if err1 != nil || err2 != nil {
+		data["Error"] = T(lang(c), "err.invalid_range")
+		s.render(c, http.StatusUnprocessableEntity, "staff_calendar", T(lang(c), "closure.title"), data)
+		return nil
+	}
+	note := strings.TrimSpace(c.PostForm("note"))
+	if len([]rune(note)) > 50 {
+		note = string([]rune(note)[:50])
+	}
+	cl, err := s.Calendar.CloseRange(c, s.who(c).StaffID, branch, from, to, note, s.Clock.Now())
+	if err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		data["Error"] = msg
+		s.render(c, status, "staff_calendar", T(lang(c), "closure.title"), data)
+		return nil
+	}
+	l := lang(c)
+	data["Done"] = T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+	s.render(c, http.StatusOK, "staff_calendar", T(l, "closure.title"), data)
 	return nil
 }

@@ -132,6 +132,8 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/patrons/:card/edit", s.page(s.patronEditPost))
 	staff.POST("/patrons/:card/block", s.page(s.patronBlockPost))
 	staff.GET("/log", s.requireStaff(library.RoleAdmin), s.page(s.staffLogPage))
+	staff.GET("/calendar", s.page(s.staffCalendarPage))
+	staff.POST("/calendar/close", s.page(s.staffClosePost))
 	staff.GET("/counter", s.page(s.counterPage))
 	staff.POST("/counter/checkout", s.page(s.counterCheckout))
 	staff.POST("/counter/checkin", s.page(s.counterCheckin))

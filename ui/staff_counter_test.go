@@ -160,3 +160,25 @@ func TestStaffPatronEditBlockAndLog(t *testing.T) {
 		t.Error("full card number stored in the audit log")
 	}
 }
+
+// TestClosurePage: staff close a branch for some days and are told how
+// many dates moved; the public calendar shows the closure.
+func TestClosurePage(t *testing.T) {
+	e := accountsEnv(t)
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	resp, body := do(t, c, "POST", e.URL+"/staff/calendar/close", url.Values{"csrf": {token}, "branch": {"ozu"}, "from": {"2026-12-09"}, "to": {"2026-12-12"}, "note": {"空調工事のため休館"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "4日間を休館にしました") || !strings.Contains(body, "2026年12月13日") {
+		t.Fatalf("close: %d %s", resp.StatusCode, body)
+	}
+	resp, body = do(t, c, "POST", e.URL+"/staff/calendar/close", url.Values{"csrf": {token}, "branch": {"ozu"}, "from": {"2026-12-12"}, "to": {"2026-12-01"}})
+	if resp.StatusCode != 422 || !strings.Contains(body, "期間の指定が正しくありません") {
+		t.Errorf("reversed range: %d", resp.StatusCode)
+	}
+	_, _, cal := call(t, "GET", e.URL+"/api/v1/calendar?branch=ozu&month=2026-12", "")
+	if !strings.Contains(cal, `{"date":"2026-12-10","open":false,"opens_at":null,"closes_at":null,"note":"空調工事のため休館"}`) {
+		t.Errorf("public calendar: %s", cal)
+	}
+}
