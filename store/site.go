@@ -338,3 +338,21 @@ func (db *DB) PatronBlock(ctx context.Context, patronID int64) (string, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT blocked_reason FROM patrons WHERE id = ?`, patronID).Scan(&r)
 	return r, err
 }
+
+// UpdateNews changes a news item.
+func UpdateNews(ctx context.Context, tx *sql.Tx, n *NewsItem) error {
+	res, err := tx.ExecContext(ctx, `UPDATE news SET day = ?, title = ?, body = ? WHERE id = ?`, n.Day, n.Title, n.Body, n.ID)
+	if err != nil {
+		return fmt.Errorf("store: update news: %w", mapErr(err))
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return fmt.Errorf("store: update news: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteNews removes a news item.
+func DeleteNews(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM news WHERE id = ?`, id)
+	return mapErr(err)
+}

@@ -182,3 +182,38 @@ func TestClosurePage(t *testing.T) {
 		t.Errorf("public calendar: %s", cal)
 	}
 }
+
+// TestNewsAndPageEditing: staff preview and publish news and pages; raw
+// HTML in the Markdown never reaches a page.
+func TestNewsAndPageEditing(t *testing.T) {
+	e := demoEnv(t)
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"staff"}, "password": {"demo-staff-pass"}})
+	body := "## 図書館まつり\n\n<script>alert(1)</script>\n\n**11月3日**に開催します。"
+	resp, page := do(t, c, "POST", e.URL+"/staff/news", url.Values{"csrf": {token}, "day": {"2026-11-27"}, "title": {"図書館まつりのお知らせ"}, "body": {body}, "preview": {"1"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "<h2>図書館まつり</h2>") || strings.Contains(page, "<script>alert") {
+		t.Fatalf("preview: %d", resp.StatusCode)
+	}
+	resp, page = do(t, c, "POST", e.URL+"/staff/news", url.Values{"csrf": {token}, "day": {"2026-13-01"}, "title": {""}, "body": {body}})
+	if resp.StatusCode != 422 {
+		t.Errorf("bad news item: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, c, "POST", e.URL+"/staff/news", url.Values{"csrf": {token}, "day": {"2026-11-27"}, "title": {"図書館まつりのお知らせ"}, "body": {body}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", resp.StatusCode)
+	}
+	_, home := do(t, c, "GET", e.URL+"/", nil)
+	if !strings.Contains(home, "図書館まつりのお知らせ") {
+		t.Error("news not on the home page")
+	}
+	resp, _ = do(t, c, "POST", e.URL+"/staff/pages/volunteer", url.Values{"csrf": {token}, "title": {"ボランティア募集"}, "title_en": {"Volunteers"}, "body": {"読み聞かせの**ボランティア**を募集します。<iframe src=x>"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("page save: %d", resp.StatusCode)
+	}
+	_, pg := do(t, c, "GET", e.URL+"/pages/volunteer", nil)
+	if !strings.Contains(pg, "<strong>ボランティア</strong>") || strings.Contains(pg, "<iframe") {
+		t.Error("page not rendered safely")
+	}
+}

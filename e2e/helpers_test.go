@@ -1,0 +1,472 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// tabTimeout bounds a whole browser test, so that nothing hangs.
+const tabTimeout = 60 * time.Second
+
+// stepTimeout bounds one query: chromedp waits for a missing element until
+// its context ends, and a failing test should say so in seconds.
+const stepTimeout = 10 * time.Second
+
+// tab is a browser tab in a fresh browser context (its own cookies).
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// newTab opens a tab that asks for Japanese, in a browser context of its
+// own; it closes when t ends.
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	ready(t)
+	ctx, cancel := chromedp.NewContext(suite.browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	tctx, cancelTimeout := context.WithTimeout(ctx, tabTimeout)
+	t.Cleanup(cancelTimeout)
+	b := &tab{t: t, ctx: tctx}
+	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders,
+		network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "ja"}}); err != nil {
+		t.Fatalf("set Accept-Language: %v", err)
+	}
+	return b
+}
+
+// noScript turns JavaScript off in the tab, as for a patron without it.
+func (b *tab) noScript() {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled,
+		emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		b.t.Fatalf("disable scripts: %v", err)
+	}
+}
+
+// open loads path and returns the HTTP status of the document (after
+// redirects).
+func (b *tab) open(path string) int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(suite.base+path))
+	if err != nil {
+		b.t.Fatalf("open %s: %v", path, err)
+	}
+	return resp.Status
+}
+
+// follow runs steps that lead to another page (a click, a submit) and
+// waits until that page has loaded; it returns the HTTP status.
+func (b *tab) follow(what string, steps ...chromedp.Action[chromedp.Void]) int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, steps...)
+	if err != nil {
+		b.t.Fatalf("%s: %v (page %s)", what, err, b.location())
+	}
+	return resp.Status
+}
+
+// press clicks the button with the given text in the page's main part and
+// waits for the page it leads to.
+func (b *tab) press(label string) int64 {
+	b.t.Helper()
+	return b.follow("press "+label, chromedp.Click(chromedp.Search(`//main//button[normalize-space()=`+xpathString(label)+`]`)))
+}
+
+// do runs steps, each query bounded by stepTimeout.
+func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// evalJS evaluates a JavaScript expression in the page (DevTools may do so
+// even when the page's own scripts are off).
+func evalJS[T any](b *tab, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// jsString quotes s for JavaScript.
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// xpathString quotes s for XPath 1.0, which has no escapes.
+func xpathString(s string) string {
+	if !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	parts := strings.Split(s, `"`)
+	return `concat("` + strings.Join(parts, `", '"', "`) + `")`
+}
+
+// texts returns the visible text of every element matching a CSS selector,
+// trimmed; none is an empty list, at once (no waiting).
+func (b *tab) texts(css string) []string {
+	b.t.Helper()
+	return evalJS[[]string](b, `Array.from(document.querySelectorAll(`+jsString(css)+`), e => e.innerText.trim())`)
+}
+
+// text is the text of the first element matching css, or "" when none.
+func (b *tab) text(css string) string {
+	b.t.Helper()
+	if all := b.texts(css); len(all) > 0 {
+		return all[0]
+	}
+	return ""
+}
+
+// location is the URL of the page, parsed.
+func (b *tab) location() *url.URL {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		return &url.URL{Path: "(unknown: " + err.Error() + ")"}
+	}
+	u, err := url.Parse(href)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// mainText is all the visible text of the page's main part.
+func (b *tab) mainText() string {
+	b.t.Helper()
+	return evalJS[string](b, `(document.querySelector("main") || document.body || {innerText: ""}).innerText`)
+}
+
+// login fills in the login form on the page and submits it.
+func (b *tab) login(card, password string) {
+	b.t.Helper()
+	if u := b.location(); u.Path != "/login" {
+		b.t.Fatalf("expected the login page, but the browser is at %s", u)
+	}
+	b.do("type the card and password",
+		chromedp.SendKeys(chromedp.ID("card"), card),
+		chromedp.SendKeys(chromedp.ID("password"), password))
+	b.press("ログインする")
+}
+
+// searchFor types q into the header search box and submits it.
+func (b *tab) searchFor(q string) {
+	b.t.Helper()
+	if st := b.follow("search "+q, chromedp.SendKeys(chromedp.ID("q"), q+"\n")); st != http.StatusOK {
+		b.t.Fatalf("search %s: status %d", q, st)
+	}
+	if u := b.location(); u.Path != "/search" || u.Query().Get("q") != q {
+		b.t.Fatalf("after searching, the page is %s; want /search?q=%s", u, q)
+	}
+}
+
+// openHit clicks the first hit titled exactly title on a result page and
+// returns the record id from the address it leads to.
+func (b *tab) openHit(title string) string {
+	b.t.Helper()
+	titles := b.texts("ol.hits li.hit h3 a")
+	found := false
+	for _, h := range titles {
+		found = found || h == title
+	}
+	if !found {
+		b.t.Fatalf("no hit titled %s among %q", title, titles)
+	}
+	b.follow("open the hit "+title, chromedp.Click(chromedp.Search(`(//ol[contains(@class,"hits")]//li[contains(@class,"hit")]//h3/a[normalize-space()=`+xpathString(title)+`])[1]`)))
+	u := b.location()
+	id, ok := strings.CutPrefix(u.Path, "/records/")
+	if !ok {
+		b.t.Fatalf("the hit %s led to %s; want /records/…", title, u)
+	}
+	if h1 := b.text("main h1"); !strings.HasPrefix(h1, title) {
+		b.t.Errorf("record page heading = %q; want %s", h1, title)
+	}
+	return id
+}
+
+// addToCart presses カートに入れる on a record page; the cart opens.
+func (b *tab) addToCart() {
+	b.t.Helper()
+	b.press("カートに入れる")
+	if u := b.location(); u.Path != "/cart" {
+		b.t.Fatalf("カートに入れる led to %s; want /cart", u)
+	}
+	if n := b.text("main p.notice"); n != "カートに入れました。" {
+		b.t.Errorf("cart notice = %q; want カートに入れました。", n)
+	}
+}
+
+// loanRow and holdRow are rows of the two lists on /account.
+type loanRow struct {
+	Title, Branch, Due, Renewals, Notes string
+	Buttons                             []string
+	RenewHref                           string
+}
+
+type holdRow struct {
+	Title, Status, Pickup, Contact string
+	Links                          []string
+}
+
+func (b *tab) loanRows() []loanRow {
+	b.t.Helper()
+	return evalJS[[]loanRow](b, `Array.from(document.querySelectorAll('section[aria-labelledby="loans-h"] tbody tr'), tr => {
+		const cell = l => { const td = tr.querySelector('td[data-label="' + l + '"]'); return td ? td.innerText.trim() : ""; };
+		const renew = Array.from(tr.querySelectorAll("a.button, button")).find(a => a.innerText.trim() === "貸出延長");
+		return {Title: cell("書名"), Branch: cell("所蔵館"), Due: cell("返却期限日"), Renewals: cell("延長"), Notes: cell("注意"),
+			Buttons: Array.from(tr.querySelectorAll("a.button, button"), a => a.innerText.trim()),
+			RenewHref: renew ? (renew.getAttribute("href") || "") : ""};
+	})`)
+}
+
+func (b *tab) holdRows() []holdRow {
+	b.t.Helper()
+	return evalJS[[]holdRow](b, `Array.from(document.querySelectorAll('section[aria-labelledby="holds-h"] tbody tr'), tr => {
+		const cell = l => { const td = tr.querySelector('td[data-label="' + l + '"]'); return td ? td.innerText.trim() : ""; };
+		return {Title: cell("書名"), Status: cell("状態"), Pickup: cell("受取館"), Contact: cell("連絡方法"),
+			Links: Array.from(tr.querySelectorAll("a"), a => a.innerText.trim())};
+	})`)
+}
+
+// clickInRow follows the link or button labelled label in the row of the
+// list (loans-h or holds-h) whose title is title.
+func (b *tab) clickInRow(list, title, label string) {
+	b.t.Helper()
+	x := fmt.Sprintf(`//section[@aria-labelledby=%q]//tbody/tr[td[1][normalize-space()=%s]]//*[self::a or self::button][normalize-space()=%s]`,
+		list, xpathString(title), xpathString(label))
+	b.follow("click "+label+" for "+title, chromedp.Click(chromedp.Search(x)))
+}
+
+// --- the JSON API, for setting up state ---
+
+// call sends a JSON request to /api/v1 and decodes the answer into out;
+// any status but want fails the test.
+func call(t *testing.T, method, path, token string, body any, want int, out any) {
+	t.Helper()
+	ready(t)
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, suite.base+"/api/v1"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "ja")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s = %d %s; want %d", method, path, resp.StatusCode, got, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(got, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, path, got, err)
+		}
+	}
+}
+
+// staffToken logs the demo staff account in. A fresh token each time:
+// moving the clock ends idle sessions.
+func staffToken(t *testing.T) string {
+	t.Helper()
+	var res struct{ Token string }
+	call(t, "POST", "/staff/login", "", map[string]string{"username": "staff", "password": "demo-staff-pass"}, http.StatusOK, &res)
+	return res.Token
+}
+
+// advanceClock moves the server's test clock forward, e.g. by "31m".
+func advanceClock(t *testing.T, d string) {
+	t.Helper()
+	call(t, "POST", "/test/clock", "", map[string]string{"advance": d}, http.StatusOK, nil)
+}
+
+// patron is a patron registered for one test.
+type patron struct {
+	Card, Name string
+	Password   string // the current one
+	Token      string // an API session
+}
+
+const (
+	birthDate    = "1985-04-15"
+	tempPassword = "0415" // the birthday as MMDD (R: temporary password)
+	newPassword  = "Hon2da"
+)
+
+var patronSeq atomic.Int64
+
+// registerPatrons registers n patrons at the counter (staff API) and moves
+// the clock past the 30 minutes before their temporary passwords work.
+func registerPatrons(t *testing.T, n int) []patron {
+	t.Helper()
+	tok := staffToken(t)
+	ps := make([]patron, n)
+	for i := range ps {
+		k := patronSeq.Add(1)
+		ps[i].Name = fmt.Sprintf("試験 利用者%d", k)
+		var res struct{ Card string }
+		call(t, "POST", "/staff/patrons", tok, map[string]string{
+			"name": ps[i].Name, "name_yomi": "シケン リヨウシャ", "birth_date": birthDate,
+			"address": "愛媛県大洲市東大洲1-1", "phone": "0893-24-0000",
+		}, http.StatusCreated, &res)
+		ps[i].Card, ps[i].Password = res.Card, tempPassword
+	}
+	advanceClock(t, "31m")
+	return ps
+}
+
+// newPatrons registers n patrons and sets their passwords as a patron
+// would: log in with the temporary one, change it. Each comes with an API
+// token.
+func newPatrons(t *testing.T, n int) []patron {
+	t.Helper()
+	ps := registerPatrons(t, n)
+	for i := range ps {
+		var res struct {
+			Token      string
+			MustChange bool `json:"must_change_password"`
+		}
+		call(t, "POST", "/login", "", map[string]string{"card": ps[i].Card, "password": tempPassword}, http.StatusOK, &res)
+		if !res.MustChange {
+			t.Fatalf("patron %s: login with the temporary password did not ask for a new one", ps[i].Card)
+		}
+		call(t, "POST", "/me/password", res.Token, map[string]string{
+			"old_password": tempPassword, "new_password": newPassword, "new_password_confirm": newPassword,
+		}, http.StatusNoContent, nil)
+		ps[i].Password = newPassword
+		call(t, "POST", "/login", "", map[string]string{"card": ps[i].Card, "password": newPassword}, http.StatusOK, &res)
+		ps[i].Token = res.Token
+	}
+	return ps
+}
+
+func newPatron(t *testing.T) patron {
+	t.Helper()
+	return newPatrons(t, 1)[0]
+}
+
+// record is a title as GET /api/v1/records/ID gives it.
+type record struct {
+	ID           int64
+	Title        string
+	HoldsWaiting int `json:"holds_waiting"`
+	Items        []item
+}
+
+type item struct {
+	Barcode, Branch, Status string
+}
+
+func (r record) onShelf() (item, bool) {
+	for _, it := range r.Items {
+		if it.Status == "on_shelf" {
+			return it, true
+		}
+	}
+	return item{}, false
+}
+
+// findRecords searches the catalogue for q and returns the first n titles
+// (by relevance) for which ok holds, skipping the ids in skip.
+func findRecords(t *testing.T, q string, n int, ok func(record) bool, skip ...int64) []record {
+	t.Helper()
+	var res struct {
+		Hits []struct{ ID int64 }
+	}
+	call(t, "GET", "/search?per_page=100&q="+url.QueryEscape(q), "", nil, http.StatusOK, &res)
+	var out []record
+next:
+	for _, h := range res.Hits {
+		for _, s := range skip {
+			if s == h.ID {
+				continue next
+			}
+		}
+		var r record
+		call(t, "GET", fmt.Sprintf("/records/%d", h.ID), "", nil, http.StatusOK, &r)
+		if ok(r) {
+			out = append(out, r)
+			if len(out) == n {
+				return out
+			}
+		}
+	}
+	t.Fatalf("only %d of %d titles found for %q that fit", len(out), n, q)
+	return nil
+}
+
+// renewable: nobody waits for it and a copy is on the shelf to lend.
+func renewable(r record) bool {
+	_, ok := r.onShelf()
+	return ok && r.HoldsWaiting == 0
+}
+
+// singleCopy: the title's one copy is on the shelf and nobody waits.
+func singleCopy(r record) bool {
+	return len(r.Items) == 1 && r.Items[0].Status == "on_shelf" && r.HoldsWaiting == 0
+}
+
+// checkout lends it to the patron at the copy's branch (staff API) and
+// returns the loan id.
+func checkout(t *testing.T, p patron, it item) int64 {
+	t.Helper()
+	var res struct {
+		LoanID int64 `json:"loan_id"`
+	}
+	call(t, "POST", "/staff/checkout", staffToken(t), map[string]string{"card": p.Card, "barcode": it.Barcode, "branch": it.Branch},
+		http.StatusCreated, &res)
+	return res.LoanID
+}
+
+// placeHold reserves a title for the patron through the API.
+func placeHold(t *testing.T, p patron, recordID int64, pickup string) int64 {
+	t.Helper()
+	var res struct{ ID int64 }
+	call(t, "POST", "/me/holds", p.Token, map[string]any{"record_id": recordID, "pickup_branch": pickup, "contact": "phone"},
+		http.StatusCreated, &res)
+	return res.ID
+}

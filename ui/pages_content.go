@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"database/sql"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// Staff edit news and content pages in Markdown, with a preview; the
+// Markdown is rendered without raw HTML.
+
+func (s *Server) newsEditPage(c *gin.Context) error {
+	items, err := s.DB.News(c, 0)
+	if err != nil {
+		return err
+	}
+	n := &store.NewsItem{Day: s.Circulation.Today().Format(library.DateLayout)}
+	if id, err := pathID(c, "not_found"); err == nil {
+		if n, err = s.DB.NewsByID(c, id); err != nil {
+			return err
+		}
+	}
+	s.render(c, http.StatusOK, "staff_news", T(lang(c), "news.edit"), gin.H{"Items": items, "Item": n})
+	return nil
+}
+
+func (s *Server) newsSavePost(c *gin.Context) error {
+	n := &store.NewsItem{Day: strings.TrimSpace(c.PostForm("day")), Title: strings.TrimSpace(c.PostForm("title")), Body: c.PostForm("body")}
+	if id, err := pathID(c, "not_found"); err == nil {
+		n.ID = id
+	}
+	items, err := s.DB.News(c, 0)
+	if err != nil {
+		return err
+	}
+	data := gin.H{"Items": items, "Item": n}
+	errs := map[string]string{}
+	if _, err := time.Parse(library.DateLayout, n.Day); err != nil {
+		errs["day"] = T(lang(c), "err.invalid_field", T(lang(c), "news.day"))
+	}
+	if n.Title == "" || utf8.RuneCountInString(n.Title) > 200 {
+		errs["title"] = T(lang(c), "err.invalid_field", T(lang(c), "news.title_field"))
+	}
+	if utf8.RuneCountInString(n.Body) > 20000 || !utf8.ValidString(n.Body) {
+		errs["body"] = T(lang(c), "err.invalid_field", T(lang(c), "news.body"))
+	}
+	if len(errs) > 0 || c.PostForm("preview") != "" {
+		data["Errors"] = errs
+		data["Preview"] = s.markdown(n.Body)
+		status := http.StatusOK
+		if len(errs) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		s.render(c, status, "staff_news", T(lang(c), "news.edit"), data)
+		return nil
+	}
+	now := s.Clock.Now()
+	err = s.DB.Tx(c, func(tx *sql.Tx) error {
+		if n.ID != 0 {
+			return store.UpdateNews(c, tx, n)
+		}
+		return store.AddNews(c, tx, n, now)
+	})
+	if err != nil {
+		return err
+	}
+	s.audit(c, "news.save", n.Title)
+	c.Redirect(http.StatusSeeOther, "/staff/news?done=1")
+	return nil
+}
+
+func (s *Server) newsDeletePost(c *gin.Context) error {
+	id, err := pathID(c, "not_found")
+	if err != nil {
+		return err
+	}
+	if err := s.DB.Tx(c, func(tx *sql.Tx) error { return store.DeleteNews(c, tx, id) }); err != nil {
+		return err
+	}
+	s.audit(c, "news.delete", "")
+	c.Redirect(http.StatusSeeOther, "/staff/news?done=1")
+	return nil
+}
+
+func (s *Server) pageEditPage(c *gin.Context) error {
+	pages, err := s.DB.Pages(c)
+	if err != nil {
+		return err
+	}
+	var p *store.Page
+	if slug := c.Param("slug"); slug != "" {
+		if p, err = s.DB.PageBySlug(c, slug); err != nil {
+			return err
+		}
+	}
+	s.render(c, http.StatusOK, "staff_pages", T(lang(c), "pages.edit"), gin.H{"Pages": pages, "Page": p})
+	return nil
+}
+
+func (s *Server) pageSavePost(c *gin.Context) error {
+	p, err := s.DB.PageBySlug(c, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	p.Title = strings.TrimSpace(c.PostForm("title"))
+	p.TitleEn = strings.TrimSpace(c.PostForm("title_en"))
+	p.Body = c.PostForm("body")
+	pages, _ := s.DB.Pages(c)
+	data := gin.H{"Pages": pages, "Page": p}
+	bad := p.Title == "" || utf8.RuneCountInString(p.Title) > 100 || utf8.RuneCountInString(p.Body) > 50000 || !utf8.ValidString(p.Body)
+	if bad || c.PostForm("preview") != "" {
+		data["Preview"] = s.markdown(p.Body)
+		status := http.StatusOK
+		if bad {
+			status = http.StatusUnprocessableEntity
+			data["Error"] = T(lang(c), "err.invalid_field", T(lang(c), "news.title_field"))
+		}
+		s.render(c, status, "staff_pages", T(lang(c), "pages.edit"), data)
+		return nil
+	}
+	if err := s.DB.Tx(c, func(tx *sql.Tx) error { return store.SavePage(c, tx, *p, s.Clock.Now()) }); err != nil {
+		return err
+	}
+	s.audit(c, "page.save", p.Slug)
+	c.Redirect(http.StatusSeeOther, "/pages/"+p.Slug)
+	return nil
+}
