@@ -740,3 +740,69 @@ func maskCard(card string) string {
 	}
 	return strings.Repeat("*", len(card)-3) + card[len(card)-3:]
 }
+
+// CheckStaffPassword applies the staff password rule: at least 10
+// characters, any characters.
+func CheckStaffPassword(pw string) *Refusal {
+	if utf8.RuneCountInString(pw) < 10 || len(pw) > 200 {
+		return &Refusal{Code: "staff_password_short", Field: "password"}
+	}
+	return nil
+}
+
+// AddStaff creates a staff account (admins only).
+func (a *Accounts) AddStaff(ctx context.Context, byStaff int64, username, role, pw string) error {
+	username = strings.TrimSpace(username)
+	if username == "" || len(username) > 64 || strings.ContainsAny(username, " \t\r\n") {
+		return &Refusal{Code: "invalid_field", Field: "username"}
+	}
+	if role != RoleAdmin && role != RoleLibrarian {
+		return &Refusal{Code: "invalid_field", Field: "role"}
+	}
+	if r := CheckStaffPassword(pw); r != nil {
+		return r
+	}
+	hash, err := a.hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.AddStaff(ctx, tx, &store.Staff{Username: username, Role: role, PasswordHash: hash}, a.clock.Now()); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, byStaff, "staff.add", username+" ("+role+")", a.clock.Now())
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return &Refusal{Code: "staff_exists", Field: "username"}
+	}
+	return err
+}
+
+// UpdateStaff changes a staff account's role, disables or enables it,
+// and resets its password when pw is not empty.
+func (a *Accounts) UpdateStaff(ctx context.Context, byStaff int64, username, role string, disabled bool, pw string) error {
+	if role != RoleAdmin && role != RoleLibrarian {
+		return &Refusal{Code: "invalid_field", Field: "role"}
+	}
+	hash := ""
+	if pw != "" {
+		if r := CheckStaffPassword(pw); r != nil {
+			return r
+		}
+		var err error
+		if hash, err = a.hash(ctx, pw); err != nil {
+			return err
+		}
+	}
+	err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.UpdateStaff(ctx, tx, username, role, disabled, hash); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("%s role=%s disabled=%t password_reset=%t", username, role, disabled, hash != "")
+		return store.Audit(ctx, tx, byStaff, "staff.update", what, a.clock.Now())
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return &Refusal{Code: "invalid_field", Field: "username"}
+	}
+	return err
+}

@@ -331,3 +331,39 @@ func (db *DB) DeleteSessionsBefore(ctx context.Context, idle, absolute time.Time
 		return err
 	})
 }
+
+// StaffList lists staff accounts.
+func (db *DB) StaffList(ctx context.Context) ([]Staff, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, username, display_name, role, disabled FROM staff ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("store: staff list: %w", err)
+	}
+	defer rows.Close()
+	var out []Staff
+	for rows.Next() {
+		var s Staff
+		if err := rows.Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.Disabled); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UpdateStaff changes a staff account's role, state and, when hash is
+// not empty, password; their sessions end when disabled or re-keyed.
+func UpdateStaff(ctx context.Context, tx *sql.Tx, username, role string, disabled bool, hash string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET role = ?, disabled = ?,
+		password_hash = CASE WHEN ? <> '' THEN ? ELSE password_hash END, failed_logins = 0 WHERE username = ?`,
+		role, disabled, hash, hash, username)
+	if err != nil {
+		return fmt.Errorf("store: update staff: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update staff: %w", ErrNotFound)
+	}
+	if disabled || hash != "" {
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE username = ?)`, username)
+	}
+	return mapErr(err)
+}

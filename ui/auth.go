@@ -69,6 +69,8 @@ var refusalStatus = map[string]struct {
 	library.NotInTransit:               {http.StatusConflict, ""},
 	"invalid_result":                   {http.StatusUnprocessableEntity, ""},
 	"invalid_range":                    {http.StatusUnprocessableEntity, ""},
+	"staff_password_short":             {http.StatusUnprocessableEntity, ""},
+	"staff_exists":                     {http.StatusConflict, ""},
 	library.PasswordTooShort:           {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordTooLong:            {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordSymbol:             {http.StatusUnprocessableEntity, "invalid_password"},

@@ -132,3 +132,34 @@ func (s *Server) pageSavePost(c *gin.Context) error {
 	c.Redirect(http.StatusSeeOther, "/pages/"+p.Slug)
 	return nil
 }
+
+// staffAccountsPage lists staff accounts for admins to manage.
+func (s *Server) staffAccountsPage(c *gin.Context) error {
+	list, err := s.DB.StaffList(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_accounts", T(lang(c), "accounts.title"), gin.H{"Staff": list, "Done": c.Query("done") != ""})
+	return nil
+}
+
+func (s *Server) staffAccountsPost(c *gin.Context) error {
+	w := s.who(c)
+	var err error
+	if user := c.PostForm("update"); user != "" {
+		err = s.Accounts.UpdateStaff(c, w.StaffID, user, c.PostForm("role"), c.PostForm("disabled") == "1", c.PostForm("password"))
+	} else {
+		err = s.Accounts.AddStaff(c, w.StaffID, c.PostForm("username"), c.PostForm("role"), c.PostForm("password"))
+	}
+	if err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		list, _ := s.DB.StaffList(c)
+		s.render(c, status, "staff_accounts", T(lang(c), "accounts.title"), gin.H{"Staff": list, "Error": msg})
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/accounts?done=1")
+	return nil
+}

@@ -140,6 +140,8 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.GET("/pages", s.page(s.pageEditPage))
 	staff.GET("/pages/:slug", s.page(s.pageEditPage))
 	staff.POST("/pages/:slug", s.page(s.pageSavePost))
+	staff.GET("/accounts", s.requireStaff(library.RoleAdmin), s.page(s.staffAccountsPage))
+	staff.POST("/accounts", s.requireStaff(library.RoleAdmin), s.page(s.staffAccountsPost))
 	staff.GET("/calendar", s.page(s.staffCalendarPage))
 	staff.POST("/calendar/close", s.page(s.staffClosePost))
 	staff.GET("/counter", s.page(s.counterPage))

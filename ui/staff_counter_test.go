@@ -217,3 +217,52 @@ func TestNewsAndPageEditing(t *testing.T) {
 		t.Error("page not rendered safely")
 	}
 }
+
+// TestStaffAccountsAdmin: admins add accounts, change roles, reset
+// passwords and disable; a disabled account cannot log in.
+func TestStaffAccountsAdmin(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	hash, _ := library.HashPassword("admin-pass-123", []byte("test-pepper"))
+	e.DB.Tx(ctx, func(tx *sql.Tx) error {
+		return store.AddStaff(ctx, tx, &store.Staff{Username: "chief", Role: library.RoleAdmin, PasswordHash: hash}, e.Clock.Now())
+	})
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"chief"}, "password": {"admin-pass-123"}})
+	resp, body := do(t, c, "POST", e.URL+"/staff/accounts", url.Values{"csrf": {token}, "username": {"newbie"}, "role": {"librarian"}, "password": {"short"}})
+	if resp.StatusCode != 422 || !strings.Contains(body, "10文字以上") {
+		t.Errorf("short password: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, c, "POST", e.URL+"/staff/accounts", url.Values{"csrf": {token}, "username": {"newbie"}, "role": {"librarian"}, "password": {"newbie-pass-1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add: %d", resp.StatusCode)
+	}
+	if _, err := e.Server.Accounts.StaffLogin(ctx, "newbie", "newbie-pass-1", "10.9.9.9", library.SessionAPI); err != nil {
+		t.Fatalf("new account login: %v", err)
+	}
+	resp, body = do(t, c, "POST", e.URL+"/staff/accounts", url.Values{"csrf": {token}, "username": {"newbie"}, "role": {"librarian"}, "password": {"another-pass-1"}})
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("duplicate: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, c, "POST", e.URL+"/staff/accounts", url.Values{"csrf": {token}, "update": {"newbie"}, "role": {"admin"}, "disabled": {"1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("update: %d", resp.StatusCode)
+	}
+	if _, err := e.Server.Accounts.StaffLogin(ctx, "newbie", "newbie-pass-1", "10.9.9.9", library.SessionAPI); err == nil {
+		t.Error("a disabled account logged in")
+	}
+	_, body = do(t, c, "GET", e.URL+"/staff/accounts", nil)
+	if !strings.Contains(body, "newbie") || !strings.Contains(body, `value="admin" selected`) {
+		t.Error("accounts list")
+	}
+	// Librarians cannot manage accounts.
+	l := browser(t)
+	do(t, l, "GET", e.URL+"/staff/login", nil)
+	lt := csrfFrom(t, l, e.URL)
+	do(t, l, "POST", e.URL+"/staff/login", url.Values{"csrf": {lt}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	if resp, _ := do(t, l, "GET", e.URL+"/staff/accounts", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("librarian on accounts: %d", resp.StatusCode)
+	}
+}
