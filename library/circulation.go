@@ -179,7 +179,10 @@ func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, p
 		if errors.Is(err, store.ErrConflict) {
 			return refuse(AlreadyReserved) // the unique index, last line of defence
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return store.CountEvent(ctx, tx, pickup, c.today().Format(DateLayout), store.CountHoldPlaced)
 	})
 	if err != nil {
 		return nil, err
@@ -375,19 +378,24 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 		if n >= c.p.LoanLimit {
 			return refuse(LoanLimitReached)
 		}
-		if hold != nil {
-			if err := store.DeleteHold(ctx, tx, hold.ID); err != nil {
+		today := c.today()
+		filled := hold
+		if filled == nil {
+			// Borrowing a title one has reserved fulfils the hold too.
+			if mine, err := store.HoldOn(ctx, tx, p.ID, cp.RecordID); err != nil {
+				return err
+			} else if mine != nil && mine.CopyID == 0 {
+				filled = mine
+			}
+		}
+		if filled != nil {
+			if err := store.DeleteHold(ctx, tx, filled.ID); err != nil {
 				return err
 			}
-		} else if mine, err := store.HoldOn(ctx, tx, p.ID, cp.RecordID); err != nil {
-			return err
-		} else if mine != nil && mine.CopyID == 0 {
-			// Borrowing a title one has reserved fulfils the hold too.
-			if err := store.DeleteHold(ctx, tx, mine.ID); err != nil {
+			if err := store.CountEvent(ctx, tx, branch, today.Format(DateLayout), store.CountHoldFilled); err != nil {
 				return err
 			}
 		}
-		today := c.today()
 		due, err := c.DueDate(ctx, branch, today)
 		if err != nil {
 			return err
@@ -397,7 +405,10 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 		if errors.Is(err, store.ErrConflict) {
 			return refuse(ItemOnLoan)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return store.CountEvent(ctx, tx, branch, loan.LoanedOn, store.CountLoan)
 	})
 	if err != nil {
 		return nil, err
@@ -436,6 +447,9 @@ func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Plac
 		}
 		if loan != nil {
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
+				return err
+			}
+			if err := store.CountEvent(ctx, tx, branch, c.today().Format(DateLayout), store.CountReturn); err != nil {
 				return err
 			}
 		}
@@ -654,6 +668,9 @@ func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 				return err
 			}
 			if _, err := c.place(ctx, tx, cp, h.PickupBranch, false); err != nil {
+				return err
+			}
+			if err := store.CountEvent(ctx, tx, h.PickupBranch, c.today().Format(DateLayout), store.CountHoldExpired); err != nil {
 				return err
 			}
 			n++

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -225,10 +226,39 @@ func (s *Server) staffLoginPost(c *gin.Context) error {
 	return nil
 }
 
+// figureRow is one branch's daily figures on the staff home.
+type figureRow struct {
+	Branch       string
+	Today, Month map[string]int
+}
+
 func (s *Server) staffHome(c *gin.Context) error {
-	s.render(c, http.StatusOK, "staff_home", T(lang(c), "staff.home"), nil)
+	today := s.Circulation.Today()
+	day, err := s.DB.Figures(c, today.Format(library.DateLayout))
+	if err != nil {
+		return err
+	}
+	month, err := s.DB.Figures(c, time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location()).Format(library.DateLayout))
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	var rows []figureRow
+	for _, b := range bs {
+		rows = append(rows, figureRow{Branch: branchName(lang(c), b), Today: day[b.Code], Month: month[b.Code]})
+	}
+	calls, err := s.DB.CallList(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_home", T(lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Calls": len(calls)})
 	return nil
 }
+
+var figureKinds = []string{store.CountLoan, store.CountReturn, store.CountHoldPlaced, store.CountHoldFilled, store.CountHoldExpired}
 
 func (s *Server) staffPatrons(c *gin.Context) error {
 	q, err := textParam(c, "q", 100)

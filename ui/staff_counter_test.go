@@ -266,3 +266,31 @@ func TestStaffAccountsAdmin(t *testing.T) {
 		t.Errorf("librarian on accounts: %d", resp.StatusCode)
 	}
 }
+
+// TestDailyFigures: the staff home counts today's and this month's loans,
+// returns and holds per branch.
+func TestDailyFigures(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	r := &store.Record{Source: "fig:1", Title: "山月記"}
+	e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: "F1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}})
+	a, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "数 一", NameYomi: "カズ イチ", BirthDate: "1990-01-01"})
+	b, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "数 二", NameYomi: "カズ ニ", BirthDate: "1990-01-02"})
+	pb, _ := e.DB.PatronByCard(ctx, b.Card)
+	circ := e.Server.Circulation
+	circ.Checkout(ctx, a.Card, "F1", "ozu")
+	circ.PlaceHold(ctx, pb.ID, r.ID, "ozu", library.ContactPhone)
+	circ.Checkin(ctx, "F1", "ozu")
+	circ.Checkout(ctx, b.Card, "F1", "ozu")
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	_, body := do(t, c, "GET", e.URL+"/staff", nil)
+	// ozu: 2 loans, 1 return, 1 hold placed, 1 filled, 0 lapsed.
+	for _, w := range []string{"<td>2 <small>/ 2</small></td><td>1 <small>/ 1</small></td><td>1 <small>/ 1</small></td><td>1 <small>/ 1</small></td><td>0 <small>/ 0</small></td>"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("figures lack %s\n%s", w, body)
+		}
+	}
+}
