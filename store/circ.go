@@ -502,3 +502,28 @@ func (db *DB) Figures(ctx context.Context, since string) (map[string]map[string]
 	}
 	return out, rows.Err()
 }
+
+// WithdrawCopy takes a copy out of the catalogue; a copy on loan or
+// serving a hold cannot go.
+func WithdrawCopy(ctx context.Context, tx *sql.Tx, barcode string) error {
+	cp, err := CopyByBarcode(ctx, tx, barcode)
+	if err != nil {
+		return err
+	}
+	switch cp.Status {
+	case CopyOnLoan, CopyOnHoldShelf, CopyInTransit:
+		return fmt.Errorf("store: withdraw %s: %w", barcode, ErrConflict)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'withdrawn' WHERE id = ?`, cp.ID)
+	return mapErr(err)
+}
+
+// InTransit lists copies travelling to or from a branch.
+func (db *DB) InTransit(ctx context.Context, branch string) ([]Copy, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+` FROM copies c LEFT JOIN loans l ON l.copy_id = c.id
+		WHERE c.status = 'in_transit' AND (c.transit_to = ? OR c.branch = ?) ORDER BY c.transit_to, c.barcode`, branch, branch)
+	if err != nil {
+		return nil, fmt.Errorf("store: in transit: %w", err)
+	}
+	return scanCopies(rows)
+}

@@ -71,6 +71,7 @@ var refusalStatus = map[string]struct {
 	"invalid_range":                    {http.StatusUnprocessableEntity, ""},
 	"staff_password_short":             {http.StatusUnprocessableEntity, ""},
 	"staff_exists":                     {http.StatusConflict, ""},
+	"copy_in_use":                      {http.StatusConflict, ""},
 	library.PasswordTooShort:           {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordTooLong:            {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordSymbol:             {http.StatusUnprocessableEntity, "invalid_password"},

@@ -26,9 +26,16 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 		"date":     fmtDate,
 		"datetime": fmtDateTime,
 		"list":     func(v ...string) []string { return v },
-		"month":    fmtMonth,
-		"join":     strings.Join,
-		"wd":       func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
+		// get reads a field's message from a map that may be absent.
+		"get": func(m any, key string) string {
+			if mm, ok := m.(map[string]string); ok {
+				return mm[key]
+			}
+			return ""
+		},
+		"month": fmtMonth,
+		"join":  strings.Join,
+		"wd":    func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
 		"role": func(r string) string {
 			if r == "" || r == store.RoleAuthor {
 				return ""

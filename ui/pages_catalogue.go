@@ -1,0 +1,299 @@
+package ui
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/importer"
+	"hondana/isbn"
+	"hondana/library"
+	"hondana/store"
+)
+
+// recordForm reads and checks the catalogue form: readings are required
+// (patrons search by them), NDC must be a class number, ISBNs must check.
+func (s *Server) recordForm(c *gin.Context, r *store.Record) map[string]string {
+	l := lang(c)
+	errs := map[string]string{}
+	bad := func(field, label string) { errs[field] = T(l, "err.invalid_field", T(l, label)) }
+	r.Title = strings.TrimSpace(c.PostForm("title"))
+	r.TitleYomi = strings.TrimSpace(c.PostForm("title_yomi"))
+	r.Publisher = strings.TrimSpace(c.PostForm("publisher"))
+	r.Series = strings.TrimSpace(c.PostForm("series"))
+	r.NDC = strings.TrimSpace(c.PostForm("ndc"))
+	r.MaterialType = c.PostForm("material_type")
+	r.Description = strings.TrimSpace(c.PostForm("description"))
+	if r.Title == "" || utf8.RuneCountInString(r.Title) > 500 {
+		bad("title", "cat.title")
+	}
+	if r.TitleYomi == "" || utf8.RuneCountInString(r.TitleYomi) > 500 {
+		bad("title_yomi", "cat.title_yomi")
+	}
+	if name := strings.TrimSpace(c.PostForm("author")); name != "" {
+		yomi := strings.TrimSpace(c.PostForm("author_yomi"))
+		if yomi == "" {
+			bad("author_yomi", "cat.author_yomi")
+		}
+		r.Authors = []store.Author{{Name: name, Yomi: yomi, Role: store.RoleAuthor}}
+	} else {
+		r.Authors = nil
+	}
+	if y := strings.TrimSpace(c.PostForm("year")); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 1000 || n > 2200 {
+			bad("year", "cat.year")
+		}
+		r.Year = n
+	} else {
+		r.Year = 0
+	}
+	if r.NDC != "" {
+		if len(r.NDC) < 3 || strings.Trim(r.NDC, "0123456789.") != "" || r.NDC[0] == '.' {
+			bad("ndc", "cat.ndc")
+		}
+	}
+	r.ISBN = ""
+	if v := strings.TrimSpace(c.PostForm("isbn")); v != "" {
+		n, ok := isbn.Normalize(v)
+		if !ok {
+			bad("isbn", "cat.isbn")
+		}
+		r.ISBN = n
+	}
+	if r.MaterialType == "" {
+		r.MaterialType = store.MaterialBook
+	}
+	if !contains(materialTypes, r.MaterialType) {
+		bad("material_type", "rec.material_type")
+	}
+	r.Subjects = nil
+	for _, sub := range strings.Split(c.PostForm("subjects"), ";") {
+		if sub = strings.TrimSpace(sub); sub != "" {
+			r.Subjects = append(r.Subjects, sub)
+		}
+	}
+	return errs
+}
+
+func (s *Server) catalogueNewPage(c *gin.Context) error {
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_record", T(lang(c), "cat.new"), gin.H{"Record": &store.Record{MaterialType: store.MaterialBook}, "Branches": bs, "MaterialTypes": materialTypes})
+	return nil
+}
+
+func (s *Server) catalogueEditPage(c *gin.Context) error {
+	id, err := recordID(c)
+	if err != nil {
+		return err
+	}
+	h, err := s.Catalog.Record(c, id)
+	if err != nil {
+		return errNotFound("record_not_found")
+	}
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "staff_record", h.Record.Title, gin.H{"Record": h.Record, "Copies": h.Copies, "Branches": bs,
+		"MaterialTypes": materialTypes, "Names": s.branchNames(lang(c), bs), "Done": c.Query("done")})
+	return nil
+}
+
+// catalogueSavePost adds a record (with its first copy) or saves one.
+func (s *Server) catalogueSavePost(c *gin.Context) error {
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	r := &store.Record{}
+	var copies []store.Copy
+	if id, err := recordID(c); err == nil && c.Param("id") != "" {
+		old, err := s.DB.Record(c, id)
+		if err != nil {
+			return errNotFound("record_not_found")
+		}
+		r = old
+	} else {
+		r.Source = "local:" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		r.Language = "jpn"
+	}
+	errs := s.recordForm(c, r)
+	if r.ID == 0 {
+		if bc := strings.TrimSpace(c.PostForm("barcode")); bc != "" {
+			today := s.Circulation.Today().Format(library.DateLayout)
+			copies = append(copies, store.Copy{Barcode: bc, Branch: c.PostForm("branch"), Location: strings.TrimSpace(c.PostForm("location")),
+				CallNumber: strings.TrimSpace(c.PostForm("call_number")), AcquiredOn: today, ShelvedOn: today})
+		}
+	}
+	render := func(status int) error {
+		s.render(c, status, "staff_record", T(lang(c), "cat.new"), gin.H{"Record": r, "Branches": bs, "MaterialTypes": materialTypes, "Errors": errs})
+		return nil
+	}
+	if len(errs) > 0 {
+		return render(http.StatusUnprocessableEntity)
+	}
+	isNew := r.ID == 0
+	err = s.Catalog.SaveRecords(c, []*store.Record{r}, [][]store.Copy{copies})
+	if err != nil && isNew {
+		r.ID = 0 // the transaction that gave it an id was rolled back
+	}
+	if errors.Is(err, store.ErrConflict) {
+		errs["barcode"] = T(lang(c), "err.duplicate_barcode")
+		return render(http.StatusConflict)
+	}
+	if errors.Is(err, store.ErrReference) {
+		errs["branch"] = T(lang(c), "err.unknown_branch")
+		return render(http.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "record.save", fmt.Sprintf("record %d", r.ID))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=saved", r.ID))
+	return nil
+}
+
+func (s *Server) copyAddPost(c *gin.Context) error {
+	id, err := recordID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.DB.Record(c, id)
+	if err != nil {
+		return errNotFound("record_not_found")
+	}
+	bc := strings.TrimSpace(c.PostForm("barcode"))
+	if bc == "" || len(bc) > 40 {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "barcode", Args: []any{whyMsg{id: "copy.barcode"}}}
+	}
+	today := s.Circulation.Today().Format(library.DateLayout)
+	cp := store.Copy{Barcode: bc, Branch: c.PostForm("branch"), Location: strings.TrimSpace(c.PostForm("location")),
+		CallNumber: strings.TrimSpace(c.PostForm("call_number")), AcquiredOn: today, ShelvedOn: today}
+	// Saving the record again with the copy keeps the index in step.
+	err = s.Catalog.SaveRecords(c, []*store.Record{r}, [][]store.Copy{{cp}})
+	if errors.Is(err, store.ErrConflict) {
+		return &Error{Status: http.StatusConflict, Code: "duplicate_barcode", Msg: "err.duplicate_barcode", Field: "barcode"}
+	}
+	if errors.Is(err, store.ErrReference) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch", Field: "branch"}
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "copy.add", "item "+bc)
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=copy", id))
+	return nil
+}
+
+func (s *Server) copyWithdrawPost(c *gin.Context) error {
+	id, err := recordID(c)
+	if err != nil {
+		return err
+	}
+	bc := c.PostForm("barcode")
+	err = s.DB.Tx(c, func(tx *sql.Tx) error { return store.WithdrawCopy(c, tx, bc) })
+	if errors.Is(err, store.ErrConflict) {
+		return &Error{Status: http.StatusConflict, Code: "copy_in_use", Msg: "err.copy_in_use"}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("item_not_found")
+	}
+	if err != nil {
+		return err
+	}
+	s.Catalog.Changed()
+	s.audit(c, "copy.withdraw", "item "+bc)
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=withdrawn", id))
+	return nil
+}
+
+// importPage takes a catalogue file from the browser and imports it with
+// the same importer as the command line, then reports per record.
+func (s *Server) importPage(c *gin.Context) error {
+	s.render(c, http.StatusOK, "staff_import", T(lang(c), "import.title"), gin.H{})
+	return nil
+}
+
+const maxImportBytes = 64 << 20
+
+func (s *Server) importPost(c *gin.Context) error {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "file", Args: []any{whyMsg{id: "import.file"}}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := f.Read(head)
+	if _, err := f.Seek(0, 0); err != nil {
+		return err
+	}
+	format := importer.Format(c.PostForm("format"))
+	if format == "" {
+		if format, err = importer.DetectFormat(fh.Filename, head[:n]); err != nil {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_format", Msg: "err.unknown_format"}
+		}
+	}
+	var problems []string
+	start := time.Now()
+	st, err := library.NewImporter(s.DB, s.Clock).Import(context.WithoutCancel(c), f, format, func(p library.ImportProgress) {
+		if p.Err != nil && len(problems) < 200 {
+			problems = append(problems, p.Err.Error())
+		}
+	})
+	if err != nil {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "import_failed", Msg: "err.import_failed", Args: []any{err.Error()}}
+	}
+	s.Catalog.Changed()
+	s.audit(c, "import", fmt.Sprintf("%s: %d saved, %d errors", fh.Filename, st.Saved, st.Errors))
+	s.render(c, http.StatusOK, "staff_import", T(lang(c), "import.title"), gin.H{"Stats": st, "Problems": problems,
+		"File": fh.Filename, "Format": format, "Took": time.Since(start).Round(time.Millisecond)})
+	return nil
+}
+
+func (s *Server) reindexPost(c *gin.Context) error {
+	start := time.Now()
+	if err := s.Catalog.Rebuild(context.WithoutCancel(c)); err != nil {
+		return err
+	}
+	s.audit(c, "reindex", "")
+	s.render(c, http.StatusOK, "staff_import", T(lang(c), "import.title"), gin.H{"Reindexed": time.Since(start).Round(time.Millisecond)})
+	return nil
+}
+
+func (s *Server) transitPage(c *gin.Context) error {
+	branch, bs, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	copies, err := s.DB.InTransit(c, branch)
+	if err != nil {
+		return err
+	}
+	var to, from []store.Copy
+	for _, cp := range copies {
+		if cp.TransitTo == branch {
+			to = append(to, cp)
+		} else {
+			from = append(from, cp)
+		}
+	}
+	s.render(c, http.StatusOK, "staff_transit", T(lang(c), "transit.title"), gin.H{"Branch": branch, "Branches": bs, "To": to, "From": from, "Names": s.branchNames(lang(c), bs)})
+	return nil
+}
