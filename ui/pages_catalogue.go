@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hondana/importer"
 	"hondana/isbn"
 	"hondana/library"
 	"hondana/store"
@@ -227,55 +225,6 @@ func (s *Server) importPage(c *gin.Context) error {
 }
 
 const maxImportBytes = 64 << 20
-
-func (s *Server) importPost(c *gin.Context) error {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "file", Args: []any{whyMsg{id: "import.file"}}}
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	head := make([]byte, 4096)
-	n, _ := f.Read(head)
-	if _, err := f.Seek(0, 0); err != nil {
-		return err
-	}
-	format := importer.Format(c.PostForm("format"))
-	if format == "" {
-		if format, err = importer.DetectFormat(fh.Filename, head[:n]); err != nil {
-			return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_format", Msg: "err.unknown_format"}
-		}
-	}
-	var problems []string
-	start := time.Now()
-	st, err := library.NewImporter(s.DB, s.Clock).Import(context.WithoutCancel(c), f, format, func(p library.ImportProgress) {
-		if p.Err != nil && len(problems) < 200 {
-			problems = append(problems, p.Err.Error())
-		}
-	})
-	if err != nil {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "import_failed", Msg: "err.import_failed", Args: []any{err.Error()}}
-	}
-	s.Catalog.Changed()
-	s.audit(c, "import", fmt.Sprintf("%s: %d saved, %d errors", fh.Filename, st.Saved, st.Errors))
-	s.render(c, http.StatusOK, "staff_import", T(lang(c), "import.title"), gin.H{"Stats": st, "Problems": problems,
-		"File": fh.Filename, "Format": format, "Took": time.Since(start).Round(time.Millisecond)})
-	return nil
-}
-
-func (s *Server) reindexPost(c *gin.Context) error {
-	start := time.Now()
-	if err := s.Catalog.Rebuild(context.WithoutCancel(c)); err != nil {
-		return err
-	}
-	s.audit(c, "reindex", "")
-	s.render(c, http.StatusOK, "staff_import", T(lang(c), "import.title"), gin.H{"Reindexed": time.Since(start).Round(time.Millisecond)})
-	return nil
-}
 
 func (s *Server) transitPage(c *gin.Context) error {
 	branch, bs, err := s.desk(c)

@@ -53,6 +53,7 @@ type Server struct {
 	Options
 	engine *gin.Engine
 	pages  map[string]*template.Template
+	jobs   jobs
 	md     goldmark.Markdown
 }
 
@@ -151,6 +152,7 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.GET("/import", s.page(s.importPage))
 	staff.POST("/import", s.page(s.importPost))
 	staff.POST("/reindex", s.page(s.reindexPost))
+	staff.GET("/jobs/:id", s.page(s.jobPage))
 	staff.GET("/transit", s.page(s.transitPage))
 	staff.GET("/calendar", s.page(s.staffCalendarPage))
 	staff.POST("/calendar/close", s.page(s.staffClosePost))
