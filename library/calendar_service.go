@@ -135,3 +135,33 @@ func (c *Calendar) CloseRange(ctx context.Context, staffID int64, branch string,
 	}
 	return out, nil
 }
+
+// SetDay sets one day of a branch apart from its regular pattern: open
+// with given hours (a special opening) or closed with a note. Loans due
+// and holds ending on a day that closes move to the next open day.
+func (c *Calendar) SetDay(ctx context.Context, staffID int64, branch string, day time.Time, open bool, opens, closes, note string, now time.Time) (*Closure, error) {
+	if _, ok := c.rules.Branches[branch]; !ok {
+		return nil, &Refusal{Code: UnknownBranch, Field: "branch"}
+	}
+	if !open {
+		return c.CloseRange(ctx, staffID, branch, day, day, note, now)
+	}
+	validHM := func(s string) bool {
+		t, err := time.Parse("15:04", s)
+		return err == nil && t.Format("15:04") == s
+	}
+	if !validHM(opens) || !validHM(closes) || closes <= opens {
+		return nil, &Refusal{Code: "invalid_hours", Field: "opens_at"}
+	}
+	d := dayStart(day, c.loc).Format(DateLayout)
+	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SaveCalendarException(ctx, tx, store.CalendarException{Branch: branch, Day: d, Open: true, OpensAt: opens, ClosesAt: closes, Note: note}); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, staffID, "calendar.open", fmt.Sprintf("%s %s %s-%s", branch, d, opens, closes), now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Closure{}, nil
+}

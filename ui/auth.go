@@ -72,6 +72,7 @@ var refusalStatus = map[string]struct {
 	"staff_password_short":             {http.StatusUnprocessableEntity, ""},
 	"staff_exists":                     {http.StatusConflict, ""},
 	"copy_in_use":                      {http.StatusConflict, ""},
+	"invalid_hours":                    {http.StatusUnprocessableEntity, ""},
 	library.PasswordTooShort:           {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordTooLong:            {http.StatusUnprocessableEntity, "invalid_password"},
 	library.PasswordSymbol:             {http.StatusUnprocessableEntity, "invalid_password"},

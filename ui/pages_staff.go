@@ -297,3 +297,43 @@ func (s *Server) staffClosePost(c *gin.Context) error {
 	s.render(c, http.StatusOK, "staff_calendar", T(l, "closure.title"), data)
 	return nil
 }
+
+// staffDayPost sets one day apart: a special opening with hours, or a
+// closed day (which moves what falls due on it).
+func (s *Server) staffDayPost(c *gin.Context) error {
+	bs, err := s.DB.Branches(c)
+	if err != nil {
+		return err
+	}
+	branch := c.PostForm("branch")
+	data := gin.H{"Branch": branch, "Branches": bs}
+	day, err := time.ParseInLocation(library.DateLayout, c.PostForm("day"), s.Calendar.Location())
+	if err != nil {
+		data["Error"] = T(lang(c), "err.invalid_range")
+		s.render(c, http.StatusUnprocessableEntity, "staff_calendar", T(lang(c), "closure.title"), data)
+		return nil
+	}
+	open := c.PostForm("open") == "1"
+	note := strings.TrimSpace(c.PostForm("note"))
+	if len([]rune(note)) > 50 {
+		note = string([]rune(note)[:50])
+	}
+	cl, err := s.Calendar.SetDay(c, s.who(c).StaffID, branch, day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
+	if err != nil {
+		_, msg, status, ok := s.refusalText(c, err)
+		if !ok {
+			return err
+		}
+		data["Error"] = msg
+		s.render(c, status, "staff_calendar", T(lang(c), "closure.title"), data)
+		return nil
+	}
+	l := lang(c)
+	if open {
+		data["Done"] = T(l, "day.opened", fmtDate(l, day), c.PostForm("opens_at"), c.PostForm("closes_at"))
+	} else {
+		data["Done"] = T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+	}
+	s.render(c, http.StatusOK, "staff_calendar", T(l, "closure.title"), data)
+	return nil
+}

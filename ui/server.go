@@ -156,6 +156,7 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.GET("/transit", s.page(s.transitPage))
 	staff.GET("/calendar", s.page(s.staffCalendarPage))
 	staff.POST("/calendar/close", s.page(s.staffClosePost))
+	staff.POST("/calendar/day", s.page(s.staffDayPost))
 	staff.GET("/counter", s.page(s.counterPage))
 	staff.POST("/counter/checkout", s.page(s.counterCheckout))
 	staff.POST("/counter/checkin", s.page(s.counterCheckin))

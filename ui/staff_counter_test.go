@@ -294,3 +294,30 @@ func TestDailyFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecialDays: staff open a usual closing day with hours, or close a
+// single day; bad hours are refused in words.
+func TestSpecialDays(t *testing.T) {
+	e := accountsEnv(t)
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	// 2026-12-07 is a Monday, ozu's closing day.
+	resp, body := do(t, c, "POST", e.URL+"/staff/calendar/day", url.Values{"csrf": {token}, "branch": {"ozu"}, "day": {"2026-12-07"}, "open": {"1"}, "opens_at": {"13:00"}, "closes_at": {"12:00"}})
+	if resp.StatusCode != 422 || !strings.Contains(body, "閉館を開館より後に") {
+		t.Errorf("bad hours: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, c, "POST", e.URL+"/staff/calendar/day", url.Values{"csrf": {token}, "branch": {"ozu"}, "day": {"2026-12-07"}, "open": {"1"}, "opens_at": {"10:00"}, "closes_at": {"15:00"}, "note": {"特別開館"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("special opening: %d", resp.StatusCode)
+	}
+	do(t, c, "POST", e.URL+"/staff/calendar/day", url.Values{"csrf": {token}, "branch": {"ozu"}, "day": {"2026-12-08"}, "open": {"0"}, "note": {"停電のため休館"}})
+	_, _, cal := call(t, "GET", e.URL+"/api/v1/calendar?branch=ozu&month=2026-12", "")
+	for _, w := range []string{`{"date":"2026-12-07","open":true,"opens_at":"10:00","closes_at":"15:00","note":"特別開館"}`,
+		`{"date":"2026-12-08","open":false,"opens_at":null,"closes_at":null,"note":"停電のため休館"}`} {
+		if !strings.Contains(cal, w) {
+			t.Errorf("calendar lacks %s", w)
+		}
+	}
+}
