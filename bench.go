@@ -183,18 +183,11 @@ var benchMemProfile string
 // second, temporary directory).
 func benchBuild(ctx context.Context, dir string, n int, separate bool, g *synth, clock library.Clock, log *slog.Logger) error {
 	const batch = 2000
-	db, err := store.Open(ctx, dir)
+	db, cat, err := openBenchCatalog(ctx, dir, clock, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := saveBranches(ctx, db, benchBranches); err != nil {
-		return err
-	}
-	cat, err := library.OpenCatalog(ctx, db, dir, clock, log)
-	if err != nil {
-		return err
-	}
 	defer cat.Close()
 	start := time.Now()
 	i := 0
@@ -235,18 +228,11 @@ func benchBuild(ctx context.Context, dir string, n int, separate bool, g *synth,
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	db2, err := store.Open(ctx, tmp)
+	db2, cat2, err := openBenchCatalog(ctx, tmp, clock, log)
 	if err != nil {
 		return err
 	}
 	defer db2.Close()
-	if err := saveBranches(ctx, db2, benchBranches); err != nil {
-		return err
-	}
-	cat2, err := library.OpenCatalog(ctx, db2, tmp, clock, log)
-	if err != nil {
-		return err
-	}
 	defer cat2.Close()
 	g2 := newSynth(1)
 	start = time.Now()
@@ -557,4 +543,23 @@ func (g *synth) queries(n int) []search.Query {
 		out[i] = q
 	}
 	return out
+}
+
+// openBenchCatalog opens a database and catalogue in dir with the bench's
+// branches; close the catalogue, then the database.
+func openBenchCatalog(ctx context.Context, dir string, clock library.Clock, log *slog.Logger) (*store.DB, *library.Catalog, error) {
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := saveBranches(ctx, db, benchBranches); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	cat, err := library.OpenCatalog(ctx, db, dir, clock, log)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, cat, nil
 }

@@ -42,18 +42,11 @@ func benchCirculationCmd(args []string) error {
 	defer os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := library.SystemClock{}
-	db, err := store.Open(ctx, dir)
+	db, cat, err := openBenchCatalog(ctx, dir, clock, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := saveBranches(ctx, db, benchBranches); err != nil {
-		return err
-	}
-	cat, err := library.OpenCatalog(ctx, db, dir, clock, log)
-	if err != nil {
-		return err
-	}
 	defer cat.Close()
 	g := newSynth(3)
 	const nrec = 20000
