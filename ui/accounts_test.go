@@ -399,9 +399,13 @@ func TestStaffPages(t *testing.T) {
 	if resp.StatusCode != 422 || !strings.Contains(body, "生年月日の入力が正しくありません") || !strings.Contains(body, `value="高橋 美咲"`) {
 		t.Errorf("bad registration: %d", resp.StatusCode)
 	}
-	resp, body = do(t, c, "POST", e.URL+"/staff/patrons/new", form)
-	if resp.StatusCode != 201 || !strings.Contains(body, "仮パスワードが使えるようになる時刻") || strings.Contains(body, "0203<") {
-		t.Fatalf("registration: %d %.500s", resp.StatusCode, body)
+	resp, _ = do(t, c, "POST", e.URL+"/staff/patrons/new", form)
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "?done=registered") {
+		t.Fatalf("registration: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body = do(t, c, "GET", e.URL+resp.Header.Get("Location"), nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "仮パスワードが使えるようになる時刻") || strings.Contains(body, "0203<") {
+		t.Fatalf("registration result: %d %.500s", resp.StatusCode, body)
 	}
 	i := strings.Index(body, `card-number">`)
 	card := body[i+13 : i+22]
@@ -444,9 +448,13 @@ func TestStaffPages(t *testing.T) {
 	if !strings.Contains(body, "ロックを解除しました") || strings.Contains(body, "ロック中") {
 		t.Errorf("after unlock: %d", resp.StatusCode)
 	}
-	resp, body = do(t, c, "POST", e.URL+"/staff/patrons/"+card+"/temporary-password", url.Values{"csrf": {token}})
-	if resp.StatusCode != 200 || !strings.Contains(body, "仮パスワードを再発行しました") {
-		t.Errorf("reissue: %d", resp.StatusCode)
+	resp, _ = do(t, c, "POST", e.URL+"/staff/patrons/"+card+"/temporary-password", url.Values{"csrf": {token}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reissue: %d", resp.StatusCode)
+	}
+	_, body = do(t, c, "GET", e.URL+resp.Header.Get("Location"), nil)
+	if !strings.Contains(body, "仮パスワードを再発行しました") || !strings.Contains(body, "card-number") {
+		t.Errorf("reissue result")
 	}
 	resp, _ = do(t, c, "POST", e.URL+"/staff/patrons/"+card+"/unlock", url.Values{})
 	if resp.StatusCode != http.StatusForbidden {

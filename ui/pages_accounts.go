@@ -306,7 +306,8 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 		return nil
 	}
 	s.audit(c, "patron.register", "card "+reg.Card)
-	s.render(c, http.StatusCreated, "staff_registered", T(lang(c), "staff.registered"), gin.H{"Card": reg.Card, "ActiveAt": reg.ActiveAt.In(s.Calendar.Location()), "Reissued": false})
+	// Post, then redirect: reloading the result must not register twice.
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(reg.Card)+"?done=registered")
 	return nil
 }
 
@@ -328,6 +329,15 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 	case "block":
 		notice = T(lang(c), "staff.blocked_done")
 	}
+	// Just registered or reissued: the card and when the temporary
+	// password works, to tell the patron (never the password).
+	issued := ""
+	switch c.Query("done") {
+	case "registered":
+		issued = T(lang(c), "staff.registered")
+	case "reissued":
+		issued = T(lang(c), "staff.reissued")
+	}
 	block, err := s.DB.PatronBlock(c, p.ID)
 	if err != nil {
 		return err
@@ -336,7 +346,7 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Locked": st.Locked || st.Failures >= library.LockAfter,
+	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": st.Locked || st.Failures >= library.LockAfter,
 		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
 	return nil
 }
@@ -347,7 +357,7 @@ func (s *Server) staffReissuePost(c *gin.Context) error {
 		return s.asError(err)
 	}
 	s.audit(c, "patron.reissue", "card "+reg.Card)
-	s.render(c, http.StatusOK, "staff_registered", T(lang(c), "staff.reissued"), gin.H{"Card": reg.Card, "ActiveAt": reg.ActiveAt.In(s.Calendar.Location()), "Reissued": true})
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(reg.Card)+"?done=reissued")
 	return nil
 }
 
