@@ -175,7 +175,7 @@ func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, p
 		}
 		h = store.Hold{RecordID: recordID, PatronID: patronID, PickupBranch: pickup, Contact: contact,
 			Status: store.HoldWaiting, PlacedAt: c.clock.Now()}
-		err = store.InsertHold(ctx, tx, &h)
+		err = store.AddHold(ctx, tx, &h)
 		if errors.Is(err, store.ErrConflict) {
 			return refuse(AlreadyReserved) // the unique index, last line of defence
 		}

@@ -243,24 +243,6 @@ func AddSession(ctx context.Context, tx *sql.Tx, s Session) error {
 	return nil
 }
 
-// SessionByHash returns a session.
-func (db *DB) SessionByHash(ctx context.Context, idHash string) (*Session, error) {
-	var s Session
-	var patron, staff sql.NullInt64
-	var created, seen string
-	err := db.read.QueryRowContext(ctx, `SELECT id_hash, patron_id, staff_id, kind, created_at, last_seen_at
-		FROM sessions WHERE id_hash = ?`, idHash).Scan(&s.IDHash, &patron, &staff, &s.Kind, &created, &seen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: session: %w", ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: session: %w", err)
-	}
-	s.PatronID, s.StaffID = patron.Int64, staff.Int64
-	s.CreatedAt, s.LastSeenAt = parseTime(created), parseTime(seen)
-	return &s, nil
-}
-
 // SessionHolder is a session with what the server needs of its holder,
 // read in one query on every request.
 type SessionHolder struct {

@@ -177,11 +177,6 @@ func NextInLine(ctx context.Context, tx *sql.Tx, recordID int64) (*Hold, error) 
 	return h, err
 }
 
-// InsertHold adds a waiting hold.
-func InsertHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
-	return AddHold(ctx, tx, h)
-}
-
 // UpdateHold writes a hold's changeable fields.
 func UpdateHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 	copyID, ready, contacted, deadline := h.nullables()

@@ -169,20 +169,6 @@ func scanCopies(rows *sql.Rows) ([]Copy, error) {
 	return out, rows.Err()
 }
 
-// Copies returns the copies of a record that have not been withdrawn, in
-// branch order.
-func (db *DB) Copies(ctx context.Context, recordID int64) ([]Copy, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+` FROM copies c
-		LEFT JOIN loans l ON l.copy_id = c.id
-		LEFT JOIN branches b ON b.code = c.branch
-		WHERE c.record_id = ? AND c.status <> 'withdrawn'
-		ORDER BY b.sort_order, c.location, c.barcode`, recordID)
-	if err != nil {
-		return nil, fmt.Errorf("store: copies: %w", err)
-	}
-	return scanCopies(rows)
-}
-
 // CopiesOf returns the copies of several records, keyed by record id.
 func (db *DB) CopiesOf(ctx context.Context, recordIDs []int64) (map[int64][]Copy, error) {
 	out := make(map[int64][]Copy, len(recordIDs))

@@ -40,7 +40,6 @@ const FileName = "hondana.db"
 type DB struct {
 	write *sql.DB
 	read  *sql.DB
-	path  string
 }
 
 // Open opens (creating if needed) the database in dir and migrates it to
@@ -63,7 +62,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{write: w, path: path}
+	db := &DB{write: w}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -79,9 +78,6 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
-
-// Path is the database file's path.
-func (db *DB) Path() string { return db.path }
 
 func (db *DB) migrate(ctx context.Context) error {
 	var version int
@@ -180,23 +176,4 @@ func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(timeLayout, s)
 	return t
-}
-
-// Setting reads a value from the settings table; "" when unset.
-func (db *DB) Setting(ctx context.Context, key string) (string, error) {
-	var v string
-	err := db.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return v, err
-}
-
-// SetSetting writes a value to the settings table.
-func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?)
-			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
 }
