@@ -130,7 +130,7 @@ func countsOrEmpty(c []search.Count) []search.Count {
 }
 
 func (s *Server) apiBranches(c *gin.Context) error {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *Server) apiSearch(c *gin.Context) error {
 	if strings.TrimSpace(q.Text) == "" && !hasFilter(q) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "query_required", Msg: "err.query_required"}
 	}
-	res, err := s.Catalog.Search(c, q)
+	res, err := s.Catalog.Search(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (s *Server) loadRecord(c *gin.Context) (*library.Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.Catalog.Record(c, id)
+	h, err := s.Catalog.Record(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound("record_not_found")
 	}
@@ -240,7 +240,7 @@ func (s *Server) newArrivals(c *gin.Context) (*library.SearchResult, search.Quer
 	q.Sort = search.SortAcquired
 	today := s.Clock.Now().In(s.Calendar.Location())
 	q.AcquiredFrom = today.AddDate(0, 0, -days).Format(library.DateLayout)
-	res, err := s.Catalog.Search(c, q)
+	res, err := s.Catalog.Search(c.Request.Context(), q)
 	return res, q, page, days, err
 }
 
@@ -271,7 +271,7 @@ func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, 
 	var rows []store.LoanRanking
 	period := ""
 	if holds {
-		rows, err = s.DB.TopHolds(c, limit)
+		rows, err = s.DB.TopHolds(c.Request.Context(), limit)
 	} else {
 		period = c.DefaultQuery("period", "month")
 		now := s.Clock.Now().In(s.Calendar.Location())
@@ -285,7 +285,7 @@ func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, 
 		default:
 			return nil, nil, "", errParam("period", "why.period")
 		}
-		rows, err = s.DB.TopLoans(c, since, limit)
+		rows, err = s.DB.TopLoans(c.Request.Context(), since, limit)
 	}
 	if err != nil {
 		return nil, nil, "", err
@@ -294,7 +294,7 @@ func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, 
 	for i, r := range rows {
 		ids[i] = r.RecordID
 	}
-	hits, err := s.Catalog.Hits(c, ids)
+	hits, err := s.Catalog.Hits(c.Request.Context(), ids)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -340,7 +340,7 @@ func (s *Server) apiHoldRanking(c *gin.Context) error {
 
 // calendarMonth reads ?branch=&month= and returns that month's days.
 func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []library.Day, error) {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return store.Branch{}, time.Time{}, nil, err
 	}
@@ -369,7 +369,7 @@ func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []libra
 		}
 		month = m
 	}
-	days, err := s.Calendar.Month(c, b.Code, month.Year(), month.Month())
+	days, err := s.Calendar.Month(c.Request.Context(), b.Code, month.Year(), month.Month())
 	return b, month, days, err
 }
 
@@ -398,7 +398,7 @@ func (s *Server) apiCalendar(c *gin.Context) error {
 }
 
 func (s *Server) apiNews(c *gin.Context) error {
-	items, err := s.DB.News(c, 0)
+	items, err := s.DB.News(c.Request.Context(), 0)
 	if err != nil {
 		return err
 	}
@@ -470,7 +470,7 @@ func (s *Server) apiTestClock(c *gin.Context) error {
 	s.Log.Info("test clock moved", "now", now)
 	// Rules that run by themselves see the new time at once.
 	if s.Circulation != nil {
-		if _, err := s.Circulation.ExpireHolds(c); err != nil {
+		if _, err := s.Circulation.ExpireHolds(c.Request.Context()); err != nil {
 			return err
 		}
 	}

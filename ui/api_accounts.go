@@ -22,7 +22,7 @@ func (s *Server) apiLogin(c *gin.Context) error {
 	if req.Kiosk {
 		kind = library.SessionKiosk
 	}
-	res, err := s.Accounts.Login(c, req.Card, req.Password, c.ClientIP(), kind)
+	res, err := s.Accounts.Login(c.Request.Context(), req.Card, req.Password, c.ClientIP(), kind)
 	if err != nil {
 		return s.asError(err)
 	}
@@ -37,7 +37,7 @@ func (s *Server) apiLogout(c *gin.Context) error {
 	if w == nil {
 		return &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"}
 	}
-	if err := s.Accounts.Logout(c, s.token(c)); err != nil {
+	if err := s.Accounts.Logout(c.Request.Context(), s.token(c)); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -45,7 +45,7 @@ func (s *Server) apiLogout(c *gin.Context) error {
 }
 
 func (s *Server) apiMe(c *gin.Context) error {
-	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -61,10 +61,10 @@ func (s *Server) apiSetEmail(c *gin.Context) error {
 		return err
 	}
 	w := s.who(c)
-	if err := s.Accounts.SetEmail(c, w.PatronID, req.Email); err != nil {
+	if err := s.Accounts.SetEmail(c.Request.Context(), w.PatronID, req.Email); err != nil {
 		return s.asError(err)
 	}
-	p, err := s.DB.PatronByID(c, w.PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), w.PatronID)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) apiChangePassword(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.Accounts.ChangePassword(c, s.who(c), req.Old, req.New, req.Confirm); err != nil {
+	if err := s.Accounts.ChangePassword(c.Request.Context(), s.who(c), req.Old, req.New, req.Confirm); err != nil {
 		return s.asError(err)
 	}
 	c.Status(http.StatusNoContent)
@@ -96,7 +96,7 @@ func (s *Server) apiStaffLogin(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Accounts.StaffLogin(c, req.Username, req.Password, c.ClientIP(), library.SessionAPI)
+	res, err := s.Accounts.StaffLogin(c.Request.Context(), req.Username, req.Password, c.ClientIP(), library.SessionAPI)
 	if err != nil {
 		return s.asError(err)
 	}
@@ -127,7 +127,7 @@ func (s *Server) apiRegisterPatron(c *gin.Context) error {
 	if err := readJSON(c, &f); err != nil {
 		return err
 	}
-	reg, err := s.Accounts.RegisterPatron(c, f.library())
+	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.library())
 	if err != nil {
 		return s.asError(err)
 	}
@@ -137,11 +137,11 @@ func (s *Server) apiRegisterPatron(c *gin.Context) error {
 }
 
 func (s *Server) apiStaffPatron(c *gin.Context) error {
-	p, err := s.DB.PatronByCard(c, c.Param("card"))
+	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
 	if err != nil {
 		return &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
 	}
-	st, err := s.DB.LoginState(c, p.ID)
+	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *Server) apiStaffPatron(c *gin.Context) error {
 }
 
 func (s *Server) apiReissue(c *gin.Context) error {
-	reg, err := s.Accounts.ReissueTemporary(c, c.Param("card"))
+	reg, err := s.Accounts.ReissueTemporary(c.Request.Context(), c.Param("card"))
 	if err != nil {
 		return s.asError(err)
 	}
@@ -162,7 +162,7 @@ func (s *Server) apiReissue(c *gin.Context) error {
 }
 
 func (s *Server) apiUnlock(c *gin.Context) error {
-	if err := s.Accounts.Unlock(c, c.Param("card")); err != nil {
+	if err := s.Accounts.Unlock(c.Request.Context(), c.Param("card")); err != nil {
 		return s.asError(err)
 	}
 	s.audit(c, "patron.unlock", "card "+c.Param("card"))

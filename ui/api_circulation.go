@@ -46,7 +46,7 @@ func (s *Server) toAPIHold(h store.Hold, title string, position int) apiHold {
 
 // holdJSON reloads a hold as its patron sees it, with its position.
 func (s *Server) holdJSON(c *gin.Context, patronID, holdID int64) (apiHold, error) {
-	holds, err := s.Circulation.Holds(c, patronID)
+	holds, err := s.Circulation.Holds(c.Request.Context(), patronID)
 	if err != nil {
 		return apiHold{}, err
 	}
@@ -67,7 +67,7 @@ func pathID(c *gin.Context, code string) (int64, error) {
 }
 
 func (s *Server) apiMyLoans(c *gin.Context) error {
-	loans, err := s.Circulation.Loans(c, s.who(c).PatronID)
+	loans, err := s.Circulation.Loans(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Server) apiRenew(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	due, err := s.Circulation.Renew(c, s.who(c).PatronID, id)
+	due, err := s.Circulation.Renew(c.Request.Context(), s.who(c).PatronID, id)
 	if err != nil {
 		return s.asError(err)
 	}
@@ -105,7 +105,7 @@ func (s *Server) apiRenew(c *gin.Context) error {
 }
 
 func (s *Server) apiMyHolds(c *gin.Context) error {
-	holds, err := s.Circulation.Holds(c, s.who(c).PatronID)
+	holds, err := s.Circulation.Holds(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -127,15 +127,15 @@ func (s *Server) apiPlaceHold(c *gin.Context) error {
 		return err
 	}
 	w := s.who(c)
-	h, err := s.Circulation.PlaceHold(c, w.PatronID, int64(req.RecordID), req.PickupBranch, req.Contact)
+	h, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, int64(req.RecordID), req.PickupBranch, req.Contact)
 	if err != nil {
 		return s.asError(err)
 	}
-	pos, err := s.Circulation.Position(c, h)
+	pos, err := s.Circulation.Position(c.Request.Context(), h)
 	if err != nil {
 		return err
 	}
-	r, err := s.DB.Record(c, h.RecordID)
+	r, err := s.DB.Record(c.Request.Context(), h.RecordID)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 		return err
 	}
 	w := s.who(c)
-	if _, err := s.Circulation.ChangeHold(c, w.PatronID, id, req.PickupBranch, req.Contact); err != nil {
+	if _, err := s.Circulation.ChangeHold(c.Request.Context(), w.PatronID, id, req.PickupBranch, req.Contact); err != nil {
 		return s.asError(err)
 	}
 	out, err := s.holdJSON(c, w.PatronID, id)
@@ -186,7 +186,7 @@ func (s *Server) apiCancelHold(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.CancelHold(c, s.who(c).PatronID, id); err != nil {
+	if err := s.Circulation.CancelHold(c.Request.Context(), s.who(c).PatronID, id); err != nil {
 		return s.asError(err)
 	}
 	c.Status(http.StatusNoContent)
@@ -206,7 +206,7 @@ func (s *Server) apiCheckout(c *gin.Context) error {
 	if !ok {
 		return s.asError(&library.Refusal{Code: library.PatronNotFound})
 	}
-	l, err := s.Circulation.Checkout(c, card, strings.TrimSpace(req.Barcode), req.Branch)
+	l, err := s.Circulation.Checkout(c.Request.Context(), card, strings.TrimSpace(req.Barcode), req.Branch)
 	if err != nil {
 		return s.asError(err)
 	}
@@ -234,7 +234,7 @@ func (s *Server) apiCheckin(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.Circulation.Checkin(c, strings.TrimSpace(req.Barcode), req.Branch)
+	p, err := s.Circulation.Checkin(c.Request.Context(), strings.TrimSpace(req.Barcode), req.Branch)
 	if err != nil {
 		return s.asError(err)
 	}
@@ -251,7 +251,7 @@ func (s *Server) apiReceive(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.Circulation.ReceiveTransit(c, strings.TrimSpace(req.Barcode), req.Branch)
+	p, err := s.Circulation.ReceiveTransit(c.Request.Context(), strings.TrimSpace(req.Barcode), req.Branch)
 	if err != nil {
 		return s.asError(err)
 	}
@@ -263,7 +263,7 @@ func (s *Server) apiReceive(c *gin.Context) error {
 // staffBranch reads ?branch= and checks it.
 func (s *Server) staffBranch(c *gin.Context) (string, error) {
 	b := c.Query("branch")
-	ok, err := s.branchExists(c, b)
+	ok, err := s.branchExists(c.Request.Context(), b)
 	if err != nil {
 		return "", err
 	}
@@ -278,7 +278,7 @@ func (s *Server) apiHoldShelf(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	holds, err := s.DB.ReadyHolds(c, branch)
+	holds, err := s.DB.ReadyHolds(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
@@ -318,7 +318,7 @@ func (s *Server) apiPickList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.Circulation.PickList(c, branch)
+	items, err := s.Circulation.PickList(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
@@ -332,7 +332,7 @@ func (s *Server) apiPickList(c *gin.Context) error {
 }
 
 func (s *Server) apiCallList(c *gin.Context) error {
-	holds, err := s.DB.CallList(c)
+	holds, err := s.DB.CallList(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -356,12 +356,12 @@ func (s *Server) apiContacted(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	h, err := s.Circulation.Contacted(c, id, s.who(c).StaffID, req.Result)
+	h, err := s.Circulation.Contacted(c.Request.Context(), id, s.who(c).StaffID, req.Result)
 	if err != nil {
 		return s.asError(err)
 	}
 	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, req.Result))
-	r, err := s.DB.Record(c, h.RecordID)
+	r, err := s.DB.Record(c.Request.Context(), h.RecordID)
 	if err != nil {
 		return err
 	}
@@ -436,7 +436,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 		if strings.TrimSpace(it.Barcode) == "" {
 			return field("items.barcode")
 		}
-		if ok, err := s.branchExists(c, it.Branch); err != nil {
+		if ok, err := s.branchExists(c.Request.Context(), it.Branch); err != nil {
 			return err
 		} else if !ok {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch", Field: "items.branch"}
@@ -444,7 +444,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 		copies = append(copies, store.Copy{Barcode: strings.TrimSpace(it.Barcode), Branch: it.Branch, Location: it.Location,
 			CallNumber: it.CallNumber, Status: store.CopyOnShelf, AcquiredOn: today, ShelvedOn: today})
 	}
-	err := s.Catalog.SaveRecords(c, []*store.Record{r}, [][]store.Copy{copies})
+	err := s.Catalog.SaveRecords(c.Request.Context(), []*store.Record{r}, [][]store.Copy{copies})
 	if errors.Is(err, store.ErrConflict) {
 		return &Error{Status: http.StatusConflict, Code: "duplicate_barcode", Msg: "err.duplicate_barcode", Field: "items.barcode"}
 	}

@@ -123,7 +123,7 @@ func (s *Server) who(c *gin.Context) *library.Who {
 	}
 	var w *library.Who
 	if tok := s.token(c); tok != "" && s.Accounts != nil {
-		w, _ = s.Accounts.Session(c, tok)
+		w, _ = s.Accounts.Session(c.Request.Context(), tok)
 		if w == nil && !isAPI(c) {
 			// The session ended (timeout, logout elsewhere): forget its
 			// cookie, and on a kiosk everything of the patron.
@@ -331,7 +331,9 @@ func (s *Server) audit(c *gin.Context, action, detail string) {
 	if w == nil || w.StaffID == 0 {
 		return
 	}
-	err := s.DB.Tx(c, func(tx *sql.Tx) error { return store.Audit(c, tx, w.StaffID, action, redact(detail), s.Clock.Now()) })
+	err := s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error {
+		return store.Audit(c.Request.Context(), tx, w.StaffID, action, redact(detail), s.Clock.Now())
+	})
 	if err != nil {
 		s.Log.Error("audit", "action", action, "err", err)
 	}

@@ -35,18 +35,24 @@ type job struct {
 	Err      string
 }
 
-// snapshot is a job's state for the page.
+// jobView is a copy of a job's state for the page, taken under its lock.
 type jobView struct {
-	*job
-	Read    int64
-	Percent int
-	Elapsed time.Duration
+	ID, Kind, File, Err string
+	Format              importer.Format
+	Stats               library.ImportStats
+	Problems            []string
+	Done                bool
+	Took, Elapsed       time.Duration
+	Read                int64
+	Percent             int
 }
 
 func (j *job) view() jobView {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	v := jobView{job: j, Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second)}
+	v := jobView{ID: j.ID, Kind: j.Kind, File: j.File, Err: j.Err, Format: j.Format, Stats: j.Stats,
+		Problems: append([]string(nil), j.Problems...), Done: j.Done, Took: j.Took,
+		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second)}
 	if j.Size > 0 {
 		v.Percent = int(v.Read * 100 / j.Size)
 	}

@@ -27,14 +27,14 @@ type branchToday struct {
 }
 
 func (s *Server) today(c *gin.Context) ([]branchToday, error) {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
 	out := make([]branchToday, 0, len(bs))
 	for _, b := range bs {
-		d, err := s.Calendar.Day(c, b.Code, now)
+		d, err := s.Calendar.Day(c.Request.Context(), b.Code, now)
 		if err != nil {
 			return nil, err
 		}
@@ -48,13 +48,13 @@ func (s *Server) home(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	news, err := s.DB.News(c, 5)
+	news, err := s.DB.News(c.Request.Context(), 5)
 	if err != nil {
 		return err
 	}
 	q := search.Query{Sort: search.SortAcquired, Limit: 6,
 		AcquiredFrom: s.Clock.Now().In(s.Calendar.Location()).AddDate(0, 0, -s.Site.NewArrivalsDays).Format(library.DateLayout)}
-	res, err := s.Catalog.Search(c, q)
+	res, err := s.Catalog.Search(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (s *Server) searchPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	branches, err := s.DB.Branches(c)
+	branches, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -214,7 +214,7 @@ func (s *Server) searchPage(c *gin.Context) error {
 		s.render(c, http.StatusOK, "search", T(lang(c), "menu.search"), data)
 		return nil
 	}
-	res, err := s.Catalog.Search(c, q)
+	res, err := s.Catalog.Search(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func (s *Server) recordPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	branches, err := s.DB.Branches(c)
+	branches, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (s *Server) isbnRedirect(c *gin.Context) error {
 	if !ok {
 		return errNotFound("record_not_found")
 	}
-	r, err := s.DB.RecordByISBN(c, n)
+	r, err := s.DB.RecordByISBN(c.Request.Context(), n)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound("record_not_found")
 	}
@@ -280,12 +280,12 @@ func (s *Server) newArrivalsPage(c *gin.Context) error {
 	// The class counts without the class filter, so every tab shows its size.
 	all := q
 	all.NDC, all.Offset, all.Limit = "", 0, 1
-	if r, err := s.Catalog.Search(c, all); err == nil {
+	if r, err := s.Catalog.Search(c.Request.Context(), all); err == nil {
 		for _, ct := range r.Facets.NDC {
 			classes = append(classes, facetLink{Label: ndcLabel(l, ct.Value), Count: ct.Count, URL: withParam(c.Request.URL, "ndc", ct.Value), Selected: q.NDC == ct.Value})
 		}
 	}
-	branches, err := s.DB.Branches(c)
+	branches, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func (s *Server) calendarPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	branches, err := s.DB.Branches(c)
+	branches, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func (s *Server) calendarPage(c *gin.Context) error {
 }
 
 func (s *Server) newsPage(c *gin.Context) error {
-	items, err := s.DB.News(c, 0)
+	items, err := s.DB.News(c.Request.Context(), 0)
 	if err != nil {
 		return err
 	}
@@ -347,7 +347,7 @@ func (s *Server) newsItemPage(c *gin.Context) error {
 	if err != nil {
 		return errNotFound("not_found")
 	}
-	n, err := s.DB.NewsByID(c, id)
+	n, err := s.DB.NewsByID(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -365,7 +365,7 @@ func (s *Server) branchesPage(c *gin.Context) error {
 }
 
 func (s *Server) contentPage(c *gin.Context) error {
-	p, err := s.DB.PageBySlug(c, c.Param("slug"))
+	p, err := s.DB.PageBySlug(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}

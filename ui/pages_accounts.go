@@ -52,7 +52,7 @@ func (s *Server) loginPost(c *gin.Context) error {
 	if isKiosk(c) {
 		kind = library.SessionKiosk
 	}
-	res, err := s.Accounts.Login(c, card, c.PostForm("password"), c.ClientIP(), kind)
+	res, err := s.Accounts.Login(c.Request.Context(), card, c.PostForm("password"), c.ClientIP(), kind)
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
@@ -64,7 +64,7 @@ func (s *Server) loginPost(c *gin.Context) error {
 	}
 	// A new id at every login; the old session, if any, ends.
 	if old := s.token(c); old != "" {
-		s.Accounts.Logout(c, old)
+		s.Accounts.Logout(c.Request.Context(), old)
 	}
 	s.setSession(c, res.Token)
 	switch {
@@ -102,7 +102,7 @@ func (s *Server) kioskPage(c *gin.Context) error {
 
 func (s *Server) logoutPost(c *gin.Context) error {
 	if tok := s.token(c); tok != "" {
-		if err := s.Accounts.Logout(c, tok); err != nil {
+		if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
 			return err
 		}
 	}
@@ -115,7 +115,7 @@ func (s *Server) logoutPost(c *gin.Context) error {
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
-	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) accountPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (s *Server) passwordPage(c *gin.Context) error {
 
 func (s *Server) passwordPost(c *gin.Context) error {
 	w := s.who(c)
-	err := s.Accounts.ChangePassword(c, w, c.PostForm("old_password"), c.PostForm("new_password"), c.PostForm("new_password_confirm"))
+	err := s.Accounts.ChangePassword(c.Request.Context(), w, c.PostForm("old_password"), c.PostForm("new_password"), c.PostForm("new_password_confirm"))
 	if err != nil {
 		field, msg, status, ok := s.refusalText(c, err)
 		if !ok {
@@ -165,7 +165,7 @@ func (s *Server) passwordPost(c *gin.Context) error {
 }
 
 func (s *Server) emailPage(c *gin.Context) error {
-	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Server) emailPage(c *gin.Context) error {
 
 func (s *Server) emailPost(c *gin.Context) error {
 	email := c.PostForm("email")
-	if err := s.Accounts.SetEmail(c, s.who(c).PatronID, email); err != nil {
+	if err := s.Accounts.SetEmail(c.Request.Context(), s.who(c).PatronID, email); err != nil {
 		field, msg, status, ok := s.refusalText(c, err)
 		if !ok {
 			return err
@@ -205,7 +205,7 @@ func (s *Server) staffLoginPost(c *gin.Context) error {
 	noStore(c)
 	next := safeNext(c.PostForm("next"))
 	user := c.PostForm("username")
-	res, err := s.Accounts.StaffLogin(c, user, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
+	res, err := s.Accounts.StaffLogin(c.Request.Context(), user, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
@@ -216,7 +216,7 @@ func (s *Server) staffLoginPost(c *gin.Context) error {
 		return nil
 	}
 	if old := s.token(c); old != "" {
-		s.Accounts.Logout(c, old)
+		s.Accounts.Logout(c.Request.Context(), old)
 	}
 	s.setSession(c, res.Token)
 	if next == "" || !strings.HasPrefix(next, "/staff") {
@@ -234,15 +234,15 @@ type figureRow struct {
 
 func (s *Server) staffHome(c *gin.Context) error {
 	today := s.Circulation.Today()
-	day, err := s.DB.Figures(c, today.Format(library.DateLayout))
+	day, err := s.DB.Figures(c.Request.Context(), today.Format(library.DateLayout))
 	if err != nil {
 		return err
 	}
-	month, err := s.DB.Figures(c, time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location()).Format(library.DateLayout))
+	month, err := s.DB.Figures(c.Request.Context(), time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location()).Format(library.DateLayout))
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Server) staffHome(c *gin.Context) error {
 	for _, b := range bs {
 		rows = append(rows, figureRow{Branch: branchName(lang(c), b), Today: day[b.Code], Month: month[b.Code]})
 	}
-	calls, err := s.DB.CallList(c)
+	calls, err := s.DB.CallList(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Server) staffPatrons(c *gin.Context) error {
 		if card, ok := library.FoldCard(q); ok {
 			q = card
 		}
-		if found, err = s.DB.FindPatrons(c, q, 50); err != nil {
+		if found, err = s.DB.FindPatrons(c.Request.Context(), q, 50); err != nil {
 			return err
 		}
 	}
@@ -280,7 +280,7 @@ func (s *Server) staffPatrons(c *gin.Context) error {
 }
 
 func (s *Server) staffRegisterPage(c *gin.Context) error {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -293,13 +293,13 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 	if err := c.ShouldBind(&f); err != nil {
 		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
 	}
-	reg, err := s.Accounts.RegisterPatron(c, f.library())
+	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.library())
 	if err != nil {
 		field, msg, status, ok := s.refusalText(c, err)
 		if !ok {
 			return err
 		}
-		bs, _ := s.DB.Branches(c)
+		bs, _ := s.DB.Branches(c.Request.Context())
 		values := map[string]string{"name": f.Name, "name_yomi": f.NameYomi, "birth_date": f.BirthDate, "address": f.Address,
 			"phone": f.Phone, "mobile": f.Mobile, "email": f.Email, "home_branch": f.HomeBranch}
 		s.render(c, status, "staff_register", T(lang(c), "staff.register"), gin.H{"Branches": bs, "Form": formState{Values: values, Errors: map[string]string{field: msg}}})
@@ -312,11 +312,11 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 }
 
 func (s *Server) staffPatronPage(c *gin.Context) error {
-	p, err := s.DB.PatronByCard(c, c.Param("card"))
+	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
 	if err != nil {
 		return &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
 	}
-	st, err := s.DB.LoginState(c, p.ID)
+	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
 	if err != nil {
 		return err
 	}
@@ -338,11 +338,11 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 	case "reissued":
 		issued = T(lang(c), "staff.reissued")
 	}
-	block, err := s.DB.PatronBlock(c, p.ID)
+	block, err := s.DB.PatronBlock(c.Request.Context(), p.ID)
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -352,7 +352,7 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 }
 
 func (s *Server) staffReissuePost(c *gin.Context) error {
-	reg, err := s.Accounts.ReissueTemporary(c, c.Param("card"))
+	reg, err := s.Accounts.ReissueTemporary(c.Request.Context(), c.Param("card"))
 	if err != nil {
 		return s.asError(err)
 	}
@@ -363,7 +363,7 @@ func (s *Server) staffReissuePost(c *gin.Context) error {
 
 func (s *Server) staffUnlockPost(c *gin.Context) error {
 	card := c.Param("card")
-	if err := s.Accounts.Unlock(c, card); err != nil {
+	if err := s.Accounts.Unlock(c.Request.Context(), card); err != nil {
 		return s.asError(err)
 	}
 	s.audit(c, "patron.unlock", "card "+card)

@@ -83,7 +83,7 @@ func (s *Server) recordForm(c *gin.Context, r *store.Record) map[string]string {
 }
 
 func (s *Server) catalogueNewPage(c *gin.Context) error {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -96,11 +96,11 @@ func (s *Server) catalogueEditPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.Catalog.Record(c, id)
+	h, err := s.Catalog.Record(c.Request.Context(), id)
 	if err != nil {
 		return errNotFound("record_not_found")
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -111,14 +111,14 @@ func (s *Server) catalogueEditPage(c *gin.Context) error {
 
 // catalogueSavePost adds a record (with its first copy) or saves one.
 func (s *Server) catalogueSavePost(c *gin.Context) error {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
 	r := &store.Record{}
 	var copies []store.Copy
 	if id, err := recordID(c); err == nil && c.Param("id") != "" {
-		old, err := s.DB.Record(c, id)
+		old, err := s.DB.Record(c.Request.Context(), id)
 		if err != nil {
 			return errNotFound("record_not_found")
 		}
@@ -143,7 +143,7 @@ func (s *Server) catalogueSavePost(c *gin.Context) error {
 		return render(http.StatusUnprocessableEntity)
 	}
 	isNew := r.ID == 0
-	err = s.Catalog.SaveRecords(c, []*store.Record{r}, [][]store.Copy{copies})
+	err = s.Catalog.SaveRecords(c.Request.Context(), []*store.Record{r}, [][]store.Copy{copies})
 	if err != nil && isNew {
 		r.ID = 0 // the transaction that gave it an id was rolled back
 	}
@@ -168,7 +168,7 @@ func (s *Server) copyAddPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.DB.Record(c, id)
+	r, err := s.DB.Record(c.Request.Context(), id)
 	if err != nil {
 		return errNotFound("record_not_found")
 	}
@@ -180,7 +180,7 @@ func (s *Server) copyAddPost(c *gin.Context) error {
 	cp := store.Copy{Barcode: bc, Branch: c.PostForm("branch"), Location: strings.TrimSpace(c.PostForm("location")),
 		CallNumber: strings.TrimSpace(c.PostForm("call_number")), AcquiredOn: today, ShelvedOn: today}
 	// Saving the record again with the copy keeps the index in step.
-	err = s.Catalog.SaveRecords(c, []*store.Record{r}, [][]store.Copy{{cp}})
+	err = s.Catalog.SaveRecords(c.Request.Context(), []*store.Record{r}, [][]store.Copy{{cp}})
 	if errors.Is(err, store.ErrConflict) {
 		return &Error{Status: http.StatusConflict, Code: "duplicate_barcode", Msg: "err.duplicate_barcode", Field: "barcode"}
 	}
@@ -201,7 +201,7 @@ func (s *Server) copyWithdrawPost(c *gin.Context) error {
 		return err
 	}
 	bc := c.PostForm("barcode")
-	err = s.DB.Tx(c, func(tx *sql.Tx) error { return store.WithdrawCopy(c, tx, bc) })
+	err = s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.WithdrawCopy(c.Request.Context(), tx, bc) })
 	if errors.Is(err, store.ErrConflict) {
 		return &Error{Status: http.StatusConflict, Code: "copy_in_use", Msg: "err.copy_in_use"}
 	}
@@ -231,7 +231,7 @@ func (s *Server) transitPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	copies, err := s.DB.InTransit(c, branch)
+	copies, err := s.DB.InTransit(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}

@@ -17,13 +17,13 @@ import (
 // Markdown is rendered without raw HTML.
 
 func (s *Server) newsEditPage(c *gin.Context) error {
-	items, err := s.DB.News(c, 0)
+	items, err := s.DB.News(c.Request.Context(), 0)
 	if err != nil {
 		return err
 	}
 	n := &store.NewsItem{Day: s.Circulation.Today().Format(library.DateLayout)}
 	if id, err := pathID(c, "not_found"); err == nil {
-		if n, err = s.DB.NewsByID(c, id); err != nil {
+		if n, err = s.DB.NewsByID(c.Request.Context(), id); err != nil {
 			return err
 		}
 	}
@@ -36,7 +36,7 @@ func (s *Server) newsSavePost(c *gin.Context) error {
 	if id, err := pathID(c, "not_found"); err == nil {
 		n.ID = id
 	}
-	items, err := s.DB.News(c, 0)
+	items, err := s.DB.News(c.Request.Context(), 0)
 	if err != nil {
 		return err
 	}
@@ -62,11 +62,11 @@ func (s *Server) newsSavePost(c *gin.Context) error {
 		return nil
 	}
 	now := s.Clock.Now()
-	err = s.DB.Tx(c, func(tx *sql.Tx) error {
+	err = s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error {
 		if n.ID != 0 {
-			return store.UpdateNews(c, tx, n)
+			return store.UpdateNews(c.Request.Context(), tx, n)
 		}
-		return store.AddNews(c, tx, n, now)
+		return store.AddNews(c.Request.Context(), tx, n, now)
 	})
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (s *Server) newsDeletePost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.Tx(c, func(tx *sql.Tx) error { return store.DeleteNews(c, tx, id) }); err != nil {
+	if err := s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.DeleteNews(c.Request.Context(), tx, id) }); err != nil {
 		return err
 	}
 	s.audit(c, "news.delete", "")
@@ -90,13 +90,13 @@ func (s *Server) newsDeletePost(c *gin.Context) error {
 }
 
 func (s *Server) pageEditPage(c *gin.Context) error {
-	pages, err := s.DB.Pages(c)
+	pages, err := s.DB.Pages(c.Request.Context())
 	if err != nil {
 		return err
 	}
 	var p *store.Page
 	if slug := c.Param("slug"); slug != "" {
-		if p, err = s.DB.PageBySlug(c, slug); err != nil {
+		if p, err = s.DB.PageBySlug(c.Request.Context(), slug); err != nil {
 			return err
 		}
 	}
@@ -105,14 +105,14 @@ func (s *Server) pageEditPage(c *gin.Context) error {
 }
 
 func (s *Server) pageSavePost(c *gin.Context) error {
-	p, err := s.DB.PageBySlug(c, c.Param("slug"))
+	p, err := s.DB.PageBySlug(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
 	p.Title = strings.TrimSpace(c.PostForm("title"))
 	p.TitleEn = strings.TrimSpace(c.PostForm("title_en"))
 	p.Body = c.PostForm("body")
-	pages, _ := s.DB.Pages(c)
+	pages, _ := s.DB.Pages(c.Request.Context())
 	data := gin.H{"Pages": pages, "Page": p}
 	bad := p.Title == "" || utf8.RuneCountInString(p.Title) > 100 || utf8.RuneCountInString(p.Body) > 50000 || !utf8.ValidString(p.Body)
 	if bad || c.PostForm("preview") != "" {
@@ -125,7 +125,7 @@ func (s *Server) pageSavePost(c *gin.Context) error {
 		s.render(c, status, "staff_pages", T(lang(c), "pages.edit"), data)
 		return nil
 	}
-	if err := s.DB.Tx(c, func(tx *sql.Tx) error { return store.SavePage(c, tx, *p, s.Clock.Now()) }); err != nil {
+	if err := s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.SavePage(c.Request.Context(), tx, *p, s.Clock.Now()) }); err != nil {
 		return err
 	}
 	s.audit(c, "page.save", p.Slug)
@@ -135,7 +135,7 @@ func (s *Server) pageSavePost(c *gin.Context) error {
 
 // staffAccountsPage lists staff accounts for admins to manage.
 func (s *Server) staffAccountsPage(c *gin.Context) error {
-	list, err := s.DB.StaffList(c)
+	list, err := s.DB.StaffList(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -147,16 +147,16 @@ func (s *Server) staffAccountsPost(c *gin.Context) error {
 	w := s.who(c)
 	var err error
 	if user := c.PostForm("update"); user != "" {
-		err = s.Accounts.UpdateStaff(c, w.StaffID, user, c.PostForm("role"), c.PostForm("disabled") == "1", c.PostForm("password"))
+		err = s.Accounts.UpdateStaff(c.Request.Context(), w.StaffID, user, c.PostForm("role"), c.PostForm("disabled") == "1", c.PostForm("password"))
 	} else {
-		err = s.Accounts.AddStaff(c, w.StaffID, c.PostForm("username"), c.PostForm("role"), c.PostForm("password"))
+		err = s.Accounts.AddStaff(c.Request.Context(), w.StaffID, c.PostForm("username"), c.PostForm("role"), c.PostForm("password"))
 	}
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
 			return err
 		}
-		list, _ := s.DB.StaffList(c)
+		list, _ := s.DB.StaffList(c.Request.Context())
 		s.render(c, status, "staff_accounts", T(lang(c), "accounts.title"), gin.H{"Staff": list, "Error": msg})
 		return nil
 	}

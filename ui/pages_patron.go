@@ -61,7 +61,7 @@ func formID(c *gin.Context, name string) int64 {
 
 func (s *Server) cartAdd(c *gin.Context) error {
 	id := formID(c, "record_id")
-	if _, err := s.DB.Record(c, id); err != nil {
+	if _, err := s.DB.Record(c.Request.Context(), id); err != nil {
 		return errNotFound("record_not_found")
 	}
 	cart := readCart(c)
@@ -97,11 +97,11 @@ func (s *Server) cartClear(c *gin.Context) error {
 
 func (s *Server) cartPage(c *gin.Context) error {
 	noStore(c)
-	hits, err := s.Catalog.Hits(c, readCart(c))
+	hits, err := s.Catalog.Hits(c.Request.Context(), readCart(c))
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -116,15 +116,15 @@ func (s *Server) reservePage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/cart")
 		return nil
 	}
-	hits, err := s.Catalog.Hits(c, ids)
+	hits, err := s.Catalog.Hits(c.Request.Context(), ids)
 	if err != nil {
 		return err
 	}
-	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Server) reservePost(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/cart")
 		return nil
 	}
-	hits, err := s.Catalog.Hits(c, ids)
+	hits, err := s.Catalog.Hits(c.Request.Context(), ids)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (s *Server) reservePost(c *gin.Context) error {
 	var left []int64
 	for _, h := range hits {
 		r := reserveResult{Title: h.Record.Title, ID: h.Record.ID}
-		if _, err := s.Circulation.PlaceHold(c, w.PatronID, h.Record.ID, pickup, contact); err != nil {
+		if _, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, h.Record.ID, pickup, contact); err != nil {
 			_, msg, _, ok := s.refusalText(c, err)
 			if !ok {
 				return err
@@ -190,11 +190,11 @@ func (s *Server) reservePost(c *gin.Context) error {
 
 // loanLine and holdLine are the rows of My library's two lists (R25).
 func (s *Server) myLists(c *gin.Context, patronID int64) ([]library.LoanView, []store.PatronHold, error) {
-	loans, err := s.Circulation.Loans(c, patronID)
+	loans, err := s.Circulation.Loans(c.Request.Context(), patronID)
 	if err != nil {
 		return nil, nil, err
 	}
-	holds, err := s.Circulation.Holds(c, patronID)
+	holds, err := s.Circulation.Holds(c.Request.Context(), patronID)
 	return loans, holds, err
 }
 
@@ -203,7 +203,7 @@ func (s *Server) renewPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	l, due, err := s.Circulation.RenewalPreview(c, s.who(c).PatronID, id)
+	l, due, err := s.Circulation.RenewalPreview(c.Request.Context(), s.who(c).PatronID, id)
 	if l == nil {
 		return s.asError(err)
 	}
@@ -220,7 +220,7 @@ func (s *Server) renewPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	due, err := s.Circulation.Renew(c, s.who(c).PatronID, id)
+	due, err := s.Circulation.Renew(c.Request.Context(), s.who(c).PatronID, id)
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
@@ -238,7 +238,7 @@ func (s *Server) myHold(c *gin.Context) (*store.PatronHold, error) {
 	if err != nil {
 		return nil, err
 	}
-	holds, err := s.Circulation.Holds(c, s.who(c).PatronID)
+	holds, err := s.Circulation.Holds(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (s *Server) cancelPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.CancelHold(c, s.who(c).PatronID, h.ID); err != nil {
+	if err := s.Circulation.CancelHold(c.Request.Context(), s.who(c).PatronID, h.ID); err != nil {
 		return s.asError(err)
 	}
 	s.render(c, http.StatusOK, "done", T(lang(c), "cancel.done"), gin.H{"Message": T(lang(c), "cancel.done_msg", h.Title)})
@@ -276,11 +276,11 @@ func (s *Server) changePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.DB.PatronByID(c, s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -293,13 +293,13 @@ func (s *Server) changePost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Circulation.ChangeHold(c, s.who(c).PatronID, h.ID, c.PostForm("pickup_branch"), c.PostForm("contact")); err != nil {
+	if _, err := s.Circulation.ChangeHold(c.Request.Context(), s.who(c).PatronID, h.ID, c.PostForm("pickup_branch"), c.PostForm("contact")); err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
 			return err
 		}
-		p, _ := s.DB.PatronByID(c, s.who(c).PatronID)
-		bs, _ := s.DB.Branches(c)
+		p, _ := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+		bs, _ := s.DB.Branches(c.Request.Context())
 		s.render(c, status, "change", T(lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs, "Refusal": msg})
 		return nil
 	}

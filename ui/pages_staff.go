@@ -18,7 +18,7 @@ const deskCookie = "hondana_desk"
 
 // desk returns the branch this desk works at (?branch= changes it).
 func (s *Server) desk(c *gin.Context) (string, []store.Branch, error) {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil || len(bs) == 0 {
 		return "", nil, err
 	}
@@ -54,7 +54,7 @@ type patronSummary struct {
 }
 
 func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, error) {
-	p, err := s.DB.PatronByCard(c, card)
+	p, err := s.DB.PatronByCard(c.Request.Context(), card)
 	if err != nil {
 		return nil, nil
 	}
@@ -62,7 +62,7 @@ func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, e
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.DB.LoginState(c, p.ID)
+	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Server) counterCheckout(c *gin.Context) error {
 	card, _ := library.FoldCard(c.PostForm("card"))
 	barcode := strings.TrimSpace(c.PostForm("barcode"))
 	line := &counterLine{Barcode: barcode}
-	l, err := s.Circulation.Checkout(c, card, barcode, branch)
+	l, err := s.Circulation.Checkout(c.Request.Context(), card, barcode, branch)
 	if err != nil {
 		_, msg, _, ok := s.refusalText(c, err)
 		if !ok {
@@ -132,9 +132,9 @@ func (s *Server) counterCheckin(c *gin.Context) error {
 	line := &counterLine{Barcode: barcode}
 	var pl library.Placement
 	if c.PostForm("receive") != "" {
-		pl, err = s.Circulation.ReceiveTransit(c, barcode, branch)
+		pl, err = s.Circulation.ReceiveTransit(c.Request.Context(), barcode, branch)
 	} else {
-		pl, err = s.Circulation.Checkin(c, barcode, branch)
+		pl, err = s.Circulation.Checkin(c.Request.Context(), barcode, branch)
 	}
 	if err != nil {
 		_, msg, _, ok := s.refusalText(c, err)
@@ -164,7 +164,7 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	holds, err := s.DB.ReadyHolds(c, branch)
+	holds, err := s.DB.ReadyHolds(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 			ready = append(ready, h)
 		}
 	}
-	picks, err := s.Circulation.PickList(c, branch)
+	picks, err := s.Circulation.PickList(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
@@ -187,11 +187,11 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 }
 
 func (s *Server) callListPage(c *gin.Context) error {
-	holds, err := s.DB.CallList(c)
+	holds, err := s.DB.CallList(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (s *Server) contactedPost(c *gin.Context) error {
 		return err
 	}
 	result := c.PostForm("result")
-	if _, err := s.Circulation.Contacted(c, id, s.who(c).StaffID, result); err != nil {
+	if _, err := s.Circulation.Contacted(c.Request.Context(), id, s.who(c).StaffID, result); err != nil {
 		return s.asError(err)
 	}
 	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, result))
@@ -220,7 +220,7 @@ func (s *Server) patronEditPost(c *gin.Context) error {
 		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
 	}
 	card := c.Param("card")
-	if err := s.Accounts.UpdatePatron(c, s.who(c).StaffID, card, f.library()); err != nil {
+	if err := s.Accounts.UpdatePatron(c.Request.Context(), s.who(c).StaffID, card, f.library()); err != nil {
 		return s.asError(err)
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=saved")
@@ -236,7 +236,7 @@ func (s *Server) patronBlockPost(c *gin.Context) error {
 	} else if strings.TrimSpace(reason) == "" {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "reason", Args: []any{whyMsg{id: "field.reason"}}}
 	}
-	if err := s.Accounts.Block(c, s.who(c).StaffID, card, reason); err != nil {
+	if err := s.Accounts.Block(c.Request.Context(), s.who(c).StaffID, card, reason); err != nil {
 		return s.asError(err)
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=block")
@@ -245,7 +245,7 @@ func (s *Server) patronBlockPost(c *gin.Context) error {
 
 // staffLogPage shows the latest staff actions (admins only).
 func (s *Server) staffLogPage(c *gin.Context) error {
-	entries, err := s.DB.AuditLog(c, 200)
+	entries, err := s.DB.AuditLog(c.Request.Context(), 200)
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (s *Server) staffCalendarPage(c *gin.Context) error {
 }
 
 func (s *Server) staffClosePost(c *gin.Context) error {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func (s *Server) staffClosePost(c *gin.Context) error {
 	if len([]rune(note)) > 50 {
 		note = string([]rune(note)[:50])
 	}
-	cl, err := s.Calendar.CloseRange(c, s.who(c).StaffID, branch, from, to, note, s.Clock.Now())
+	cl, err := s.Calendar.CloseRange(c.Request.Context(), s.who(c).StaffID, branch, from, to, note, s.Clock.Now())
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {
@@ -301,7 +301,7 @@ func (s *Server) staffClosePost(c *gin.Context) error {
 // staffDayPost sets one day apart: a special opening with hours, or a
 // closed day (which moves what falls due on it).
 func (s *Server) staffDayPost(c *gin.Context) error {
-	bs, err := s.DB.Branches(c)
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -318,7 +318,7 @@ func (s *Server) staffDayPost(c *gin.Context) error {
 	if len([]rune(note)) > 50 {
 		note = string([]rune(note)[:50])
 	}
-	cl, err := s.Calendar.SetDay(c, s.who(c).StaffID, branch, day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
+	cl, err := s.Calendar.SetDay(c.Request.Context(), s.who(c).StaffID, branch, day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
 	if err != nil {
 		_, msg, status, ok := s.refusalText(c, err)
 		if !ok {

@@ -87,7 +87,7 @@ func (s *Server) searchParams(c *gin.Context) (search.Query, int, error) {
 		q.MaterialType = v
 	}
 	if v := c.Query("branch"); v != "" {
-		if ok, err := s.branchExists(c, v); err != nil {
+		if ok, err := s.branchExists(c.Request.Context(), v); err != nil {
 			return q, 0, err
 		} else if !ok {
 			return q, 0, &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch"}

@@ -352,7 +352,7 @@ type view struct {
 
 func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
 	l := lang(c)
-	menu, err := s.DB.Pages(c)
+	menu, err := s.DB.Pages(c.Request.Context())
 	if err != nil {
 		s.Log.Error("menu", "err", err)
 	}
