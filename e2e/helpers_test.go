@@ -35,13 +35,20 @@ type tab struct {
 // own; it closes when t ends.
 func newTab(t *testing.T) *tab {
 	t.Helper()
+	return newTabFor(t, tabTimeout)
+}
+
+// newTabFor is newTab with its own bound for the whole test, for pages
+// that take a while (an import).
+func newTabFor(t *testing.T, d time.Duration) *tab {
+	t.Helper()
 	ready(t)
 	ctx, cancel := chromedp.NewContext(suite.browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, tabTimeout)
+	tctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(cancelTimeout)
 	b := &tab{t: t, ctx: tctx}
 	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders,

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -26,26 +25,6 @@ const (
 	staffUser     = "staff"
 	staffPassword = "demo-staff-pass"
 )
-
-// newTabFor is newTab with a longer bound for the whole test, for a page
-// that takes a while (the import).
-func newTabFor(t *testing.T, d time.Duration) *tab {
-	t.Helper()
-	ready(t)
-	ctx, cancel := chromedp.NewContext(suite.browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("open a tab: %v", err)
-	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, d)
-	t.Cleanup(cancelTimeout)
-	b := &tab{t: t, ctx: tctx}
-	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders,
-		network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "ja"}}); err != nil {
-		t.Fatalf("set Accept-Language: %v", err)
-	}
-	return b
-}
 
 // staffLogin logs the demo admin in on /staff/login; the browser lands on
 // the staff menu.

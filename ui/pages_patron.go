@@ -109,15 +109,25 @@ func (s *Server) cartPage(c *gin.Context) error {
 	return nil
 }
 
-// reserveForm is the pickup and contact choice for the titles in the cart.
-func (s *Server) reservePage(c *gin.Context) error {
+// cartHits loads the titles in the cart; with an empty cart it sends the
+// browser to the cart page and returns nil.
+func (s *Server) cartHits(c *gin.Context) ([]library.Hit, error) {
 	ids := readCart(c)
 	if len(ids) == 0 {
 		c.Redirect(http.StatusSeeOther, "/cart")
-		return nil
+		return nil, nil
 	}
 	hits, err := s.Catalog.Hits(c.Request.Context(), ids)
-	if err != nil {
+	if err == nil && hits == nil {
+		hits = []library.Hit{} // records gone since: show an empty list
+	}
+	return hits, err
+}
+
+// reserveForm is the pickup and contact choice for the titles in the cart.
+func (s *Server) reservePage(c *gin.Context) error {
+	hits, err := s.cartHits(c)
+	if err != nil || hits == nil {
 		return err
 	}
 	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
@@ -152,13 +162,8 @@ type reserveResult struct {
 }
 
 func (s *Server) reservePost(c *gin.Context) error {
-	ids := readCart(c)
-	if len(ids) == 0 {
-		c.Redirect(http.StatusSeeOther, "/cart")
-		return nil
-	}
-	hits, err := s.Catalog.Hits(c.Request.Context(), ids)
-	if err != nil {
+	hits, err := s.cartHits(c)
+	if err != nil || hits == nil {
 		return err
 	}
 	w := s.who(c)

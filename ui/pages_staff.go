@@ -264,76 +264,71 @@ func (s *Server) staffCalendarPage(c *gin.Context) error {
 }
 
 func (s *Server) staffClosePost(c *gin.Context) error {
-	bs, err := s.DB.Branches(c.Request.Context())
+	data, note, err := s.calendarForm(c)
 	if err != nil {
 		return err
 	}
 	loc := s.Calendar.Location()
 	from, err1 := time.ParseInLocation(library.DateLayout, c.PostForm("from"), loc)
 	to, err2 := time.ParseInLocation(library.DateLayout, c.PostForm("to"), loc)
-	branch := c.PostForm("branch")
-	data := gin.H{"Branch": branch, "Branches": bs}
 	if err1 != nil || err2 != nil {
-		data["Error"] = T(lang(c), "err.invalid_range")
-		s.render(c, http.StatusUnprocessableEntity, "staff_calendar", T(lang(c), "closure.title"), data)
-		return nil
+		return s.calendarDone(c, data, &library.Refusal{Code: "invalid_range"}, nil)
 	}
-	note := strings.TrimSpace(c.PostForm("note"))
-	if len([]rune(note)) > 50 {
-		note = string([]rune(note)[:50])
-	}
-	cl, err := s.Calendar.CloseRange(c.Request.Context(), s.who(c).StaffID, branch, from, to, note, s.Clock.Now())
-	if err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
-		if !ok {
-			return err
-		}
-		data["Error"] = msg
-		s.render(c, status, "staff_calendar", T(lang(c), "closure.title"), data)
-		return nil
-	}
-	l := lang(c)
-	data["Done"] = T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
-	s.render(c, http.StatusOK, "staff_calendar", T(l, "closure.title"), data)
-	return nil
+	cl, err := s.Calendar.CloseRange(c.Request.Context(), s.who(c).StaffID, c.PostForm("branch"), from, to, note, s.Clock.Now())
+	return s.calendarDone(c, data, err, func(l string) string {
+		return T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+	})
 }
 
 // staffDayPost sets one day apart: a special opening with hours, or a
 // closed day (which moves what falls due on it).
 func (s *Server) staffDayPost(c *gin.Context) error {
-	bs, err := s.DB.Branches(c.Request.Context())
+	data, note, err := s.calendarForm(c)
 	if err != nil {
 		return err
 	}
-	branch := c.PostForm("branch")
-	data := gin.H{"Branch": branch, "Branches": bs}
 	day, err := time.ParseInLocation(library.DateLayout, c.PostForm("day"), s.Calendar.Location())
 	if err != nil {
-		data["Error"] = T(lang(c), "err.invalid_range")
-		s.render(c, http.StatusUnprocessableEntity, "staff_calendar", T(lang(c), "closure.title"), data)
-		return nil
+		return s.calendarDone(c, data, &library.Refusal{Code: "invalid_range"}, nil)
 	}
 	open := c.PostForm("open") == "1"
-	note := strings.TrimSpace(c.PostForm("note"))
-	if len([]rune(note)) > 50 {
-		note = string([]rune(note)[:50])
-	}
-	cl, err := s.Calendar.SetDay(c.Request.Context(), s.who(c).StaffID, branch, day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
+	cl, err := s.Calendar.SetDay(c.Request.Context(), s.who(c).StaffID, c.PostForm("branch"), day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
+	return s.calendarDone(c, data, err, func(l string) string {
+		if open {
+			return T(l, "day.opened", fmtDate(l, day), c.PostForm("opens_at"), c.PostForm("closes_at"))
+		}
+		return T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+	})
+}
+
+// calendarForm reads what the two calendar forms share: the page's data
+// and the note (at most 50 characters).
+func (s *Server) calendarForm(c *gin.Context) (gin.H, string, error) {
+	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
+		return nil, "", err
+	}
+	note := []rune(strings.TrimSpace(c.PostForm("note")))
+	if len(note) > 50 {
+		note = note[:50]
+	}
+	return gin.H{"Branch": c.PostForm("branch"), "Branches": bs}, string(note), nil
+}
+
+// calendarDone shows the calendar page with a refusal in words, or with
+// what done says.
+func (s *Server) calendarDone(c *gin.Context, data gin.H, err error, done func(l string) string) error {
+	l := lang(c)
+	status := http.StatusOK
+	if err != nil {
+		_, msg, st, ok := s.refusalText(c, err)
 		if !ok {
 			return err
 		}
-		data["Error"] = msg
-		s.render(c, status, "staff_calendar", T(lang(c), "closure.title"), data)
-		return nil
-	}
-	l := lang(c)
-	if open {
-		data["Done"] = T(l, "day.opened", fmtDate(l, day), c.PostForm("opens_at"), c.PostForm("closes_at"))
+		data["Error"], status = msg, st
 	} else {
-		data["Done"] = T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+		data["Done"] = done(l)
 	}
-	s.render(c, http.StatusOK, "staff_calendar", T(l, "closure.title"), data)
+	s.render(c, status, "staff_calendar", T(l, "closure.title"), data)
 	return nil
 }
