@@ -195,6 +195,13 @@ func (s *Server) csrfCheck(c *gin.Context) {
 		c.Next()
 		return
 	}
+	// Bound what a form may send before anything reads it: uploads go to
+	// the import page only.
+	limit := int64(1 << 20)
+	if c.Request.URL.Path == "/staff/import" {
+		limit = maxImportBytes
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	forbidden := &Error{Status: http.StatusForbidden, Code: "csrf", Msg: "err.csrf"}
 	if err := crossOrigin.Check(c.Request); err != nil {
 		s.fail(c, forbidden)

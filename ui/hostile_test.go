@@ -82,3 +82,19 @@ func TestHostileForms(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// TestOversizedForms: a form body over the limit is refused before it is
+// read whole, and nothing fails.
+func TestOversizedForms(t *testing.T) {
+	e := accountsEnv(t)
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	big := strings.Repeat("x", 2<<20)
+	for _, path := range []string{"/login", "/cart/add", "/account/email"} {
+		resp, body := do(t, c, "POST", e.URL+path, url.Values{"csrf": {token}, "card": {big}})
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			t.Errorf("POST %s with 2 MiB: %d %.200s", path, resp.StatusCode, body)
+		}
+	}
+}

@@ -100,7 +100,6 @@ func (c countingReader) Read(p []byte) (int, error) {
 // importPost saves the upload and imports it in the background, with the
 // same importer as the command line.
 func (s *Server) importPost(c *gin.Context) error {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "file", Args: []any{whyMsg{id: "import.file"}}}
