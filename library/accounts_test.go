@@ -2,7 +2,6 @@ package library
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -357,5 +356,4 @@ func TestRegistrationFields(t *testing.T) {
 	if hash == "" || hash == "0229" || !CheckPassword(hash, "0229", []byte("pepper")) || CheckPassword(hash, "0229", []byte("other pepper")) {
 		t.Errorf("stored hash %q", hash)
 	}
-	_ = sql.ErrNoRows
 }

@@ -327,7 +327,7 @@ func TestLimitsAndPickList(t *testing.T) {
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	p := e.patron(t, "100000021", "")
-	other := e.patron(t, "100000022", "")
+	e.patron(t, "100000022", "")
 	var recs []int64
 	for i := 0; i < 12; i++ {
 		var id int64
@@ -375,7 +375,6 @@ func TestLimitsAndPickList(t *testing.T) {
 	want(t, err, PatronNotFound)
 	_, err = e.c.Checkout(ctx, "100000021", "NOPE", "ozu")
 	want(t, err, ItemNotFound)
-	_ = other
 }
 
 // TestConcurrentHoldsAndCheckin: 100 patrons reserve a one-copy title while
@@ -386,8 +385,7 @@ func TestConcurrentHoldsAndCheckin(t *testing.T) {
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "ONE", "ozu", 30)
-	lender := e.patron(t, "200000000", "")
-	_ = lender
+	e.patron(t, "200000000", "")
 	if _, err := e.c.Checkout(ctx, "200000000", "ONE", "ozu"); err != nil {
 		t.Fatal(err)
 	}
@@ -501,7 +499,7 @@ func TestReturnForgetsThePatron(t *testing.T) {
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "P1", "ozu", 30)
 	p := e.patron(t, "500000001", "p@example.jp")
-	other := e.patron(t, "500000002", "")
+	e.patron(t, "500000002", "")
 	if _, err := e.c.PlaceHold(ctx, p, e.rec, "ozu", ContactEmail); err != nil {
 		t.Fatal(err)
 	}
@@ -532,7 +530,6 @@ func TestReturnForgetsThePatron(t *testing.T) {
 		rec != e.rec || branch != "nagahama" || day != "2026-11-27" || count != 1 {
 		t.Errorf("anonymous count: %d %s %s %d %v", rec, branch, day, count, err)
 	}
-	_ = other
 }
 
 // TestSchedulerLapsesHolds: the scheduler, driven by the clock, lapses a
@@ -592,8 +589,6 @@ func TestTemporaryClosure(t *testing.T) {
 	if err != nil || cl.Days != 4 || cl.Loans != 1 || cl.ReopensOn.Format(DateLayout) != "2026-12-13" {
 		t.Fatalf("closure: %+v %v", cl, err)
 	}
-	loans, _ := e.c.Loans(ctx, 1)
-	_ = loans
 	var d1, d2 string
 	e.db.Reader().QueryRow(`SELECT due_date FROM loans WHERE id = ?`, l1.ID).Scan(&d1)
 	e.db.Reader().QueryRow(`SELECT due_date FROM loans WHERE id = ?`, l2.ID).Scan(&d2)

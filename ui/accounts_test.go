@@ -497,3 +497,17 @@ func TestKioskLogin(t *testing.T) {
 		t.Errorf("kiosk session after 3 idle minutes: %d", resp.StatusCode)
 	}
 }
+
+// staffBrowser is a browser logged in as a staff account, with its form
+// token.
+func staffBrowser(t *testing.T, e *testEnv, user, pass string) (*http.Client, string) {
+	t.Helper()
+	c := browser(t)
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	resp, _ := do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {user}, "password": {pass}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("staff login as %s: %d", user, resp.StatusCode)
+	}
+	return c, token
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hondana/library"
+	"hondana/store"
 )
 
 func (s *Server) apiLogin(c *gin.Context) error {
@@ -137,17 +138,13 @@ func (s *Server) apiRegisterPatron(c *gin.Context) error {
 }
 
 func (s *Server) apiStaffPatron(c *gin.Context) error {
-	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
-	if err != nil {
-		return &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
-	}
-	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
+	p, st, locked, err := s.staffPatron(c)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "name_yomi": p.NameYomi, "birth_date": p.BirthDate,
 		"address": p.Address, "phone": p.Phone, "mobile": p.Mobile, "email": p.Email,
-		"login": gin.H{"temporary_password": st.Temporary, "locked": st.Locked || st.Failures >= library.LockAfter, "failed_logins": st.Failures}})
+		"login": gin.H{"temporary_password": st.Temporary, "locked": locked, "failed_logins": st.Failures}})
 	return nil
 }
 
@@ -168,4 +165,18 @@ func (s *Server) apiUnlock(c *gin.Context) error {
 	s.audit(c, "patron.unlock", "card "+c.Param("card"))
 	c.Status(http.StatusNoContent)
 	return nil
+}
+
+// staffPatron reads the patron of the :card path parameter with their
+// login state, and whether web login is stopped for the card.
+func (s *Server) staffPatron(c *gin.Context) (*store.Patron, store.PatronLoginState, bool, error) {
+	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
+	if err != nil {
+		return nil, store.PatronLoginState{}, false, &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
+	}
+	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
+	if err != nil {
+		return nil, st, false, err
+	}
+	return p, st, st.Locked || st.Failures >= library.LockAfter, nil
 }

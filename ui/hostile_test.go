@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -80,7 +79,6 @@ func TestHostileForms(t *testing.T) {
 			}
 		}
 	}
-	_ = fmt.Sprint
 }
 
 // TestOversizedForms: a form body over the limit is refused before it is

@@ -312,11 +312,7 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 }
 
 func (s *Server) staffPatronPage(c *gin.Context) error {
-	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
-	if err != nil {
-		return &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
-	}
-	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
+	p, st, locked, err := s.staffPatron(c)
 	if err != nil {
 		return err
 	}
@@ -346,7 +342,7 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": st.Locked || st.Failures >= library.LockAfter,
+	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": locked,
 		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
 	return nil
 }

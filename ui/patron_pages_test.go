@@ -241,10 +241,7 @@ func TestEveryPostFormHasAToken(t *testing.T) {
 		}
 	}
 	// Staff pages.
-	s := browser(t)
-	do(t, s, "GET", e.URL+"/staff/login", nil)
-	stoken := csrfFrom(t, s, e.URL)
-	do(t, s, "POST", e.URL+"/staff/login", url.Values{"csrf": {stoken}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	s, stoken := staffBrowser(t, e, "counter", "counter-pass-1")
 	for _, pg := range []string{"/staff", "/staff/patrons/new", "/staff/patrons/" + reg.Card} {
 		_, body := do(t, s, "GET", e.URL+pg, nil)
 		for _, f := range form.FindAllString(body, -1) {

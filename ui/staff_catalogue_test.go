@@ -21,10 +21,7 @@ import (
 func TestCataloguePages(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
 	form := url.Values{"csrf": {token}, "title": {"大洲の歴史"}, "title_yomi": {""}, "author": {"大洲太郎"}, "author_yomi": {"オオズ タロウ"},
 		"year": {"2025"}, "ndc": {"21"}, "isbn": {"978-4-00-000000-1"}, "material_type": {"book"}, "barcode": {"NEW-1"}, "branch": {"ozu"},
 		"location": {"郷土資料"}, "call_number": {"218.3/オ"}}
@@ -148,10 +145,7 @@ func TestCataloguePages(t *testing.T) {
 // admin, on the demo library: none may fail.
 func TestEveryStaffPageRenders(t *testing.T) {
 	e := demoEnv(t)
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"staff"}, "password": {"demo-staff-pass"}})
+	c, _ := staffBrowser(t, e, "staff", "demo-staff-pass")
 	var id int64
 	e.DB.Reader().QueryRow(`SELECT id FROM news LIMIT 1`).Scan(&id)
 	pages := 0

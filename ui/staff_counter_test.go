@@ -30,10 +30,7 @@ func TestCounterPages(t *testing.T) {
 	b, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "窓口 二", NameYomi: "マドグチ ニ", BirthDate: "1981-01-01"})
 	pb, _ := e.DB.PatronByCard(ctx, b.Card)
 
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
 
 	resp, body := do(t, c, "GET", e.URL+"/staff/counter?branch=ozu&card="+a.Card, nil)
 	if resp.StatusCode != 200 || !strings.Contains(body, "窓口 一") || !strings.Contains(body, `id="lend-barcode"`) {
@@ -108,10 +105,7 @@ func TestStaffPatronEditBlockAndLog(t *testing.T) {
 	r := &store.Record{Source: "blk:1", Title: "鼻"}
 	e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: "K1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}})
 	reg, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "停止 太郎", NameYomi: "テイシ タロウ", BirthDate: "1970-07-07"})
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
 	page := e.URL + "/staff/patrons/" + reg.Card
 	resp, _ := do(t, c, "POST", page+"/edit", url.Values{"csrf": {token}, "name": {"停止 太郎"}, "name_yomi": {"テイシ タロウ"}, "birth_date": {"1970-07-07"}, "phone": {"0893-11-2222"}, "home_branch": {"ozu"}})
 	if resp.StatusCode != http.StatusSeeOther {
@@ -165,10 +159,7 @@ func TestStaffPatronEditBlockAndLog(t *testing.T) {
 // many dates moved; the public calendar shows the closure.
 func TestClosurePage(t *testing.T) {
 	e := accountsEnv(t)
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
 	resp, body := do(t, c, "POST", e.URL+"/staff/calendar/close", url.Values{"csrf": {token}, "branch": {"ozu"}, "from": {"2026-12-09"}, "to": {"2026-12-12"}, "note": {"空調工事のため休館"}})
 	if resp.StatusCode != 200 || !strings.Contains(body, "4日間を休館にしました") || !strings.Contains(body, "2026年12月13日") {
 		t.Fatalf("close: %d %s", resp.StatusCode, body)
@@ -187,10 +178,7 @@ func TestClosurePage(t *testing.T) {
 // HTML in the Markdown never reaches a page.
 func TestNewsAndPageEditing(t *testing.T) {
 	e := demoEnv(t)
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"staff"}, "password": {"demo-staff-pass"}})
+	c, token := staffBrowser(t, e, "staff", "demo-staff-pass")
 	body := "## 図書館まつり\n\n<script>alert(1)</script>\n\n**11月3日**に開催します。"
 	resp, page := do(t, c, "POST", e.URL+"/staff/news", url.Values{"csrf": {token}, "day": {"2026-11-27"}, "title": {"図書館まつりのお知らせ"}, "body": {body}, "preview": {"1"}})
 	if resp.StatusCode != 200 || !strings.Contains(page, "<h2>図書館まつり</h2>") || strings.Contains(page, "<script>alert") {
@@ -227,10 +215,7 @@ func TestStaffAccountsAdmin(t *testing.T) {
 	e.DB.Tx(ctx, func(tx *sql.Tx) error {
 		return store.AddStaff(ctx, tx, &store.Staff{Username: "chief", Role: library.RoleAdmin, PasswordHash: hash}, e.Clock.Now())
 	})
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"chief"}, "password": {"admin-pass-123"}})
+	c, token := staffBrowser(t, e, "chief", "admin-pass-123")
 	resp, body := do(t, c, "POST", e.URL+"/staff/accounts", url.Values{"csrf": {token}, "username": {"newbie"}, "role": {"librarian"}, "password": {"short"}})
 	if resp.StatusCode != 422 || !strings.Contains(body, "10文字以上") {
 		t.Errorf("short password: %d", resp.StatusCode)
@@ -258,10 +243,7 @@ func TestStaffAccountsAdmin(t *testing.T) {
 		t.Error("accounts list")
 	}
 	// Librarians cannot manage accounts.
-	l := browser(t)
-	do(t, l, "GET", e.URL+"/staff/login", nil)
-	lt := csrfFrom(t, l, e.URL)
-	do(t, l, "POST", e.URL+"/staff/login", url.Values{"csrf": {lt}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	l, _ := staffBrowser(t, e, "counter", "counter-pass-1")
 	if resp, _ := do(t, l, "GET", e.URL+"/staff/accounts", nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("librarian on accounts: %d", resp.StatusCode)
 	}
@@ -282,10 +264,7 @@ func TestDailyFigures(t *testing.T) {
 	circ.PlaceHold(ctx, pb.ID, r.ID, "ozu", library.ContactPhone)
 	circ.Checkin(ctx, "F1", "ozu")
 	circ.Checkout(ctx, b.Card, "F1", "ozu")
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	c, _ := staffBrowser(t, e, "counter", "counter-pass-1")
 	_, body := do(t, c, "GET", e.URL+"/staff", nil)
 	// ozu: 2 loans, 1 return, 1 hold placed, 1 filled, 0 lapsed.
 	for _, w := range []string{"<td>2 <small>/ 2</small></td><td>1 <small>/ 1</small></td><td>1 <small>/ 1</small></td><td>1 <small>/ 1</small></td><td>0 <small>/ 0</small></td>"} {
@@ -299,10 +278,7 @@ func TestDailyFigures(t *testing.T) {
 // single day; bad hours are refused in words.
 func TestSpecialDays(t *testing.T) {
 	e := accountsEnv(t)
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/staff/login", nil)
-	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
 	// 2026-12-07 is a Monday, ozu's closing day.
 	resp, body := do(t, c, "POST", e.URL+"/staff/calendar/day", url.Values{"csrf": {token}, "branch": {"ozu"}, "day": {"2026-12-07"}, "open": {"1"}, "opens_at": {"13:00"}, "closes_at": {"12:00"}})
 	if resp.StatusCode != 422 || !strings.Contains(body, "閉館を開館より後に") {
