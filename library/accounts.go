@@ -76,6 +76,11 @@ type Accounts struct {
 
 	// Verifications counts password hash checks, for tests of throttling.
 	Verifications int64
+
+	// Letters, when set, writes the notices of a new or changed e-mail
+	// address; Mailed is called after a change that wrote one.
+	Letters *Letters
+	Mailed  func()
 }
 
 type addrCount struct {
@@ -93,7 +98,16 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, p AccountPolicy) (*Ac
 		return nil, err
 	}
 	return &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
-		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}}, nil
+		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}, Mailed: func() {}}, nil
+}
+
+// addressNotices writes the notices of an address change, when letters
+// are set up.
+func (a *Accounts) addressNotices(ctx context.Context, tx *sql.Tx, patronID int64, old, new string) error {
+	if a.Letters == nil {
+		return nil
+	}
+	return a.Letters.AddressNotices(ctx, tx, patronID, old, new, a.clock.Now())
 }
 
 // Policy returns the policy in force.
@@ -491,7 +505,25 @@ func (a *Accounts) SetEmail(ctx context.Context, patronID int64, email string) e
 	if r != nil {
 		return r
 	}
-	return a.db.Tx(ctx, func(tx *sql.Tx) error { return store.SetPatronEmail(ctx, tx, patronID, email) })
+	err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+		old, err := store.RecipientOf(ctx, tx, patronID)
+		if err != nil {
+			return err
+		}
+		if err := store.SetPatronEmail(ctx, tx, patronID, email); err != nil {
+			return err
+		}
+		return a.addressNotices(ctx, tx, patronID, old.Email, email)
+	})
+	if err == nil {
+		a.Mailed()
+	}
+	return err
+}
+
+// SetDueReminders turns a patron's due-date reminders on or off.
+func (a *Accounts) SetDueReminders(ctx context.Context, patronID int64, on bool) error {
+	return a.db.Tx(ctx, func(tx *sql.Tx) error { return store.SetDueReminders(ctx, tx, patronID, on) })
 }
 
 // PatronForm is what staff fill in at registration (R35).
@@ -595,7 +627,10 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 			if err := store.AddPatron(ctx, tx, &p, now); err != nil {
 				return err
 			}
-			return store.SetPatronPassword(ctx, tx, p.ID, hash, true, now)
+			if err := store.SetPatronPassword(ctx, tx, p.ID, hash, true, now); err != nil {
+				return err
+			}
+			return a.addressNotices(ctx, tx, p.ID, "", p.Email)
 		})
 		if errors.Is(err, store.ErrConflict) {
 			continue // that card number was taken: draw another
@@ -606,6 +641,7 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 		if err != nil {
 			return nil, err
 		}
+		a.Mailed()
 		return &Registered{Card: p.Card, ActiveAt: now.Add(a.p.TempPasswordDelay)}, nil
 	}
 	return nil, fmt.Errorf("library: no free card number after 20 draws")
@@ -696,14 +732,21 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 	if err != nil {
 		return err
 	}
+	oldEmail := p.Email
 	p.Name, p.NameYomi, p.BirthDate, p.Address = f.Name, f.NameYomi, f.BirthDate, f.Address
 	p.Phone, p.Mobile, p.Email, p.HomeBranch = f.Phone, f.Mobile, f.Email, f.HomeBranch
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := store.UpdatePatron(ctx, tx, p); err != nil {
 			return err
 		}
+		if err := a.addressNotices(ctx, tx, p.ID, oldEmail, p.Email); err != nil {
+			return err
+		}
 		return store.Audit(ctx, tx, staffID, "patron.update", "card "+maskCard(card), a.clock.Now())
 	})
+	if err == nil {
+		a.Mailed()
+	}
 	if errors.Is(err, store.ErrReference) {
 		return &Refusal{Code: "invalid_field", Field: "home_branch"}
 	}

@@ -64,12 +64,27 @@ type Circulation struct {
 	// Changed is called after a change that moves copies, so the search
 	// index can follow (it reads the change queue).
 	Changed func()
+	// Mailed is called after a change that may have written to the
+	// outbox, so the sender can look.
+	Mailed  func()
+	letters *Letters
+	mail    MailPolicy
 }
 
-// NewCirculation returns the circulation service.
+// NewCirculation returns the circulation service, writing its messages
+// with a bare letterhead and the default mail policy until SetMail.
 func NewCirculation(db *store.DB, cal *Calendar, clock Clock, p LoanPolicy) *Circulation {
-	return &Circulation{db: db, cal: cal, clock: clock, p: p, Changed: func() {}}
+	return &Circulation{db: db, cal: cal, clock: clock, p: p, Changed: func() {}, Mailed: func() {},
+		letters: NewLetters(db, Letterhead{Library: "図書館"}, cal.rules), mail: DefaultMailPolicy()}
 }
+
+// SetMail sets who the messages are from and the notice rules.
+func (c *Circulation) SetMail(letters *Letters, p MailPolicy) {
+	c.letters, c.mail = letters, p
+}
+
+// MailPolicy returns the notice rules in force.
+func (c *Circulation) MailPolicy() MailPolicy { return c.mail }
 
 // Policy returns the policy in force.
 func (c *Circulation) Policy() LoanPolicy { return c.p }
@@ -126,6 +141,7 @@ func (c *Circulation) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	err := c.db.Tx(ctx, fn)
 	if err == nil {
 		c.Changed()
+		c.Mailed()
 	}
 	return err
 }
@@ -245,22 +261,26 @@ func (c *Circulation) CancelHold(ctx context.Context, patronID, holdID int64) er
 		if err != nil {
 			return err
 		}
-		if err := store.DeleteHold(ctx, tx, h.ID); err != nil {
-			return err
-		}
-		if h.CopyID == 0 {
-			return nil
-		}
-		cp, err := copyByID(ctx, tx, h.CopyID)
-		if err != nil {
-			return err
-		}
-		// The copy is where the hold sent it: at the pickup branch on the
-		// hold shelf, or on its way there.
-		at := h.PickupBranch
-		_, err = c.place(ctx, tx, cp, at, h.Status == store.HoldInTransit)
-		return err
+		return c.cancel(ctx, tx, h)
 	})
+}
+
+// cancel deletes a hold and passes its copy on.
+func (c *Circulation) cancel(ctx context.Context, tx *sql.Tx, h *store.Hold) error {
+	if err := store.DeleteHold(ctx, tx, h.ID); err != nil {
+		return err
+	}
+	if h.CopyID == 0 {
+		return nil
+	}
+	cp, err := copyByID(ctx, tx, h.CopyID)
+	if err != nil {
+		return err
+	}
+	// The copy is where the hold sent it: at the pickup branch on the
+	// hold shelf, or on its way there.
+	_, err = c.place(ctx, tx, cp, h.PickupBranch, h.Status == store.HoldInTransit)
+	return err
 }
 
 func copyByID(ctx context.Context, tx *sql.Tx, id int64) (*store.Copy, error) {
@@ -312,26 +332,21 @@ func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, bra
 	return Placement{Action: ActionTransit, ToBranch: cp.Branch}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyInTransit, cp.Branch)
 }
 
-// makeReady puts a hold on the hold shelf. An e-mail contact counts as
-// made now (until the mail system reports delivery) and starts the
-// pickup deadline; phone contacts wait on the call list for staff.
+// makeReady puts a hold on the hold shelf. An e-mail contact gets its
+// message in the outbox; the pickup deadline starts when the SMTP server
+// accepts it (Delivered). Phone contacts wait on the call list for staff.
 func (c *Circulation) makeReady(ctx context.Context, tx *sql.Tx, h *store.Hold, now time.Time) error {
 	h.Status = store.HoldReady
 	h.ReadyAt = now
 	h.ContactedAt = time.Time{}
 	h.PickupDeadline = ""
-	if h.Contact == ContactEmail {
-		h.ContactedAt = now
-		d, err := c.PickupDeadline(ctx, h.PickupBranch, now)
-		if err != nil {
-			return err
-		}
-		h.PickupDeadline = d.Format(DateLayout)
-		if err := store.AddContactAttempt(ctx, tx, h.ID, ContactEmail, "sent", 0, now); err != nil {
-			return err
-		}
+	if err := store.UpdateHold(ctx, tx, h); err != nil {
+		return err
 	}
-	return store.UpdateHold(ctx, tx, h)
+	if h.Contact == ContactEmail {
+		return c.enqueueHoldReady(ctx, tx, h, now)
+	}
+	return nil
 }
 
 // Checkout lends a copy to a patron at a branch (R37). A copy waiting on
@@ -649,9 +664,11 @@ func (c *Circulation) Contacted(ctx context.Context, holdID, staffID int64, resu
 	return h, err
 }
 
-// ExpireHolds cancels, without notice, ready holds whose pickup deadline
-// has passed; each copy goes straight to the next hold in line or back to
-// the shelf (R24). Running it twice does nothing more.
+// ExpireHolds cancels ready holds whose pickup deadline has passed, and
+// tells the patron by e-mail when they have an address; each copy goes
+// straight to the next hold in line or back to the shelf (R24). A hold
+// never contacted has no deadline and never lapses. Running it twice does
+// nothing more.
 func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 	n := 0
 	err := c.tx(ctx, func(tx *sql.Tx) error {
@@ -670,6 +687,9 @@ func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 			if _, err := c.place(ctx, tx, cp, h.PickupBranch, false); err != nil {
 				return err
 			}
+			if err := c.enqueueLapsed(ctx, tx, h, c.clock.Now()); err != nil {
+				return err
+			}
 			if err := store.CountEvent(ctx, tx, h.PickupBranch, c.today().Format(DateLayout), store.CountHoldExpired); err != nil {
 				return err
 			}
@@ -680,13 +700,22 @@ func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Run expires holds as their deadlines pass, checking every interval and
-// whenever poke receives, until ctx ends.
+// Tick does what the passing of time asks: lapse holds past their
+// deadline, then write the reminders due today.
+func (c *Circulation) Tick(ctx context.Context) error {
+	if _, err := c.ExpireHolds(ctx); err != nil {
+		return err
+	}
+	_, err := c.Remind(ctx)
+	return err
+}
+
+// Run ticks every interval and whenever poke receives, until ctx ends.
 func (c *Circulation) Run(ctx context.Context, interval time.Duration, poke <-chan struct{}, onError func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := c.ExpireHolds(ctx); err != nil && ctx.Err() == nil {
+		if err := c.Tick(ctx); err != nil && ctx.Err() == nil {
 			onError(err)
 		}
 		select {

@@ -533,7 +533,8 @@ func TestReturnForgetsThePatron(t *testing.T) {
 }
 
 // TestSchedulerLapsesHolds: the scheduler, driven by the clock, lapses a
-// hold past its deadline and hands the copy to the next in line.
+// hold past its deadline and hands the copy to the next in line, who goes
+// on the call list; a hold never contacted never lapses.
 func TestSchedulerLapsesHolds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -541,14 +542,18 @@ func TestSchedulerLapsesHolds(t *testing.T) {
 	e.addCopy(t, e.rec, "S1", "ozu", 30)
 	first := e.patron(t, "600000001", "first@example.jp")
 	second := e.patron(t, "600000002", "second@example.jp")
-	if _, err := e.c.PlaceHold(ctx, first, e.rec, "ozu", ContactEmail); err != nil {
+	h1, err := e.c.PlaceHold(ctx, first, e.rec, "ozu", ContactPhone)
+	if err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Minute)
-	if _, err := e.c.PlaceHold(ctx, second, e.rec, "ozu", ContactEmail); err != nil {
+	if _, err := e.c.PlaceHold(ctx, second, e.rec, "ozu", ContactPhone); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.c.Checkin(ctx, "S1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Contacted(ctx, h1.ID, 0, AttemptReached); err != nil {
 		t.Fatal(err)
 	}
 	poke := make(chan struct{})
@@ -566,8 +571,19 @@ func TestSchedulerLapsesHolds(t *testing.T) {
 		t.Errorf("first hold still there: %+v", hs)
 	}
 	hs, _ = e.c.Holds(ctx, second)
-	if len(hs) != 1 || hs[0].Status != store.HoldReady || hs[0].PickupDeadline != "2026-12-12" {
+	if len(hs) != 1 || hs[0].Status != store.HoldReady || hs[0].PickupDeadline != "" {
 		t.Errorf("second hold: %+v", hs)
+	}
+	// Uncontacted, it stays on the shelf however long it waits.
+	e.clock.Set(time.Date(2027, 1, 20, 10, 0, 0, 0, tokyo))
+	poke <- struct{}{}
+	poke <- struct{}{}
+	if hs, _ = e.c.Holds(ctx, second); len(hs) != 1 {
+		t.Errorf("an uncontacted hold lapsed: %+v", hs)
+	}
+	calls, err := e.c.CallList(ctx)
+	if err != nil || len(calls) != 1 || calls[0].PatronID != second {
+		t.Errorf("call list: %+v %v", calls, err)
 	}
 	cancel()
 	<-done

@@ -245,7 +245,7 @@ func DeleteLoan(ctx context.Context, tx *sql.Tx, id int64) error {
 
 // RenewLoan sets a loan's new due date and counts the renewal.
 func RenewLoan(ctx context.Context, tx *sql.Tx, id int64, due string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE loans SET due_date = ?, renewals = renewals + 1 WHERE id = ?`, due, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE loans SET due_date = ?, renewals = renewals + 1, due_reminded = 0 WHERE id = ?`, due, id); err != nil {
 		return fmt.Errorf("store: renew: %w", mapErr(err))
 	}
 	return nil
@@ -343,9 +343,12 @@ func (db *DB) ReadyHolds(ctx context.Context, branch string) ([]ShelfHold, error
 	return db.shelfHolds(ctx, `h.status = 'ready' AND (? = '' OR h.pickup_branch = ?) ORDER BY h.pickup_deadline IS NULL, h.pickup_deadline, h.id`, branch, branch)
 }
 
-// CallList lists ready holds to be told by phone and not yet reached.
+// CallList lists ready holds to be told by phone and not yet reached:
+// phone contacts, and e-mail contacts whose message failed for good.
 func (db *DB) CallList(ctx context.Context) ([]ShelfHold, error) {
-	return db.shelfHolds(ctx, `h.status = 'ready' AND h.contact IN ('phone','mobile') AND h.contacted_at IS NULL ORDER BY h.ready_at, h.id`)
+	return db.shelfHolds(ctx, `h.status = 'ready' AND h.contacted_at IS NULL AND (h.contact IN ('phone','mobile')
+		OR EXISTS (SELECT 1 FROM contact_attempts a WHERE a.hold_id = h.id AND a.channel = 'email' AND a.result = 'failed'))
+		ORDER BY h.ready_at, h.id`)
 }
 
 func (db *DB) shelfHolds(ctx context.Context, where string, args ...any) ([]ShelfHold, error) {
@@ -463,6 +466,8 @@ const (
 	CountHoldPlaced  = "hold_placed"
 	CountHoldFilled  = "hold_filled"
 	CountHoldExpired = "hold_expired"
+	CountMailSent    = "mail_sent"
+	CountMailFailed  = "mail_failed"
 )
 
 // CountEvent adds one to a branch's figure of a kind for a day.

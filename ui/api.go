@@ -470,7 +470,7 @@ func (s *Server) apiTestClock(c *gin.Context) error {
 	s.Log.Info("test clock moved", "now", now)
 	// Rules that run by themselves see the new time at once.
 	if s.Circulation != nil {
-		if _, err := s.Circulation.ExpireHolds(c.Request.Context()); err != nil {
+		if err := s.Circulation.Tick(c.Request.Context()); err != nil {
 			return err
 		}
 	}

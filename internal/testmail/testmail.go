@@ -1,0 +1,204 @@
+// Package testmail runs a real SMTP server for tests: mailpit
+// (github.com/axllent/mailpit), started as a process on free ports, with
+// its API to read what arrived. Only tests import it.
+package testmail
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Version is the mailpit release the tests use.
+const Version = "v1.33.1"
+
+var (
+	once    sync.Once
+	binary  string
+	findErr error
+)
+
+// Binary finds mailpit: $MAILPIT, then PATH, then GOPATH/bin, and last
+// installs it with `go install` into the user cache. A test that cannot
+// get it is skipped, or fails when HONDANA_REQUIRE_MAILPIT is set (CI).
+func Binary(t testing.TB) string {
+	t.Helper()
+	once.Do(func() { binary, findErr = find() })
+	if findErr != nil {
+		if os.Getenv("HONDANA_REQUIRE_MAILPIT") != "" {
+			t.Fatalf("mailpit is required: %v", findErr)
+		}
+		t.Skipf("no mailpit (%v); install it with: go install github.com/axllent/mailpit@%s", findErr, Version)
+	}
+	return binary
+}
+
+func find() (string, error) {
+	if p := os.Getenv("MAILPIT"); p != "" {
+		return p, nil
+	}
+	if p, err := exec.LookPath("mailpit"); err == nil {
+		return p, nil
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		p := filepath.Join(string(trimNL(out)), "bin", "mailpit")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(cache, "hondana-test", "mailpit-"+Version)
+	p := filepath.Join(bin, "mailpit")
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	}
+	cmd := exec.Command("go", "install", "github.com/axllent/mailpit@"+Version)
+	cmd.Env = append(os.Environ(), "GOBIN="+bin, "GOFLAGS=-mod=mod")
+	cmd.Dir = os.TempDir() // outside our module: mailpit's dependencies are its own
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go install mailpit: %v: %s", err, out)
+	}
+	return p, nil
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// FreePort returns a TCP port nothing listens on now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Server is a running mailpit.
+type Server struct {
+	SMTPPort int
+	API      string // http://127.0.0.1:port
+	cmd      *exec.Cmd
+	args     []string
+}
+
+// Start runs mailpit with its SMTP server on smtpPort (0: a free one).
+// Extra arguments go to mailpit (e.g. --smtp-allowed-recipients).
+func Start(t testing.TB, smtpPort int, extra ...string) *Server {
+	t.Helper()
+	bin := Binary(t)
+	if smtpPort == 0 {
+		smtpPort = FreePort(t)
+	}
+	s := &Server{SMTPPort: smtpPort, API: fmt.Sprintf("http://127.0.0.1:%d", FreePort(t))}
+	s.args = append([]string{"--smtp", "127.0.0.1:" + strconv.Itoa(smtpPort), "--listen", s.API[len("http://"):],
+		"--database", filepath.Join(t.TempDir(), "mailpit.db"), "--quiet", "--disable-version-check",
+		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--smtp-disable-rdns"}, extra...)
+	s.cmd = exec.Command(bin, s.args...)
+	s.cmd.Stderr = os.Stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(s.API + "/api/v1/messages")
+		if err == nil {
+			resp.Body.Close()
+			if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", smtpPort)); err == nil {
+				c.Close()
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mailpit did not start: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Stop ends mailpit (its SMTP port then refuses connections).
+func (s *Server) Stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+		s.cmd = nil
+	}
+}
+
+// Address is a name and address as mailpit reports them.
+type Address struct {
+	Name    string
+	Address string
+}
+
+// Message is a received message as mailpit decoded it.
+type Message struct {
+	ID        string
+	MessageID string
+	From      Address
+	To        []Address
+	Subject   string
+	Text      string
+	Headers   map[string][]string
+}
+
+// Messages lists what arrived, newest first, each read in full.
+func (s *Server) Messages(t testing.TB) []Message {
+	t.Helper()
+	var list struct {
+		Messages []struct{ ID string }
+	}
+	s.get(t, "/api/v1/messages?limit=500", &list)
+	out := make([]Message, len(list.Messages))
+	for i, m := range list.Messages {
+		s.get(t, "/api/v1/message/"+m.ID, &out[i])
+		s.get(t, "/api/v1/message/"+m.ID+"/headers", &out[i].Headers)
+	}
+	return out
+}
+
+// WaitFor waits until at least n messages arrived and returns them all.
+func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Message {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var list struct{ Total int }
+		s.get(t, "/api/v1/messages?limit=1", &list)
+		if list.Total >= n || time.Now().After(deadline) {
+			return s.Messages(t)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *Server) get(t testing.TB, path string, v any) {
+	t.Helper()
+	resp, err := http.Get(s.API + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("mailpit %s: %s", path, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("mailpit %s: %v", path, err)
+	}
+}
