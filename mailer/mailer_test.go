@@ -1,0 +1,297 @@
+package mailer_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"hondana/internal/testmail"
+	"hondana/library"
+	"hondana/mailer"
+	"hondana/store"
+)
+
+var tokyo, _ = time.LoadLocation("Asia/Tokyo")
+
+type env struct {
+	dir    string
+	db     *store.DB
+	clock  *library.TestClock
+	c      *library.Circulation
+	patron int64
+	hold   int64
+}
+
+func rules() library.CalendarRules {
+	h := library.Hours{Opens: "09:00", Closes: "19:00"}
+	return library.CalendarRules{ClosedOnHolidays: true, Branches: map[string]library.BranchCalendar{
+		"ozu": {ClosedWeekdays: []time.Weekday{time.Monday}, Weekday: h, Weekend: library.Hours{Opens: "09:00", Closes: "17:00"}}}}
+}
+
+// open opens (or reopens, as after a restart) the library in dir.
+func open(t *testing.T, dir string, clock *library.TestClock) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cal := library.NewCalendar(db, rules(), tokyo)
+	c := library.NewCirculation(db, cal, clock, library.DefaultLoanPolicy())
+	c.SetMail(library.NewLetters(db, library.Letterhead{Library: "大洲市立図書館", BaseURL: "https://lib.example.jp"}, rules()), library.DefaultMailPolicy())
+	return &env{dir: dir, db: db, clock: clock, c: c}
+}
+
+// newEnv is a library with one title, one copy out on loan, and a
+// patron's e-mail hold on it.
+func newEnv(t *testing.T, email string) *env {
+	t.Helper()
+	ctx := context.Background()
+	clock := &library.TestClock{}
+	clock.Set(time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo)) // a Friday
+	e := open(t, t.TempDir(), clock)
+	err := e.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SaveBranch(ctx, tx, store.Branch{Code: "ozu", Name: "大洲図書館", Address: "愛媛県大洲市東大洲270-1", Phone: "0893-24-2415"}); err != nil {
+			return err
+		}
+		r := store.Record{Source: "t:1", Title: "吾輩は猫である"}
+		if _, err := store.SaveRecord(ctx, tx, &r, clock.Now()); err != nil {
+			return err
+		}
+		if err := store.AddCopy(ctx, tx, &store.Copy{RecordID: r.ID, Barcode: "C1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}, clock.Now()); err != nil {
+			return err
+		}
+		p := store.Patron{Card: "600000001", Name: "佐藤 花子", BirthDate: "1990-04-01", Email: email}
+		if err := store.AddPatron(ctx, tx, &p, clock.Now()); err != nil {
+			return err
+		}
+		e.patron = p.ID
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.c.PlaceHold(ctx, e.patron, 1, "ozu", library.ContactEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.hold = h.ID
+	return e
+}
+
+// ready returns the copy, which makes the hold ready.
+func (e *env) ready(t *testing.T) {
+	t.Helper()
+	if _, err := e.c.Checkin(context.Background(), "C1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) mailer(t *testing.T, port int) *library.Mailer {
+	t.Helper()
+	tr, err := mailer.NewSMTP(mailer.SMTPConfig{Host: "127.0.0.1", Port: port, TLS: "none", Username: "hondana", Password: "secret", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return library.NewMailer(e.c, tr, "noreply@library.city.ozu.example.jp", "大洲市立図書館")
+}
+
+func (e *env) holdNow(t *testing.T) store.PatronHold {
+	t.Helper()
+	hs, err := e.c.Holds(context.Background(), e.patron)
+	if err != nil || len(hs) != 1 {
+		t.Fatalf("holds: %+v %v", hs, err)
+	}
+	return hs[0]
+}
+
+func sendDue(t *testing.T, m *library.Mailer) (sent, failed int) {
+	t.Helper()
+	sent, failed, err := m.SendDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sent, failed
+}
+
+// TestHoldReadyByEmail: the message reaches a real SMTP server with the
+// library's sender, a Japanese subject and body in proper MIME, and its
+// acceptance starts the pickup deadline it states.
+func TestHoldReadyByEmail(t *testing.T) {
+	mp := testmail.Start(t, 0)
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	if h := e.holdNow(t); h.PickupDeadline != "" {
+		t.Fatalf("deadline before the message went: %+v", h)
+	}
+	m := e.mailer(t, mp.SMTPPort)
+	if sent, _ := sendDue(t, m); sent != 1 {
+		t.Fatalf("sent %d", sent)
+	}
+	sendDue(t, m) // nothing more to send
+	got := mp.WaitFor(t, 1, 5*time.Second)
+	if len(got) != 1 {
+		t.Fatalf("%d messages arrived", len(got))
+	}
+	msg := got[0]
+	if msg.From.Address != "noreply@library.city.ozu.example.jp" || msg.From.Name != "大洲市立図書館" {
+		t.Errorf("from %+v", msg.From)
+	}
+	if len(msg.To) != 1 || msg.To[0].Address != "hanako@example.jp" {
+		t.Errorf("to %+v", msg.To)
+	}
+	if msg.Subject != "【大洲市立図書館】ご予約の資料をご用意しました" {
+		t.Errorf("subject %q", msg.Subject)
+	}
+	for _, s := range []string{"佐藤 花子 様", "吾輩は猫である", "受取館: 大洲図書館", "お取り置き期限: 2026年12月4日(金)",
+		"電話 0893-24-2415", "平日 09:00〜19:00", "休館日: 月曜", "https://lib.example.jp/account"} {
+		if !strings.Contains(msg.Text, s) {
+			t.Errorf("body lacks %q:\n%s", s, msg.Text)
+		}
+	}
+	h := msg.Headers
+	if raw := strings.Join(h["Subject"], ""); !strings.HasPrefix(raw, "=?UTF-8?") {
+		t.Errorf("subject not MIME-encoded: %q", raw)
+	}
+	if ct := strings.Join(h["Content-Type"], ""); !strings.Contains(ct, "text/plain") || !strings.Contains(strings.ToLower(ct), "utf-8") {
+		t.Errorf("content type %q", ct)
+	}
+	if id := strings.Join(h["Message-Id"], ""); !strings.Contains(id, "@library.city.ozu.example.jp>") {
+		t.Errorf("message id %q (headers %v)", id, h)
+	}
+	if got := strings.Join(h["Auto-Submitted"], ""); got != "auto-generated" {
+		t.Errorf("Auto-Submitted %q", got)
+	}
+	if hold := e.holdNow(t); hold.PickupDeadline != "2026-12-04" {
+		t.Errorf("deadline after acceptance: %+v", hold)
+	}
+}
+
+// TestSMTPDown: the server is down when the hold becomes ready; the
+// message waits, is tried again with backoff, and arrives once when the
+// server is back. The deadline starts only then.
+func TestSMTPDown(t *testing.T) {
+	port := testmail.FreePort(t)
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	m := e.mailer(t, port)
+	if sent, failed := sendDue(t, m); sent != 0 || failed != 0 {
+		t.Fatalf("sent %d failed %d with the server down", sent, failed)
+	}
+	mails, _ := e.db.Outbox(context.Background(), "", 10)
+	if len(mails) != 1 || mails[0].Status != store.MailPending || mails[0].Attempts != 1 || mails[0].LastError == "" {
+		t.Fatalf("outbox after a failed try: %+v", mails)
+	}
+	shelf, _ := e.c.ReadyHolds(context.Background(), "ozu")
+	if len(shelf[0].Attempts) != 1 || shelf[0].Attempts[0].Result != library.AttemptRetry {
+		t.Errorf("attempts: %+v", shelf[0].Attempts)
+	}
+	// Two days pass with the server down: still no deadline, and the
+	// message keeps waiting (give-up is 24 h for the default policy, so
+	// use a day and a half).
+	e.clock.Advance(36 * time.Hour)
+	mp := testmail.Start(t, port)
+	if sent, _ := sendDue(t, m); sent != 1 {
+		t.Fatalf("not sent once the server was back")
+	}
+	sendDue(t, m)
+	if got := mp.WaitFor(t, 1, 5*time.Second); len(got) != 1 || !strings.Contains(got[0].Text, "2026年12月5日(土)") {
+		t.Fatalf("arrived: %d messages %v", len(got), got)
+	}
+	// Sent on Saturday 11-28: deadline 12-05, as the rewritten message says.
+	if h := e.holdNow(t); h.PickupDeadline != "2026-12-05" {
+		t.Errorf("deadline %q", h.PickupDeadline)
+	}
+}
+
+// TestRestartBetweenCommitAndSend: the process stops after the hold
+// became ready and before anything was sent; after a restart the message
+// goes out once.
+func TestRestartBetweenCommitAndSend(t *testing.T) {
+	mp := testmail.Start(t, 0)
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	e.db.Close() // the process ends here
+
+	e2 := open(t, e.dir, e.clock)
+	e2.patron = e.patron
+	m := e2.mailer(t, mp.SMTPPort)
+	sendDue(t, m)
+	sendDue(t, m)
+	m2 := e2.mailer(t, mp.SMTPPort) // and a second sender after another restart
+	sendDue(t, m2)
+	if got := mp.WaitFor(t, 1, 5*time.Second); len(got) != 1 {
+		t.Fatalf("%d messages after the restart", len(got))
+	}
+	if h := e2.holdNow(t); h.PickupDeadline != "2026-12-04" {
+		t.Errorf("deadline %q", h.PickupDeadline)
+	}
+}
+
+// TestRejectedRecipient: a 5xx answer is permanent: no retry, the hold
+// goes on the call list.
+func TestRejectedRecipient(t *testing.T) {
+	mp := testmail.Start(t, 0, "--smtp-allowed-recipients", `@example\.jp$`)
+	e := newEnv(t, "hanako@typo.example")
+	e.ready(t)
+	m := e.mailer(t, mp.SMTPPort)
+	if sent, failed := sendDue(t, m); sent != 0 || failed != 1 {
+		t.Fatalf("sent %d failed %d", sent, failed)
+	}
+	calls, err := e.c.CallList(context.Background())
+	if err != nil || len(calls) != 1 || !calls[0].EmailFailed {
+		t.Fatalf("call list: %+v %v", calls, err)
+	}
+	mails, _ := e.db.Outbox(context.Background(), store.MailFailed, 10)
+	if len(mails) != 1 || !strings.Contains(mails[0].LastError, "5") {
+		t.Errorf("failed mail: %+v", mails)
+	}
+	if got := mp.Messages(t); len(got) != 0 {
+		t.Errorf("delivered anyway: %v", got)
+	}
+}
+
+// TestGiveUp: a server down for longer than the give-up time fails the
+// message for good; the hold goes on the call list.
+func TestGiveUp(t *testing.T) {
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	m := e.mailer(t, testmail.FreePort(t))
+	sendDue(t, m)
+	e.clock.Advance(25 * time.Hour)
+	if _, failed := sendDue(t, m); failed != 1 {
+		t.Fatalf("not given up after 25 h")
+	}
+	if calls, _ := e.c.CallList(context.Background()); len(calls) != 1 {
+		t.Errorf("call list: %+v", calls)
+	}
+}
+
+// TestMailbox: with no SMTP server the messages land as .eml files.
+func TestMailbox(t *testing.T) {
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	box, err := mailer.NewMailbox(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := library.NewMailer(e.c, box, "noreply@library.example.jp", "大洲市立図書館")
+	if sent, _ := sendDue(t, m); sent != 1 {
+		t.Fatal("not sent")
+	}
+	files, _ := os.ReadDir(box.Dir())
+	if len(files) != 1 || !strings.HasSuffix(files[0].Name(), ".eml") {
+		t.Fatalf("mailbox: %v", files)
+	}
+	raw, _ := os.ReadFile(box.Dir() + "/" + files[0].Name())
+	if !strings.Contains(string(raw), "To: <hanako@example.jp>") || !strings.Contains(string(raw), "=?UTF-8?b?") {
+		t.Errorf("message:\n%s", raw)
+	}
+	if h := e.holdNow(t); h.PickupDeadline == "" {
+		t.Errorf("no deadline after delivery to the mailbox")
+	}
+}
