@@ -29,7 +29,32 @@ type Config struct {
 	Catalog  CatalogConfig  `mapstructure:"catalog"`
 	Accounts AccountsConfig `mapstructure:"accounts"`
 	Loans    LoansConfig    `mapstructure:"loans"`
+	Mail     MailConfig     `mapstructure:"mail"`
 	Web      WebConfig      `mapstructure:"web"`
+}
+
+// MailConfig is how notices reach patrons: the SMTP server, the sender,
+// and the notice rules.
+type MailConfig struct {
+	SMTPHost     string        `mapstructure:"smtp_host"`
+	SMTPPort     int           `mapstructure:"smtp_port"`
+	SMTPTLS      string        `mapstructure:"smtp_tls"`
+	SMTPUsername string        `mapstructure:"smtp_username"`
+	SMTPPassword string        `mapstructure:"smtp_password"`
+	SMTPAuth     string        `mapstructure:"smtp_auth"`
+	SMTPTimeout  time.Duration `mapstructure:"smtp_timeout"`
+	From         string        `mapstructure:"from"`
+	FromName     string        `mapstructure:"from_name"`
+	MailboxDir   string        `mapstructure:"mailbox_dir"`
+
+	PickupReminderOpenDays int           `mapstructure:"pickup_reminder_open_days"`
+	DueReminderDays        int           `mapstructure:"due_reminder_days"`
+	OverdueNotices         int           `mapstructure:"overdue_notices"`
+	OverdueEveryDays       int           `mapstructure:"overdue_every_days"`
+	RetryMin               time.Duration `mapstructure:"retry_min"`
+	RetryMax               time.Duration `mapstructure:"retry_max"`
+	GiveUpAfter            time.Duration `mapstructure:"give_up_after"`
+	Keep                   time.Duration `mapstructure:"keep"`
 }
 
 // LoansConfig holds the numbers of loans and holds.
@@ -119,6 +144,9 @@ func defaultConfig() Config {
 		Calendar: CalendarConfig{ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03"},
 		Catalog:  CatalogConfig{NewArrivalsDays: 30},
 		Loans:    LoansConfig{LoanDays: 14, LoanLimit: 10, HoldLimit: 10, PickupDays: 7},
+		Mail: MailConfig{SMTPPort: 587, SMTPTLS: "starttls", SMTPAuth: "PLAIN", SMTPTimeout: 30 * time.Second,
+			PickupReminderOpenDays: 2, DueReminderDays: 2, OverdueNotices: 3, OverdueEveryDays: 7,
+			RetryMin: time.Minute, RetryMax: time.Hour, GiveUpAfter: 24 * time.Hour, Keep: 7 * 24 * time.Hour},
 		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
 			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
 			AddressFailures: 30, AddressWindow: 10 * time.Minute, HashConcurrency: 2},

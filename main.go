@@ -27,6 +27,7 @@ import (
 
 	"hondana/demo"
 	"hondana/library"
+	"hondana/mailer"
 	"hondana/store"
 	"hondana/ui"
 )
@@ -181,6 +182,50 @@ func (a *app) accounts() (*library.Accounts, error) {
 	})
 }
 
+func (a *app) mailPolicy() library.MailPolicy {
+	m := a.cfg.Mail
+	return library.MailPolicy{PickupReminderOpenDays: m.PickupReminderOpenDays, DueReminderDays: m.DueReminderDays,
+		OverdueNotices: m.OverdueNotices, OverdueEveryDays: m.OverdueEveryDays, RetryMin: m.RetryMin, RetryMax: m.RetryMax,
+		GiveUpAfter: m.GiveUpAfter, Keep: m.Keep}
+}
+
+// mailer is the outbox's sender: through the configured SMTP server, or
+// into the mailbox directory when there is none.
+func (a *app) mailer(circ *library.Circulation) (*library.Mailer, error) {
+	m := a.cfg.Mail
+	from, name := m.From, m.FromName
+	if from == "" {
+		from = "noreply@" + a.cfg.Library.MailDomain
+	}
+	if name == "" {
+		name = a.cfg.Library.Name
+	}
+	if m.SMTPHost == "" {
+		dir := a.mailboxDir()
+		box, err := mailer.NewMailbox(dir)
+		if err != nil {
+			return nil, err
+		}
+		if !a.cfg.Demo {
+			a.log.Warn("mail.smtp_host is not set: notices are written to the mailbox directory only (see /staff/outbox)", "dir", dir)
+		}
+		return library.NewMailer(circ, box, from, name), nil
+	}
+	smtp, err := mailer.NewSMTP(mailer.SMTPConfig{Host: m.SMTPHost, Port: m.SMTPPort, TLS: m.SMTPTLS, Username: m.SMTPUsername,
+		Password: m.SMTPPassword, Auth: m.SMTPAuth, Timeout: m.SMTPTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return library.NewMailer(circ, smtp, from, name), nil
+}
+
+func (a *app) mailboxDir() string {
+	if a.cfg.Mail.MailboxDir != "" {
+		return a.cfg.Mail.MailboxDir
+	}
+	return filepath.Join(a.cfg.DataDir, "mailbox")
+}
+
 func (a *app) branches() []store.Branch {
 	var out []store.Branch
 	for i, b := range a.cfg.Branches {
@@ -251,8 +296,21 @@ func serve(args []string) error {
 	circ := library.NewCirculation(a.db, cal, a.clock, library.LoanPolicy{
 		LoanDays: a.cfg.Loans.LoanDays, LoanLimit: a.cfg.Loans.LoanLimit, HoldLimit: a.cfg.Loans.HoldLimit, PickupDays: a.cfg.Loans.PickupDays})
 	circ.Changed = cat.Changed
+	letters := library.NewLetters(a.db, library.Letterhead{Library: a.cfg.Library.Name, BaseURL: a.cfg.BaseURL}, rules)
+	circ.SetMail(letters, a.mailPolicy())
+	sender, err := a.mailer(circ)
+	if err != nil {
+		return err
+	}
+	circ.Mailed = sender.Poke
+	accounts.Letters, accounts.Mailed = letters, sender.Poke
+	mailboxDir := ""
+	if a.cfg.Mail.SMTPHost == "" {
+		mailboxDir = a.mailboxDir()
+	}
 	srv := ui.New(ui.Options{
-		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts, Circulation: circ,
+		MailboxDir: mailboxDir,
+		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts, Circulation: circ, Mailer: sender,
 		Site: ui.Site{
 			Name: a.cfg.Library.Name, NameEn: a.cfg.Library.NameEn, MailDomain: a.cfg.Library.MailDomain,
 			BaseURL: a.cfg.BaseURL, NewArrivalsDays: a.cfg.Catalog.NewArrivalsDays,
@@ -262,7 +320,11 @@ func serve(args []string) error {
 	})
 	go cat.Run(ctx)
 	// Holds past their pickup deadline lapse by themselves.
-	go circ.Run(ctx, time.Minute, nil, func(err error) { a.log.Error("expiring holds", "err", err) })
+	go circ.Run(ctx, time.Minute, nil, func(err error) { a.log.Error("expiring holds and writing reminders", "err", err) })
+	// The outbox goes out after each commit that wrote to it, and as
+	// retries fall due.
+	sender.OnError = func(err error) { a.log.Error("sending mail", "err", err) }
+	go sender.Run(ctx, time.Minute)
 	go func() {
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()

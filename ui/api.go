@@ -473,6 +473,7 @@ func (s *Server) apiTestClock(c *gin.Context) error {
 		if err := s.Circulation.Tick(c.Request.Context()); err != nil {
 			return err
 		}
+		s.pokeMailer()
 	}
 	c.JSON(http.StatusOK, gin.H{"now": now.In(s.Calendar.Location()).Format(time.RFC3339)})
 	return nil

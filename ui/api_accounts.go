@@ -50,7 +50,11 @@ func (s *Server) apiMe(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "email": p.Email, "phone": p.Phone, "mobile": p.Mobile})
+	on, err := s.DB.DueRemindersOn(c.Request.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "email": p.Email, "phone": p.Phone, "mobile": p.Mobile, "due_reminders": on})
 	return nil
 }
 

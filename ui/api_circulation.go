@@ -278,7 +278,7 @@ func (s *Server) apiHoldShelf(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	holds, err := s.DB.ReadyHolds(c.Request.Context(), branch)
+	holds, err := s.Circulation.ReadyHolds(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
@@ -293,10 +293,11 @@ func (s *Server) apiHoldShelf(c *gin.Context) error {
 		ReadyAt        string  `json:"ready_at"`
 		PickupDeadline *string `json:"pickup_deadline"`
 		EndsToday      bool    `json:"ends_today"`
+		Attempts       []gin.H `json:"attempts"`
 	}
 	ready, expired := []item{}, []item{}
 	for _, h := range holds {
-		it := item{ID: h.ID, RecordID: h.RecordID, Title: h.Title, Barcode: h.Barcode, CallNumber: h.CallNumber, Contact: h.Contact,
+		it := item{Attempts: s.attemptsJSON(h.Attempts), ID: h.ID, RecordID: h.RecordID, Title: h.Title, Barcode: h.Barcode, CallNumber: h.CallNumber, Contact: h.Contact,
 			ReadyAt: h.ReadyAt.In(s.Calendar.Location()).Format(time.RFC3339)}
 		if h.PickupDeadline != "" {
 			d := h.PickupDeadline
@@ -328,20 +329,6 @@ func (s *Server) apiPickList(c *gin.Context) error {
 			"placed_at": p.PlacedAt.In(s.Calendar.Location()).Format(time.RFC3339), "barcode": p.Barcode, "location": p.Location, "call_number": p.CallNumber}
 	}
 	c.JSON(http.StatusOK, gin.H{"branch": branch, "holds": out})
-	return nil
-}
-
-func (s *Server) apiCallList(c *gin.Context) error {
-	holds, err := s.DB.CallList(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	out := make([]gin.H, len(holds))
-	for i, h := range holds {
-		out[i] = gin.H{"id": h.ID, "record_id": h.RecordID, "title": h.Title, "patron_name": h.PatronName, "phone": h.Phone,
-			"mobile": h.Mobile, "contact": h.Contact, "pickup_branch": h.PickupBranch, "ready_at": h.ReadyAt.In(s.Calendar.Location()).Format(time.RFC3339)}
-	}
-	c.JSON(http.StatusOK, gin.H{"holds": out})
 	return nil
 }
 

@@ -134,8 +134,17 @@ func TestCirculationAPI(t *testing.T) {
 	hold2 := idFrom("id")
 	run(
 		step{"pick list shows it", "GET", "/staff/pick-list?branch=ozu", "", S, 200, []string{`"hold_id":` + hold2, `"barcode":"T-1"`, `"call_number":"913/ミ"`, `"location":"児童書架"`}},
-		step{"pulled and checked in: ready, e-mail sent", "POST", "/staff/checkin", `{"barcode":"T-1","branch":"ozu"}`, S, 200, []string{`"action":"hold_shelf"`, `"hold_id":` + hold2, `"to_branch":null`}},
-		step{"ready with a deadline at once", "GET", "/me/holds", "", A, 200, []string{`"status":"ready"`, `"pickup_deadline":"2026-12-12"`}},
+		step{"pulled and checked in: ready, e-mail written", "POST", "/staff/checkin", `{"barcode":"T-1","branch":"ozu"}`, S, 200, []string{`"action":"hold_shelf"`, `"hold_id":` + hold2, `"to_branch":null`}},
+		step{"no deadline before the e-mail went", "GET", "/me/holds", "", A, 200, []string{`"status":"ready"`, `"pickup_deadline":null`}},
+		step{"in the outbox", "GET", "/staff/outbox?status=pending", "", S, 200, []string{`"kind":"hold_ready"`, `"hold_id":` + hold2, `"status":"pending"`, `"subject":"【大洲市立図書館】ご予約の資料をご用意しました"`}},
+		step{"outbox: bad status", "GET", "/staff/outbox?status=all%27", "", S, 422, []string{`"field":"status"`}},
+	)
+	if sent, _, err := e.Mailer.SendDue(context.Background()); err != nil || sent == 0 {
+		t.Fatalf("sending: %d %v", sent, err)
+	}
+	run(
+		step{"deadline once the e-mail was accepted", "GET", "/me/holds", "", A, 200, []string{`"status":"ready"`, `"pickup_deadline":"2026-12-12"`}},
+		step{"the attempt on the hold shelf", "GET", "/staff/hold-shelf?branch=ozu", "", S, 200, []string{`"attempts":[{"at":"2026-12-05T09:00:00+09:00","channel":"email","result":"sent"}]`}},
 		step{"cancel unknown", "DELETE", "/me/holds/999999", "", A, 404, []string{`"code":"hold_not_found"`}},
 		step{"cancel ready", "DELETE", "/me/holds/" + hold2, "", A, 204, nil},
 		step{"copy back on the shelf", "POST", "/staff/checkout", `{"card":"` + bCard + `","barcode":"T-1","branch":"ozu"}`, S, 201, []string{`"due_date":"2026-12-19"`}},

@@ -169,19 +169,29 @@ func (s *Server) emailPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": p.Email}}})
+	on, err := s.DB.DueRemindersOn(c.Request.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": p.Email}},
+		"DueReminders": on, "DueDays": s.Circulation.MailPolicy().DueReminderDays})
 	return nil
 }
 
 func (s *Server) emailPost(c *gin.Context) error {
 	email := c.PostForm("email")
+	on := c.PostForm("due_reminders") == "1"
 	if err := s.Accounts.SetEmail(c.Request.Context(), s.who(c).PatronID, email); err != nil {
 		field, msg, status, ok := s.refusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.render(c, status, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": email}, Errors: map[string]string{field: msg}}})
+		s.render(c, status, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": email}, Errors: map[string]string{field: msg}},
+			"DueReminders": on, "DueDays": s.Circulation.MailPolicy().DueReminderDays})
 		return nil
+	}
+	if err := s.Accounts.SetDueReminders(c.Request.Context(), s.who(c).PatronID, on); err != nil {
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=email")
 	return nil
@@ -250,15 +260,16 @@ func (s *Server) staffHome(c *gin.Context) error {
 	for _, b := range bs {
 		rows = append(rows, figureRow{Branch: branchName(lang(c), b), Today: day[b.Code], Month: month[b.Code]})
 	}
-	calls, err := s.DB.CallList(c.Request.Context())
+	sum, err := s.Circulation.Summary(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_home", T(lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Calls": len(calls)})
+	s.render(c, http.StatusOK, "staff_home", T(lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum})
 	return nil
 }
 
-var figureKinds = []string{store.CountLoan, store.CountReturn, store.CountHoldPlaced, store.CountHoldFilled, store.CountHoldExpired}
+var figureKinds = []string{store.CountLoan, store.CountReturn, store.CountHoldPlaced, store.CountHoldFilled, store.CountHoldExpired,
+	store.CountMailSent, store.CountMailFailed}
 
 func (s *Server) staffPatrons(c *gin.Context) error {
 	q, err := textParam(c, "q", 100)

@@ -164,12 +164,12 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	holds, err := s.DB.ReadyHolds(c.Request.Context(), branch)
+	holds, err := s.Circulation.ReadyHolds(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
 	today := s.Circulation.Today().Format(library.DateLayout)
-	var ready, expired []store.ShelfHold
+	var ready, expired []library.ContactView
 	for _, h := range holds {
 		if h.PickupDeadline != "" && h.PickupDeadline < today {
 			expired = append(expired, h)
@@ -183,19 +183,6 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "staff_holdshelf", T(lang(c), "shelf.title"), gin.H{"Branch": branch, "Branches": bs,
 		"Ready": ready, "Expired": expired, "Picks": picks, "Today": today, "Names": s.branchNames(lang(c), bs)})
-	return nil
-}
-
-func (s *Server) callListPage(c *gin.Context) error {
-	holds, err := s.DB.CallList(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	bs, err := s.DB.Branches(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	s.render(c, http.StatusOK, "staff_calls", T(lang(c), "calls.title"), gin.H{"Holds": holds, "Names": s.branchNames(lang(c), bs), "Done": c.Query("done")})
 	return nil
 }
 

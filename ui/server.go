@@ -44,6 +44,8 @@ type Options struct {
 	Site          Site
 	Accounts      *library.Accounts
 	Circulation   *library.Circulation
+	Mailer        *library.Mailer // sends the outbox; nil in tests that send by hand
+	MailboxDir    string          // where messages go when there is no SMTP server
 	TestClock     bool
 	SecureCookies bool
 }
@@ -163,6 +165,9 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.GET("/hold-shelf", s.page(s.holdShelfPage))
 	staff.GET("/calls", s.page(s.callListPage))
 	staff.POST("/holds/:id/contacted", s.page(s.contactedPost))
+	staff.POST("/holds/:id/cancel", s.page(s.staffCancelHoldPost))
+	staff.GET("/outbox", s.page(s.outboxPage))
+	staff.POST("/outbox/:id/retry", s.page(s.outboxRetryPost))
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 
 	// Public JSON API.
@@ -183,6 +188,7 @@ func (s *Server) routes(e *gin.Engine) {
 	me := api.Group("/me")
 	me.GET("", s.requirePatron(false), s.api(s.apiMe))
 	me.PUT("/email", s.requirePatron(false), s.api(s.apiSetEmail))
+	me.PUT("/notices", s.requirePatron(false), s.api(s.apiSetNotices))
 	me.POST("/password", s.requirePatron(true), s.api(s.apiChangePassword))
 	me.GET("/loans", s.requirePatron(false), s.api(s.apiMyLoans))
 	me.POST("/loans/:id/renew", s.requirePatron(false), s.api(s.apiRenew))
@@ -204,6 +210,8 @@ func (s *Server) routes(e *gin.Engine) {
 	sapi.GET("/pick-list", s.api(s.apiPickList))
 	sapi.GET("/call-list", s.api(s.apiCallList))
 	sapi.POST("/holds/:id/contacted", s.api(s.apiContacted))
+	sapi.POST("/holds/:id/cancel", s.api(s.apiStaffCancelHold))
+	sapi.GET("/outbox", s.api(s.apiOutbox))
 
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, errNotFound("not_found"))

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"hondana/demo"
 	"hondana/library"
+	"hondana/mailer"
 	"hondana/store"
 )
 
@@ -25,6 +27,10 @@ type testEnv struct {
 	DB     *store.DB
 	Clock  *library.TestClock
 	Cat    *library.Catalog
+	// Mailer sends the outbox to the mailbox directory when a test calls
+	// its SendDue (nothing sends by itself, so tests see every state).
+	Mailer  *library.Mailer
+	Mailbox string
 }
 
 // testNow is the demo's "today": a Friday, with a closed Monday, a
@@ -119,10 +125,18 @@ func newEnv(dir string, withDemo bool) (*testEnv, error) {
 	}
 	circ := library.NewCirculation(db, cal, clock, library.DefaultLoanPolicy())
 	circ.Changed = cat.Changed
+	letters := library.NewLetters(db, library.Letterhead{Library: "大洲市立図書館", BaseURL: "http://opac.example.jp"}, testRules())
+	circ.SetMail(letters, library.DefaultMailPolicy())
+	accounts.Letters = letters
+	box, err := mailer.NewMailbox(filepath.Join(dir, "mailbox"))
+	if err != nil {
+		return nil, err
+	}
+	sender := library.NewMailer(circ, box, "noreply@library.city.ozu.example.jp", "大洲市立図書館")
 	srv := New(Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, TestClock: true, Accounts: accounts, Circulation: circ,
-		Site: Site{Name: "大洲市立図書館", NameEn: "Ozu City Library", NewArrivalsDays: 30}})
+		Site: Site{Name: "大洲市立図書館", NameEn: "Ozu City Library", NewArrivalsDays: 30}, MailboxDir: box.Dir()})
 	ts := httptest.NewServer(srv)
-	return &testEnv{URL: ts.URL, Server: srv, DB: db, Clock: clock, Cat: cat}, nil
+	return &testEnv{URL: ts.URL, Server: srv, DB: db, Clock: clock, Cat: cat, Mailer: sender, Mailbox: box.Dir()}, nil
 }
 
 func httptestServer(t *testing.T, h http.Handler) string {
