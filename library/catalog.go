@@ -319,22 +319,23 @@ func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][
 		return nil, err
 	}
 	defer w.Close()
-	created = make([]bool, len(recs))
-	for i, r := range recs {
-		if before != nil {
+	if before != nil {
+		for _, r := range recs {
 			before(r)
 		}
-		if created[i], err = w.Save(ctx, r); err != nil {
-			return nil, err
+	}
+	if created, err = w.SaveAll(ctx, recs); err != nil {
+		return nil, err
+	}
+	var cs []*store.Copy
+	for i := range min(len(recs), len(copies)) {
+		for j := range copies[i] {
+			copies[i][j].RecordID = recs[i].ID
+			cs = append(cs, &copies[i][j])
 		}
-		if i < len(copies) {
-			for j := range copies[i] {
-				copies[i][j].RecordID = r.ID
-				if err := w.AddCopy(ctx, &copies[i][j]); err != nil {
-					return nil, err
-				}
-			}
-		}
+	}
+	if err := w.AddCopies(ctx, cs); err != nil {
+		return nil, err
 	}
 	return created, nil
 }
