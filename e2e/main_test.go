@@ -39,6 +39,7 @@ var suite struct {
 	skip    string          // why the tests cannot run (chromium missing, -short)
 	err     error           // why setting up failed
 	logPath string          // the server's output, for failures
+	bin     string          // the hondana binary the suite built
 }
 
 func TestMain(m *testing.M) {
@@ -125,6 +126,7 @@ func startServer(dir string) (stop func(), err error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build: %v\n%s", err, out)
 	}
+	suite.bin = bin
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, fmt.Errorf("free port: %w", err)

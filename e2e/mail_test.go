@@ -1,0 +1,182 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hondana/internal/testmail"
+)
+
+// process is a hondana server of one test's own.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+	log  string
+}
+
+// startProcess runs the suite's binary over data with extra environment
+// and waits for /healthz.
+func startProcess(t *testing.T, data string, env ...string) *process {
+	t.Helper()
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{base: "http://" + addr, log: filepath.Join(t.TempDir(), "server.log")}
+	logFile, err := os.Create(p.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	p.cmd = exec.Command(suite.bin, "serve", "--demo", "--test-clock", "--data", data, "--addr", addr)
+	p.cmd.Env = append(append(os.Environ(), "HONDANA_LOG_LEVEL=warn"), env...)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if resp, err := http.Get(p.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(p.log)
+			t.Fatalf("server did not start:\n%s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// use points the API helpers at p for the rest of the test.
+func (p *process) use(t *testing.T) {
+	old := suite.base
+	suite.base = p.base
+	t.Cleanup(func() { suite.base = old })
+}
+
+// hangingSMTP accepts connections and never answers: a send to it is
+// stuck after the commit, before the server accepted anything.
+func hangingSMTP(t *testing.T) (port int, connected <-chan struct{}) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	ch := make(chan struct{}, 1)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port, ch
+}
+
+func smtpEnv(port int) []string {
+	return []string{"HONDANA_MAIL_SMTP_HOST=127.0.0.1", "HONDANA_MAIL_SMTP_PORT=" + strconv.Itoa(port),
+		"HONDANA_MAIL_SMTP_TLS=none", "HONDANA_MAIL_SMTP_TIMEOUT=1h", "HONDANA_MAIL_FROM=noreply@library.city.ozu.example.jp"}
+}
+
+// TestMailSurvivesKill: the hold becomes ready while the mail server
+// hangs; the process is killed (SIGKILL) with the message committed and
+// not sent. Restarted against a working SMTP server (mailpit), it sends
+// every message once: the hold-ready message arrives exactly once and
+// starts the pickup deadline.
+func TestMailSurvivesKill(t *testing.T) {
+	ready(t)
+	mp := testmail.Start(t, 0)
+	hangPort, connected := hangingSMTP(t)
+	data := filepath.Join(t.TempDir(), "data")
+
+	first := startProcess(t, data, smtpEnv(hangPort)...)
+	first.use(t)
+	var login struct{ Token string }
+	call(t, "POST", "/login", "", map[string]string{"card": "100001000", "password": "demo1234"}, http.StatusOK, &login)
+	call(t, "PUT", "/me/email", login.Token, map[string]string{"email": "kill-test@example.jp"}, http.StatusOK, nil)
+	rec := findRecords(t, "宮沢賢治", 1, singleCopyAt("ozu"))[0]
+	call(t, "POST", "/me/holds", login.Token, map[string]any{"record_id": rec.ID, "pickup_branch": "ozu", "contact": "email"}, http.StatusCreated, nil)
+	var placed struct{ Action string }
+	call(t, "POST", "/staff/checkin", staffToken(t), map[string]string{"barcode": rec.Items[0].Barcode, "branch": "ozu"}, http.StatusOK, &placed)
+	if placed.Action != "hold_shelf" {
+		t.Fatalf("check-in: %s", placed.Action)
+	}
+	select {
+	case <-connected:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sender never tried the SMTP server")
+	}
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	first.cmd.Wait()
+
+	second := startProcess(t, data, smtpEnv(mp.SMTPPort)...)
+	second.use(t)
+	staff := staffToken(t)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pending struct{ Mails []struct{ ID int64 } }
+		call(t, "GET", "/staff/outbox?status=pending", staff, nil, http.StatusOK, &pending)
+		if len(pending.Mails) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages still pending a minute after the restart", len(pending.Mails))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var sent struct{ Mails []struct{ ID int64 } }
+	call(t, "GET", "/staff/outbox?status=sent", staff, nil, http.StatusOK, &sent)
+	got := mp.WaitFor(t, len(sent.Mails), 10*time.Second)
+	ids := map[string]int{}
+	readyMails := 0
+	for _, m := range got {
+		ids[m.MessageID]++
+		if len(m.To) == 1 && m.To[0].Address == "kill-test@example.jp" && strings.Contains(m.Subject, "ご予約の資料をご用意しました") {
+			readyMails++
+			if !strings.Contains(m.Text, rec.Title) {
+				t.Errorf("hold-ready message without the title %q:\n%s", rec.Title, m.Text)
+			}
+		}
+	}
+	if readyMails != 1 {
+		t.Errorf("%d hold-ready messages arrived, want 1", readyMails)
+	}
+	if len(got) != len(sent.Mails) || len(ids) != len(got) {
+		t.Errorf("%d messages arrived with %d distinct ids for %d sent", len(got), len(ids), len(sent.Mails))
+	}
+	var holds struct {
+		Holds []struct {
+			RecordID       int64   `json:"record_id"`
+			PickupDeadline *string `json:"pickup_deadline"`
+		}
+	}
+	call(t, "POST", "/login", "", map[string]string{"card": "100001000", "password": "demo1234"}, http.StatusOK, &login)
+	call(t, "GET", "/me/holds", login.Token, nil, http.StatusOK, &holds)
+	for _, h := range holds.Holds {
+		if h.RecordID == rec.ID && h.PickupDeadline == nil {
+			t.Errorf("no pickup deadline after the message was accepted")
+		}
+	}
+	fmt.Fprintf(os.Stderr, "e2e: after the kill and restart, %d messages arrived once each\n", len(got))
+}
