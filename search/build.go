@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -21,7 +22,7 @@ import (
 // writes segments on the caller's goroutine, one core in all; here the
 // analysis of the next documents overlaps the writing of the last ones.
 type builder struct {
-	m      *mapping.IndexMappingImpl
+	fields map[string]fieldSpec
 	b      index.IndexBuilder
 	jobs   chan buildJob // to the analysers
 	order  chan buildJob // to the segment writer, in feed order
@@ -65,7 +66,11 @@ func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{m: m, b: sb, jobs: make(chan buildJob), order: make(chan buildJob), done: make(chan struct{})}
+	fields, err := fieldSpecs(m)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{fields: fields, b: sb, jobs: make(chan buildJob), order: make(chan buildJob), done: make(chan struct{})}
 	for range max(1, min(2, runtime.GOMAXPROCS(0))) {
 		b.wg.Add(1)
 		go b.analyse()
@@ -103,8 +108,8 @@ func (b *builder) analyse() {
 	for j := range b.jobs {
 		out := make([]index.Document, 0, len(j.docs))
 		for i := range j.docs {
-			doc := document.NewDocument(strconv.FormatInt(j.docs[i].ID, 10))
-			if err := b.m.MapDocument(doc, j.docs[i].fields()); err != nil {
+			doc, err := b.document(&j.docs[i])
+			if err != nil {
 				out = append(out, failedDoc{doc, fmt.Errorf("index %d: %w", j.docs[i].ID, err)})
 				continue
 			}
@@ -140,6 +145,71 @@ func (b *builder) write() {
 			}
 		}
 	}
+}
+
+// fieldSpec is how the mapping indexes one field.
+type fieldSpec struct {
+	number   bool
+	options  index.FieldIndexingOptions
+	analyzer analysis.Analyzer
+}
+
+// fieldSpecs reads from m how each field of Doc.fields is indexed.
+func fieldSpecs(m *mapping.IndexMappingImpl) (map[string]fieldSpec, error) {
+	out := map[string]fieldSpec{}
+	for name, dm := range m.DefaultMapping.Properties {
+		if len(dm.Fields) != 1 {
+			continue
+		}
+		fm := dm.Fields[0]
+		spec := fieldSpec{number: fm.Type == "number", options: fm.Options()}
+		if fm.Type == "text" {
+			if spec.analyzer = m.AnalyzerNamed(fm.Analyzer); spec.analyzer == nil {
+				return nil, fmt.Errorf("search: field %s: analyzer %q not found", name, fm.Analyzer)
+			}
+		} else if !spec.number {
+			return nil, fmt.Errorf("search: field %s: type %q not built directly", name, fm.Type)
+		}
+		out[name] = spec
+	}
+	return out, nil
+}
+
+// document makes d's document with the fields the mapping would give it,
+// without the mapping's walk of d.fields() by reflection: a fifth of the
+// analysis time of a build. TestBuildFieldsMatchMapping checks that the
+// two agree.
+func (b *builder) document(d *Doc) (*document.Document, error) {
+	doc := document.NewDocument(strconv.FormatInt(d.ID, 10))
+	for name, v := range d.fields() {
+		spec, ok := b.fields[name]
+		if !ok {
+			return doc, fmt.Errorf("search: field %s not in the mapping", name)
+		}
+		switch v := v.(type) {
+		case string:
+			if spec.number {
+				return doc, fmt.Errorf("search: field %s: text for a number", name)
+			}
+			doc.AddField(document.NewTextFieldCustom(name, []uint64{}, []byte(v), spec.options, spec.analyzer))
+		case []string:
+			if spec.number {
+				return doc, fmt.Errorf("search: field %s: text for a number", name)
+			}
+			for i, s := range v {
+				doc.AddField(document.NewTextFieldCustom(name, []uint64{uint64(i)}, []byte(s), spec.options, spec.analyzer))
+			}
+		case float64:
+			if !spec.number {
+				return doc, fmt.Errorf("search: field %s: a number for text", name)
+			}
+			doc.AddField(document.NewNumericFieldWithIndexingOptions(name, []uint64{}, v, spec.options))
+		default:
+			return doc, fmt.Errorf("search: field %s: %T not built directly", name, v)
+		}
+	}
+	doc.SetIndexed()
+	return doc, nil
 }
 
 // analysedDoc is a document whose fields were analysed already: the

@@ -1,0 +1,67 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// TestBuildFieldsMatchMapping: the builder makes a document's fields
+// itself rather than through the mapping's walk; every field, option,
+// value and analysed term must come out as the mapping makes them, or a
+// built index would answer differently from one kept by Apply.
+func TestBuildFieldsMatchMapping(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := fieldSpecs(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &builder{fields: specs}
+	docs := append(slices.Clone(filterDocs),
+		Doc{ID: 9, Title: "吾輩ハ猫デアル", TitleYomi: "ワガハイ ワ ネコ デ アル", Authors: []string{"夏目漱石", "Natsume Soseki"},
+			AuthorsYomi: []string{"ナツメ ソウセキ"}, Publisher: "岩波書店", Other: []string{"イワナミ ショテン", "", "猫文庫", "小説"},
+			ISBN: "9784003101018", ISBN10: "4003101014", NDC: "913.6", MaterialType: "book", Year: 1905,
+			Branches: []string{"ozu", "nagahama"}, Available: nil, Acquired: "2001-02-03", SortKey: "ワガハイワネコデアル"},
+		Doc{ID: 10}, // nothing but an id
+	)
+	for _, d := range docs {
+		t.Run(fmt.Sprint(d.ID), func(t *testing.T) {
+			want := document.NewDocument(fmt.Sprint(d.ID))
+			if err := m.MapDocument(want, d.fields()); err != nil {
+				t.Fatal(err)
+			}
+			got, err := b.document(&d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := describeFields(got), describeFields(want); !slices.Equal(g, w) {
+				t.Errorf("fields differ:\n got  %s\n want %s", strings.Join(g, "\n      "), strings.Join(w, "\n      "))
+			}
+		})
+	}
+}
+
+// describeFields lists a document's fields, analysed, one line each in
+// a stable order.
+func describeFields(d *document.Document) []string {
+	var out []string
+	d.VisitFields(func(f index.Field) {
+		f.Analyze()
+		var terms []string
+		for term, tf := range f.AnalyzedTokenFrequencies() {
+			terms = append(terms, fmt.Sprintf("%q×%d", term, tf.Frequency()))
+		}
+		slices.Sort(terms)
+		out = append(out, fmt.Sprintf("%s%v %T opts=%d value=%q len=%d terms=%v",
+			f.Name(), f.ArrayPositions(), f, f.Options(), f.Value(), f.AnalyzedLength(), terms))
+	})
+	slices.Sort(out)
+	return out
+}
