@@ -406,7 +406,7 @@ var messages = map[string][2]string{
 	"holds.waiting_pos":           {"予約待ち（%d番目）", "Waiting (number %d)"},
 	"holds.in_transit":            {"回送中", "In transit"},
 	"holds.ready":                 {"取置中（%sまで）", "Ready (collect by %s)"},
-	"holds.ready_nodate":          {"取置中（ご連絡します）", "Ready (we will call you)"},
+	"holds.ready_nodate":          {"取置中（ご連絡します）", "Ready (we will let you know)"},
 	"holds.cancel":                {"取消", "Cancel"},
 	"holds.change":                {"変更", "Change"},
 	"note.reserved_by_others":     {"他の利用者が予約しています", "Another patron has reserved it"},
