@@ -33,7 +33,8 @@ func (c *Circulation) withAttempts(ctx context.Context, holds []store.ShelfHold)
 	out := make([]ContactView, len(holds))
 	for i, h := range holds {
 		v := ContactView{ShelfHold: h, Attempts: att[h.ID], Flagged: Flagged(att[h.ID])}
-		for _, a := range v.Attempts {
+		for i, a := range v.Attempts {
+			v.Attempts[i].At = a.At.In(c.cal.Location()) // shown in the library's time zone
 			if a.Channel == ContactEmail && a.Result == AttemptFailed {
 				v.EmailFailed = true
 			}

@@ -297,8 +297,8 @@ func (s *Server) apiHoldShelf(c *gin.Context) error {
 	}
 	ready, expired := []item{}, []item{}
 	for _, h := range holds {
-		it := item{Attempts: s.attemptsJSON(h.Attempts), ID: h.ID, RecordID: h.RecordID, Title: h.Title, Barcode: h.Barcode, CallNumber: h.CallNumber, Contact: h.Contact,
-			ReadyAt: h.ReadyAt.In(s.Calendar.Location()).Format(time.RFC3339)}
+		it := item{ID: h.ID, RecordID: h.RecordID, Title: h.Title, Barcode: h.Barcode, CallNumber: h.CallNumber, Contact: h.Contact,
+			ReadyAt: h.ReadyAt.In(s.Calendar.Location()).Format(time.RFC3339), Attempts: s.attemptsJSON(h.Attempts)}
 		if h.PickupDeadline != "" {
 			d := h.PickupDeadline
 			it.PickupDeadline = &d

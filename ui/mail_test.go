@@ -79,6 +79,10 @@ func TestNoticePages(t *testing.T) {
 	if err := e.Server.Circulation.Undeliverable(ctx, ready.ID, e.Clock.Now(), "550 5.1.1 mailbox unavailable"); err != nil {
 		t.Fatal(err)
 	}
+	// Attempts are shown in the library's time zone.
+	if body := get("/staff/hold-shelf?branch=ozu"); !strings.Contains(body, fmtDateTime("ja", e.Clock.Now().In(tokyo))+" メール送信失敗") {
+		t.Errorf("hold shelf lacks the failed attempt at %s", fmtDateTime("ja", e.Clock.Now().In(tokyo)))
+	}
 	body = get("/staff/calls")
 	for _, s := range []string{"鴎外 花子", "tel:0893-24-0001", "メールが届きませんでした", "メール送信失敗",
 		"「大洲市立図書館です。ご予約の『山椒大夫』を大洲図書館にご用意しました。2026年12月4日"} {

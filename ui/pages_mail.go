@@ -75,9 +75,6 @@ func (s *Server) callListPage(c *gin.Context) error {
 			return err
 		}
 		items[i].Say = T(lang(c), "calls.say", s.Site.Name, h.Title, names[h.PickupBranch], fmtDate(lang(c), d))
-		for j := range items[i].Attempts {
-			items[i].Attempts[j].At = items[i].Attempts[j].At.In(s.Calendar.Location())
-		}
 	}
 	s.render(c, http.StatusOK, "staff_calls", T(lang(c), "calls.title"), gin.H{"Holds": items, "Names": names, "Done": c.Query("done")})
 	return nil
