@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -55,14 +56,18 @@ func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error
 	if err != nil {
 		return nil, err
 	}
-	sb, err := scorch.NewBuilder(map[string]interface{}{
+	config := map[string]interface{}{
 		"path":      filepath.Join(path, "store"),
 		"internal":  map[string][]byte{string(util.MappingInternalKey): mb},
 		"batchSize": buildBatch,
 		"mergeMax":  buildMergeMax,
 		// Interim segments go next to the index, not to /tmp.
 		"buildPathPrefix": segs,
-	})
+	}
+	for k, v := range segmentFormat {
+		config[k] = v
+	}
+	sb, err := scorch.NewBuilder(config)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +105,10 @@ func (b *builder) close(finish bool) error {
 	if b.err != nil || !finish {
 		return b.err
 	}
+	// The segments are written and the documents analysed: hand the
+	// garbage back to the system before the final merge maps every
+	// segment into memory, so that the two do not add up to the peak.
+	debug.FreeOSMemory()
 	return b.b.Close()
 }
 

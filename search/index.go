@@ -125,10 +125,13 @@ func (ix *Index) warmFacets() {
 // segments merged at once when it finishes. Analysed documents are bulky:
 // at 5,000 per segment a bulk load peaked at 600 MB, at 3,000 at 420 MB
 // for the same speed, at 2,000 at 340 MB but a quarter slower (more
-// merging).
+// merging). All segments are merged at once (334 at a million records),
+// so each document is merged once rather than twice or three times by 20
+// at a time: 40% less merging; the pages the merge reads are released as
+// it goes (see releasingZap), so mapping them all costs no memory.
 const (
 	buildBatch    = 3000
-	buildMergeMax = 20
+	buildMergeMax = 100000
 )
 
 // Build writes a new index from the documents feed yields, into a
@@ -160,6 +163,10 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 		return nil, fmt.Errorf("search: build: %w", err)
 	}
 	defer os.RemoveAll(segs)
+	if abs, err := filepath.Abs(segs); err == nil {
+		buildDirs.Store(abs, true)
+		defer buildDirs.Delete(abs)
+	}
 	b, err := newBuilder(tmp, segs, m)
 	if err != nil {
 		return nil, fmt.Errorf("search: build: create: %w", err)
