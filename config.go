@@ -43,6 +43,7 @@ type MailConfig struct {
 	SMTPPassword string        `mapstructure:"smtp_password"`
 	SMTPAuth     string        `mapstructure:"smtp_auth"`
 	SMTPTimeout  time.Duration `mapstructure:"smtp_timeout"`
+	SMTPCAFile   string        `mapstructure:"smtp_ca_file"`
 	From         string        `mapstructure:"from"`
 	FromName     string        `mapstructure:"from_name"`
 	MailboxDir   string        `mapstructure:"mailbox_dir"`

@@ -212,7 +212,7 @@ func (a *app) mailer(circ *library.Circulation) (*library.Mailer, error) {
 		return library.NewMailer(circ, box, from, name), nil
 	}
 	smtp, err := mailer.NewSMTP(mailer.SMTPConfig{Host: m.SMTPHost, Port: m.SMTPPort, TLS: m.SMTPTLS, Username: m.SMTPUsername,
-		Password: m.SMTPPassword, Auth: m.SMTPAuth, Timeout: m.SMTPTimeout})
+		Password: m.SMTPPassword, Auth: m.SMTPAuth, Timeout: m.SMTPTimeout, CAFile: m.SMTPCAFile})
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -310,7 +310,7 @@ func serve(args []string) error {
 	}
 	srv := ui.New(ui.Options{
 		MailboxDir: mailboxDir,
-		DB: a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts, Circulation: circ, Mailer: sender,
+		DB:         a.db, Catalog: cat, Calendar: cal, Clock: a.clock, Log: a.log, Accounts: accounts, Circulation: circ, Mailer: sender,
 		Site: ui.Site{
 			Name: a.cfg.Library.Name, NameEn: a.cfg.Library.NameEn, MailDomain: a.cfg.Library.MailDomain,
 			BaseURL: a.cfg.BaseURL, NewArrivalsDays: a.cfg.Catalog.NewArrivalsDays,

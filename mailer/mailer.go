@@ -6,6 +6,8 @@ package mailer
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -54,10 +56,16 @@ type SMTPConfig struct {
 	Auth     string // PLAIN, LOGIN, CRAM-MD5 … (default PLAIN)
 	HELO     string
 	Timeout  time.Duration
+	// CAFile, when set, is a PEM file of certificates trusted besides the
+	// system's (a relay with a certificate of the city's own CA).
+	CAFile string
 }
 
 // SMTP sends through an SMTP server, one connection per message.
-type SMTP struct{ cfg SMTPConfig }
+type SMTP struct {
+	cfg SMTPConfig
+	tls *tls.Config
+}
 
 // NewSMTP checks the configuration and returns the transport.
 func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
@@ -72,7 +80,22 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	return &SMTP{cfg: cfg}, nil
+	s := &SMTP{cfg: cfg, tls: &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("mailer: smtp CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("mailer: smtp CA file %s holds no PEM certificate", cfg.CAFile)
+		}
+		s.tls.RootCAs = pool
+	}
+	return s, nil
 }
 
 // Send delivers one message. Answers 5xx are permanent errors; refused
@@ -82,7 +105,7 @@ func (s *SMTP) Send(ctx context.Context, m library.Message) error {
 	if err != nil {
 		return err
 	}
-	opts := []mail.Option{mail.WithPort(s.cfg.Port), mail.WithTimeout(s.cfg.Timeout)}
+	opts := []mail.Option{mail.WithPort(s.cfg.Port), mail.WithTimeout(s.cfg.Timeout), mail.WithTLSConfig(s.tls)}
 	switch s.cfg.TLS {
 	case "starttls":
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))

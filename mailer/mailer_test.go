@@ -2,8 +2,17 @@ package mailer_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"database/sql"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +302,74 @@ func TestMailbox(t *testing.T) {
 	}
 	if h := e.holdNow(t); h.PickupDeadline == "" {
 		t.Errorf("no deadline after delivery to the mailbox")
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key as PEM files.
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtp.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// TestEncryptedSMTP: STARTTLS and implicit TLS to servers that require
+// them, with the server's certificate trusted through smtp_ca_file; an
+// untrusted certificate is not accepted.
+func TestEncryptedSMTP(t *testing.T) {
+	cert, key := selfSigned(t)
+	for _, tc := range []struct{ mode, flag string }{{"starttls", "--smtp-require-starttls"}, {"tls", "--smtp-require-tls"}} {
+		t.Run(tc.mode, func(t *testing.T) {
+			mp := testmail.Start(t, 0, "--smtp-tls-cert", cert, "--smtp-tls-key", key, tc.flag)
+			e := newEnv(t, "hanako@example.jp")
+			e.ready(t)
+			untrusted, err := mailer.NewSMTP(mailer.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: tc.mode, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sent, _ := sendDue(t, library.NewMailer(e.c, untrusted, "noreply@library.example.jp", "図書館")); sent != 0 {
+				t.Fatal("sent to a server whose certificate nobody trusts")
+			}
+			if ms, _ := e.db.Outbox(context.Background(), store.MailPending, 1); len(ms) != 1 || !strings.Contains(ms[0].LastError, "certificate") {
+				t.Errorf("the outbox does not say why: %+v", ms)
+			}
+			e.clock.Advance(time.Hour) // past the retry wait
+			tr, err := mailer.NewSMTP(mailer.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: tc.mode, Timeout: 5 * time.Second,
+				Username: "hondana", Password: "secret", CAFile: cert})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sent, _ := sendDue(t, library.NewMailer(e.c, tr, "noreply@library.example.jp", "図書館")); sent != 1 {
+				t.Fatal("not sent over TLS")
+			}
+			if got := mp.WaitFor(t, 1, 5*time.Second); len(got) != 1 || !strings.Contains(got[0].Text, "吾輩は猫である") {
+				t.Errorf("arrived: %v", got)
+			}
+		})
+	}
+	if _, err := mailer.NewSMTP(mailer.SMTPConfig{Host: "127.0.0.1", Port: 25, TLS: "starttls", CAFile: key}); err == nil {
+		t.Error("a CA file without a certificate was accepted")
 	}
 }

@@ -145,7 +145,6 @@ func TestNoticePages(t *testing.T) {
 	}
 }
 
-
 // TestPatronNoticeSettings: the e-mail page turns due-date reminders off
 // and on; a changed address writes notices to the new and the old one;
 // the API says and sets the same, refusing what is not a boolean.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -107,11 +108,16 @@ func Start(t testing.TB, smtpPort int, extra ...string) *Server {
 		smtpPort = FreePort(t)
 	}
 	s := &Server{SMTPPort: smtpPort, API: fmt.Sprintf("http://127.0.0.1:%d", FreePort(t))}
-	s.args = append([]string{"--smtp", "127.0.0.1:" + strconv.Itoa(smtpPort), "--listen", s.API[len("http://"):],
+	s.args = []string{"--smtp", "127.0.0.1:" + strconv.Itoa(smtpPort), "--listen", s.API[len("http://"):],
 		"--database", filepath.Join(t.TempDir(), "mailpit.db"), "--quiet", "--disable-version-check",
-		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--smtp-disable-rdns"}, extra...)
+		"--smtp-auth-accept-any", "--smtp-disable-rdns"}
+	if !slices.Contains(extra, "--smtp-require-starttls") && !slices.Contains(extra, "--smtp-require-tls") {
+		// Authentication without TLS, which mailpit refuses to combine with required TLS.
+		s.args = append(s.args, "--smtp-auth-allow-insecure")
+	}
+	s.args = append(s.args, extra...)
 	s.cmd = exec.Command(bin, s.args...)
-	s.cmd.Stderr = os.Stderr
+	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr // mailpit logs its errors to standard output
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
