@@ -23,7 +23,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 2
+const MappingVersion = 3
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -301,6 +301,9 @@ const (
 	pAvailAt = "ab:" // filter field: a copy on the shelf at this branch
 	pDecade  = "y:"
 	pSample  = "s:" // filter field: the sample slice the record falls in
+	// filter field: the decade as four digits, so that a range of years
+	// takes whole decades at once (see yearFilter)
+	pDecadeFilter = "d:"
 )
 
 // Approximate facets count the hits in a sample of the catalogue: records
@@ -358,8 +361,9 @@ func (d *Doc) fields() map[string]interface{} {
 		}
 	}
 	if d.Year > 0 {
-		f[fYear] = float64(d.Year)
+		f[fYear] = yearTerm(d.Year)
 		facet = append(facet, pDecade+strconv.Itoa(d.Year/10*10))
+		filter = append(filter, pDecadeFilter+yearTerm(d.Year/10*10))
 	}
 	for _, b := range d.Branches {
 		facet = append(facet, pBranch+b)
@@ -376,6 +380,14 @@ func (d *Doc) fields() map[string]interface{} {
 	f[fFacet] = facet
 	f[fFilter] = filter
 	return f
+}
+
+// yearTerm is a year as the year field holds it: four digits, so that the
+// terms sort as the years do. The field is a keyword, not a number: Bleve
+// indexes a number as 16 prefix terms, a sixth of a record's terms and of
+// the time to build the index, for a hundred-odd distinct years.
+func yearTerm(y int) string {
+	return fmt.Sprintf("%04d", min(max(y, 0), 9999))
 }
 
 // ndcDigits returns the leading digits of an NDC number ("913.6" → "9136").
@@ -416,10 +428,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fm.DocValues = docValues
 		return fm
 	}
-	num := bleve.NewNumericFieldMapping()
-	num.Store = false
-	num.IncludeInAll = false
-
 	dm := bleve.NewDocumentStaticMapping()
 	for _, name := range []string{fTitle, fTitleYomi, fAuthor, fAuthorYomi, fOther} {
 		dm.AddFieldMappingsAt(name, text())
@@ -427,10 +435,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, name := range []string{fTitleExact, fISBN, fFilter} {
 		dm.AddFieldMappingsAt(name, kw(false))
 	}
-	for _, name := range []string{fFacet, fSort, fAcquired} {
+	for _, name := range []string{fFacet, fSort, fAcquired, fYear} {
 		dm.AddFieldMappingsAt(name, kw(true))
 	}
-	dm.AddFieldMappingsAt(fYear, num)
 	// No _all field: every query names its fields.
 	dm.AddSubDocumentMapping("_all", &mapping.DocumentMapping{Enabled: false})
 	m.DefaultMapping = dm

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -341,5 +342,36 @@ func TestApply(t *testing.T) {
 	}
 	if fmt.Sprint(res.Facets.Available) == "" || res.Total != 3 {
 		t.Errorf("after delete: total %d, facets %v", res.Total, res.Facets.Available)
+	}
+}
+
+// TestYearRanges: a range of years, whole decades and the years at
+// either end, matches exactly the records published in it, with text or
+// without.
+func TestYearRanges(t *testing.T) {
+	docs := facetDocs(2000) // 1950–2019
+	for i, y := range []int{5, 995, 1000, 2026, 9999} {
+		docs = append(docs, Doc{ID: int64(5000 + i), Title: "猫の本", MaterialType: "book", Year: y, SortKey: "猫"})
+	}
+	docs = append(docs, Doc{ID: 6000, Title: "猫の本", MaterialType: "book", SortKey: "猫"}) // no year
+	ix, _ := buildTest(t, docs)
+	ranges := [][2]int{{1990, 0}, {0, 1959}, {1990, 2010}, {1973, 2011}, {1973, 1977}, {1960, 1969},
+		{1961, 1968}, {1, 9}, {5, 5}, {990, 1000}, {2020, 0}, {2011, 1999}, {1, 0}, {0, 20000}, {9999, 0}}
+	for _, r := range ranges {
+		for _, text := range []string{"", "猫"} {
+			want := 0
+			for _, d := range docs {
+				if d.Year > 0 && d.Year >= r[0] && (r[1] <= 0 || d.Year <= r[1]) && (text == "" || strings.HasPrefix(d.Title, text)) {
+					want++
+				}
+			}
+			res, err := ix.Search(context.Background(), Query{Text: text, YearFrom: r[0], YearTo: r[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != want {
+				t.Errorf("years %d–%d, text %q: %d hits, want %d", r[0], r[1], text, res.Total, want)
+			}
+		}
 	}
 }

@@ -271,25 +271,10 @@ func (ix *Index) buildQuery(q Query) query.Query {
 	}
 	filters := q.filterTerms()
 	if q.YearFrom > 0 || q.YearTo > 0 {
-		var lo, hi *float64
-		incl := true
-		if q.YearFrom > 0 {
-			v := float64(q.YearFrom)
-			lo = &v
-		}
-		if q.YearTo > 0 {
-			v := float64(q.YearTo)
-			hi = &v
-		}
-		rq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
-		rq.SetField(fYear)
-		filters = append(filters, rq)
+		filters = append(filters, yearFilter(q.YearFrom, q.YearTo))
 	}
 	if q.AcquiredFrom != "" {
-		incl := true
-		rq := bleve.NewTermRangeInclusiveQuery(q.AcquiredFrom, "", &incl, &incl)
-		rq.SetField(fAcquired)
-		filters = append(filters, rq)
+		filters = append(filters, termRange(fAcquired, q.AcquiredFrom, ""))
 	}
 	if len(must) == 0 && len(filters) == 0 {
 		return bleve.NewMatchAllQuery()
@@ -315,6 +300,48 @@ func (ix *Index) buildQuery(q Query) query.Query {
 		bq.AddShould(exact)
 	}
 	return bq
+}
+
+// yearFilter matches the years from to to (0: no bound): the years of the
+// decades at either end one by one, the whole decades between by their
+// decade terms, so that even a range over centuries unions a few dozen
+// postings lists at most.
+func yearFilter(from, to int) query.Query {
+	from = min(max(from, 0), 9999)
+	if to <= 0 || to > 9999 {
+		to = 9999
+	}
+	if from > to {
+		return termQ(fFilter, "none:year") // matches nothing
+	}
+	years := func(from, to int) query.Query {
+		return termRange(fYear, yearTerm(from), yearTerm(to))
+	}
+	firstWhole := (from + 9) / 10 * 10 // the first decade wholly inside
+	lastWhole := (to - 9) / 10 * 10    // the last
+	if to < 9 || firstWhole > lastWhole {
+		return years(from, to)
+	}
+	parts := []query.Query{termRange(fFilter, pDecadeFilter+yearTerm(firstWhole), pDecadeFilter+yearTerm(lastWhole))}
+	if from < firstWhole {
+		parts = append(parts, years(from, firstWhole-1))
+	}
+	if lastWhole+9 < to {
+		parts = append(parts, years(lastWhole+10, to))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return bleve.NewDisjunctionQuery(parts...)
+}
+
+// termRange matches the terms of field from lo to hi, both included ("":
+// no bound).
+func termRange(field, lo, hi string) query.Query {
+	incl := true
+	q := bleve.NewTermRangeInclusiveQuery(lo, hi, &incl, &incl)
+	q.SetField(field)
+	return q
 }
 
 // filterTerms turns the filters of q into term queries on the facet and
