@@ -158,26 +158,26 @@ func (b *builder) write() {
 
 // fieldSpec is how the mapping indexes one field.
 type fieldSpec struct {
-	number   bool
 	options  index.FieldIndexingOptions
 	analyzer analysis.Analyzer
 }
 
-// fieldSpecs reads from m how each field of Doc.fields is indexed.
+// fieldSpecs reads from m how each field of Doc.fields is indexed. Every
+// field is text, analysed or a keyword; a field of another type would need
+// building here too.
 func fieldSpecs(m *mapping.IndexMappingImpl) (map[string]fieldSpec, error) {
 	out := map[string]fieldSpec{}
 	for name, dm := range m.DefaultMapping.Properties {
-		if len(dm.Fields) != 1 {
-			continue
+		if !dm.Enabled {
+			continue // _all
+		}
+		if len(dm.Fields) != 1 || dm.Fields[0].Type != "text" {
+			return nil, fmt.Errorf("search: field %s: only one text field per name is built directly", name)
 		}
 		fm := dm.Fields[0]
-		spec := fieldSpec{number: fm.Type == "number", options: fm.Options()}
-		if fm.Type == "text" {
-			if spec.analyzer = m.AnalyzerNamed(fm.Analyzer); spec.analyzer == nil {
-				return nil, fmt.Errorf("search: field %s: analyzer %q not found", name, fm.Analyzer)
-			}
-		} else if !spec.number {
-			return nil, fmt.Errorf("search: field %s: type %q not built directly", name, fm.Type)
+		spec := fieldSpec{options: fm.Options(), analyzer: m.AnalyzerNamed(fm.Analyzer)}
+		if spec.analyzer == nil {
+			return nil, fmt.Errorf("search: field %s: analyzer %q not found", name, fm.Analyzer)
 		}
 		out[name] = spec
 	}
@@ -197,22 +197,11 @@ func (b *builder) document(d *Doc) (*document.Document, error) {
 		}
 		switch v := v.(type) {
 		case string:
-			if spec.number {
-				return doc, fmt.Errorf("search: field %s: text for a number", name)
-			}
 			doc.AddField(document.NewTextFieldCustom(name, []uint64{}, []byte(v), spec.options, spec.analyzer))
 		case []string:
-			if spec.number {
-				return doc, fmt.Errorf("search: field %s: text for a number", name)
-			}
 			for i, s := range v {
 				doc.AddField(document.NewTextFieldCustom(name, []uint64{uint64(i)}, []byte(s), spec.options, spec.analyzer))
 			}
-		case float64:
-			if !spec.number {
-				return doc, fmt.Errorf("search: field %s: a number for text", name)
-			}
-			doc.AddField(document.NewNumericFieldWithIndexingOptions(name, []uint64{}, v, spec.options))
 		default:
 			return doc, fmt.Errorf("search: field %s: %T not built directly", name, v)
 		}
