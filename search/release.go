@@ -18,8 +18,9 @@ import (
 // at a million records more than the index's whole size (370 MB) on top
 // of the heap. releasingZap is Bleve's zap format with one difference:
 // during the builder's merges it hands the pages already read back to the
-// kernel every half second. They are clean pages of read-only files, so a
-// page read again is simply mapped again from the page cache.
+// kernel every tenth of a second (in half a second the merge can read
+// 250 MB). They are clean pages of read-only files, so a page read again
+// is simply mapped again from the page cache.
 //
 // It replaces the plain zap v17 plugin in scorch's registry (not as the
 // default for new indexes), because that is how the builder chooses its
@@ -39,11 +40,24 @@ var segmentFormat = map[string]interface{}{
 }
 
 // releaseEvery is how often a build's merge releases the pages it read.
-var releaseEvery = 500 * time.Millisecond
+var releaseEvery = 100 * time.Millisecond
 
 // buildDirs are the interim directories of the builds running now: only
 // merges writing there release pages.
 var buildDirs sync.Map
+
+// Open opens a segment as zap does. Opening reads through most of a
+// segment's pages (334 segments: 420 MB at once before the merge began),
+// so a build's segment, opened to be merged, gives them back at once.
+func (p *releasingZap) Open(path string) (segment.Segment, error) {
+	seg, err := p.ZapPlugin.Open(path)
+	if err == nil && inBuildDir(path) {
+		if d, ok := seg.(interface{ Data() []byte }); ok {
+			releasePages(d.Data())
+		}
+	}
+	return seg, err
+}
 
 // Merge merges segments as zap does, releasing their pages meanwhile when
 // the merge belongs to a build.
