@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"hondana/store"
@@ -59,20 +60,11 @@ type Mailer struct {
 // given (its domain names the Message-IDs).
 func NewMailer(c *Circulation, t Transport, from, fromName string) *Mailer {
 	domain := "hondana.invalid"
-	if at := lastAt(from); at >= 0 {
+	if at := strings.LastIndexByte(from, '@'); at >= 0 {
 		domain = from[at+1:]
 	}
 	return &Mailer{c: c, t: t, from: from, fromName: fromName, domain: domain, timeout: time.Minute,
 		poke: make(chan struct{}, 1), OnError: func(error) {}}
-}
-
-func lastAt(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '@' {
-			return i
-		}
-	}
-	return -1
 }
 
 // Poke tells the mailer the outbox may have something new.

@@ -300,19 +300,37 @@ func (c *Circulation) remindPickups(ctx context.Context, tx *sql.Tx, today, now 
 	return n, nil
 }
 
-// byPatron groups loans (sorted by patron) into one message each.
-func byPatron(loans []store.NoticeLoan, fn func([]store.NoticeLoan) error) error {
+// loanNotices writes one message of a kind per patron listing their
+// loans (which come sorted by patron): the lead paragraph, the loans, the
+// closing paragraphs. mark records each loan as told. It reports how many
+// messages it wrote.
+func (c *Circulation) loanNotices(ctx context.Context, tx *sql.Tx, loans []store.NoticeLoan, kind, subject, lead string,
+	closing []string, mark func(loanID int64) error, now time.Time) (int, error) {
+	n := 0
 	for i := 0; i < len(loans); {
 		j := i
 		for j < len(loans) && loans[j].PatronID == loans[i].PatronID {
 			j++
 		}
-		if err := fn(loans[i:j]); err != nil {
-			return err
-		}
+		ls := loans[i:j]
 		i = j
+		l, err := c.letters.letter(ctx, ls[0].Branch)
+		if err != nil {
+			return n, err
+		}
+		err = store.EnqueueMail(ctx, tx, &store.Mail{Kind: kind, PatronID: ls[0].PatronID, Branch: ls[0].Branch, To: ls[0].Email,
+			Subject: l.subject(subject), Body: l.body(ls[0].Name, append([]string{lead, loanLines(ls)}, closing...)...)}, now)
+		if err != nil {
+			return n, err
+		}
+		for _, x := range ls {
+			if err := mark(x.ID); err != nil {
+				return n, err
+			}
+		}
+		n++
 	}
-	return nil
+	return n, nil
 }
 
 func loanLines(loans []store.NoticeLoan) string {
@@ -334,30 +352,10 @@ func (c *Circulation) remindDue(ctx context.Context, tx *sql.Tx, today, now time
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	err = byPatron(loans, func(ls []store.NoticeLoan) error {
-		l, err := c.letters.letter(ctx, ls[0].Branch)
-		if err != nil {
-			return err
-		}
-		err = store.EnqueueMail(ctx, tx, &store.Mail{Kind: store.MailDueReminder, PatronID: ls[0].PatronID, Branch: ls[0].Branch,
-			To: ls[0].Email, Subject: l.subject("返却期限が近づいています"), Body: l.body(ls[0].Name,
-				"お借りの資料の返却期限が近づいています。",
-				loanLines(ls),
-				"予約の入っていない資料は、利用照会から一度だけ貸出延長ができます。返却はどの図書館でもできます。",
-				"このお知らせが不要の場合は、利用照会の「メールアドレスの登録・変更」で停止できます。")}, now)
-		if err != nil {
-			return err
-		}
-		for _, x := range ls {
-			if err := store.SetLoanReminded(ctx, tx, x.ID); err != nil {
-				return err
-			}
-		}
-		n++
-		return nil
-	})
-	return n, err
+	return c.loanNotices(ctx, tx, loans, store.MailDueReminder, "返却期限が近づいています", "お借りの資料の返却期限が近づいています。",
+		[]string{"予約の入っていない資料は、利用照会から一度だけ貸出延長ができます。返却はどの図書館でもできます。",
+			"このお知らせが不要の場合は、利用照会の「メールアドレスの登録・変更」で停止できます。"},
+		func(id int64) error { return store.SetLoanReminded(ctx, tx, id) }, now)
 }
 
 func (c *Circulation) noticeOverdue(ctx context.Context, tx *sql.Tx, today, now time.Time) (int, error) {
@@ -370,29 +368,10 @@ func (c *Circulation) noticeOverdue(ctx context.Context, tx *sql.Tx, today, now 
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	err = byPatron(loans, func(ls []store.NoticeLoan) error {
-		l, err := c.letters.letter(ctx, ls[0].Branch)
-		if err != nil {
-			return err
-		}
-		err = store.EnqueueMail(ctx, tx, &store.Mail{Kind: store.MailOverdue, PatronID: ls[0].PatronID, Branch: ls[0].Branch,
-			To: ls[0].Email, Subject: l.subject("返却期限を過ぎた資料があります"), Body: l.body(ls[0].Name,
-				"次の資料の返却期限が過ぎています。お早めにご返却ください。返却はどの図書館でもできます。",
-				loanLines(ls),
-				"行き違いでご返却済みの場合はご容赦ください。")}, now)
-		if err != nil {
-			return err
-		}
-		for _, x := range ls {
-			if err := store.AddOverdueNotice(ctx, tx, x.ID, t); err != nil {
-				return err
-			}
-		}
-		n++
-		return nil
-	})
-	return n, err
+	return c.loanNotices(ctx, tx, loans, store.MailOverdue, "返却期限を過ぎた資料があります",
+		"次の資料の返却期限が過ぎています。お早めにご返却ください。返却はどの図書館でもできます。",
+		[]string{"行き違いでご返却済みの場合はご容赦ください。"},
+		func(id int64) error { return store.AddOverdueNotice(ctx, tx, id, t) }, now)
 }
 
 // AddressNotices writes, inside a transaction, the notices of a new or

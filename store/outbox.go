@@ -254,24 +254,3 @@ func (db *DB) ContactAttempts(ctx context.Context, holdIDs []int64) (map[int64][
 	}
 	return out, nil
 }
-
-// AttemptsOf lists one hold's contact attempts inside a transaction.
-func AttemptsOf(ctx context.Context, tx *sql.Tx, holdID int64) ([]ContactAttempt, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT hold_id, channel, result, COALESCE(staff_id, 0), at
-		FROM contact_attempts WHERE hold_id = ? ORDER BY id`, holdID)
-	if err != nil {
-		return nil, fmt.Errorf("store: contact attempts: %w", err)
-	}
-	defer rows.Close()
-	var out []ContactAttempt
-	for rows.Next() {
-		var a ContactAttempt
-		var at string
-		if err := rows.Scan(&a.HoldID, &a.Channel, &a.Result, &a.StaffID, &at); err != nil {
-			return nil, err
-		}
-		a.At = parseTime(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
-}
