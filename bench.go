@@ -134,6 +134,13 @@ func benchCmd(args []string) error {
 	}
 	defer cat.Close()
 	fmt.Printf("start-up with existing index: %s\n", time.Since(start).Round(time.Millisecond))
+	// Until the facet columns are read (in the background after start-up)
+	// queries count facets the slow way; the figures below are those of
+	// a running server.
+	for !cat.FacetsReady() && time.Since(start) < time.Minute {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Printf("facet columns read: %s after start-up\n", time.Since(start).Round(time.Millisecond))
 
 	queries := g.queries(*nq)
 	lat := make([]time.Duration, 0, len(queries))

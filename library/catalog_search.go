@@ -40,6 +40,13 @@ type SearchResult struct {
 // 13 digits, hyphens or not) finds the record with that ISBN. A search that
 // finds nothing comes back with suggestions: the query with one word left
 // out, or read as romaji.
+// FacetsReady reports whether the index has read what it needs to count
+// facets fast: a few seconds after start-up at a million records.
+func (c *Catalog) FacetsReady() bool {
+	ix := c.index()
+	return ix != nil && ix.FacetsReady()
+}
+
 func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, error) {
 	q.Text = search.CleanText(q.Text)
 	if q.ISBN == "" && isbn.Looks(q.Text) {

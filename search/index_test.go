@@ -375,3 +375,22 @@ func TestYearRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnsWarmAfterChange: the segment a change brings in gets its
+// facet column read in the background, before any query meets it.
+func TestColumnsWarmAfterChange(t *testing.T) {
+	ix, _ := buildTest(t, facetDocs(3000))
+	waitColumns(t, ix)
+	d := facetDocs(3)[1]
+	d.MaterialType = "video"
+	if err := ix.Apply([]Doc{d}, nil, 8); err != nil {
+		t.Fatal(err)
+	}
+	for range 500 {
+		if ix.FacetsReady() { // without a query's help
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the new segment's facet column was not read within 5 s")
+}
