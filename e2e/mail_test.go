@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,52 +16,20 @@ import (
 	"hondana/internal/testmail"
 )
 
-// process is a hondana server of one test's own.
-type process struct {
-	cmd  *exec.Cmd
-	base string
-	log  string
-}
-
-// startProcess runs the suite's binary over data with extra environment
-// and waits for /healthz.
-func startProcess(t *testing.T, data string, env ...string) *process {
+// startProcess starts a server of one test's own over data, with extra
+// environment; the test's end kills it.
+func startProcess(t *testing.T, data string, env ...string) *server {
 	t.Helper()
-	addr, err := freeAddr()
+	s, err := launch(data, filepath.Join(t.TempDir(), "server.log"), env...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{base: "http://" + addr, log: filepath.Join(t.TempDir(), "server.log")}
-	logFile, err := os.Create(p.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { logFile.Close() })
-	p.cmd = exec.Command(suite.bin, "serve", "--demo", "--test-clock", "--data", data, "--addr", addr)
-	p.cmd.Env = append(append(os.Environ(), "HONDANA_LOG_LEVEL=warn"), env...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
-	deadline := time.Now().Add(startTimeout)
-	for {
-		if resp, err := http.Get(p.base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(p.log)
-			t.Fatalf("server did not start:\n%s", out)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	t.Cleanup(s.kill)
+	return s
 }
 
 // use points the API helpers at p for the rest of the test.
-func (p *process) use(t *testing.T) {
+func (p *server) use(t *testing.T) {
 	old := suite.base
 	suite.base = p.base
 	t.Cleanup(func() { suite.base = old })
@@ -127,10 +94,7 @@ func TestMailSurvivesKill(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the sender never tried the SMTP server")
 	}
-	if err := first.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	first.cmd.Wait()
+	first.kill()
 
 	second := startProcess(t, data, smtpEnv(mp.SMTPPort)...)
 	second.use(t)

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +39,6 @@ var suite struct {
 	browser context.Context // the running Chromium; tabs open in contexts of their own
 	skip    string          // why the tests cannot run (chromium missing, -short)
 	err     error           // why setting up failed
-	logPath string          // the server's output, for failures
 	bin     string          // the hondana binary the suite built
 }
 
@@ -117,9 +117,8 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-// startServer builds the module (the parent of this directory), starts
-// `hondana serve --demo --test-clock` on a free port and waits for
-// /healthz. stop ends the server.
+// startServer builds the module (the parent of this directory) and
+// starts the suite's server over the demo library. stop ends it.
 func startServer(dir string) (stop func(), err error) {
 	bin := filepath.Join(dir, "hondana")
 	build := exec.Command("go", "build", "-o", bin, "..")
@@ -127,61 +126,91 @@ func startServer(dir string) (stop func(), err error) {
 		return nil, fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	suite.bin = bin
+	s, err := launch(filepath.Join(dir, "data"), filepath.Join(dir, "server.log"))
+	if err != nil {
+		return nil, err
+	}
+	suite.base = s.base
+	return s.stop, nil
+}
+
+// server is a running `hondana serve --demo --test-clock`.
+type server struct {
+	cmd     *exec.Cmd
+	base    string
+	logPath string
+	logFile *os.File
+	exited  chan error
+	done    func() error // waits for the process to end, once
+}
+
+// launch starts the suite's binary over the data directory on a free
+// port, with extra environment, and waits for /healthz.
+func launch(data, logPath string, env ...string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, fmt.Errorf("free port: %w", err)
 	}
-	suite.logPath = filepath.Join(dir, "server.log")
-	logFile, err := os.Create(suite.logPath)
-	if err != nil {
+	s := &server{base: "http://" + addr, logPath: logPath, exited: make(chan error, 1)}
+	if s.logFile, err = os.Create(logPath); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--demo", "--test-clock", "--data", filepath.Join(dir, "data"), "--addr", addr)
-	cmd.Env = append(os.Environ(), "HONDANA_LOG_LEVEL=warn")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
+	s.cmd = exec.Command(suite.bin, "serve", "--demo", "--test-clock", "--data", data, "--addr", addr)
+	s.cmd.Env = append(append(os.Environ(), "HONDANA_LOG_LEVEL=warn"), env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.logFile, s.logFile
+	if err := s.cmd.Start(); err != nil {
+		s.logFile.Close()
 		return nil, fmt.Errorf("start server: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop = func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		logFile.Close()
-	}
+	go func() { s.exited <- s.cmd.Wait() }()
+	s.done = sync.OnceValue(func() error { return <-s.exited })
 
-	suite.base = "http://" + addr
 	deadline := time.Now().Add(startTimeout)
 	for {
-		if resp, err := http.Get(suite.base + "/healthz"); err == nil {
+		if resp, err := http.Get(s.base + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return stop, nil
+				return s, nil
 			}
 		}
 		select {
-		case err := <-exited:
-			exited <- err // for stop
-			stop()
-			return nil, fmt.Errorf("the server ended before it answered /healthz (%v); its output:\n%s", err, serverLog())
+		case err := <-s.exited:
+			s.exited <- err // for done
+			s.stop()
+			return nil, fmt.Errorf("the server ended before it answered /healthz (%v); its output:\n%s", err, s.logTail())
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("the server did not answer /healthz within %v; its output:\n%s", startTimeout, serverLog())
+			s.stop()
+			return nil, fmt.Errorf("the server did not answer /healthz within %v; its output:\n%s", startTimeout, s.logTail())
 		}
 	}
 }
 
-// serverLog is the tail of the server's output.
-func serverLog() string {
-	b, _ := os.ReadFile(suite.logPath)
+// stop asks the server to shut down (SIGINT), killing it after 10 s.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	ended := make(chan struct{})
+	go func() { s.done(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-ended
+	}
+	s.logFile.Close()
+}
+
+// kill ends the server at once (SIGKILL), as a crash would.
+func (s *server) kill() {
+	_ = s.cmd.Process.Kill()
+	s.done()
+	s.logFile.Close()
+}
+
+// logTail is the tail of the server's output.
+func (s *server) logTail() string {
+	b, _ := os.ReadFile(s.logPath)
 	if len(b) > 4000 {
 		b = b[len(b)-4000:]
 	}

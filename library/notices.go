@@ -76,6 +76,11 @@ type letter struct {
 
 func (l letter) subject(s string) string { return "【" + l.head.Library + "】" + s }
 
+// holdLines names a held title, the branch and the pickup deadline.
+func (l letter) holdLines(title, deadline string) string {
+	return "  資料名: " + title + "\n  受取館: " + l.branch.Name + "\n  お取り置き期限: " + JaDate(deadline)
+}
+
 func (l letter) body(name string, paras ...string) string {
 	var b strings.Builder
 	if name != "" {
@@ -160,7 +165,7 @@ func (c *Circulation) holdReadyText(ctx context.Context, name, title, branch, de
 	}
 	return l.subject("ご予約の資料をご用意しました"), l.body(name,
 		"ご予約の資料をご用意しました。受取館のカウンターでお受け取りください。",
-		"  資料名: "+title+"\n  受取館: "+l.branch.Name+"\n  お取り置き期限: "+JaDate(deadline),
+		l.holdLines(title, deadline),
 		"期限を過ぎると予約は取り消され、資料は次の方へ回ります。"), nil
 }
 
@@ -210,7 +215,7 @@ func (c *Circulation) enqueueLapsed(ctx context.Context, tx *sql.Tx, h store.Hol
 	return store.EnqueueMail(ctx, tx, &store.Mail{Kind: store.MailHoldLapsed, PatronID: h.PatronID, Branch: h.PickupBranch,
 		To: to.Email, Subject: l.subject("お取り置き期限が過ぎたため予約を取り消しました"), Body: l.body(to.Name,
 			"お取り置き期限までにお受け取りがなかったため、次の予約を取り消しました。",
-			"  資料名: "+title+"\n  受取館: "+l.branch.Name+"\n  お取り置き期限: "+JaDate(h.PickupDeadline),
+			l.holdLines(title, h.PickupDeadline),
 			"引き続きご希望の場合は、あらためて予約してください。")}, now)
 }
 
@@ -287,7 +292,7 @@ func (c *Circulation) remindPickups(ctx context.Context, tx *sql.Tx, today, now 
 		err = store.EnqueueMail(ctx, tx, &store.Mail{Kind: store.MailPickupReminder, HoldID: h.ID, PatronID: h.Recipient.PatronID,
 			Branch: h.PickupBranch, To: h.Email, Subject: l.subject("ご予約の資料のお取り置き期限が近づいています"), Body: l.body(h.Name,
 				"ご用意している予約資料のお取り置き期限が近づいています。期限までに受取館でお受け取りください。",
-				"  資料名: "+h.Title+"\n  受取館: "+l.branch.Name+"\n  お取り置き期限: "+JaDate(h.PickupDeadline),
+				l.holdLines(h.Title, h.PickupDeadline),
 				"期限を過ぎると予約は取り消され、資料は次の方へ回ります。")}, now)
 		if err != nil {
 			return n, err

@@ -14,10 +14,8 @@ import (
 // their text (the demo's mailbox, and the place to see what went wrong).
 func (s *Server) outboxPage(c *gin.Context) error {
 	status := c.Query("status")
-	switch status {
-	case "", store.MailPending, store.MailSent, store.MailFailed:
-	default:
-		status = ""
+	if !mailStatus(status) {
+		status = "" // an odd filter shows everything
 	}
 	mails, err := s.DB.Outbox(c.Request.Context(), status, 200)
 	if err != nil {
@@ -35,6 +33,15 @@ func (s *Server) outboxPage(c *gin.Context) error {
 	s.render(c, http.StatusOK, "staff_outbox", T(lang(c), "outbox.title"), gin.H{"Mails": mails, "Status": status,
 		"Keep": keep, "Mailbox": s.MailboxDir, "Done": c.Query("done")})
 	return nil
+}
+
+// mailStatus reports whether s filters the outbox ("" for all).
+func mailStatus(s string) bool {
+	switch s {
+	case "", store.MailPending, store.MailSent, store.MailFailed:
+		return true
+	}
+	return false
 }
 
 func (s *Server) outboxRetryPost(c *gin.Context) error {
@@ -131,9 +138,7 @@ func (s *Server) apiStaffCancelHold(c *gin.Context) error {
 
 func (s *Server) apiOutbox(c *gin.Context) error {
 	status := c.Query("status")
-	switch status {
-	case "", store.MailPending, store.MailSent, store.MailFailed:
-	default:
+	if !mailStatus(status) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "status", Args: []any{"status"}}
 	}
 	mails, err := s.DB.Outbox(c.Request.Context(), status, 500)
