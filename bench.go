@@ -32,7 +32,7 @@ func benchCmd(args []string) error {
 	n := fs.Int("records", 100000, "number of synthetic records")
 	nq := fs.Int("queries", 1000, "number of queries")
 	dir := fs.String("dir", "", "where to build (default: a temporary directory, removed afterwards)")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (with --reuse: of the queries alone)")
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file at the end of the build")
 	reuse := fs.Bool("reuse", false, "reuse the catalogue already in --dir (built by an earlier run with the same --records): measure start-up and queries only")
 	slowest := fs.Int("slowest", 0, "list this many of the slowest queries")
@@ -41,16 +41,30 @@ func benchCmd(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuprofile != "" {
+	stopProfile := func() {}
+	defer func() { stopProfile() }()
+	startProfile := func() error {
+		if *cpuprofile == "" {
+			return nil
+		}
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
 			return err
 		}
-		defer pprof.StopCPUProfile()
+		stopProfile = func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}
+		return nil
+	}
+	if !*reuse {
+		if err := startProfile(); err != nil {
+			return err
+		}
 	}
 	benchMemProfile = *memprofile
 	stopSampling := sampleAnon()
@@ -143,6 +157,11 @@ func benchCmd(args []string) error {
 	fmt.Printf("facet columns read: %s after start-up\n", time.Since(start).Round(time.Millisecond))
 
 	queries := g.queries(*nq)
+	if *reuse {
+		if err := startProfile(); err != nil {
+			return err
+		}
+	}
 	lat := make([]time.Duration, 0, len(queries))
 	hits := 0
 	zero := 0

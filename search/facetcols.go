@@ -198,6 +198,18 @@ func (fc *facetColumns) termID(term string) (uint16, bool) {
 	return id, true
 }
 
+// fork returns a counter of the same snapshot with counts of its own, for
+// another goroutine; merge adds them back.
+func (c *counter) fork() *counter {
+	return &counter{offsets: c.offsets, cols: c.cols, counts: make([]int32, len(c.counts))}
+}
+
+func (c *counter) merge(o *counter) {
+	for i, n := range o.counts {
+		c.counts[i] += n
+	}
+}
+
 // add counts the facet terms of the hit with internal id iid.
 func (c *counter) add(iid index.IndexInternalID) {
 	if len(iid) != 8 {

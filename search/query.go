@@ -3,6 +3,7 @@ package search
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -94,6 +95,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	bq := ix.buildQuery(q)
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
+	byScore := false
 	switch q.Sort {
 	case SortNewest:
 		req.SortBy([]string{"-" + fYear, "-" + fAcquired, "_id"})
@@ -109,11 +111,31 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			// built in id order): tie-breaking on _id read every hit's id,
 			// 15% of a query's time at a million records.
 			req.SortBy([]string{"-_score"})
+			byScore = true
 		}
 	}
 	key := q.cacheKey()
 	gen := ix.gen.Load()
 	cached, haveCached := ix.cache.get(key, gen)
+	if byScore {
+		sh, err := ix.searchScored(ctx, bq, q.Offset, q.Limit, !haveCached)
+		switch {
+		case err == nil:
+			out := &Result{Total: sh.total, IDs: sh.ids}
+			switch {
+			case out.Total == 0:
+			case haveCached:
+				out.Facets, out.FacetsApproximate = cached.facets, cached.approximate
+			default:
+				out.Facets = splitFacets(sh.cnt.result(ix.cols), 1)
+				ix.cache.put(key, gen, cachedFacets{out.Facets, false})
+			}
+			return out, nil
+		case !errors.Is(err, errNoColumns):
+			return nil, err
+		}
+		// No facet columns yet: Bleve's collector and counting below.
+	}
 	var cnt *counter
 	sctx := ctx
 	if !haveCached && ix.cols != nil {

@@ -1,0 +1,112 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// TestParallelSearchMatchesBleve checks that a relevance search cut into
+// ranges of documents gives what Bleve's own collector gives: the same
+// hits in the same order (many with equal scores), the same total and the
+// same facet counts, on an index of several segments with deleted
+// documents.
+func TestParallelSearchMatchesBleve(t *testing.T) {
+	words := []string{"川", "山", "海", "猫", "歴史", "図書館", "科学", "肱川", "物語", "history", "river"}
+	yomi := map[string]string{"川": "カワ", "山": "ヤマ", "海": "ウミ", "猫": "ネコ", "歴史": "レキシ", "図書館": "トショカン",
+		"科学": "カガク", "肱川": "ヒジカワ", "物語": "モノガタリ"}
+	authors := []string{"石川太郎", "山田花子", "川端康成", "夏目漱石"}
+	branches := []string{"ozu", "nagahama", "hijikawa", "kawabe"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	doc := func(id int64) Doc {
+		var title, ty string
+		for k := 0; k < 1+rng.IntN(3); k++ {
+			w := words[rng.IntN(len(words))]
+			title += w
+			ty += yomi[w]
+		}
+		d := Doc{ID: id, Title: title, TitleYomi: ty, Authors: []string{authors[rng.IntN(len(authors))]},
+			NDC: strconv.Itoa(rng.IntN(1000)), MaterialType: []string{"book", "magazine"}[rng.IntN(2)],
+			Year: 1950 + rng.IntN(70), Acquired: "2020-01-01", SortKey: ty}
+		for _, b := range branches {
+			if rng.IntN(3) == 0 {
+				d.Branches = append(d.Branches, b)
+				if rng.IntN(2) == 0 {
+					d.Available = append(d.Available, b)
+				}
+			}
+		}
+		return d
+	}
+	var docs []Doc
+	for id := int64(1); id <= 5000; id++ {
+		docs = append(docs, doc(id))
+	}
+	ix, _ := buildTest(t, docs)
+	// Changes after the build: new segments, and documents deleted from
+	// the built one.
+	for round := 0; round < 3; round++ {
+		var changed []Doc
+		for k := 0; k < 300; k++ {
+			changed = append(changed, doc(int64(1+rng.IntN(6000))))
+		}
+		if err := ix.Apply(changed, []int64{int64(10 + round), int64(2000 + round)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	old := searchParts
+	t.Cleanup(func() { searchParts = old })
+	ctx := context.Background()
+	queries := []Query{
+		{Text: "川"}, {Text: "かわ"}, {Text: "山 石川"}, {Text: "history"}, {Text: "図書館の歴史"},
+		{Text: "川", Offset: 20}, {Text: "海", Limit: 100, Offset: 35}, {Text: "猫", Branch: "ozu", Available: true},
+		{Text: "科学", NDC: "4", YearFrom: 1990}, {Text: "物語", MaterialType: "magazine"}, {Text: "存在しない"},
+		{Text: "川", Offset: 4990},
+	}
+	for _, parts := range []int{1, 2, 3, 7} {
+		searchParts = func(uint64) int { return parts }
+		for _, q := range queries {
+			t.Run(fmt.Sprintf("%d parts %+v", parts, q), func(t *testing.T) {
+				if q.Limit == 0 {
+					q.Limit = 20
+				}
+				ix.cache = newFacetCache(256) // count the facets every time
+				got, err := ix.Search(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bq := ix.buildQuery(q)
+				req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
+				req.SortBy([]string{"-_score"})
+				res, err := ix.bi.SearchInContext(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []int64
+				for _, h := range res.Hits {
+					id, _ := strconv.ParseInt(h.ID, 10, 64)
+					want = append(want, id)
+				}
+				if got.Total != int(res.Total) || !reflect.DeepEqual(got.IDs, want) {
+					t.Fatalf("got %d hits %v, Bleve %d hits %v", got.Total, got.IDs, res.Total, want)
+				}
+				if got.Total == 0 {
+					return
+				}
+				wantFacets, _, err := ix.countFacets(ctx, bq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got.Facets, wantFacets) {
+					t.Errorf("facets\n got %+v\nwant %+v", got.Facets, wantFacets)
+				}
+			})
+		}
+	}
+}
