@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -199,8 +200,20 @@ func (b *builder) document(d *Doc) (*document.Document, error) {
 		case string:
 			doc.AddField(document.NewTextFieldCustom(name, []uint64{}, []byte(v), spec.options, spec.analyzer))
 		case []string:
-			for i, s := range v {
-				doc.AddField(document.NewTextFieldCustom(name, []uint64{uint64(i)}, []byte(s), spec.options, spec.analyzer))
+			switch len(v) {
+			case 0:
+			case 1:
+				doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v[0]), spec.options, spec.analyzer))
+			default:
+				// One field of all the values' terms: what the segment
+				// makes of several fields of one name (their terms and
+				// lengths add up), without a field, a term map and a
+				// merge of maps per value (facet terms are eight or so).
+				var toks analysis.TokenStream
+				for _, s := range v {
+					toks = append(toks, spec.analyzer.Analyze([]byte(s))...)
+				}
+				doc.AddField(document.NewTextFieldCustom(name, nil, []byte(strings.Join(v, " ")), spec.options, analysedTokens(toks)))
 			}
 		default:
 			return doc, fmt.Errorf("search: field %s: %T not built directly", name, v)
@@ -209,6 +222,11 @@ func (b *builder) document(d *Doc) (*document.Document, error) {
 	doc.SetIndexed()
 	return doc, nil
 }
+
+// analysedTokens is an analyzer that gives the tokens it holds.
+type analysedTokens analysis.TokenStream
+
+func (t analysedTokens) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(t) }
 
 // analysedDoc is a document whose fields were analysed already: the
 // builder's own call to Analyze does nothing, except for the _id field it

@@ -48,20 +48,40 @@ func TestBuildFieldsMatchMapping(t *testing.T) {
 	}
 }
 
-// describeFields lists a document's fields, analysed, one line each in
-// a stable order.
+// describeFields lists a document's fields by name, analysed, one line
+// each in a stable order: what a segment keeps of them. Several fields of
+// one name are one to a segment, their terms and lengths added up.
 func describeFields(d *document.Document) []string {
-	var out []string
+	type field struct {
+		desc   string
+		length int
+		terms  map[string]int
+	}
+	byName := map[string]*field{}
 	d.VisitFields(func(f index.Field) {
 		f.Analyze()
-		var terms []string
+		desc := fmt.Sprintf("%s %T opts=%d", f.Name(), f, f.Options())
+		agg := byName[f.Name()]
+		if agg == nil {
+			agg = &field{desc: desc, terms: map[string]int{}}
+			byName[f.Name()] = agg
+		} else if agg.desc != desc {
+			agg.desc += " / " + desc
+		}
+		agg.length += f.AnalyzedLength()
 		for term, tf := range f.AnalyzedTokenFrequencies() {
-			terms = append(terms, fmt.Sprintf("%q×%d", term, tf.Frequency()))
+			agg.terms[term] += tf.Frequency()
+		}
+	})
+	var out []string
+	for _, f := range byName {
+		var terms []string
+		for term, n := range f.terms {
+			terms = append(terms, fmt.Sprintf("%q×%d", term, n))
 		}
 		slices.Sort(terms)
-		out = append(out, fmt.Sprintf("%s%v %T opts=%d value=%q len=%d terms=%v",
-			f.Name(), f.ArrayPositions(), f, f.Options(), f.Value(), f.AnalyzedLength(), terms))
-	})
+		out = append(out, fmt.Sprintf("%s len=%d terms=%v", f.desc, f.length, terms))
+	}
 	slices.Sort(out)
 	return out
 }
