@@ -33,10 +33,15 @@ const (
 	// bigrams only (a one-character run stays a unigram), so that a match
 	// query with Operator AND requires the whole word in one field.
 	AnalyzerQuery = "ja_query"
+	// AnalyzerReading analyses readings (ヨミ) at index time as
+	// AnalyzerQuery does a query: bigrams, no unigrams inside a run. A
+	// reading is searched by a word of two kana or more (one kana is no
+	// reading), and its unigrams were a fifth of a record's terms.
+	AnalyzerReading = "ja_reading"
 )
 
 func init() {
-	for name, unigrams := range map[string]bool{AnalyzerIndex: true, AnalyzerQuery: false} {
+	for name, unigrams := range map[string]bool{AnalyzerIndex: true, AnalyzerQuery: false, AnalyzerReading: false} {
 		a := &analysis.DefaultAnalyzer{
 			CharFilters:  []analysis.CharFilter{searchCharFilter{}},
 			Tokenizer:    unicodetok.NewUnicodeTokenizer(),
@@ -56,7 +61,7 @@ func init() {
 // them by name), so this only checks that m resolves both names; it exists
 // so that the mapping code states its dependency in one place.
 func registerAnalysis(m *mapping.IndexMappingImpl) error {
-	for _, name := range []string{AnalyzerIndex, AnalyzerQuery} {
+	for _, name := range []string{AnalyzerIndex, AnalyzerQuery, AnalyzerReading} {
 		if m.AnalyzerNamed(name) == nil {
 			return fmt.Errorf("search: analyzer %q not registered", name)
 		}

@@ -23,7 +23,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 3
+const MappingVersion = 4
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -68,6 +68,7 @@ type Index struct {
 	cols  *facetColumns
 
 	warming, warmAgain atomic.Bool
+	closed             atomic.Bool
 }
 
 func runtimeConfig() map[string]interface{} {
@@ -97,19 +98,11 @@ func init() {
 // FacetsReady reports whether every current segment's facet column has
 // been read, so queries count facets the fast way. It starts nothing.
 func (ix *Index) FacetsReady() bool {
-	ai, err := ix.bi.Advanced()
+	snap, err := ix.snapshot()
 	if err != nil {
 		return false
 	}
-	r, err := ai.Reader()
-	if err != nil {
-		return false
-	}
-	defer r.Close()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return false
-	}
+	defer snap.Close()
 	ix.cols.mu.Lock()
 	defer ix.cols.mu.Unlock()
 	for _, ss := range snap.Segments() {
@@ -183,18 +176,37 @@ func Open(dir string) (*Index, error) {
 // warmFacets starts reading the facet columns in the background, so that
 // the first searches need not wait for them (nor start-up either).
 func (ix *Index) warmFacets() {
-	ai, err := ix.bi.Advanced()
+	snap, err := ix.snapshot()
 	if err != nil {
 		return
+	}
+	defer snap.Close()
+	ix.cols.counter(snap)
+}
+
+// errClosed means the index was closed.
+var errClosed = errors.New("search: index closed")
+
+// snapshot returns the index's current snapshot; close it after use. A
+// closed index has none (a warming in the background may outlive it).
+func (ix *Index) snapshot() (*scorch.IndexSnapshot, error) {
+	ai, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, err
 	}
 	r, err := ai.Reader()
 	if err != nil {
-		return
+		return nil, err
 	}
-	defer r.Close()
-	if snap, ok := r.(*scorch.IndexSnapshot); ok {
-		ix.cols.counter(snap)
+	snap, ok := r.(*scorch.IndexSnapshot)
+	switch {
+	case !ok:
+		r.Close()
+		return nil, fmt.Errorf("search: unexpected index reader %T", r)
+	case snap == nil:
+		return nil, errClosed
 	}
+	return snap, nil
 }
 
 // The offline builder's settings: documents per segment it writes, and
@@ -302,8 +314,11 @@ func emptyIndex(path string, m *mapping.IndexMappingImpl, seq int64) error {
 	return errors.Join(err, bi.Close())
 }
 
-// Close closes the index.
+// Close closes the index; closing it again does nothing.
 func (ix *Index) Close() error {
+	if !ix.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	if ai, err := ix.bi.Advanced(); err == nil {
 		warmers.Delete(ai)
 	}
@@ -491,9 +506,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	if err := registerAnalysis(m); err != nil {
 		return nil, err
 	}
-	text := func() *mapping.FieldMapping {
+	text := func(analyzer string) *mapping.FieldMapping {
 		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = AnalyzerIndex
+		fm.Analyzer = analyzer
 		fm.Store = false
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
@@ -510,8 +525,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return fm
 	}
 	dm := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{fTitle, fTitleYomi, fAuthor, fAuthorYomi, fOther} {
-		dm.AddFieldMappingsAt(name, text())
+	for _, name := range []string{fTitle, fAuthor, fOther} {
+		dm.AddFieldMappingsAt(name, text(AnalyzerIndex))
+	}
+	for _, name := range []string{fTitleYomi, fAuthorYomi} {
+		dm.AddFieldMappingsAt(name, text(AnalyzerReading))
 	}
 	for _, name := range []string{fTitleExact, fISBN, fFilter} {
 		dm.AddFieldMappingsAt(name, kw(false))

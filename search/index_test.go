@@ -394,3 +394,19 @@ func TestColumnsWarmAfterChange(t *testing.T) {
 	}
 	t.Fatal("the new segment's facet column was not read within 5 s")
 }
+
+// TestClosedIndexDoesNotPanic: a warming of facet columns started by the
+// last change may run after the index is closed; so may a late search.
+func TestClosedIndexDoesNotPanic(t *testing.T) {
+	ix, _ := buildTest(t, filterDocs)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix.warmFacets()
+	if ix.FacetsReady() {
+		t.Error("a closed index reports its facet columns ready")
+	}
+	if _, err := ix.Search(context.Background(), Query{Text: "猫"}); err == nil {
+		t.Error("a search of a closed index succeeded")
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -67,19 +66,11 @@ func (a rankedHit) better(b rankedHit) bool {
 // relevance, with the total and, when facets, the facet counts of every
 // hit (errNoColumns when they cannot be counted from the columns).
 func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit int, facets bool) (*scoredHits, error) {
-	ai, err := ix.bi.Advanced()
+	snap, err := ix.snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	r, err := ai.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer r.Close()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, fmt.Errorf("search: unexpected index reader %T", r)
-	}
+	defer snap.Close()
 	var cnt *counter
 	if facets {
 		if ix.cols == nil {
