@@ -6,9 +6,11 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // TestParallelSearchMatchesBleve checks that a relevance search cut into
@@ -17,48 +19,7 @@ import (
 // same facet counts, on an index of several segments with deleted
 // documents.
 func TestParallelSearchMatchesBleve(t *testing.T) {
-	words := []string{"川", "山", "海", "猫", "歴史", "図書館", "科学", "肱川", "物語", "history", "river"}
-	yomi := map[string]string{"川": "カワ", "山": "ヤマ", "海": "ウミ", "猫": "ネコ", "歴史": "レキシ", "図書館": "トショカン",
-		"科学": "カガク", "肱川": "ヒジカワ", "物語": "モノガタリ"}
-	authors := []string{"石川太郎", "山田花子", "川端康成", "夏目漱石"}
-	branches := []string{"ozu", "nagahama", "hijikawa", "kawabe"}
-	rng := rand.New(rand.NewPCG(3, 4))
-	doc := func(id int64) Doc {
-		var title, ty string
-		for k := 0; k < 1+rng.IntN(3); k++ {
-			w := words[rng.IntN(len(words))]
-			title += w
-			ty += yomi[w]
-		}
-		d := Doc{ID: id, Title: title, TitleYomi: ty, Authors: []string{authors[rng.IntN(len(authors))]},
-			NDC: strconv.Itoa(rng.IntN(1000)), MaterialType: []string{"book", "magazine"}[rng.IntN(2)],
-			Year: 1950 + rng.IntN(70), Acquired: "2020-01-01", SortKey: ty}
-		for _, b := range branches {
-			if rng.IntN(3) == 0 {
-				d.Branches = append(d.Branches, b)
-				if rng.IntN(2) == 0 {
-					d.Available = append(d.Available, b)
-				}
-			}
-		}
-		return d
-	}
-	var docs []Doc
-	for id := int64(1); id <= 5000; id++ {
-		docs = append(docs, doc(id))
-	}
-	ix, _ := buildTest(t, docs)
-	// Changes after the build: new segments, and documents deleted from
-	// the built one.
-	for round := 0; round < 3; round++ {
-		var changed []Doc
-		for k := 0; k < 300; k++ {
-			changed = append(changed, doc(int64(1+rng.IntN(6000))))
-		}
-		if err := ix.Apply(changed, []int64{int64(10 + round), int64(2000 + round)}, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix := buildSynthetic(t)
 
 	old := searchParts
 	t.Cleanup(func() { searchParts = old })
@@ -107,6 +68,109 @@ func TestParallelSearchMatchesBleve(t *testing.T) {
 					t.Errorf("facets\n got %+v\nwant %+v", got.Facets, wantFacets)
 				}
 			})
+		}
+	}
+}
+
+// buildSynthetic builds an index of 5,000 records of a small vocabulary
+// (so many scores are equal), then changes some (new segments, deleted
+// documents in the built one).
+func buildSynthetic(t *testing.T) *Index {
+	t.Helper()
+	words := []string{"川", "山", "海", "猫", "歴史", "図書館", "科学", "肱川", "物語", "history", "river"}
+	yomi := map[string]string{"川": "カワ", "山": "ヤマ", "海": "ウミ", "猫": "ネコ", "歴史": "レキシ", "図書館": "トショカン",
+		"科学": "カガク", "肱川": "ヒジカワ", "物語": "モノガタリ"}
+	authors := []string{"石川太郎", "山田花子", "川端康成", "夏目漱石"}
+	branches := []string{"ozu", "nagahama", "hijikawa", "kawabe"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	doc := func(id int64) Doc {
+		var title, ty string
+		for k := 0; k < 1+rng.IntN(3); k++ {
+			w := words[rng.IntN(len(words))]
+			title += w
+			ty += yomi[w]
+		}
+		d := Doc{ID: id, Title: title, TitleYomi: ty, Authors: []string{authors[rng.IntN(len(authors))]},
+			NDC: strconv.Itoa(rng.IntN(1000)), MaterialType: []string{"book", "magazine"}[rng.IntN(2)],
+			Year: 1950 + rng.IntN(70), Acquired: "2020-01-01", SortKey: ty}
+		for _, b := range branches {
+			if rng.IntN(3) == 0 {
+				d.Branches = append(d.Branches, b)
+				if rng.IntN(2) == 0 {
+					d.Available = append(d.Available, b)
+				}
+			}
+		}
+		return d
+	}
+	var docs []Doc
+	for id := int64(1); id <= 5000; id++ {
+		docs = append(docs, doc(id))
+	}
+	ix, _ := buildTest(t, docs)
+	for round := 0; round < 3; round++ {
+		var changed []Doc
+		for k := 0; k < 300; k++ {
+			changed = append(changed, doc(int64(1+rng.IntN(6000))))
+		}
+		if err := ix.Apply(changed, []int64{int64(10 + round), int64(2000 + round)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ix
+}
+
+// TestQueryShapeKeepsScores: the text query is built without Bleve's
+// match queries and without conjunctions of one; every hit must keep the
+// score the match-query form gave it.
+func TestQueryShapeKeepsScores(t *testing.T) {
+	ix := buildSynthetic(t)
+	ctx := context.Background()
+	matchForm := func(q Query) query.Query {
+		bq := bleve.NewBooleanQuery()
+		for _, w := range strings.Fields(CleanText(q.Text)) {
+			var dis []query.Query
+			for _, f := range []struct {
+				name  string
+				boost float64
+			}{{fTitle, 4}, {fTitleYomi, 3}, {fAuthor, 3}, {fAuthorYomi, 2}, {fOther, 1}} {
+				mq := bleve.NewMatchQuery(w)
+				mq.SetField(f.name)
+				mq.Analyzer = AnalyzerQuery
+				mq.SetOperator(query.MatchQueryOperatorAnd)
+				mq.SetBoost(f.boost)
+				dis = append(dis, mq)
+			}
+			bq.AddMust(bleve.NewDisjunctionQuery(dis...))
+		}
+		if filters := q.filterTerms(); len(filters) > 0 {
+			bq.AddFilter(bleve.NewConjunctionQuery(filters...))
+		}
+		exact := termQ(fTitleExact, Fold(CleanText(q.Text)))
+		exact.SetBoost(20)
+		bq.AddShould(exact)
+		return bq
+	}
+	scores := func(bq query.Query) map[string]float64 {
+		req := bleve.NewSearchRequestOptions(bq, 10000, 0, false)
+		res, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.ID] = h.Score
+		}
+		return out
+	}
+	for _, q := range []Query{{Text: "川"}, {Text: "かわ"}, {Text: "山 石川"}, {Text: "history"}, {Text: "図書館歴史"},
+		{Text: "猫", Branch: "ozu"}, {Text: "科学 かがく", NDC: "4"}, {Text: "肱川"}, {Text: "川川"}} {
+		got, want := scores(ix.buildQuery(q)), scores(matchForm(q))
+		if len(want) == 0 {
+			t.Fatalf("%+v: no hits to compare", q)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: scores differ: %d hits, match form %d", q, len(got), len(want))
 		}
 	}
 }

@@ -279,15 +279,14 @@ func (ix *Index) buildQuery(q Query) query.Query {
 		if len(words) > MaxWords {
 			words = words[:MaxWords]
 		}
-		matched := 0
 		for _, w := range words {
-			if !ix.hasTokens(w) {
-				continue
+			// A word that analyses to nothing ("*", "+-") cannot match,
+			// and must not empty the whole result.
+			if terms := ix.queryTerms(w); len(terms) > 0 {
+				must = append(must, wordQuery(terms))
 			}
-			matched++
-			must = append(must, wordQuery(w))
 		}
-		if matched == 0 {
+		if len(must) == 0 {
 			return bleve.NewMatchNoneQuery()
 		}
 	}
@@ -305,15 +304,15 @@ func (ix *Index) buildQuery(q Query) query.Query {
 	switch {
 	case len(must) == 0:
 		// Filters alone: their postings drive the search.
-		bq.AddMust(filters...)
+		bq.Must = all(filters)
 	case len(filters) > 0:
 		// Filters of a text search are checked on the text's hits and
 		// not scored: a branch or a decade says nothing of relevance,
 		// and scoring their long postings lists was wasted work.
-		bq.AddMust(must...)
-		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
+		bq.Must = all(must)
+		bq.AddFilter(all(filters))
 	default:
-		bq.AddMust(must...)
+		bq.Must = all(must)
 	}
 	if text := CleanText(q.Text); text != "" && q.ISBN == "" {
 		// The exact title, as typed, comes first (a known-item search).
@@ -398,30 +397,51 @@ func (q Query) filterTerms() []query.Query {
 	return out
 }
 
-// wordQuery matches one word of the user's query in any text field, all
-// of its bigrams in the same field; title matches weigh most.
-func wordQuery(w string) query.Query {
+// wordQuery matches one word of the user's query, analysed into terms,
+// in any text field, all of its terms in the same field; title matches
+// weigh most. It is what a match query with operator AND makes of the
+// word in each field, without analysing the word once per field, and
+// without a conjunction around a single term (the sum of one score is
+// that score, so the scores are the same).
+func wordQuery(terms []string) query.Query {
 	fields := []struct {
 		name  string
 		boost float64
 	}{{fTitle, 4}, {fTitleYomi, 3}, {fAuthor, 3}, {fAuthorYomi, 2}, {fOther, 1}}
 	var dis []query.Query
 	for _, f := range fields {
-		mq := bleve.NewMatchQuery(w)
-		mq.SetField(f.name)
-		mq.Analyzer = AnalyzerQuery
-		mq.SetOperator(query.MatchQueryOperatorAnd)
-		mq.SetBoost(f.boost)
-		dis = append(dis, mq)
+		tqs := make([]query.Query, len(terms))
+		for i, t := range terms {
+			tq := termQ(f.name, t)
+			tq.SetBoost(f.boost)
+			tqs[i] = tq
+		}
+		dis = append(dis, all(tqs))
 	}
 	return bleve.NewDisjunctionQuery(dis...)
 }
 
-// hasTokens reports whether w analyses to anything: "*" or "+-" do not,
-// and a word that cannot match must not empty the whole result.
-func (ix *Index) hasTokens(w string) bool {
+// all is the conjunction of qs; one query is itself. Bleve searches a
+// conjunction of one as another layer over every hit.
+func all(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(qs...)
+}
+
+// queryTerms returns the terms w analyses to for the text fields; none
+// for "*" or "+-".
+func (ix *Index) queryTerms(w string) []string {
 	a := ix.bi.Mapping().AnalyzerNamed(AnalyzerQuery)
-	return a != nil && len(a.Analyze([]byte(w))) > 0
+	if a == nil {
+		return nil
+	}
+	var terms []string
+	for _, t := range a.Analyze([]byte(w)) {
+		terms = append(terms, string(t.Term))
+	}
+	return terms
 }
 
 func termQ(field, term string) *query.TermQuery {
