@@ -42,11 +42,7 @@ const (
 
 func init() {
 	for name, unigrams := range map[string]bool{AnalyzerIndex: true, AnalyzerQuery: false, AnalyzerReading: false} {
-		a := &analysis.DefaultAnalyzer{
-			CharFilters:  []analysis.CharFilter{searchCharFilter{}},
-			Tokenizer:    unicodetok.NewUnicodeTokenizer(),
-			TokenFilters: []analysis.TokenFilter{cjkGramFilter{unigrams: unigrams}},
-		}
+		a := jaAnalyzer{unigrams: unigrams, tokenizer: unicodetok.NewUnicodeTokenizer(), grams: cjkGramFilter{unigrams: unigrams}}
 		err := registry.RegisterAnalyzer(name, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 			return a, nil
 		})
@@ -236,10 +232,129 @@ func isCJK(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
-type searchCharFilter struct{}
+// jaAnalyzer is the analysis of AnalyzerIndex, AnalyzerQuery and
+// AnalyzerReading: searchText, then Unicode word segmentation (UAX #29),
+// then cjkGramFilter. Text made only of kanji, katakana, ASCII letters and
+// digits and spaces (most titles, readings and names once folded) is cut
+// by tokensFast in one pass instead: the same tokens, for a third of the
+// time of an index build's analysis. TestFastTokensMatchSegmentation
+// holds the two to the same result.
+type jaAnalyzer struct {
+	unigrams  bool
+	tokenizer analysis.Tokenizer
+	grams     cjkGramFilter
+}
 
-func (searchCharFilter) Filter(input []byte) []byte {
-	return []byte(searchText(string(input)))
+func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	text := []byte(searchText(string(input)))
+	if toks, ok := tokensFast(text, a.unigrams); ok {
+		return toks
+	}
+	return a.grams.Filter(a.tokenizer.Tokenize(text))
+}
+
+// Characters tokensFast knows how UAX #29 cuts.
+const (
+	fastOther = iota // anything else: leave the text to the segmenter
+	fastSpace
+	fastASCII // a-z, 0-9: a run is one word
+	fastCJK   // unified kanji, katakana and ー: cut into grams
+)
+
+func fastClass(r rune) int {
+	switch {
+	case r == ' ':
+		return fastSpace
+	case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+		return fastASCII
+	case 0x4E00 <= r && r <= 0x9FFF, 0x3400 <= r && r <= 0x4DBF, // kanji
+		0x30A1 <= r && r <= 0x30FA, r == 'ー': // katakana ァ..ヺ
+		return fastCJK
+	}
+	return fastOther
+}
+
+// tokensFast cuts folded text as the segmenter and cjkGramFilter would,
+// or reports false when the text has a character it does not handle.
+func tokensFast(text []byte, unigrams bool) (analysis.TokenStream, bool) {
+	// Size first, as cjkGramFilter does: one allocation for the tokens,
+	// one for the bigrams' bytes.
+	size, cjkBytes := 0, 0
+	prev := fastSpace
+	for _, r := range string(text) {
+		c := fastClass(r)
+		switch c {
+		case fastOther:
+			return nil, false
+		case fastCJK:
+			size += 2
+			cjkBytes += utf8.RuneLen(r)
+		case fastASCII:
+			if prev != fastASCII {
+				size++
+			}
+		}
+		prev = c
+	}
+	out := make(analysis.TokenStream, 0, size)
+	made := make([]analysis.Token, 0, size)
+	grams := make([]byte, 0, 2*cjkBytes)
+	emit := func(t analysis.Token) {
+		made = append(made, t)
+		out = append(out, &made[len(made)-1])
+	}
+	pos := 1
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRune(text[i:])
+		switch fastClass(r) {
+		case fastSpace:
+			i += n
+		case fastASCII:
+			j := i + 1
+			for j < len(text) && fastClass(rune(text[j])) == fastASCII {
+				j++
+			}
+			emit(analysis.Token{Term: text[i:j:j], Start: i, End: j, Position: pos, Type: analysis.AlphaNumeric})
+			pos++
+			i = j
+		case fastCJK:
+			// The run: characters from i to j, each n bytes or so.
+			j, runes := i, 0
+			for j < len(text) {
+				r, m := utf8.DecodeRune(text[j:])
+				if fastClass(r) != fastCJK {
+					break
+				}
+				j += m
+				runes++
+			}
+			if runes == 1 {
+				emit(analysis.Token{Term: text[i:j:j], Start: i, End: j, Position: pos, Type: analysis.Single})
+				pos++
+				i = j
+				continue
+			}
+			k := 0
+			for c := i; c < j; k++ {
+				_, m := utf8.DecodeRune(text[c:])
+				if unigrams {
+					emit(analysis.Token{Term: text[c : c+m : c+m], Start: c, End: c + m, Position: pos + k, Type: analysis.Single})
+				}
+				if c+m < j {
+					_, m2 := utf8.DecodeRune(text[c+m:])
+					from := len(grams)
+					grams = append(grams, text[c:c+m+m2]...)
+					emit(analysis.Token{Term: grams[from:len(grams):len(grams)], Start: c, End: c + m + m2, Position: pos + k, Type: analysis.Double})
+				}
+				c += m
+			}
+			pos += runes
+			i = j
+		default: // not met: the sizing pass returned
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // cjkGramFilter turns runs of adjacent kanji/kana tokens into overlapping

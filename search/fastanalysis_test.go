@@ -1,0 +1,87 @@
+package search
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+)
+
+// TestFastTokensMatchSegmentation holds tokensFast to what Unicode word
+// segmentation and cjkGramFilter make of the same folded text: the same
+// terms in the same order at the same positions, over every title,
+// reading, name and publisher of the Aozora list and over random text of
+// the characters where the two could part.
+func TestFastTokensMatchSegmentation(t *testing.T) {
+	f, err := os.Open("../demo/data/aozora.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(gz).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, r := range rows[1:] {
+		// 作品名, 作品名読み, 副題, 副題読み, 姓, 名, 姓読み, 名読み, 姓ローマ字, 底本名1, 底本出版社名1
+		for _, c := range []int{1, 2, 4, 5, 15, 16, 17, 18, 21, 27, 28} {
+			texts = append(texts, r[c])
+		}
+		texts = append(texts, r[15]+" "+r[16], r[17]+" "+r[18])
+	}
+	// Random text of the characters around the fast path's edges.
+	alphabet := []rune("abcxyz019AZ ー・ァアカガヴヺヽヾヿ漢字猫川々〆〇㐀丂龥豈ひらがなゝゞ゛゜\u3099\u309a" +
+		"０９ＡＺａｚｱｶﾞｰ.,-'_:/&@#()「」、。！？éßΩж한글😀\u3000\t")
+	// And of the characters the fast path takes, so that it meets every
+	// neighbourhood of them.
+	fastAlphabet := []rune("abz09 ーァアカヴヺ漢猫川㐀丂龥AＺｱ")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, a := range [][]rune{alphabet, fastAlphabet} {
+		for range 20000 {
+			rs := make([]rune, 1+rng.IntN(12))
+			for i := range rs {
+				rs[i] = a[rng.IntN(len(a))]
+			}
+			texts = append(texts, string(rs))
+		}
+	}
+
+	tok := unicodetok.NewUnicodeTokenizer()
+	describe := func(ts analysis.TokenStream) string {
+		s := ""
+		for _, t := range ts {
+			s += fmt.Sprintf("%q@%d ", t.Term, t.Position)
+		}
+		return s
+	}
+	fast, slow := 0, 0
+	for _, text := range texts {
+		folded := []byte(searchText(text))
+		for _, unigrams := range []bool{true, false} {
+			got, ok := tokensFast(folded, unigrams)
+			if !ok {
+				slow++
+				continue
+			}
+			fast++
+			want := cjkGramFilter{unigrams: unigrams}.Filter(tok.Tokenize(folded))
+			if g, w := describe(got), describe(want); g != w {
+				t.Errorf("%q (unigrams %t):\n fast %s\n want %s", text, unigrams, g, w)
+			}
+		}
+	}
+	t.Logf("%d analyses by the fast path, %d by segmentation", fast, slow)
+	if fast < slow {
+		t.Errorf("only %d of %d analyses took the fast path", fast, fast+slow)
+	}
+}
