@@ -1,9 +1,6 @@
 package search
 
 import (
-	"compress/gzip"
-	"encoding/csv"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -402,19 +399,7 @@ func TestAozoraIndex(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes 19,000 records")
 	}
-	f, err := os.Open("../../shared/data/aozora/list_person_all_extended_utf8.csv.gz")
-	if err != nil {
-		t.Skip("Aozora list not available:", err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(gz).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := aozoraRows(t)
 	col := map[string]int{}
 	for i, name := range rows[0] {
 		col[name] = i

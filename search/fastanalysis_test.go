@@ -18,19 +18,7 @@ import (
 // reading, name and publisher of the Aozora list and over random text of
 // the characters where the two could part.
 func TestFastTokensMatchSegmentation(t *testing.T) {
-	f, err := os.Open("../demo/data/aozora.csv.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(gz).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := aozoraRows(t)
 	var texts []string
 	for _, r := range rows[1:] {
 		// 作品名, 作品名読み, 副題, 副題読み, 姓, 名, 姓読み, 名読み, 姓ローマ字, 底本名1, 底本出版社名1
@@ -84,4 +72,24 @@ func TestFastTokensMatchSegmentation(t *testing.T) {
 	if fast < slow {
 		t.Errorf("only %d of %d analyses took the fast path", fast, fast+slow)
 	}
+}
+
+// aozoraRows reads the Aozora Bunko list the demo catalogue is made of
+// (the repository's copy of shared/data/aozora), header first.
+func aozoraRows(t *testing.T) [][]string {
+	t.Helper()
+	f, err := os.Open("../demo/data/aozora.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(gz).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
