@@ -211,6 +211,66 @@ func searchText(s string) string {
 	return string(out)
 }
 
+// searchTextFast is searchText for text of ASCII, kana, the katakana
+// middle dot and the common kanji (most titles, readings and names), where
+// NFKC changes nothing and Fold is a rune-by-rune mapping: one pass, no
+// normalisation. It reports false for any other text.
+// TestSearchTextFast holds it to searchText.
+func searchTextFast(input []byte) ([]byte, bool) {
+	runes := make([]rune, 0, len(input))
+	space := false
+	for i := 0; i < len(input); {
+		r, n := rune(input[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(input[i:])
+		}
+		i += n
+		switch {
+		case r == ' ', '\t' <= r && r <= '\r':
+			space = len(runes) > 0
+			continue
+		case 0x20 < r && r < 0x7F,
+			0x3041 <= r && r <= 0x3096, // hiragana, without ゝゞゟ
+			0x30A1 <= r && r <= 0x30FC, // katakana with ・ and ー, without ヽヾヿ
+			0x3400 <= r && r <= 0x4DBF, 0x4E00 <= r && r <= 0x9FFF:
+		default:
+			return nil, false
+		}
+		if space {
+			runes = append(runes, ' ')
+			space = false
+		}
+		r = foldRune(r)
+		switch r {
+		case 'ヲ':
+			r = 'オ'
+		case 'ヂ':
+			r = 'ジ'
+		case 'ヅ':
+			r = 'ズ'
+		}
+		runes = append(runes, r)
+	}
+	out := make([]byte, 0, len(input)+len(input)/2)
+	last := rune(-1) // the last rune written
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		if isJoiner(r) && last >= 0 && isCJK(last) {
+			j := i
+			for j < len(runes) && isJoiner(runes[j]) {
+				j++
+			}
+			if j < len(runes) && isCJK(runes[j]) {
+				i = j - 1
+				continue
+			}
+		}
+		out = utf8.AppendRune(out, r)
+		last = r
+	}
+	return out, true
+}
+
 // isJoiner reports whether r, standing between two kanji or kana, separates
 // parts of one name or reading rather than two words worth keeping apart.
 func isJoiner(r rune) bool {
@@ -246,7 +306,10 @@ type jaAnalyzer struct {
 }
 
 func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	text := []byte(searchText(string(input)))
+	text, ok := searchTextFast(input)
+	if !ok {
+		text = []byte(searchText(string(input)))
+	}
 	if toks, ok := tokensFast(text, a.unigrams); ok {
 		return toks
 	}

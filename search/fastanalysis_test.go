@@ -93,3 +93,40 @@ func aozoraRows(t *testing.T) [][]string {
 	}
 	return rows
 }
+
+// TestSearchTextFast holds searchTextFast to searchText over the Aozora
+// list and random text around the edges of the characters it takes.
+func TestSearchTextFast(t *testing.T) {
+	var texts []string
+	for _, r := range aozoraRows(t)[1:] {
+		texts = append(texts, r...)
+	}
+	alphabet := []rune("aZz09 =・、ー\t\n\u3000ぁゖゝゞゟァヺヽヾヿヲヂヅをぢづヵヶゕゖ漢字猫川國學鷗澤龍櫻㐀丂龥豈々〆" +
+		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
+	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, a := range [][]rune{alphabet, fastAlphabet} {
+		for range 50000 {
+			rs := make([]rune, 1+rng.IntN(10))
+			for i := range rs {
+				rs[i] = a[rng.IntN(len(a))]
+			}
+			texts = append(texts, string(rs))
+		}
+	}
+	fast := 0
+	for _, text := range texts {
+		got, ok := searchTextFast([]byte(text))
+		if !ok {
+			continue
+		}
+		fast++
+		if want := searchText(text); string(got) != want {
+			t.Errorf("%q: fast %q, searchText %q", text, got, want)
+		}
+	}
+	t.Logf("%d of %d texts by the fast path", fast, len(texts))
+	if fast < len(texts)/2 {
+		t.Errorf("only %d of %d texts took the fast path", fast, len(texts))
+	}
+}
