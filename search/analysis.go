@@ -183,20 +183,34 @@ func foldASCII(s string) string {
 // into the original text. That only matters for highlighting, which
 // Hondana does not use; do not turn it on for these analyzers.
 func searchText(s string) string {
-	s = Fold(s)
-	runes := []rune(s)
-	out := make([]rune, 0, len(runes))
+	runes := []rune(Fold(s))
+	for i, r := range runes {
+		runes[i] = oneSpelling(r)
+	}
+	return string(dropJoiners(runes))
+}
+
+// oneSpelling makes one the kana that readings write either way.
+func oneSpelling(r rune) rune {
+	switch r {
+	case 'ヲ':
+		return 'オ'
+	case 'ヂ':
+		return 'ジ'
+	case 'ヅ':
+		return 'ズ'
+	}
+	return r
+}
+
+// dropJoiners writes runes in UTF-8 without the separators that stand
+// between two kanji or kana.
+func dropJoiners(runes []rune) []byte {
+	out := make([]byte, 0, len(runes)*3)
+	last := rune(-1) // the last rune written
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
-		switch r {
-		case 'ヲ':
-			r = 'オ'
-		case 'ヂ':
-			r = 'ジ'
-		case 'ヅ':
-			r = 'ズ'
-		}
-		if isJoiner(r) && len(out) > 0 && isCJK(out[len(out)-1]) {
+		if isJoiner(r) && last >= 0 && isCJK(last) {
 			j := i
 			for j < len(runes) && isJoiner(runes[j]) {
 				j++
@@ -206,9 +220,10 @@ func searchText(s string) string {
 				continue
 			}
 		}
-		out = append(out, r)
+		out = utf8.AppendRune(out, r)
+		last = r
 	}
-	return string(out)
+	return out
 }
 
 // searchTextFast is searchText for text of ASCII, kana, the katakana
@@ -240,35 +255,9 @@ func searchTextFast(input []byte) ([]byte, bool) {
 			runes = append(runes, ' ')
 			space = false
 		}
-		r = foldRune(r)
-		switch r {
-		case 'ヲ':
-			r = 'オ'
-		case 'ヂ':
-			r = 'ジ'
-		case 'ヅ':
-			r = 'ズ'
-		}
-		runes = append(runes, r)
+		runes = append(runes, oneSpelling(foldRune(r)))
 	}
-	out := make([]byte, 0, len(input)+len(input)/2)
-	last := rune(-1) // the last rune written
-	for i := 0; i < len(runes); i++ {
-		r := runes[i]
-		if isJoiner(r) && last >= 0 && isCJK(last) {
-			j := i
-			for j < len(runes) && isJoiner(runes[j]) {
-				j++
-			}
-			if j < len(runes) && isCJK(runes[j]) {
-				i = j - 1
-				continue
-			}
-		}
-		out = utf8.AppendRune(out, r)
-		last = r
-	}
-	return out, true
+	return dropJoiners(runes), true
 }
 
 // isJoiner reports whether r, standing between two kanji or kana, separates

@@ -33,16 +33,7 @@ func TestFastTokensMatchSegmentation(t *testing.T) {
 	// And of the characters the fast path takes, so that it meets every
 	// neighbourhood of them.
 	fastAlphabet := []rune("abz09 ーァアカヴヺ漢猫川㐀丂龥AＺｱ")
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, a := range [][]rune{alphabet, fastAlphabet} {
-		for range 20000 {
-			rs := make([]rune, 1+rng.IntN(12))
-			for i := range rs {
-				rs[i] = a[rng.IntN(len(a))]
-			}
-			texts = append(texts, string(rs))
-		}
-	}
+	texts = append(texts, randomTexts(1, 20000, 12, alphabet, fastAlphabet)...)
 
 	tok := unicodetok.NewUnicodeTokenizer()
 	describe := func(ts analysis.TokenStream) string {
@@ -104,16 +95,7 @@ func TestSearchTextFast(t *testing.T) {
 	alphabet := []rune("aZz09 =・、ー\t\n\u3000ぁゖゝゞゟァヺヽヾヿヲヂヅをぢづヵヶゕゖ漢字猫川國學鷗澤龍櫻㐀丂龥豈々〆" +
 		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
 	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, a := range [][]rune{alphabet, fastAlphabet} {
-		for range 50000 {
-			rs := make([]rune, 1+rng.IntN(10))
-			for i := range rs {
-				rs[i] = a[rng.IntN(len(a))]
-			}
-			texts = append(texts, string(rs))
-		}
-	}
+	texts = append(texts, randomTexts(5, 50000, 10, alphabet, fastAlphabet)...)
 	fast := 0
 	for _, text := range texts {
 		got, ok := searchTextFast([]byte(text))
@@ -129,4 +111,20 @@ func TestSearchTextFast(t *testing.T) {
 	if fast < len(texts)/2 {
 		t.Errorf("only %d of %d texts took the fast path", fast, len(texts))
 	}
+}
+
+// randomTexts makes n strings of 1 to maxLen runes from each alphabet.
+func randomTexts(seed uint64, n, maxLen int, alphabets ...[]rune) []string {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var out []string
+	for _, a := range alphabets {
+		for range n {
+			rs := make([]rune, 1+rng.IntN(maxLen))
+			for i := range rs {
+				rs[i] = a[rng.IntN(len(a))]
+			}
+			out = append(out, string(rs))
+		}
+	}
+	return out
 }
