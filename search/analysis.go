@@ -85,6 +85,14 @@ func Fold(s string) string {
 	if isPlainASCII(s) {
 		return foldASCII(s)
 	}
+	if runes, ok := foldCommon(s); ok {
+		return string(runes)
+	}
+	return foldAny(s)
+}
+
+// foldAny is Fold for any text.
+func foldAny(s string) string {
 	if strings.ContainsAny(s, "\u309b\u309c") {
 		// The spacing voiced marks ゛゜ would become a space plus a
 		// combining mark under NFKC; make them combining first so that
@@ -226,20 +234,15 @@ func dropJoiners(runes []rune) []byte {
 	return out
 }
 
-// searchTextFast is searchText for text of ASCII, kana, the katakana
-// middle dot and the common kanji (most titles, readings and names), where
-// NFKC changes nothing and Fold is a rune-by-rune mapping: one pass, no
+// foldCommon is Fold for text of ASCII, kana, the katakana middle dot
+// and the common kanji (most titles, readings and names), where NFKC
+// changes nothing and Fold is a rune-by-rune mapping: one pass, no
 // normalisation. It reports false for any other text.
-// TestSearchTextFast holds it to searchText.
-func searchTextFast(input []byte) ([]byte, bool) {
-	runes := make([]rune, 0, len(input))
+// TestFoldCommon holds it to foldAny.
+func foldCommon(s string) ([]rune, bool) {
+	runes := make([]rune, 0, len(s))
 	space := false
-	for i := 0; i < len(input); {
-		r, n := rune(input[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRune(input[i:])
-		}
-		i += n
+	for _, r := range s {
 		switch {
 		case r == ' ', '\t' <= r && r <= '\r':
 			space = len(runes) > 0
@@ -255,7 +258,19 @@ func searchTextFast(input []byte) ([]byte, bool) {
 			runes = append(runes, ' ')
 			space = false
 		}
-		runes = append(runes, oneSpelling(foldRune(r)))
+		runes = append(runes, foldRune(r))
+	}
+	return runes, true
+}
+
+// searchTextFast is searchText for the text foldCommon takes.
+func searchTextFast(input string) ([]byte, bool) {
+	runes, ok := foldCommon(input)
+	if !ok {
+		return nil, false
+	}
+	for i, r := range runes {
+		runes[i] = oneSpelling(r)
 	}
 	return dropJoiners(runes), true
 }
@@ -295,7 +310,7 @@ type jaAnalyzer struct {
 }
 
 func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	text, ok := searchTextFast(input)
+	text, ok := searchTextFast(string(input))
 	if !ok {
 		text = []byte(searchText(string(input)))
 	}

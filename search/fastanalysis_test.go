@@ -98,7 +98,7 @@ func TestSearchTextFast(t *testing.T) {
 	texts = append(texts, randomTexts(5, 50000, 10, alphabet, fastAlphabet)...)
 	fast := 0
 	for _, text := range texts {
-		got, ok := searchTextFast([]byte(text))
+		got, ok := searchTextFast(text)
 		if !ok {
 			continue
 		}
@@ -127,4 +127,28 @@ func randomTexts(seed uint64, n, maxLen int, alphabets ...[]rune) []string {
 		}
 	}
 	return out
+}
+
+// TestFoldCommon holds Fold's one-pass path to the whole of Fold.
+func TestFoldCommon(t *testing.T) {
+	var texts []string
+	for _, r := range aozoraRows(t)[1:] {
+		texts = append(texts, r...)
+	}
+	texts = append(texts, randomTexts(7, 50000, 10, []rune("aZz09 \t\nぁゖァヺヵヶ・ー漢猫國學鷗㐀龥"),
+		[]rune("aZ ・ー國學ヵゝヽ々\u3000\u3099゛ｶﾞＡ①é"))...)
+	fast := 0
+	for _, text := range texts {
+		runes, ok := foldCommon(text)
+		if !ok {
+			continue
+		}
+		fast++
+		if got, want := string(runes), foldAny(text); got != want {
+			t.Errorf("%q: one pass %q, Fold %q", text, got, want)
+		}
+	}
+	if fast < len(texts)/2 {
+		t.Errorf("only %d of %d texts took the one-pass fold", fast, len(texts))
+	}
 }
