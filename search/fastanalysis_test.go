@@ -88,28 +88,48 @@ func aozoraRows(t *testing.T) [][]string {
 // TestSearchTextFast holds searchTextFast to searchText over the Aozora
 // list and random text around the edges of the characters it takes.
 func TestSearchTextFast(t *testing.T) {
+	alphabet := []rune("aZz09 =・、ー\t\n\u3000ぁゖゝゞゟァヺヽヾヿヲヂヅをぢづヵヶゕゖ漢字猫川國學鷗澤龍櫻㐀丂龥豈々〆" +
+		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
+	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
+	checkFastPath(t, randomTexts(5, 50000, 10, alphabet, fastAlphabet), func(s string) (string, bool) {
+		b, ok := searchTextFast(s)
+		return string(b), ok
+	}, searchText)
+}
+
+// TestFoldCommon holds Fold's one-pass path to the whole of Fold.
+func TestFoldCommon(t *testing.T) {
+	checkFastPath(t, randomTexts(7, 50000, 10, []rune("aZz09 \t\nぁゖァヺヵヶ・ー漢猫國學鷗㐀龥"),
+		[]rune("aZ ・ー國學ヵゝヽ々\u3000\u3099゛ｶﾞＡ①é")), func(s string) (string, bool) {
+		runes, ok := foldCommon(s)
+		return string(runes), ok
+	}, foldAny)
+}
+
+// checkFastPath holds fast to whole wherever fast takes the text, over
+// every field of the Aozora list and the random texts, and makes sure
+// fast takes most of them.
+func checkFastPath(t *testing.T, random []string, fast func(string) (string, bool), whole func(string) string) {
+	t.Helper()
 	var texts []string
 	for _, r := range aozoraRows(t)[1:] {
 		texts = append(texts, r...)
 	}
-	alphabet := []rune("aZz09 =・、ー\t\n\u3000ぁゖゝゞゟァヺヽヾヿヲヂヅをぢづヵヶゕゖ漢字猫川國學鷗澤龍櫻㐀丂龥豈々〆" +
-		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
-	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
-	texts = append(texts, randomTexts(5, 50000, 10, alphabet, fastAlphabet)...)
-	fast := 0
+	texts = append(texts, random...)
+	took := 0
 	for _, text := range texts {
-		got, ok := searchTextFast(text)
+		got, ok := fast(text)
 		if !ok {
 			continue
 		}
-		fast++
-		if want := searchText(text); string(got) != want {
-			t.Errorf("%q: fast %q, searchText %q", text, got, want)
+		took++
+		if want := whole(text); got != want {
+			t.Errorf("%q: fast path %q, whole %q", text, got, want)
 		}
 	}
-	t.Logf("%d of %d texts by the fast path", fast, len(texts))
-	if fast < len(texts)/2 {
-		t.Errorf("only %d of %d texts took the fast path", fast, len(texts))
+	t.Logf("%d of %d texts by the fast path", took, len(texts))
+	if took < len(texts)/2 {
+		t.Errorf("only %d of %d texts took the fast path", took, len(texts))
 	}
 }
 
@@ -127,28 +147,4 @@ func randomTexts(seed uint64, n, maxLen int, alphabets ...[]rune) []string {
 		}
 	}
 	return out
-}
-
-// TestFoldCommon holds Fold's one-pass path to the whole of Fold.
-func TestFoldCommon(t *testing.T) {
-	var texts []string
-	for _, r := range aozoraRows(t)[1:] {
-		texts = append(texts, r...)
-	}
-	texts = append(texts, randomTexts(7, 50000, 10, []rune("aZz09 \t\nぁゖァヺヵヶ・ー漢猫國學鷗㐀龥"),
-		[]rune("aZ ・ー國學ヵゝヽ々\u3000\u3099゛ｶﾞＡ①é"))...)
-	fast := 0
-	for _, text := range texts {
-		runes, ok := foldCommon(text)
-		if !ok {
-			continue
-		}
-		fast++
-		if got, want := string(runes), foldAny(text); got != want {
-			t.Errorf("%q: one pass %q, Fold %q", text, got, want)
-		}
-	}
-	if fast < len(texts)/2 {
-		t.Errorf("only %d of %d texts took the one-pass fold", fast, len(texts))
-	}
 }
