@@ -116,19 +116,6 @@ func check13(d string) byte {
 	return byte('0' + (10-sum%10)%10)
 }
 
-// check10 computes the ISBN-10 check character of the first 9 digits.
-func check10(d string) byte {
-	sum := 0
-	for i := 0; i < 9; i++ {
-		sum += int(d[i]-'0') * (10 - i)
-	}
-	c := (11 - sum%11) % 11
-	if c == 10 {
-		return 'X'
-	}
-	return byte('0' + c)
-}
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -136,17 +123,6 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// To10 converts a 978-prefixed ISBN-13 (hyphens allowed) to its ISBN-10.
-// ISBN-13s starting with 979 have no ISBN-10 and report false.
-func To10(isbn13 string) (string, bool) {
-	n, ok := Normalize(isbn13)
-	if !ok || !strings.HasPrefix(n, "978") {
-		return "", false
-	}
-	body := n[3:12]
-	return body + string(check10(body)), true
 }
 
 // Looks reports whether a search query looks like an ISBN: 10 or 13

@@ -38,26 +38,6 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
-func TestTo10(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"9784101010014", "4101010013", true},
-		{"978-0-8044-2957-3", "080442957X", true},
-		{"9791090636071", "", false},
-		{"9784101010015", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, ok := To10(tt.in)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("To10(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-			}
-		})
-	}
-}
-
 func TestLooks(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"hondana/isbn"
 	"hondana/search"
 	"hondana/store"
 )
@@ -274,9 +273,6 @@ func docsOf(entries []store.IndexEntry) []search.Doc {
 			Branches:     e.Holdings.Branches,
 			Available:    e.Holdings.Available,
 			Acquired:     e.Holdings.Acquired,
-		}
-		if ten, ok := isbn.To10(r.ISBN); ok {
-			d.ISBN10 = ten
 		}
 		for _, a := range r.Authors {
 			d.Authors = append(d.Authors, a.Name)

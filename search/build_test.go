@@ -27,7 +27,7 @@ func TestBuildFieldsMatchMapping(t *testing.T) {
 	docs := append(slices.Clone(filterDocs),
 		Doc{ID: 9, Title: "吾輩ハ猫デアル", TitleYomi: "ワガハイ ワ ネコ デ アル", Authors: []string{"夏目漱石", "Natsume Soseki"},
 			AuthorsYomi: []string{"ナツメ ソウセキ"}, Publisher: "岩波書店", Other: []string{"イワナミ ショテン", "", "猫文庫", "小説"},
-			ISBN: "9784003101018", ISBN10: "4003101014", NDC: "913.6", MaterialType: "book", Year: 1905,
+			ISBN: "9784003101018", NDC: "913.6", MaterialType: "book", Year: 1905,
 			Branches: []string{"ozu", "nagahama"}, Available: nil, Acquired: "2001-02-03", SortKey: "ワガハイワネコデアル"},
 		Doc{ID: 10}, // nothing but an id
 	)

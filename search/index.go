@@ -23,7 +23,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -39,15 +39,16 @@ var ErrNeedsRebuild = errors.New("search: index needs a rebuild")
 
 // Doc is a record as the index sees it.
 type Doc struct {
-	ID           int64
-	Title        string // title, subtitle and volume
-	TitleYomi    string
-	Authors      []string
-	AuthorsYomi  []string
-	Publisher    string
-	Other        []string // series, subjects, description, publisher reading …
-	ISBN         string   // ISBN-13
-	ISBN10       string
+	ID          int64
+	Title       string // title, subtitle and volume
+	TitleYomi   string
+	Authors     []string
+	AuthorsYomi []string
+	Publisher   string
+	Other       []string // series, subjects, description, publisher reading …
+	// ISBN-13: a query of an ISBN-10 is turned into its ISBN-13 first
+	// (isbn.Normalize), so the index holds only the one form.
+	ISBN         string
 	NDC          string
 	MaterialType string
 	Year         int
@@ -434,15 +435,8 @@ func (d *Doc) fields() map[string]interface{} {
 	if other := append([]string{d.Publisher}, d.Other...); len(other) > 0 {
 		f[fOther] = other
 	}
-	var isbns []string
 	if d.ISBN != "" {
-		isbns = append(isbns, d.ISBN)
-	}
-	if d.ISBN10 != "" {
-		isbns = append(isbns, d.ISBN10)
-	}
-	if len(isbns) > 0 {
-		f[fISBN] = isbns
+		f[fISBN] = d.ISBN
 	}
 	facet := make([]string, 0, 6+len(d.Branches))
 	filter := make([]string, 0, 2+len(d.Available))
