@@ -1,12 +1,18 @@
 package search
 
 import (
+	"context"
 	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -83,5 +89,78 @@ func describeFields(d *document.Document) []string {
 		out = append(out, fmt.Sprintf("%s len=%d terms=%v", f.desc, f.length, terms))
 	}
 	slices.Sort(out)
+	return out
+}
+
+// TestGroupMergeMatchesOneMerge: a build of many segments merges them in
+// groups first; the index must answer every kind of query (relevance,
+// sorts read from doc values, filters, facets, ISBNs) as one built with a
+// single merge.
+func TestGroupMergeMatchesOneMerge(t *testing.T) {
+	doc := synthDocs(rand.New(rand.NewPCG(8, 9)))
+	var docs []Doc
+	for id := int64(1); id <= 4000; id++ {
+		docs = append(docs, doc(id))
+	}
+	oldBatch, oldMin := buildBatch, groupMergeMin
+	t.Cleanup(func() { buildBatch, groupMergeMin = oldBatch, oldMin })
+	buildBatch = 50 // 80 segments
+
+	groupMergeMin = 1 << 30
+	one, _ := buildTest(t, docs)
+	groupMergeMin = 16
+	grouped, dir := buildTest(t, docs)
+	if left, _ := filepath.Glob(filepath.Join(dir, DirName, "*", "*.group*")); len(left) > 0 {
+		t.Errorf("group segments left behind: %v", left)
+	}
+
+	ctx := context.Background()
+	for _, q := range []Query{
+		{Text: "川"}, {Text: "かわ"}, {Text: "山 石川", Offset: 20}, {Text: "history"}, {Text: "猫", Sort: SortTitle, Limit: 100},
+		{Text: "海", Sort: SortNewest, Limit: 50}, {Sort: SortAcquired, Limit: 100}, {Branch: "ozu", Available: true, Limit: 100},
+		{Text: "科学", NDC: "4", YearFrom: 1990, YearTo: 2003}, {AcquiredFrom: "2020-01-01", Sort: SortAcquired},
+		{ISBN: "9784000001234"}, {Text: "物語", MaterialType: "magazine", Offset: 3990},
+	} {
+		want, err := one.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := grouped.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Total == 0 {
+			t.Errorf("%+v: no hits to compare", q)
+		}
+		if got.Total != want.Total || !reflect.DeepEqual(got.Facets, want.Facets) {
+			t.Errorf("%+v: grouped %d hits %+v, one %d %+v", q, got.Total, got.Facets, want.Total, want.Facets)
+		}
+		if q.Sort != "" || q.Text == "" {
+			// Sorted by doc values, ties by id: the same pages.
+			if !reflect.DeepEqual(got.IDs, want.IDs) {
+				t.Errorf("%+v: grouped %v, one %v", q, got.IDs, want.IDs)
+			}
+			continue
+		}
+		// By relevance, equal scores keep index order, which a build's
+		// batches do not fix: every hit must have the same score.
+		if g, w := scoresOf(t, grouped, grouped.buildQuery(q)), scoresOf(t, one, one.buildQuery(q)); !reflect.DeepEqual(g, w) {
+			t.Errorf("%+v: scores differ", q)
+		}
+	}
+}
+
+// scoresOf returns every hit of bq in ix with its score.
+func scoresOf(t *testing.T, ix *Index, bq query.Query) map[string]float64 {
+	t.Helper()
+	req := bleve.NewSearchRequestOptions(bq, 100000, 0, false)
+	res, err := ix.bi.SearchInContext(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, h := range res.Hits {
+		out[h.ID] = h.Score
+	}
 	return out
 }

@@ -218,10 +218,9 @@ func (ix *Index) snapshot() (*scorch.IndexSnapshot, error) {
 // so each document is merged once rather than twice or three times by 20
 // at a time: 40% less merging; the pages the merge reads are released as
 // it goes (see releasingZap), so mapping them all costs no memory.
-const (
-	buildBatch    = 3000
-	buildMergeMax = 100000
-)
+var buildBatch = 3000 // a variable for tests
+
+const buildMergeMax = 100000
 
 // Build writes a new index from the documents feed yields, into a
 // temporary directory that then replaces the index in dir. seq is the
