@@ -3,9 +3,11 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -163,4 +165,44 @@ func scoresOf(t *testing.T, ix *Index, bq query.Query) map[string]float64 {
 		out[h.ID] = h.Score
 	}
 	return out
+}
+
+// TestRelaxGC: while builds run the collector lets the heap grow within a
+// limit; the process's own settings come back when the last build ends,
+// and a memory limit it was given is kept throughout.
+func TestRelaxGC(t *testing.T) {
+	gc := debug.SetGCPercent(100)
+	limit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	})
+	percent := func() int {
+		p := debug.SetGCPercent(0)
+		debug.SetGCPercent(p)
+		return p
+	}
+
+	first := relaxGC()
+	second := relaxGC()
+	if p, l := percent(), debug.SetMemoryLimit(-1); p != buildGCPercent || l < buildMemory || l == math.MaxInt64 {
+		t.Errorf("during builds: GOGC %d, limit %d; want %d and at least %d", p, l, buildGCPercent, buildMemory)
+	}
+	first()
+	if p := percent(); p != buildGCPercent {
+		t.Errorf("one build still running: GOGC %d, want %d", p, buildGCPercent)
+	}
+	second()
+	if p, l := percent(), debug.SetMemoryLimit(-1); p != 100 || l != math.MaxInt64 {
+		t.Errorf("after the builds: GOGC %d, limit %d; want 100 and none", p, l)
+	}
+
+	debug.SetMemoryLimit(300 << 20) // the process's own
+	debug.SetGCPercent(400)
+	relaxGC()()
+	restore := relaxGC()
+	if p, l := percent(), debug.SetMemoryLimit(-1); p != 400 || l != 300<<20 {
+		t.Errorf("with GOGC 400 and a limit of 300 MiB set: GOGC %d, limit %d", p, l)
+	}
+	restore()
 }

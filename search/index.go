@@ -244,6 +244,7 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 	if err != nil {
 		return nil, err
 	}
+	defer relaxGC()()
 	// The offline builder writes segments straight to disk: several times
 	// faster than batches through a live index, which wait on its persister.
 	segs := tmp + ".segments"
