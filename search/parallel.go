@@ -90,7 +90,7 @@ func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit
 		p := &parts[i]
 		p.lo, p.hi = docs*uint64(i)/uint64(n), docs*uint64(i+1)/uint64(n)
 		if i == n-1 {
-			p.hi = ^uint64(0) // and whatever a later segment adds
+			p.hi = ^uint64(0) // the last part takes the rest
 		}
 		p.keep = offset + limit
 		if cnt != nil {
