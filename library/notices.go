@@ -395,15 +395,17 @@ func (w *Letters) AddressNotices(ctx context.Context, tx *sql.Tx, patronID int64
 	if err != nil {
 		return err
 	}
+	send := func(kind, to, subject, text, closing string) error {
+		return store.EnqueueMail(ctx, tx, &store.Mail{Kind: kind, PatronID: patronID, Branch: l.branch.Code, To: to,
+			Subject: l.subject(subject), Body: l.body(name, text, closing)}, now)
+	}
 	if new != "" {
 		text := "このアドレスが" + w.head.Library + "からのお知らせ（予約資料のご用意、返却期限など）の送り先として登録されました。"
 		if old != "" {
 			text = "お知らせの送り先が、このアドレスに変更されました。"
 		}
-		err := store.EnqueueMail(ctx, tx, &store.Mail{Kind: store.MailAddressNew, PatronID: patronID, Branch: l.branch.Code, To: new,
-			Subject: l.subject("メールアドレスを登録しました"), Body: l.body(name, text,
-				"お心当たりのない場合は、お手数ですが図書館までお電話ください。")}, now)
-		if err != nil {
+		if err := send(store.MailAddressNew, new, "メールアドレスを登録しました", text,
+			"お心当たりのない場合は、お手数ですが図書館までお電話ください。"); err != nil {
 			return err
 		}
 	}
@@ -412,10 +414,8 @@ func (w *Letters) AddressNotices(ctx context.Context, tx *sql.Tx, patronID int64
 		if new == "" {
 			text = "お知らせの送り先のメールアドレスが削除されました。このアドレスには今後お知らせをお送りしません。"
 		}
-		err := store.EnqueueMail(ctx, tx, &store.Mail{Kind: store.MailAddressOld, PatronID: patronID, Branch: l.branch.Code, To: old,
-			Subject: l.subject("メールアドレスが変更されました"), Body: l.body(name, text,
-				"お心当たりのない場合は、お手数ですが至急図書館までお電話ください。")}, now)
-		if err != nil {
+		if err := send(store.MailAddressOld, old, "メールアドレスが変更されました", text,
+			"お心当たりのない場合は、お手数ですが至急図書館までお電話ください。"); err != nil {
 			return err
 		}
 	}

@@ -310,9 +310,10 @@ type jaAnalyzer struct {
 }
 
 func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	text, ok := searchTextFast(string(input))
+	s := string(input)
+	text, ok := searchTextFast(s)
 	if !ok {
-		text = []byte(searchText(string(input)))
+		text = []byte(searchText(s))
 	}
 	if toks, ok := tokensFast(text, a.unigrams); ok {
 		return toks
