@@ -2,9 +2,12 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
@@ -94,28 +97,86 @@ func describeFields(d *document.Document) []string {
 	return out
 }
 
-// TestGroupMergeMatchesOneMerge: a build of many segments merges them in
-// groups first; the index must answer every kind of query (relevance,
-// sorts read from doc values, filters, facets, ISBNs) as one built with a
-// single merge.
-func TestGroupMergeMatchesOneMerge(t *testing.T) {
+// TestBuildShapesAnswerAlike: a build cuts its documents in parts, one per
+// core, and merges each part's many segments in groups first, and the
+// parts are joined into one index of several segments. Whatever the
+// shape, the index must hold every document once and answer every kind of
+// query (relevance, sorts read from doc values, filters, facets, ISBNs)
+// as one built in one part with a single merge, and take changes after.
+func TestBuildShapesAnswerAlike(t *testing.T) {
 	doc := synthDocs(rand.New(rand.NewPCG(8, 9)))
 	var docs []Doc
 	for id := int64(1); id <= 4000; id++ {
 		docs = append(docs, doc(id))
 	}
-	oldBatch, oldMin := buildBatch, groupMergeMin
-	t.Cleanup(func() { buildBatch, groupMergeMin = oldBatch, oldMin })
+	oldBatch, oldMin, oldParts := buildBatch, groupMergeMin, buildParts
+	t.Cleanup(func() { buildBatch, groupMergeMin, buildParts = oldBatch, oldMin, oldParts })
 	buildBatch = 50 // 80 segments
-
-	groupMergeMin = 1 << 30
-	one, _ := buildTest(t, docs)
-	groupMergeMin = 16
-	grouped, dir := buildTest(t, docs)
-	if left, _ := filepath.Glob(filepath.Join(dir, DirName, "*", "*.group*")); len(left) > 0 {
-		t.Errorf("group segments left behind: %v", left)
+	build := func(parts, groupMin int, docs []Doc) (*Index, string) {
+		buildParts = func() int { return parts }
+		groupMergeMin = groupMin
+		return buildTest(t, docs)
 	}
+	one, _ := build(1, 1<<30, docs)
+	for _, shape := range []struct {
+		name            string
+		parts, groupMin int
+		docs            []Doc
+		segments        int
+	}{
+		{"one part in groups", 1, 16, docs, 1},
+		{"two parts", 2, 1 << 30, docs, 2},
+		{"three parts in groups", 3, 8, docs, 3},
+		{"fewer batches than parts", 3, 8, docs[:1500], 2},
+	} {
+		t.Run(shape.name, func(t *testing.T) {
+			ix, dir := build(shape.parts, shape.groupMin, shape.docs)
+			if left, _ := filepath.Glob(filepath.Join(dir, DirName, "*", "*.group*")); len(left) > 0 {
+				t.Errorf("group segments left behind: %v", left)
+			}
+			if _, err := os.Stat(filepath.Join(dir, DirName+".new.segments")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("interim segments left behind: %v", err)
+			}
+			snap, err := ix.snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(snap.Segments()); n != shape.segments {
+				t.Errorf("%d segments, want %d", n, shape.segments)
+			}
+			snap.Close()
+			if len(shape.docs) == len(docs) {
+				sameAnswers(t, ix, one)
+			}
+			// Every document once, in whichever part it went to.
+			if n, _ := ix.Count(); n != uint64(len(shape.docs)) {
+				t.Errorf("%d documents, want %d", n, len(shape.docs))
+			}
+			for _, d := range []Doc{shape.docs[0], shape.docs[len(shape.docs)-1], shape.docs[1200]} {
+				if res, err := ix.Search(context.Background(), Query{ISBN: d.ISBN}); d.ISBN != "" && (err != nil || !slices.Contains(res.IDs, d.ID)) {
+					t.Errorf("ISBN %s of %d: %v, %v", d.ISBN, d.ID, res, err)
+				}
+			}
+			// Changes after the build: one document of the last part
+			// renamed, one of the first deleted.
+			last, first := shape.docs[len(shape.docs)-1], shape.docs[0]
+			last.Title = "ゼブラフィッシュの夜"
+			if err := ix.Apply([]Doc{last}, []int64{first.ID}, 8); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := ix.Count(); n != uint64(len(shape.docs)-1) {
+				t.Errorf("after a deletion %d documents, want %d", n, len(shape.docs)-1)
+			}
+			if res, err := ix.Search(context.Background(), Query{Text: "ゼブラフィッシュ"}); err != nil || !slices.Equal(res.IDs, []int64{last.ID}) {
+				t.Errorf("renamed document: %v, %v", res, err)
+			}
+		})
+	}
+}
 
+// sameAnswers checks that got answers every kind of query as want does.
+func sameAnswers(t *testing.T, got, want *Index) {
+	t.Helper()
 	ctx := context.Background()
 	for _, q := range []Query{
 		{Text: "川"}, {Text: "かわ"}, {Text: "山 石川", Offset: 20}, {Text: "history"}, {Text: "猫", Sort: SortTitle, Limit: 100},
@@ -123,30 +184,30 @@ func TestGroupMergeMatchesOneMerge(t *testing.T) {
 		{Text: "科学", NDC: "4", YearFrom: 1990, YearTo: 2003}, {AcquiredFrom: "2020-01-01", Sort: SortAcquired},
 		{ISBN: "9784000001234"}, {Text: "物語", MaterialType: "magazine", Offset: 3990},
 	} {
-		want, err := one.Search(ctx, q)
+		w, err := want.Search(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := grouped.Search(ctx, q)
+		g, err := got.Search(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want.Total == 0 {
+		if w.Total == 0 {
 			t.Errorf("%+v: no hits to compare", q)
 		}
-		if got.Total != want.Total || !reflect.DeepEqual(got.Facets, want.Facets) {
-			t.Errorf("%+v: grouped %d hits %+v, one %d %+v", q, got.Total, got.Facets, want.Total, want.Facets)
+		if g.Total != w.Total || !reflect.DeepEqual(g.Facets, w.Facets) {
+			t.Errorf("%+v: %d hits %+v, want %d %+v", q, g.Total, g.Facets, w.Total, w.Facets)
 		}
 		if q.Sort != "" || q.Text == "" {
 			// Sorted by doc values, ties by id: the same pages.
-			if !reflect.DeepEqual(got.IDs, want.IDs) {
-				t.Errorf("%+v: grouped %v, one %v", q, got.IDs, want.IDs)
+			if !reflect.DeepEqual(g.IDs, w.IDs) {
+				t.Errorf("%+v: %v, want %v", q, g.IDs, w.IDs)
 			}
 			continue
 		}
 		// By relevance, equal scores keep index order, which a build's
-		// batches do not fix: every hit must have the same score.
-		if g, w := scoresOf(t, grouped, grouped.buildQuery(q)), scoresOf(t, one, one.buildQuery(q)); !reflect.DeepEqual(g, w) {
+		// batches and parts do not fix: every hit must have the same score.
+		if gs, ws := scoresOf(t, got, got.buildQuery(q)), scoresOf(t, want, want.buildQuery(q)); !reflect.DeepEqual(gs, ws) {
 			t.Errorf("%+v: scores differ", q)
 		}
 	}

@@ -214,10 +214,11 @@ func (ix *Index) snapshot() (*scorch.IndexSnapshot, error) {
 // segments merged at once when it finishes. Analysed documents are bulky:
 // at 5,000 per segment a bulk load peaked at 600 MB, at 3,000 at 420 MB
 // for the same speed, at 2,000 at 340 MB but a quarter slower (more
-// merging). All segments are merged at once (334 at a million records),
-// so each document is merged once rather than twice or three times by 20
-// at a time: 40% less merging; the pages the merge reads are released as
-// it goes (see releasingZap), so mapping them all costs no memory.
+// merging). Each part of a build (see builder) merges all its segments at
+// the end (167 a part at a million records in two parts), in groups (see
+// mergeInGroups), so each document is merged twice rather than three or
+// four times by 20 at a time; the pages the merges read are released as
+// they go (see releasingZap), so mapping them all costs no memory.
 var buildBatch = 3000 // a variable for tests
 
 const buildMergeMax = 100000

@@ -76,8 +76,15 @@ func (p *releasingZap) Merge(segs []segment.Segment, drops []*roaring.Bitmap, pa
 	return p.mergeReleasing(segs, drops, path, closeCh, s)
 }
 
+// buildMerges bounds the merges of builds running at once to the cores:
+// the parts of a build merge side by side, each in groups, and more
+// merges than cores would only add their memory up.
+var buildMerges = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
 func (p *releasingZap) mergeReleasing(segs []segment.Segment, drops []*roaring.Bitmap, path string,
 	closeCh chan struct{}, s segment.StatsReporter) ([][]uint64, uint64, error) {
+	buildMerges <- struct{}{}
+	defer func() { <-buildMerges }()
 	stop := releaseWhileMerging(segs)
 	defer stop()
 	return p.ZapPlugin.Merge(segs, drops, path, closeCh, s)
