@@ -346,9 +346,10 @@ var errClosed = errors.New("library: index closed")
 // catalogue; for fewer records SaveRecords is cheaper. Searches fail with
 // an error while it runs, as during Rebuild.
 //
-// A record a batch creates is indexed from the batch itself; records the
-// load updates, and changes other writers make meanwhile, are re-read from
-// the store and applied once the build is done.
+// A record a batch creates is indexed from the batch itself, and not
+// queued; records the load updates, and changes other writers make
+// meanwhile, are re-read from the store and applied once the build is
+// done.
 func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]store.Copy, error)) (saved int, err error) {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
@@ -367,6 +368,13 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 		c.ix = nil
 	}
 	c.mu.Unlock()
+	// The records the load inserts are not queued (store.Unqueued): from
+	// its first batch on, the old index is out of step with the store for
+	// good, so it goes now. Should the process die before the new one is
+	// built, the next start finds no index and builds one.
+	if err := search.Discard(c.dir); err != nil {
+		return 0, err
+	}
 
 	type span struct{ lo, hi int64 } // queue sequence numbers a batch wrote, (lo, hi]
 	var (
@@ -414,6 +422,7 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 	}()
 
 	now := c.clock.Now()
+	sent := maxID // the highest record id sent to the index
 	for writeErr == nil {
 		recs, copies, err := next()
 		if err != nil {
@@ -424,13 +433,16 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 			break
 		}
 		var sp span
-		var created []bool
 		err = c.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
 			if sp.lo, err = store.QueueHighest(ctx, tx); err != nil {
 				return err
 			}
-			if created, err = saveBatch(ctx, tx, recs, copies, now, nil); err != nil {
+			err = store.Unqueued(ctx, tx, func() error {
+				_, err = saveBatch(ctx, tx, recs, copies, now, nil)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			sp.hi, err = store.QueueHighest(ctx, tx)
@@ -444,10 +456,16 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 		own = append(own, sp)
 		es := make([]store.IndexEntry, 0, len(recs))
 		for i, r := range recs {
-			if !created[i] || redo[r.ID] {
+			// A record inserted gets an id above every record's before
+			// it (rowids grow), so an id at or below the highest sent to
+			// the index so far is an update, of a record from before the
+			// load or of one of its own (a document the builder has
+			// already: sending it again would index it twice).
+			if r.ID <= sent || redo[r.ID] {
 				redo[r.ID] = true
 				continue
 			}
+			sent = r.ID
 			var cs []store.Copy
 			if i < len(copies) {
 				cs = copies[i]

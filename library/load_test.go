@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -112,7 +114,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("queue from %d (%v), want empty", lowest, err)
 	}
 
-	// Later changes follow as usual.
+	// Later changes follow as usual: a record and a copy added are queued.
 	r, c := loadRecord(n+10, "あとから来た本")
 	if err := cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{c}); err != nil {
 		t.Fatal(err)
@@ -123,6 +125,85 @@ func TestLoad(t *testing.T) {
 	if got := titles(t, cat, search.Query{Text: "あとから"}); len(got) != 1 {
 		t.Errorf("after the load: %v", got)
 	}
+}
+
+// TestLoadCutShort: the process stops in the middle of a load (the files
+// as they were on disk between two batches): the next start
+// must find every record saved so far, and in the index. The load does not
+// queue its records, so an index left from before it would miss them.
+func TestLoadCutShort(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, cat := openCatalogT(t, dir)
+	defer db.Close()
+	defer cat.Close()
+	var crashed string
+	i := 0
+	_, err := cat.Load(ctx, func() ([]*store.Record, [][]store.Copy, error) {
+		if i == 2000 {
+			crashed = crashCopy(t, dir)
+		}
+		if i == 3000 {
+			return nil, nil, nil
+		}
+		var recs []*store.Record
+		var copies [][]store.Copy
+		for range 1000 {
+			r, c := loadRecord(i, "途中の本")
+			recs, copies = append(recs, r), append(copies, c)
+			i++
+		}
+		return recs, copies, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	db2, err := store.Open(ctx, crashed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	cat2, err := OpenCatalog(ctx, db2, crashed, SystemClock{}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat2.Close()
+	n, err := db2.RecordCount(ctx)
+	if err != nil || n != 2000 {
+		t.Fatalf("%d records after the crash (%v), want the 2000 of the first two batches", n, err)
+	}
+	res, err := cat2.Search(ctx, search.Query{Text: "途中", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != n {
+		t.Errorf("the index after the crash finds %d of the %d records", res.Total, n)
+	}
+}
+
+// crashCopy copies what a process stopped now would leave of the data in
+// dir: the database and its log, and the index, if there is one (not the
+// one being built, which a new start ignores).
+func crashCopy(t *testing.T, dir string) string {
+	t.Helper()
+	to := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(dir, store.FileName+"*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, search.DirName)); err == nil {
+		if err := os.CopyFS(filepath.Join(to, search.DirName), os.DirFS(filepath.Join(dir, search.DirName))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return to
 }
 
 // TestOpenRebuildsBacklog checks that a large queue (a big import with no

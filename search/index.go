@@ -291,6 +291,15 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 	return Open(dir)
 }
 
+// Discard removes the index in dir, if there is one: Open then reports
+// ErrNeedsRebuild.
+func Discard(dir string) error {
+	if err := os.RemoveAll(filepath.Join(dir, DirName)); err != nil {
+		return fmt.Errorf("search: discard: %w", err)
+	}
+	return nil
+}
+
 // stamp records the mapping version and sequence number in a built index
 // (the builder has no way to write them itself).
 func stamp(path string, seq int64) error {

@@ -158,3 +158,82 @@ func TestSaveRecordUpserts(t *testing.T) {
 		t.Errorf("missing record: %v", err)
 	}
 }
+
+// TestUnqueued: inside Unqueued, inserted records and copies are not
+// queued but updates are; after it, and after a failed one rolled back,
+// every change is queued again.
+func TestUnqueued(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Now()
+	queued := func() []int64 {
+		t.Helper()
+		changes, err := db.IndexQueue(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, c := range changes {
+			ids = append(ids, c.RecordID)
+		}
+		return ids
+	}
+	add := func(tx *sql.Tx, source, barcode string) (int64, error) {
+		r := Record{Source: source, Title: "本"}
+		if _, err := SaveRecord(ctx, tx, &r, now); err != nil {
+			return 0, err
+		}
+		return r.ID, AddCopy(ctx, tx, &Copy{RecordID: r.ID, Barcode: barcode, Branch: "ozu", ShelvedOn: "2024-01-01", AcquiredOn: "2024-01-01"}, now)
+	}
+	var old, quiet int64
+	err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		if err := SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"}); err != nil {
+			return err
+		}
+		old, err = add(tx, "a", "A1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.TrimIndexQueue(ctx, 1<<62)
+
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		return Unqueued(ctx, tx, func() (err error) {
+			if quiet, err = add(tx, "b", "B1"); err != nil {
+				return err
+			}
+			_, err = SaveRecord(ctx, tx, &Record{Source: "a", Title: "本 改訂版"}, now) // an update
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); len(got) != 1 || got[0] != old {
+		t.Errorf("queued inside Unqueued: %v, want only the update of %d", got, old)
+	}
+
+	boom := errors.New("boom")
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		return Unqueued(ctx, tx, func() error { return boom })
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("failed Unqueued: %v", err)
+	}
+	db.TrimIndexQueue(ctx, 1<<62)
+	var later int64
+	err = db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		later, err = add(tx, "c", "C1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); len(got) != 2 || got[0] != later || got[1] != later {
+		t.Errorf("queued after Unqueued: %v, want record %d and its copy", got, later)
+	}
+	if quiet == 0 || quiet == later {
+		t.Errorf("ids %d, %d", quiet, later)
+	}
+}
