@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -193,12 +194,7 @@ func (b *builder) analyse() {
 				out = append(out, failedDoc{doc, fmt.Errorf("index %d: %w", j.docs[i].ID, err)})
 				continue
 			}
-			doc.VisitFields(func(f index.Field) {
-				if f.Options().IsIndexed() {
-					f.Analyze()
-				}
-			})
-			out = append(out, analysedDoc{doc})
+			out = append(out, doc)
 		}
 		j.out <- out
 	}
@@ -366,22 +362,23 @@ func liveHeap() int64 {
 type fieldSpec struct {
 	options  index.FieldIndexingOptions
 	analyzer analysis.Analyzer
+	keyword  bool // each value one term, as it is
 }
 
 // fieldSpecs reads from m how each field of Doc.fields is indexed. Every
-// field is text, analysed or a keyword; a field of another type would need
-// building here too.
+// field is text, analysed or a keyword, without term vectors; a field of
+// another kind would need building here too.
 func fieldSpecs(m *mapping.IndexMappingImpl) (map[string]fieldSpec, error) {
 	out := map[string]fieldSpec{}
 	for name, dm := range m.DefaultMapping.Properties {
 		if !dm.Enabled {
 			continue // _all
 		}
-		if len(dm.Fields) != 1 || dm.Fields[0].Type != "text" {
-			return nil, fmt.Errorf("search: field %s: only one text field per name is built directly", name)
+		if len(dm.Fields) != 1 || dm.Fields[0].Type != "text" || dm.Fields[0].IncludeTermVectors {
+			return nil, fmt.Errorf("search: field %s: only one text field per name, without term vectors, is built directly", name)
 		}
 		fm := dm.Fields[0]
-		spec := fieldSpec{options: fm.Options(), analyzer: m.AnalyzerNamed(fm.Analyzer)}
+		spec := fieldSpec{options: fm.Options(), analyzer: m.AnalyzerNamed(fm.Analyzer), keyword: fm.Analyzer == keyword.Name}
 		if spec.analyzer == nil {
 			return nil, fmt.Errorf("search: field %s: analyzer %q not found", name, fm.Analyzer)
 		}
@@ -391,9 +388,9 @@ func fieldSpecs(m *mapping.IndexMappingImpl) (map[string]fieldSpec, error) {
 }
 
 // document makes d's document with the fields the mapping would give it,
-// without the mapping's walk of d.fields() by reflection: a fifth of the
-// analysis time of a build. TestBuildFieldsMatchMapping checks that the
-// two agree.
+// analysed, without the mapping's walk of d.fields() by reflection: a
+// fifth of the analysis time of a build. TestBuildFieldsMatchMapping
+// checks that the two agree.
 func (b *builder) document(d *Doc) (*document.Document, error) {
 	doc := document.NewDocument(strconv.FormatInt(d.ID, 10))
 	for name, v := range d.fields() {
@@ -403,22 +400,14 @@ func (b *builder) document(d *Doc) (*document.Document, error) {
 		}
 		switch v := v.(type) {
 		case string:
-			doc.AddField(document.NewTextFieldCustom(name, []uint64{}, []byte(v), spec.options, spec.analyzer))
+			doc.AddField(spec.field(name, v))
 		case []string:
-			switch len(v) {
-			case 0:
-			case 1:
-				doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v[0]), spec.options, spec.analyzer))
-			default:
+			if len(v) > 0 {
 				// One field of all the values' terms: what the segment
 				// makes of several fields of one name (their terms and
-				// lengths add up), without a field, a term map and a
-				// merge of maps per value (facet terms are eight or so).
-				var toks analysis.TokenStream
-				for _, s := range v {
-					toks = append(toks, spec.analyzer.Analyze([]byte(s))...)
-				}
-				doc.AddField(document.NewTextFieldCustom(name, nil, []byte(strings.Join(v, " ")), spec.options, analysedTokens(toks)))
+				// lengths add up), without a field and a term map per
+				// value (facet terms are eight or so).
+				doc.AddField(spec.field(name, v...))
 			}
 		default:
 			return doc, fmt.Errorf("search: field %s: %T not built directly", name, v)
@@ -428,29 +417,102 @@ func (b *builder) document(d *Doc) (*document.Document, error) {
 	return doc, nil
 }
 
-// analysedTokens is an analyzer that gives the tokens it holds.
-type analysedTokens analysis.TokenStream
-
-func (t analysedTokens) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(t) }
-
-// analysedDoc is a document whose fields were analysed already: the
-// builder's own call to Analyze does nothing, except for the _id field it
-// adds itself.
-type analysedDoc struct{ *document.Document }
-
-func (d analysedDoc) VisitFields(visitor index.FieldVisitor) {
-	d.Document.VisitFields(func(f index.Field) {
-		if f.Name() == "_id" {
-			visitor(f)
-			return
+// field analyses values of the field name into a field of a built
+// document. Bleve's text field keeps its value and counts the terms into a
+// map at Analyze, with a token, a string key and a frequency allocated per
+// term: a fifth of all a build allocated, and as much again collecting
+// them. Here the terms are counted as they are cut, keyed by parts of one
+// string, their frequencies allocated together.
+func (spec fieldSpec) field(name string, values ...string) *builtField {
+	f := &builtField{name: name, options: spec.options}
+	if spec.keyword {
+		// A keyword is its value, empty or not, as Bleve's single-token
+		// tokenizer has it, and keyed by it.
+		for _, v := range values {
+			f.plain += len(v)
 		}
-		visitor(analysedField{f})
-	})
+		buf := make([]byte, 0, f.plain)
+		f.startCounting(len(values))
+		for _, v := range values {
+			from := len(buf)
+			buf = append(buf, v...)
+			f.count(v, buf[from:len(buf):len(buf)], spec.options)
+		}
+		return f
+	}
+	var each [4]analysis.TokenStream
+	streams := each[:0]
+	n, size := 0, 0
+	for _, v := range values {
+		toks := spec.analyzer.Analyze([]byte(v))
+		streams = append(streams, toks)
+		n += len(toks)
+		for _, t := range toks {
+			size += len(t.Term)
+		}
+		f.plain += len(v)
+	}
+	// The keys: one string of every term, cut.
+	var all strings.Builder
+	all.Grow(size)
+	for _, toks := range streams {
+		for _, t := range toks {
+			all.Write(t.Term)
+		}
+	}
+	keys := all.String()
+	f.startCounting(n)
+	at := 0
+	for _, toks := range streams {
+		for _, t := range toks {
+			f.count(keys[at:at+len(t.Term)], t.Term, spec.options)
+			at += len(t.Term)
+		}
+	}
+	return f
 }
 
-type analysedField struct{ index.Field }
+// startCounting readies f for terms terms.
+func (f *builtField) startCounting(terms int) {
+	f.freqs = make(index.TokenFrequencies, terms)
+	f.made = make([]index.TokenFreq, 0, terms)
+}
 
-func (analysedField) Analyze() {}
+// count counts one occurrence of term, keyed by key (the same bytes).
+func (f *builtField) count(key string, term []byte, options index.FieldIndexingOptions) {
+	f.length++
+	tf, ok := f.freqs[key]
+	if !ok {
+		f.made = append(f.made, index.TokenFreq{Term: term})
+		tf = &f.made[len(f.made)-1]
+		f.freqs[key] = tf
+	}
+	if !options.SkipFreqNorm() {
+		tf.SetFrequency(tf.Frequency() + 1)
+	}
+}
+
+// builtField is a text field analysed when made (see fieldSpec.field).
+// Its value is not kept: no field of the index is stored.
+type builtField struct {
+	name    string
+	options index.FieldIndexingOptions
+	plain   int // bytes of text
+	length  int // terms
+	freqs   index.TokenFrequencies
+	made    []index.TokenFreq // what freqs points to
+}
+
+func (f *builtField) Name() string                                     { return f.name }
+func (f *builtField) ArrayPositions() []uint64                         { return nil }
+func (f *builtField) Options() index.FieldIndexingOptions              { return f.options }
+func (f *builtField) Analyze()                                         {}
+func (f *builtField) Value() []byte                                    { return nil }
+func (f *builtField) NumPlainTextBytes() uint64                        { return uint64(f.plain) }
+func (f *builtField) Size() int                                        { return 64 + len(f.name) + 48*len(f.freqs) }
+func (f *builtField) EncodedFieldType() byte                           { return 't' }
+func (f *builtField) AnalyzedLength() int                              { return f.length }
+func (f *builtField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
 
 // failedDoc carries a mapping error to the writer, in feed order.
 type failedDoc struct {

@@ -71,7 +71,7 @@ func describeFields(d *document.Document) []string {
 	byName := map[string]*field{}
 	d.VisitFields(func(f index.Field) {
 		f.Analyze()
-		desc := fmt.Sprintf("%s %T opts=%d", f.Name(), f, f.Options())
+		desc := fmt.Sprintf("%s opts=%d", f.Name(), f.Options())
 		agg := byName[f.Name()]
 		if agg == nil {
 			agg = &field{desc: desc, terms: map[string]int{}}
