@@ -345,18 +345,32 @@ func fastClass(r rune) int {
 // tokensFast cuts folded text as the segmenter and cjkGramFilter would,
 // or reports false when the text has a character it does not handle.
 func tokensFast(text []byte, unigrams bool) (analysis.TokenStream, bool) {
-	// Size first, as cjkGramFilter does: one allocation for the tokens,
-	// one for the bigrams' bytes.
-	size, cjkBytes := 0, 0
+	size, ok := fastSize(text)
+	if !ok {
+		return nil, false
+	}
+	// One allocation for the tokens, one for the pointers to them.
+	out := make(analysis.TokenStream, 0, size)
+	made := make([]analysis.Token, 0, size)
+	cutFast(text, unigrams, func(start, end, pos int, typ analysis.TokenType) {
+		made = append(made, analysis.Token{Term: text[start:end:end], Start: start, End: end, Position: pos, Type: typ})
+		out = append(out, &made[len(made)-1])
+	})
+	return out, true
+}
+
+// fastSize reports how many tokens cutFast makes of text at most, or false
+// when text has a character it does not handle.
+func fastSize(text []byte) (int, bool) {
+	size := 0
 	prev := fastSpace
 	for _, r := range string(text) {
 		c := fastClass(r)
 		switch c {
 		case fastOther:
-			return nil, false
+			return 0, false
 		case fastCJK:
 			size += 2
-			cjkBytes += utf8.RuneLen(r)
 		case fastASCII:
 			if prev != fastASCII {
 				size++
@@ -364,29 +378,27 @@ func tokensFast(text []byte, unigrams bool) (analysis.TokenStream, bool) {
 		}
 		prev = c
 	}
-	out := make(analysis.TokenStream, 0, size)
-	made := make([]analysis.Token, 0, size)
-	grams := make([]byte, 0, 2*cjkBytes)
-	emit := func(t analysis.Token) {
-		made = append(made, t)
-		out = append(out, &made[len(made)-1])
-	}
+	return size, true
+}
+
+// cutFast calls emit with each token of text, which fastSize accepted:
+// its bytes text[start:end] (every token is a run of the text, bigrams
+// too), position and type.
+func cutFast(text []byte, unigrams bool, emit func(start, end, pos int, typ analysis.TokenType)) {
 	pos := 1
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRune(text[i:])
 		switch fastClass(r) {
-		case fastSpace:
-			i += n
 		case fastASCII:
 			j := i + 1
 			for j < len(text) && fastClass(rune(text[j])) == fastASCII {
 				j++
 			}
-			emit(analysis.Token{Term: text[i:j:j], Start: i, End: j, Position: pos, Type: analysis.AlphaNumeric})
+			emit(i, j, pos, analysis.AlphaNumeric)
 			pos++
 			i = j
 		case fastCJK:
-			// The run: characters from i to j, each n bytes or so.
+			// The run: characters from i to j.
 			j, runes := i, 0
 			for j < len(text) {
 				r, m := utf8.DecodeRune(text[j:])
@@ -397,7 +409,7 @@ func tokensFast(text []byte, unigrams bool) (analysis.TokenStream, bool) {
 				runes++
 			}
 			if runes == 1 {
-				emit(analysis.Token{Term: text[i:j:j], Start: i, End: j, Position: pos, Type: analysis.Single})
+				emit(i, j, pos, analysis.Single)
 				pos++
 				i = j
 				continue
@@ -406,23 +418,41 @@ func tokensFast(text []byte, unigrams bool) (analysis.TokenStream, bool) {
 			for c := i; c < j; k++ {
 				_, m := utf8.DecodeRune(text[c:])
 				if unigrams {
-					emit(analysis.Token{Term: text[c : c+m : c+m], Start: c, End: c + m, Position: pos + k, Type: analysis.Single})
+					emit(c, c+m, pos+k, analysis.Single)
 				}
 				if c+m < j {
 					_, m2 := utf8.DecodeRune(text[c+m:])
-					from := len(grams)
-					grams = append(grams, text[c:c+m+m2]...)
-					emit(analysis.Token{Term: grams[from:len(grams):len(grams)], Start: c, End: c + m + m2, Position: pos + k, Type: analysis.Double})
+					emit(c, c+m+m2, pos+k, analysis.Double)
 				}
 				c += m
 			}
 			pos += runes
 			i = j
-		default: // not met: the sizing pass returned
-			return nil, false
+		default: // a space; nothing else passes fastSize
+			i += n
 		}
 	}
-	return out, true
+}
+
+// eachTerm analyses s as Analyze does and hands each term to fn: its
+// bytes, and the same as a part of one string of the folded text (a key
+// that costs no allocation). The index builder needs the terms, not the
+// tokens.
+func (a jaAnalyzer) eachTerm(s string, fn func(term []byte, key string)) {
+	text, ok := searchTextFast(s)
+	if !ok {
+		text = []byte(searchText(s))
+	}
+	if _, ok := fastSize(text); ok {
+		keys := string(text)
+		cutFast(text, a.unigrams, func(start, end, _ int, _ analysis.TokenType) {
+			fn(text[start:end:end], keys[start:end])
+		})
+		return
+	}
+	for _, t := range a.grams.Filter(a.tokenizer.Tokenize(text)) {
+		fn(t.Term, string(t.Term))
+	}
 }
 
 // cjkGramFilter turns runs of adjacent kanji/kana tokens into overlapping
