@@ -163,6 +163,9 @@ func (b *builder) close(finish bool) error {
 			built = append(built, p)
 		}
 	}
+	if len(built) == 0 {
+		return errors.New("search: build: nothing to finish")
+	}
 	errs := make([]error, len(built))
 	var wg sync.WaitGroup
 	for i, p := range built {
@@ -231,7 +234,7 @@ func (b *builder) write(p *buildPart) {
 // others moves into store and is listed in its root beside store's own.
 // Bleve has no call for this; the root is the one Bleve's builder wrote,
 // with a segment entry added as Bleve's persister writes one (the file's
-// name under the segment's id). TestBuildPartsJoin checks that the
+// name under the segment's id). TestBuildShapesAnswerAlike checks that the
 // joined index holds every document once and answers as one built whole.
 func joinParts(store string, others []string) error {
 	if len(others) == 0 {
