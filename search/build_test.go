@@ -170,6 +170,21 @@ func TestBuildShapesAnswerAlike(t *testing.T) {
 			if res, err := ix.Search(context.Background(), Query{Text: "ゼブラフィッシュ"}); err != nil || !slices.Equal(res.IDs, []int64{last.ID}) {
 				t.Errorf("renamed document: %v, %v", res, err)
 			}
+			// And all of it is there after a restart.
+			if err := ix.Close(); err != nil {
+				t.Fatal(err)
+			}
+			ix, err = Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			if n, _ := ix.Count(); n != uint64(len(shape.docs)-1) || ix.Seq() != 8 {
+				t.Errorf("reopened: %d documents at change %d, want %d at 8", n, ix.Seq(), len(shape.docs)-1)
+			}
+			if res, err := ix.Search(context.Background(), Query{Text: "ゼブラフィッシュ"}); err != nil || !slices.Equal(res.IDs, []int64{last.ID}) {
+				t.Errorf("reopened, renamed document: %v, %v", res, err)
+			}
 		})
 	}
 }
