@@ -310,15 +310,20 @@ type jaAnalyzer struct {
 }
 
 func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	s := string(input)
-	text, ok := searchTextFast(s)
-	if !ok {
-		text = []byte(searchText(s))
-	}
+	text := folded(string(input))
 	if toks, ok := tokensFast(text, a.unigrams); ok {
 		return toks
 	}
 	return a.grams.Filter(a.tokenizer.Tokenize(text))
+}
+
+// folded is s as the analyzers cut it: searchText, in one pass when the
+// text allows.
+func folded(s string) []byte {
+	if text, ok := searchTextFast(s); ok {
+		return text
+	}
+	return []byte(searchText(s))
 }
 
 // Characters tokensFast knows how UAX #29 cuts.
@@ -439,10 +444,7 @@ func cutFast(text []byte, unigrams bool, emit func(start, end, pos int, typ anal
 // that costs no allocation). The index builder needs the terms, not the
 // tokens.
 func (a jaAnalyzer) eachTerm(s string, fn func(term []byte, key string)) {
-	text, ok := searchTextFast(s)
-	if !ok {
-		text = []byte(searchText(s))
-	}
+	text := folded(s)
 	if _, ok := fastSize(text); ok {
 		keys := string(text)
 		cutFast(text, a.unigrams, func(start, end, _ int, _ analysis.TokenType) {

@@ -36,13 +36,11 @@ import (
 type builder struct {
 	fields map[string]fieldSpec
 	parts  []*buildPart
-	next   int           // the part the next documents go to
-	jobs   chan buildJob // to the analysers
-	err    error         // the first error of a writer
-	errMu  sync.Mutex
-	failed atomic.Bool    // set once err is
-	wg     sync.WaitGroup // the analysers
-	writes sync.WaitGroup // the writers
+	next   int                   // the part the next documents go to
+	jobs   chan buildJob         // to the analysers
+	err    atomic.Pointer[error] // the first error of a writer
+	wg     sync.WaitGroup        // the analysers
+	writes sync.WaitGroup        // the writers
 }
 
 // buildPart is one part of a build: every len(parts)th batch of the feed.
@@ -120,8 +118,8 @@ func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error
 
 // add queues docs for indexing; it fails once a writer has failed.
 func (b *builder) add(docs []Doc) error {
-	if b.failed.Load() {
-		return b.fault()
+	if err := b.fault(); err != nil {
+		return err
 	}
 	if len(docs) == 0 {
 		return nil
@@ -135,10 +133,12 @@ func (b *builder) add(docs []Doc) error {
 	return nil
 }
 
+// fault is the first error of a writer, if one has failed.
 func (b *builder) fault() error {
-	b.errMu.Lock()
-	defer b.errMu.Unlock()
-	return b.err
+	if err := b.err.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // close waits for the queued documents and, when finish, finishes the
@@ -206,7 +206,7 @@ func (b *builder) write(p *buildPart) {
 	defer b.writes.Done()
 	for j := range p.order {
 		docs := <-j.out
-		if b.failed.Load() {
+		if b.err.Load() != nil {
 			continue // drain, so add never blocks
 		}
 		for _, d := range docs {
@@ -217,12 +217,7 @@ func (b *builder) write(p *buildPart) {
 				err = p.b.Index(d)
 			}
 			if err != nil {
-				b.errMu.Lock()
-				if b.err == nil {
-					b.err = err
-				}
-				b.errMu.Unlock()
-				b.failed.Store(true)
+				b.err.CompareAndSwap(nil, &err)
 				break
 			}
 		}
