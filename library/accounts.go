@@ -200,20 +200,6 @@ type LoginResult struct {
 	MustChange bool // a temporary password: only a change is allowed
 }
 
-// Refusal codes of logins.
-const (
-	InvalidCredentials         = "invalid_credentials"
-	InvalidCard                = "invalid_card"
-	TemporaryPasswordNotActive = "temporary_password_not_active"
-	TemporaryPasswordExpired   = "temporary_password_expired"
-	TemporaryPasswordVoid      = "temporary_password_void"
-	TooManyAttempts            = "too_many_attempts"
-	AccountLocked              = "account_locked"
-	PasswordChangeRequired     = "password_change_required"
-	WrongPassword              = "wrong_password"
-	Unauthorized               = "unauthorized"
-)
-
 // Login checks a patron's card and password and opens a session of kind.
 func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind string) (*LoginResult, error) {
 	now := a.clock.Now()
@@ -478,7 +464,7 @@ func CheckEmail(s string) (string, *Refusal) {
 	if s == "" {
 		return "", nil
 	}
-	bad := &Refusal{Code: "invalid_email", Field: "email"}
+	bad := &Refusal{Code: InvalidEmail, Field: "email"}
 	if len(s) > 254 || !utf8.ValidString(s) {
 		return "", bad
 	}
@@ -547,7 +533,7 @@ type Registered struct {
 
 // checkForm validates a registration form, naming the first bad field.
 func (a *Accounts) checkForm(f *PatronForm) *Refusal {
-	bad := func(field string) *Refusal { return &Refusal{Code: "invalid_field", Field: field} }
+	bad := func(field string) *Refusal { return &Refusal{Code: InvalidField, Field: field} }
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&f.Name, &f.NameYomi, &f.BirthDate, &f.Address, &f.Phone, &f.Mobile, &f.Email, &f.HomeBranch} {
 		trim(s)
@@ -636,7 +622,7 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 			continue // that card number was taken: draw another
 		}
 		if errors.Is(err, store.ErrReference) {
-			return nil, &Refusal{Code: "invalid_field", Field: "home_branch"}
+			return nil, &Refusal{Code: InvalidField, Field: "home_branch"}
 		}
 		if err != nil {
 			return nil, err
@@ -653,7 +639,7 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 func (a *Accounts) ReissueTemporary(ctx context.Context, card string) (*Registered, error) {
 	p, err := a.db.PatronByCard(ctx, card)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, refuse("patron_not_found")
+		return nil, refuse(PatronNotFound)
 	}
 	if err != nil {
 		return nil, err
@@ -679,7 +665,7 @@ func (a *Accounts) ReissueTemporary(ctx context.Context, card string) (*Register
 func (a *Accounts) Unlock(ctx context.Context, card string) error {
 	err := a.db.Tx(ctx, func(tx *sql.Tx) error { return store.UnlockPatron(ctx, tx, card) })
 	if errors.Is(err, store.ErrNotFound) {
-		return refuse("patron_not_found")
+		return refuse(PatronNotFound)
 	}
 	return err
 }
@@ -727,7 +713,7 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 	}
 	p, err := a.db.PatronByCard(ctx, card)
 	if errors.Is(err, store.ErrNotFound) {
-		return refuse("patron_not_found")
+		return refuse(PatronNotFound)
 	}
 	if err != nil {
 		return err
@@ -748,7 +734,7 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 		a.Mailed()
 	}
 	if errors.Is(err, store.ErrReference) {
-		return &Refusal{Code: "invalid_field", Field: "home_branch"}
+		return &Refusal{Code: InvalidField, Field: "home_branch"}
 	}
 	return err
 }
@@ -758,7 +744,7 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 func (a *Accounts) Block(ctx context.Context, staffID int64, card, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 200 {
-		return &Refusal{Code: "invalid_field", Field: "reason"}
+		return &Refusal{Code: InvalidField, Field: "reason"}
 	}
 	action := "patron.block"
 	if reason == "" {
@@ -771,7 +757,7 @@ func (a *Accounts) Block(ctx context.Context, staffID int64, card, reason string
 		return store.Audit(ctx, tx, staffID, action, "card "+maskCard(card), a.clock.Now())
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return refuse("patron_not_found")
+		return refuse(PatronNotFound)
 	}
 	return err
 }
@@ -788,7 +774,7 @@ func maskCard(card string) string {
 // characters, any characters.
 func CheckStaffPassword(pw string) *Refusal {
 	if utf8.RuneCountInString(pw) < 10 || len(pw) > 200 {
-		return &Refusal{Code: "staff_password_short", Field: "password"}
+		return &Refusal{Code: StaffPasswordShort, Field: "password"}
 	}
 	return nil
 }
@@ -797,10 +783,10 @@ func CheckStaffPassword(pw string) *Refusal {
 func (a *Accounts) AddStaff(ctx context.Context, byStaff int64, username, role, pw string) error {
 	username = strings.TrimSpace(username)
 	if username == "" || len(username) > 64 || strings.ContainsAny(username, " \t\r\n") {
-		return &Refusal{Code: "invalid_field", Field: "username"}
+		return &Refusal{Code: InvalidField, Field: "username"}
 	}
 	if role != RoleAdmin && role != RoleLibrarian {
-		return &Refusal{Code: "invalid_field", Field: "role"}
+		return &Refusal{Code: InvalidField, Field: "role"}
 	}
 	if r := CheckStaffPassword(pw); r != nil {
 		return r
@@ -816,7 +802,7 @@ func (a *Accounts) AddStaff(ctx context.Context, byStaff int64, username, role, 
 		return store.Audit(ctx, tx, byStaff, "staff.add", username+" ("+role+")", a.clock.Now())
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return &Refusal{Code: "staff_exists", Field: "username"}
+		return &Refusal{Code: StaffExists, Field: "username"}
 	}
 	return err
 }
@@ -825,7 +811,7 @@ func (a *Accounts) AddStaff(ctx context.Context, byStaff int64, username, role, 
 // and resets its password when pw is not empty.
 func (a *Accounts) UpdateStaff(ctx context.Context, byStaff int64, username, role string, disabled bool, pw string) error {
 	if role != RoleAdmin && role != RoleLibrarian {
-		return &Refusal{Code: "invalid_field", Field: "role"}
+		return &Refusal{Code: InvalidField, Field: "role"}
 	}
 	hash := ""
 	if pw != "" {
@@ -845,7 +831,7 @@ func (a *Accounts) UpdateStaff(ctx context.Context, byStaff int64, username, rol
 		return store.Audit(ctx, tx, byStaff, "staff.update", what, a.clock.Now())
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return &Refusal{Code: "invalid_field", Field: "username"}
+		return &Refusal{Code: InvalidField, Field: "username"}
 	}
 	return err
 }

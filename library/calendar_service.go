@@ -98,7 +98,7 @@ type Closure struct {
 func (c *Calendar) CloseRange(ctx context.Context, staffID int64, branch string, from, to time.Time, note string, now time.Time) (*Closure, error) {
 	from, to = dayStart(from, c.loc), dayStart(to, c.loc)
 	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
-		return nil, &Refusal{Code: "invalid_range", Field: "to"}
+		return nil, &Refusal{Code: InvalidRange, Field: "to"}
 	}
 	if _, ok := c.rules.Branches[branch]; !ok {
 		return nil, &Refusal{Code: UnknownBranch, Field: "branch"}
@@ -151,7 +151,7 @@ func (c *Calendar) SetDay(ctx context.Context, staffID int64, branch string, day
 		return err == nil && t.Format("15:04") == s
 	}
 	if !validHM(opens) || !validHM(closes) || closes <= opens {
-		return nil, &Refusal{Code: "invalid_hours", Field: "opens_at"}
+		return nil, &Refusal{Code: InvalidHours, Field: "opens_at"}
 	}
 	d := dayStart(day, c.loc).Format(DateLayout)
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {

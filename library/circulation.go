@@ -29,31 +29,6 @@ const (
 	ContactEmail  = "email"
 )
 
-// Refusal codes of circulation, as API.md names them.
-const (
-	AlreadyOnLoan      = "already_on_loan"
-	AlreadyReserved    = "already_reserved"
-	HoldLimitReached   = "hold_limit_reached"
-	EmailNotRegistered = "email_not_registered"
-	UnknownBranch      = "unknown_branch"
-	InvalidContact     = "invalid_contact"
-	RecordNotFound     = "record_not_found"
-	HoldNotFound       = "hold_not_found"
-	HoldNotChangeable  = "hold_not_changeable"
-	HoldNotReady       = "hold_not_ready"
-	LoanNotFound       = "loan_not_found"
-	ReservedByOthers   = "reserved_by_others"
-	Overdue            = "overdue"
-	AlreadyRenewed     = "already_renewed"
-	ItemOnLoan         = "item_on_loan"
-	LoanLimitReached   = "loan_limit_reached"
-	HeldForAnother     = "held_for_another"
-	PatronNotFound     = "patron_not_found"
-	ItemNotFound       = "item_not_found"
-	PatronBlocked      = "patron_blocked"
-	NotInTransit       = "not_in_transit"
-)
-
 // Circulation is holds, loans, renewals and the counter's use cases, each
 // one immediate transaction that re-reads what it decides on.
 type Circulation struct {
@@ -632,7 +607,7 @@ func (c *Circulation) Holds(ctx context.Context, patronID int64) ([]store.Patron
 // starts the pickup deadline (R24); "unreachable" is noted for staff.
 func (c *Circulation) Contacted(ctx context.Context, holdID, staffID int64, result string) (*store.Hold, error) {
 	if result != "reached" && result != "unreachable" {
-		return nil, &Refusal{Code: "invalid_result", Field: "result"}
+		return nil, &Refusal{Code: InvalidResult, Field: "result"}
 	}
 	var h *store.Hold
 	err := c.tx(ctx, func(tx *sql.Tx) (err error) {

@@ -283,7 +283,7 @@ func (c *Circulation) RetryMail(ctx context.Context, staffID, id int64) error {
 			return err
 		}
 		if !ok {
-			return refuse("mail_not_failed")
+			return refuse(MailNotFailed)
 		}
 		return store.Audit(ctx, tx, staffID, "mail.retry", fmt.Sprintf("outbox %d", id), c.clock.Now())
 	})

@@ -6,17 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// Password rule codes, one per violation so each gets its own message.
-const (
-	PasswordTooShort  = "password_too_short"
-	PasswordTooLong   = "password_too_long"
-	PasswordSymbol    = "password_symbol"    // a symbol or a space
-	PasswordNonASCII  = "password_non_ascii" // full-width or any non-ASCII character
-	PasswordMismatch  = "password_mismatch"
-	PasswordGuessable = "password_guessable" // the MMDD or the card's own digits
-	PasswordEmpty     = "password_empty"
-)
-
 // CheckNewPassword applies the seed's rule: 4 to 8 half-width characters,
 // digits and upper- and lower-case letters only; case matters and nothing
 // is cut off. Ours: not the birthday MMDD and not digits of the card.

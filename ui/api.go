@@ -156,7 +156,7 @@ func (s *Server) apiSearch(c *gin.Context) error {
 		return err
 	}
 	if strings.TrimSpace(q.Text) == "" && !hasFilter(q) {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "query_required", Msg: "err.query_required"}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.QueryRequired, Msg: "err.query_required"}
 	}
 	res, err := s.Catalog.Search(c.Request.Context(), q)
 	if err != nil {
@@ -186,7 +186,7 @@ func (s *Server) apiSearch(c *gin.Context) error {
 func recordID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errNotFound("record_not_found")
+		return 0, errNotFound(library.RecordNotFound)
 	}
 	return id, nil
 }
@@ -198,7 +198,7 @@ func (s *Server) loadRecord(c *gin.Context) (*library.Hit, error) {
 	}
 	h, err := s.Catalog.Record(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound("record_not_found")
+		return nil, errNotFound(library.RecordNotFound)
 	}
 	return h, err
 }
@@ -345,7 +345,7 @@ func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []libra
 		return store.Branch{}, time.Time{}, nil, err
 	}
 	if len(bs) == 0 {
-		return store.Branch{}, time.Time{}, nil, errNotFound("not_found")
+		return store.Branch{}, time.Time{}, nil, errNotFound(codeNotFound)
 	}
 	b := bs[0]
 	if code := c.Query("branch"); code != "" {
@@ -356,7 +356,7 @@ func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []libra
 			}
 		}
 		if !found {
-			return b, time.Time{}, nil, &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch"}
+			return b, time.Time{}, nil, &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch"}
 		}
 	}
 	loc := s.Calendar.Location()
@@ -421,13 +421,13 @@ func (s *Server) apiNews(c *gin.Context) error {
 func readJSON(c *gin.Context, v any) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 1<<20+1))
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
 	}
 	if len(body) > 1<<20 {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Msg: "err.too_large"}
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge, Msg: "err.too_large"}
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
 	}
 	return nil
 }
@@ -436,7 +436,7 @@ func readJSON(c *gin.Context, v any) error {
 func (s *Server) apiTestClock(c *gin.Context) error {
 	tc, ok := s.Clock.(*library.TestClock)
 	if !ok {
-		return errNotFound("not_found")
+		return errNotFound(codeNotFound)
 	}
 	var req struct {
 		Advance string `json:"advance"`
@@ -446,7 +446,7 @@ func (s *Server) apiTestClock(c *gin.Context) error {
 		return err
 	}
 	bad := func(why string) error {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_clock", Msg: "err.test_clock", Args: []any{why}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalidClock, Msg: "err.test_clock", Args: []any{why}}
 	}
 	var now time.Time
 	switch {

@@ -25,7 +25,7 @@ func (s *Server) apiLogin(c *gin.Context) error {
 	}
 	res, err := s.Accounts.Login(c.Request.Context(), req.Card, req.Password, c.ClientIP(), kind)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	noStore(c)
 	c.JSON(http.StatusOK, gin.H{"token": res.Token, "must_change_password": res.MustChange,
@@ -67,7 +67,7 @@ func (s *Server) apiSetEmail(c *gin.Context) error {
 	}
 	w := s.who(c)
 	if err := s.Accounts.SetEmail(c.Request.Context(), w.PatronID, req.Email); err != nil {
-		return s.asError(err)
+		return err
 	}
 	p, err := s.DB.PatronByID(c.Request.Context(), w.PatronID)
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *Server) apiChangePassword(c *gin.Context) error {
 		return err
 	}
 	if err := s.Accounts.ChangePassword(c.Request.Context(), s.who(c), req.Old, req.New, req.Confirm); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Status(http.StatusNoContent)
 	return nil
@@ -103,7 +103,7 @@ func (s *Server) apiStaffLogin(c *gin.Context) error {
 	}
 	res, err := s.Accounts.StaffLogin(c.Request.Context(), req.Username, req.Password, c.ClientIP(), library.SessionAPI)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	noStore(c)
 	c.JSON(http.StatusOK, gin.H{"token": res.Token, "staff": gin.H{"username": req.Username, "role": res.Role}})
@@ -134,7 +134,7 @@ func (s *Server) apiRegisterPatron(c *gin.Context) error {
 	}
 	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.library())
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "patron.register", "card "+reg.Card)
 	c.JSON(http.StatusCreated, gin.H{"card": reg.Card, "temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
@@ -155,7 +155,7 @@ func (s *Server) apiStaffPatron(c *gin.Context) error {
 func (s *Server) apiReissue(c *gin.Context) error {
 	reg, err := s.Accounts.ReissueTemporary(c.Request.Context(), c.Param("card"))
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "patron.reissue", "card "+reg.Card)
 	c.JSON(http.StatusOK, gin.H{"temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
@@ -164,7 +164,7 @@ func (s *Server) apiReissue(c *gin.Context) error {
 
 func (s *Server) apiUnlock(c *gin.Context) error {
 	if err := s.Accounts.Unlock(c.Request.Context(), c.Param("card")); err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "patron.unlock", "card "+c.Param("card"))
 	c.Status(http.StatusNoContent)
@@ -176,7 +176,7 @@ func (s *Server) apiUnlock(c *gin.Context) error {
 func (s *Server) staffPatron(c *gin.Context) (*store.Patron, store.PatronLoginState, bool, error) {
 	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
 	if err != nil {
-		return nil, store.PatronLoginState{}, false, &Error{Status: http.StatusNotFound, Code: "patron_not_found", Msg: "err.patron_not_found"}
+		return nil, store.PatronLoginState{}, false, &Error{Status: http.StatusNotFound, Code: library.PatronNotFound, Msg: "err.patron_not_found"}
 	}
 	st, err := s.DB.LoginState(c.Request.Context(), p.ID)
 	if err != nil {

@@ -55,7 +55,7 @@ func (s *Server) holdJSON(c *gin.Context, patronID, holdID int64) (apiHold, erro
 			return s.toAPIHold(h.Hold, h.Title, h.Position), nil
 		}
 	}
-	return apiHold{}, errNotFound("hold_not_found")
+	return apiHold{}, errNotFound(library.HoldNotFound)
 }
 
 func pathID(c *gin.Context, code string) (int64, error) {
@@ -92,13 +92,13 @@ func (s *Server) apiMyLoans(c *gin.Context) error {
 }
 
 func (s *Server) apiRenew(c *gin.Context) error {
-	id, err := pathID(c, "loan_not_found")
+	id, err := pathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
 	due, err := s.Circulation.Renew(c.Request.Context(), s.who(c).PatronID, id)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"due_date": due.Format(library.DateLayout)})
 	return nil
@@ -129,7 +129,7 @@ func (s *Server) apiPlaceHold(c *gin.Context) error {
 	w := s.who(c)
 	h, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, int64(req.RecordID), req.PickupBranch, req.Contact)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	pos, err := s.Circulation.Position(c.Request.Context(), h)
 	if err != nil {
@@ -158,7 +158,7 @@ func (j *json64) UnmarshalJSON(b []byte) error {
 }
 
 func (s *Server) apiChangeHold(c *gin.Context) error {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 	}
 	w := s.who(c)
 	if _, err := s.Circulation.ChangeHold(c.Request.Context(), w.PatronID, id, req.PickupBranch, req.Contact); err != nil {
-		return s.asError(err)
+		return err
 	}
 	out, err := s.holdJSON(c, w.PatronID, id)
 	if err != nil {
@@ -182,12 +182,12 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 }
 
 func (s *Server) apiCancelHold(c *gin.Context) error {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
 	if err := s.Circulation.CancelHold(c.Request.Context(), s.who(c).PatronID, id); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Status(http.StatusNoContent)
 	return nil
@@ -204,11 +204,11 @@ func (s *Server) apiCheckout(c *gin.Context) error {
 	}
 	card, ok := library.FoldCard(req.Card)
 	if !ok {
-		return s.asError(&library.Refusal{Code: library.PatronNotFound})
+		return &library.Refusal{Code: library.PatronNotFound}
 	}
 	l, err := s.Circulation.Checkout(c.Request.Context(), card, strings.TrimSpace(req.Barcode), req.Branch)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "checkout", "item "+req.Barcode)
 	c.JSON(http.StatusCreated, gin.H{"loan_id": l.ID, "due_date": l.DueDate})
@@ -236,7 +236,7 @@ func (s *Server) apiCheckin(c *gin.Context) error {
 	}
 	p, err := s.Circulation.Checkin(c.Request.Context(), strings.TrimSpace(req.Barcode), req.Branch)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "checkin", "item "+req.Barcode)
 	c.JSON(http.StatusOK, placementJSON(p))
@@ -253,7 +253,7 @@ func (s *Server) apiReceive(c *gin.Context) error {
 	}
 	p, err := s.Circulation.ReceiveTransit(c.Request.Context(), strings.TrimSpace(req.Barcode), req.Branch)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "transit.receive", "item "+req.Barcode)
 	c.JSON(http.StatusOK, placementJSON(p))
@@ -268,7 +268,7 @@ func (s *Server) staffBranch(c *gin.Context) (string, error) {
 		return "", err
 	}
 	if !ok {
-		return "", &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch", Field: "branch"}
+		return "", &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch", Field: "branch"}
 	}
 	return b, nil
 }
@@ -333,7 +333,7 @@ func (s *Server) apiPickList(c *gin.Context) error {
 }
 
 func (s *Server) apiContacted(c *gin.Context) error {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func (s *Server) apiContacted(c *gin.Context) error {
 	}
 	h, err := s.Circulation.Contacted(c.Request.Context(), id, s.who(c).StaffID, req.Result)
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, req.Result))
 	r, err := s.DB.Record(c.Request.Context(), h.RecordID)
@@ -384,7 +384,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 		return err
 	}
 	field := func(name string) error {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: name, Args: []any{name}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: name, Args: []any{name}}
 	}
 	if strings.TrimSpace(req.Title) == "" || len(req.Title) > 1000 {
 		return field("title")
@@ -426,14 +426,14 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 		if ok, err := s.branchExists(c.Request.Context(), it.Branch); err != nil {
 			return err
 		} else if !ok {
-			return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch", Field: "items.branch"}
+			return &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch", Field: "items.branch"}
 		}
 		copies = append(copies, store.Copy{Barcode: strings.TrimSpace(it.Barcode), Branch: it.Branch, Location: it.Location,
 			CallNumber: it.CallNumber, Status: store.CopyOnShelf, AcquiredOn: today, ShelvedOn: today})
 	}
 	err := s.Catalog.SaveRecords(c.Request.Context(), []*store.Record{r}, [][]store.Copy{copies})
 	if errors.Is(err, store.ErrConflict) {
-		return &Error{Status: http.StatusConflict, Code: "duplicate_barcode", Msg: "err.duplicate_barcode", Field: "items.barcode"}
+		return &Error{Status: http.StatusConflict, Code: library.DuplicateBarcode, Msg: "err.duplicate_barcode", Field: "items.barcode"}
 	}
 	if err != nil {
 		return err

@@ -5,13 +5,10 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,95 +22,6 @@ const (
 	csrfCookie    = "hondana_csrf"
 	csrfField     = "csrf"
 )
-
-// refusalStatus maps the rules' refusal codes to HTTP statuses, and the
-// API code when it differs from the rule's own.
-var refusalStatus = map[string]struct {
-	status int
-	code   string
-}{
-	library.InvalidCredentials:         {http.StatusUnauthorized, ""},
-	library.InvalidCard:                {http.StatusUnprocessableEntity, ""},
-	library.TemporaryPasswordNotActive: {http.StatusForbidden, ""},
-	library.TemporaryPasswordExpired:   {http.StatusForbidden, ""},
-	library.TemporaryPasswordVoid:      {http.StatusForbidden, ""},
-	library.TooManyAttempts:            {http.StatusTooManyRequests, ""},
-	library.AccountLocked:              {http.StatusForbidden, ""},
-	library.PasswordChangeRequired:     {http.StatusForbidden, ""},
-	library.WrongPassword:              {http.StatusUnauthorized, ""},
-	library.Unauthorized:               {http.StatusUnauthorized, ""},
-	"forbidden":                        {http.StatusForbidden, ""},
-	"invalid_email":                    {http.StatusUnprocessableEntity, ""},
-	"invalid_field":                    {http.StatusUnprocessableEntity, ""},
-	"patron_not_found":                 {http.StatusNotFound, ""},
-	library.PasswordMismatch:           {http.StatusUnprocessableEntity, "password_mismatch"},
-	library.AlreadyOnLoan:              {http.StatusConflict, ""},
-	library.AlreadyReserved:            {http.StatusConflict, ""},
-	library.HoldLimitReached:           {http.StatusConflict, ""},
-	library.EmailNotRegistered:         {http.StatusUnprocessableEntity, ""},
-	library.UnknownBranch:              {http.StatusUnprocessableEntity, ""},
-	library.InvalidContact:             {http.StatusUnprocessableEntity, ""},
-	library.RecordNotFound:             {http.StatusNotFound, ""},
-	library.HoldNotFound:               {http.StatusNotFound, ""},
-	library.HoldNotChangeable:          {http.StatusConflict, ""},
-	library.HoldNotReady:               {http.StatusConflict, ""},
-	library.LoanNotFound:               {http.StatusNotFound, ""},
-	library.ReservedByOthers:           {http.StatusConflict, ""},
-	library.Overdue:                    {http.StatusConflict, ""},
-	library.AlreadyRenewed:             {http.StatusConflict, ""},
-	library.ItemOnLoan:                 {http.StatusConflict, ""},
-	library.LoanLimitReached:           {http.StatusConflict, ""},
-	library.HeldForAnother:             {http.StatusConflict, ""},
-	library.ItemNotFound:               {http.StatusNotFound, ""},
-	library.PatronBlocked:              {http.StatusConflict, ""},
-	library.NotInTransit:               {http.StatusConflict, ""},
-	"invalid_result":                   {http.StatusUnprocessableEntity, ""},
-	"invalid_range":                    {http.StatusUnprocessableEntity, ""},
-	"staff_password_short":             {http.StatusUnprocessableEntity, ""},
-	"staff_exists":                     {http.StatusConflict, ""},
-	"copy_in_use":                      {http.StatusConflict, ""},
-	"invalid_hours":                    {http.StatusUnprocessableEntity, ""},
-	library.PasswordTooShort:           {http.StatusUnprocessableEntity, "invalid_password"},
-	library.PasswordTooLong:            {http.StatusUnprocessableEntity, "invalid_password"},
-	library.PasswordSymbol:             {http.StatusUnprocessableEntity, "invalid_password"},
-	library.PasswordNonASCII:           {http.StatusUnprocessableEntity, "invalid_password"},
-	library.PasswordGuessable:          {http.StatusUnprocessableEntity, "invalid_password"},
-	library.PasswordEmpty:              {http.StatusUnprocessableEntity, "invalid_password"},
-}
-
-// refusalError turns a rule's refusal into an HTTP error with a message.
-func refusalError(r *library.Refusal, loc *time.Location) *Error {
-	m, ok := refusalStatus[r.Code]
-	if !ok {
-		m.status = http.StatusConflict
-	}
-	code := r.Code
-	if m.code != "" {
-		code = m.code
-	}
-	e := &Error{Status: m.status, Code: code, Msg: "err." + r.Code, Field: r.Field}
-	switch {
-	case r.Code == library.TemporaryPasswordNotActive:
-		e.Args = []any{timeArg{r.At.In(loc)}}
-	case r.Code == "invalid_field":
-		e.Args = []any{whyMsg{id: "field." + r.Field}}
-	case r.RetryAfter > 0:
-		e.RetryAfter = r.RetryAfter
-		e.Args = []any{minutes(r.RetryAfter)}
-	}
-	return e
-}
-
-func minutes(d time.Duration) int {
-	m := int((d + time.Minute - 1) / time.Minute)
-	if m < 1 {
-		m = 1
-	}
-	return m
-}
-
-// timeArg is a time a message shows in the reader's language.
-type timeArg struct{ t time.Time }
 
 // who returns the holder of the request's session, or nil.
 func (s *Server) who(c *gin.Context) *library.Who {
@@ -202,7 +110,7 @@ func (s *Server) csrfCheck(c *gin.Context) {
 		limit = maxImportBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	forbidden := &Error{Status: http.StatusForbidden, Code: "csrf", Msg: "err.csrf"}
+	forbidden := &Error{Status: http.StatusForbidden, Code: codeCSRF, Msg: "err.csrf"}
 	if err := crossOrigin.Check(c.Request); err != nil {
 		s.fail(c, forbidden)
 		return
@@ -245,7 +153,7 @@ func (s *Server) requirePatron(allowTemporary bool) gin.HandlerFunc {
 		noStore(c)
 		if w == nil || w.PatronID == 0 {
 			if w != nil && w.StaffID != 0 && isAPI(c) {
-				s.fail(c, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "err.forbidden"})
+				s.fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
 				return
 			}
 			if isAPI(c) {
@@ -276,7 +184,7 @@ func (s *Server) requireStaff(role string) gin.HandlerFunc {
 		noStore(c)
 		if w == nil || w.StaffID == 0 {
 			if w != nil && w.PatronID != 0 {
-				s.fail(c, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "err.forbidden"})
+				s.fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
 				return
 			}
 			if isAPI(c) {
@@ -288,7 +196,7 @@ func (s *Server) requireStaff(role string) gin.HandlerFunc {
 			return
 		}
 		if role != "" && w.Role != role {
-			s.fail(c, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "err.forbidden"})
+			s.fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
 			return
 		}
 		c.Next()
@@ -297,15 +205,6 @@ func (s *Server) requireStaff(role string) gin.HandlerFunc {
 
 func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
-// asError turns a library refusal into an HTTP error; other errors pass.
-func (s *Server) asError(err error) error {
-	var r *library.Refusal
-	if errors.As(err, &r) {
-		return refusalError(r, s.Calendar.Location())
-	}
-	return err
-}
-
 var nineDigits = regexp.MustCompile(`\d{9,}`)
 
 // redact hides card numbers in what is logged.
@@ -313,14 +212,6 @@ func redact(s string) string {
 	return nineDigits.ReplaceAllStringFunc(s, func(d string) string {
 		return strings.Repeat("*", len(d)-3) + d[len(d)-3:]
 	})
-}
-
-func retryAfterSeconds(d time.Duration) string {
-	sec := int((d + time.Second - 1) / time.Second)
-	if sec < 1 {
-		sec = 1
-	}
-	return strconv.Itoa(sec)
 }
 
 // forgetPatron clears what a shared browser may hold of a patron: the

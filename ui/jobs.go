@@ -102,7 +102,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 func (s *Server) importPost(c *gin.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "file", Args: []any{whyMsg{id: "import.file"}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "file", Args: []any{whyMsg{id: "import.file"}}}
 	}
 	src, err := fh.Open()
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Server) importPost(c *gin.Context) error {
 		if format, err = importer.DetectFormat(fh.Filename, head[:n]); err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
-			return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_format", Msg: "err.unknown_format"}
+			return &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownFormat, Msg: "err.unknown_format"}
 		}
 	}
 	j := &job{Kind: "import", File: fh.Filename, Format: format, Size: fh.Size}
@@ -177,7 +177,7 @@ func (s *Server) reindexPost(c *gin.Context) error {
 func (s *Server) jobPage(c *gin.Context) error {
 	j := s.jobs.get(c.Param("id"))
 	if j == nil {
-		return errNotFound("not_found")
+		return errNotFound(codeNotFound)
 	}
 	v := j.view()
 	if !v.Done {

@@ -257,11 +257,11 @@ func (s *Server) recordPage(c *gin.Context) error {
 func (s *Server) isbnRedirect(c *gin.Context) error {
 	n, ok := isbn.Normalize(c.Param("isbn"))
 	if !ok {
-		return errNotFound("record_not_found")
+		return errNotFound(library.RecordNotFound)
 	}
 	r, err := s.DB.RecordByISBN(c.Request.Context(), n)
 	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound("record_not_found")
+		return errNotFound(library.RecordNotFound)
 	}
 	if err != nil {
 		return err
@@ -345,7 +345,7 @@ func (s *Server) newsPage(c *gin.Context) error {
 func (s *Server) newsItemPage(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return errNotFound("not_found")
+		return errNotFound(codeNotFound)
 	}
 	n, err := s.DB.NewsByID(c.Request.Context(), id)
 	if err != nil {

@@ -302,7 +302,7 @@ func (s *Server) staffRegisterPage(c *gin.Context) error {
 func (s *Server) staffRegisterPost(c *gin.Context) error {
 	var f patronForm
 	if err := c.ShouldBind(&f); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
 	}
 	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.library())
 	if err != nil {
@@ -361,7 +361,7 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 func (s *Server) staffReissuePost(c *gin.Context) error {
 	reg, err := s.Accounts.ReissueTemporary(c.Request.Context(), c.Param("card"))
 	if err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "patron.reissue", "card "+reg.Card)
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(reg.Card)+"?done=reissued")
@@ -371,7 +371,7 @@ func (s *Server) staffReissuePost(c *gin.Context) error {
 func (s *Server) staffUnlockPost(c *gin.Context) error {
 	card := c.Param("card")
 	if err := s.Accounts.Unlock(c.Request.Context(), card); err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "patron.unlock", "card "+card)
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=unlock")

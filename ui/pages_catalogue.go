@@ -98,7 +98,7 @@ func (s *Server) catalogueEditPage(c *gin.Context) error {
 	}
 	h, err := s.Catalog.Record(c.Request.Context(), id)
 	if err != nil {
-		return errNotFound("record_not_found")
+		return errNotFound(library.RecordNotFound)
 	}
 	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *Server) catalogueSavePost(c *gin.Context) error {
 	if id, err := recordID(c); err == nil && c.Param("id") != "" {
 		old, err := s.DB.Record(c.Request.Context(), id)
 		if err != nil {
-			return errNotFound("record_not_found")
+			return errNotFound(library.RecordNotFound)
 		}
 		r = old
 	} else {
@@ -170,11 +170,11 @@ func (s *Server) copyAddPost(c *gin.Context) error {
 	}
 	r, err := s.DB.Record(c.Request.Context(), id)
 	if err != nil {
-		return errNotFound("record_not_found")
+		return errNotFound(library.RecordNotFound)
 	}
 	bc := strings.TrimSpace(c.PostForm("barcode"))
 	if bc == "" || len(bc) > 40 {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "barcode", Args: []any{whyMsg{id: "copy.barcode"}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "barcode", Args: []any{whyMsg{id: "copy.barcode"}}}
 	}
 	today := s.Circulation.Today().Format(library.DateLayout)
 	cp := store.Copy{Barcode: bc, Branch: c.PostForm("branch"), Location: strings.TrimSpace(c.PostForm("location")),
@@ -182,10 +182,10 @@ func (s *Server) copyAddPost(c *gin.Context) error {
 	// Saving the record again with the copy keeps the index in step.
 	err = s.Catalog.SaveRecords(c.Request.Context(), []*store.Record{r}, [][]store.Copy{{cp}})
 	if errors.Is(err, store.ErrConflict) {
-		return &Error{Status: http.StatusConflict, Code: "duplicate_barcode", Msg: "err.duplicate_barcode", Field: "barcode"}
+		return &Error{Status: http.StatusConflict, Code: library.DuplicateBarcode, Msg: "err.duplicate_barcode", Field: "barcode"}
 	}
 	if errors.Is(err, store.ErrReference) {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch", Field: "branch"}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch", Field: "branch"}
 	}
 	if err != nil {
 		return err
@@ -203,10 +203,10 @@ func (s *Server) copyWithdrawPost(c *gin.Context) error {
 	bc := c.PostForm("barcode")
 	err = s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.WithdrawCopy(c.Request.Context(), tx, bc) })
 	if errors.Is(err, store.ErrConflict) {
-		return &Error{Status: http.StatusConflict, Code: "copy_in_use", Msg: "err.copy_in_use"}
+		return &Error{Status: http.StatusConflict, Code: library.CopyInUse, Msg: "err.copy_in_use"}
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound("item_not_found")
+		return errNotFound(library.ItemNotFound)
 	}
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ func (s *Server) newsEditPage(c *gin.Context) error {
 		return err
 	}
 	n := &store.NewsItem{Day: s.Circulation.Today().Format(library.DateLayout)}
-	if id, err := pathID(c, "not_found"); err == nil {
+	if id, err := pathID(c, codeNotFound); err == nil {
 		if n, err = s.DB.NewsByID(c.Request.Context(), id); err != nil {
 			return err
 		}
@@ -33,7 +33,7 @@ func (s *Server) newsEditPage(c *gin.Context) error {
 
 func (s *Server) newsSavePost(c *gin.Context) error {
 	n := &store.NewsItem{Day: strings.TrimSpace(c.PostForm("day")), Title: strings.TrimSpace(c.PostForm("title")), Body: c.PostForm("body")}
-	if id, err := pathID(c, "not_found"); err == nil {
+	if id, err := pathID(c, codeNotFound); err == nil {
 		n.ID = id
 	}
 	items, err := s.DB.News(c.Request.Context(), 0)
@@ -77,7 +77,7 @@ func (s *Server) newsSavePost(c *gin.Context) error {
 }
 
 func (s *Server) newsDeletePost(c *gin.Context) error {
-	id, err := pathID(c, "not_found")
+	id, err := pathID(c, codeNotFound)
 	if err != nil {
 		return err
 	}

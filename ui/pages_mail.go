@@ -45,12 +45,12 @@ func mailStatus(s string) bool {
 }
 
 func (s *Server) outboxRetryPost(c *gin.Context) error {
-	id, err := pathID(c, "mail_not_found")
+	id, err := pathID(c, library.MailNotFound)
 	if err != nil {
 		return err
 	}
 	if err := s.Circulation.RetryMail(c.Request.Context(), s.who(c).StaffID, id); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/outbox?done=retried")
 	return nil
@@ -89,12 +89,12 @@ func (s *Server) callListPage(c *gin.Context) error {
 
 // staffCancelHoldPost cancels a hold for the library (a flagged hold).
 func (s *Server) staffCancelHoldPost(c *gin.Context) error {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
 	if err := s.Circulation.StaffCancelHold(c.Request.Context(), s.who(c).StaffID, id); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/calls?done=cancelled")
 	return nil
@@ -125,12 +125,12 @@ func (s *Server) apiCallList(c *gin.Context) error {
 }
 
 func (s *Server) apiStaffCancelHold(c *gin.Context) error {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
 	if err := s.Circulation.StaffCancelHold(c.Request.Context(), s.who(c).StaffID, id); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Status(http.StatusNoContent)
 	return nil
@@ -139,7 +139,7 @@ func (s *Server) apiStaffCancelHold(c *gin.Context) error {
 func (s *Server) apiOutbox(c *gin.Context) error {
 	status := c.Query("status")
 	if !mailStatus(status) {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "status", Args: []any{"status"}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "status", Args: []any{"status"}}
 	}
 	mails, err := s.DB.Outbox(c.Request.Context(), status, 500)
 	if err != nil {
@@ -172,7 +172,7 @@ func (s *Server) apiSetNotices(c *gin.Context) error {
 		return err
 	}
 	if req.DueReminders == nil {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "due_reminders", Args: []any{"due_reminders"}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "due_reminders", Args: []any{"due_reminders"}}
 	}
 	if err := s.Accounts.SetDueReminders(c.Request.Context(), s.who(c).PatronID, *req.DueReminders); err != nil {
 		return err

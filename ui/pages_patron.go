@@ -62,12 +62,12 @@ func formID(c *gin.Context, name string) int64 {
 func (s *Server) cartAdd(c *gin.Context) error {
 	id := formID(c, "record_id")
 	if _, err := s.DB.Record(c.Request.Context(), id); err != nil {
-		return errNotFound("record_not_found")
+		return errNotFound(library.RecordNotFound)
 	}
 	cart := readCart(c)
 	if !containsID(cart, id) {
 		if len(cart) >= cartMax {
-			return &Error{Status: http.StatusUnprocessableEntity, Code: "cart_full", Msg: "err.cart_full", Args: []any{cartMax}}
+			return &Error{Status: http.StatusUnprocessableEntity, Code: codeCartFull, Msg: "err.cart_full", Args: []any{cartMax}}
 		}
 		cart = append(cart, id)
 	}
@@ -204,13 +204,13 @@ func (s *Server) myLists(c *gin.Context, patronID int64) ([]library.LoanView, []
 }
 
 func (s *Server) renewPage(c *gin.Context) error {
-	id, err := pathID(c, "loan_not_found")
+	id, err := pathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
 	l, due, err := s.Circulation.RenewalPreview(c.Request.Context(), s.who(c).PatronID, id)
 	if l == nil {
-		return s.asError(err)
+		return err
 	}
 	msg := ""
 	if err != nil {
@@ -221,7 +221,7 @@ func (s *Server) renewPage(c *gin.Context) error {
 }
 
 func (s *Server) renewPost(c *gin.Context) error {
-	id, err := pathID(c, "loan_not_found")
+	id, err := pathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) renewPost(c *gin.Context) error {
 }
 
 func (s *Server) myHold(c *gin.Context) (*store.PatronHold, error) {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Server) myHold(c *gin.Context) (*store.PatronHold, error) {
 			return &holds[i], nil
 		}
 	}
-	return nil, errNotFound("hold_not_found")
+	return nil, errNotFound(library.HoldNotFound)
 }
 
 func (s *Server) cancelPage(c *gin.Context) error {
@@ -270,7 +270,7 @@ func (s *Server) cancelPost(c *gin.Context) error {
 		return err
 	}
 	if err := s.Circulation.CancelHold(c.Request.Context(), s.who(c).PatronID, h.ID); err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.render(c, http.StatusOK, "done", T(lang(c), "cancel.done"), gin.H{"Message": T(lang(c), "cancel.done_msg", h.Title)})
 	return nil

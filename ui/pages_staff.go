@@ -187,13 +187,13 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 }
 
 func (s *Server) contactedPost(c *gin.Context) error {
-	id, err := pathID(c, "hold_not_found")
+	id, err := pathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
 	result := c.PostForm("result")
 	if _, err := s.Circulation.Contacted(c.Request.Context(), id, s.who(c).StaffID, result); err != nil {
-		return s.asError(err)
+		return err
 	}
 	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, result))
 	c.Redirect(http.StatusSeeOther, "/staff/calls?done="+url.QueryEscape(result))
@@ -204,11 +204,11 @@ func (s *Server) contactedPost(c *gin.Context) error {
 func (s *Server) patronEditPost(c *gin.Context) error {
 	var f patronForm
 	if err := c.ShouldBind(&f); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
 	}
 	card := c.Param("card")
 	if err := s.Accounts.UpdatePatron(c.Request.Context(), s.who(c).StaffID, card, f.library()); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=saved")
 	return nil
@@ -221,10 +221,10 @@ func (s *Server) patronBlockPost(c *gin.Context) error {
 	if c.PostForm("unblock") != "" {
 		reason = ""
 	} else if strings.TrimSpace(reason) == "" {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Msg: "err.invalid_field", Field: "reason", Args: []any{whyMsg{id: "field.reason"}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "reason", Args: []any{whyMsg{id: "field.reason"}}}
 	}
 	if err := s.Accounts.Block(c.Request.Context(), s.who(c).StaffID, card, reason); err != nil {
-		return s.asError(err)
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=block")
 	return nil
@@ -259,7 +259,7 @@ func (s *Server) staffClosePost(c *gin.Context) error {
 	from, err1 := time.ParseInLocation(library.DateLayout, c.PostForm("from"), loc)
 	to, err2 := time.ParseInLocation(library.DateLayout, c.PostForm("to"), loc)
 	if err1 != nil || err2 != nil {
-		return s.calendarDone(c, data, &library.Refusal{Code: "invalid_range"}, nil)
+		return s.calendarDone(c, data, &library.Refusal{Code: library.InvalidRange}, nil)
 	}
 	cl, err := s.Calendar.CloseRange(c.Request.Context(), s.who(c).StaffID, c.PostForm("branch"), from, to, note, s.Clock.Now())
 	return s.calendarDone(c, data, err, func(l string) string {
@@ -276,7 +276,7 @@ func (s *Server) staffDayPost(c *gin.Context) error {
 	}
 	day, err := time.ParseInLocation(library.DateLayout, c.PostForm("day"), s.Calendar.Location())
 	if err != nil {
-		return s.calendarDone(c, data, &library.Refusal{Code: "invalid_range"}, nil)
+		return s.calendarDone(c, data, &library.Refusal{Code: library.InvalidRange}, nil)
 	}
 	open := c.PostForm("open") == "1"
 	cl, err := s.Calendar.SetDay(c.Request.Context(), s.who(c).StaffID, c.PostForm("branch"), day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hondana/library"
 	"hondana/search"
 	"hondana/store"
 )
@@ -90,7 +91,7 @@ func (s *Server) searchParams(c *gin.Context) (search.Query, int, error) {
 		if ok, err := s.branchExists(c.Request.Context(), v); err != nil {
 			return q, 0, err
 		} else if !ok {
-			return q, 0, &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_branch", Msg: "err.unknown_branch"}
+			return q, 0, &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch"}
 		}
 		q.Branch = v
 	}

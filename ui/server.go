@@ -5,13 +5,11 @@ package ui
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -214,93 +212,11 @@ func (s *Server) routes(e *gin.Engine) {
 	sapi.GET("/outbox", s.api(s.apiOutbox))
 
 	e.NoRoute(func(c *gin.Context) {
-		s.fail(c, errNotFound("not_found"))
+		s.fail(c, errNotFound(codeNotFound))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Msg: "err.method_not_allowed"})
+		s.fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Msg: "err.method_not_allowed"})
 	})
-}
-
-// Error is a failure with a stable code for programs and a message id for
-// people. Handlers return it; fail renders it.
-type Error struct {
-	Status int
-	Code   string
-	Msg    string // message id, see messages
-	Args   []any
-	Field  string // the parameter or field at fault, for programs
-	// RetryAfter is sent as the Retry-After header.
-	RetryAfter time.Duration
-}
-
-func (e *Error) Error() string { return e.Code }
-
-func errNotFound(code string) *Error {
-	return &Error{Status: http.StatusNotFound, Code: code, Msg: "err." + code}
-}
-
-// errParam is a 422 for a query parameter with a bad value.
-func errParam(name, whyID string, whyArgs ...any) *Error {
-	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_parameter", Msg: "err.invalid_parameter", Field: name,
-		Args: []any{whyMsg{id: "param." + name}, whyMsg{whyID, whyArgs}}}
-}
-
-// whyMsg is a translatable argument of a message.
-type whyMsg struct {
-	id   string
-	args []any
-}
-
-func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
-
-// fail writes err as JSON for the API and as a page for people. Errors
-// that are not *Error are logged and shown as 500 without detail.
-func (s *Server) fail(c *gin.Context, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
-		if errors.Is(err, store.ErrNotFound) {
-			e = errNotFound("not_found")
-		} else {
-			s.Log.Error("request failed", "method", c.Request.Method, "path", redact(c.Request.URL.Path), "err", err)
-			e = &Error{Status: http.StatusInternalServerError, Code: "internal", Msg: "err.internal"}
-		}
-	}
-	l := lang(c)
-	msg := s.message(c, e)
-	if isAPI(c) {
-		body := gin.H{"code": e.Code, "message": msg}
-		if e.Field != "" {
-			body["field"] = e.Field
-		}
-		c.AbortWithStatusJSON(e.Status, gin.H{"error": body})
-		return
-	}
-	title := T(l, "error.title")
-	if e.Status == http.StatusNotFound {
-		title = T(l, "notfound.title")
-	}
-	s.render(c, e.Status, "error", title, gin.H{"Message": msg, "Status": e.Status})
-	c.Abort()
-}
-
-// message words e in the reader's language and sets Retry-After when it
-// asks the client to wait.
-func (s *Server) message(c *gin.Context, e *Error) string {
-	l := lang(c)
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
-		switch v := a.(type) {
-		case whyMsg:
-			a = T(l, v.id, v.args...)
-		case timeArg:
-			a = fmtDateTime(l, v.t)
-		}
-		args[i] = a
-	}
-	if e.RetryAfter > 0 {
-		c.Header("Retry-After", retryAfterSeconds(e.RetryAfter))
-	}
-	return T(l, e.Msg, args...)
 }
 
 func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {

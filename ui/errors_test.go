@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// TestFailMapsErrors checks that a handler can return what the rules
+// returned, unwrapped or wrapped, and the client still gets the rule's
+// status, code and words: the mapping is fail's alone, so no handler can
+// turn a refusal into a 500 by forgetting a step.
+func TestFailMapsErrors(t *testing.T) {
+	e := demoEnv(t)
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		code   string
+		words  string
+	}{
+		{"refusal", &library.Refusal{Code: library.HoldNotFound}, 404, "hold_not_found", "その予約は見つかりませんでした"},
+		{"wrapped refusal", fmt.Errorf("renew: %w", &library.Refusal{Code: library.AlreadyRenewed}), 409, "already_renewed", "延長"},
+		{"refusal with a field", &library.Refusal{Code: library.InvalidField, Field: "name"}, 422, "invalid_field", "氏名"},
+		{"staff exists", &library.Refusal{Code: library.StaffExists, Field: "username"}, 409, "staff_exists", "職員ID"},
+		{"store not found", fmt.Errorf("x: %w", store.ErrNotFound), 404, "not_found", "見つかりません"},
+		{"store conflict", fmt.Errorf("x: %w", store.ErrConflict), 409, "conflict", "もう一度"},
+		{"anything else", errors.New("disk on fire"), 500, "internal", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := gin.New()
+			h := e.Server.api(func(*gin.Context) error { return tt.err })
+			r.GET("/api/v1/x", h)
+			r.GET("/x", h)
+			for _, path := range []string{"/api/v1/x", "/x"} {
+				w := httptest.NewRecorder()
+				r.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+				if w.Code != tt.status {
+					t.Errorf("%s: status %d, want %d: %s", path, w.Code, tt.status, w.Body)
+				}
+				body := w.Body.String()
+				if path == "/api/v1/x" && !strings.Contains(body, `"code":"`+tt.code+`"`) {
+					t.Errorf("%s: body %s, want code %s", path, body, tt.code)
+				}
+				if !strings.Contains(body, tt.words) {
+					t.Errorf("%s: body lacks %q: %s", path, tt.words, body)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryRefusalHasStatusAndWords reads every code package library
+// declares and checks that the web side gives it a status other than
+// the default and a message in Japanese and in English.
+func TestEveryRefusalHasStatusAndWords(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "../library/refusal.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok {
+			for _, v := range vs.Values {
+				if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					code, _ := strconv.Unquote(lit.Value)
+					codes = append(codes, code)
+				}
+			}
+		}
+		return true
+	})
+	if len(codes) < 50 {
+		t.Fatalf("found %d codes in library/refusal.go; the parse went wrong", len(codes))
+	}
+	for _, code := range codes {
+		if _, ok := refusalStatus[code]; !ok {
+			t.Errorf("%s: no status in refusalStatus", code)
+		}
+		id := "err." + code
+		if T(langJA, id) == id || T(langEN, id) == messages[id][0] {
+			t.Errorf("%s: no message in both languages under %s", code, id)
+		}
+	}
+}
