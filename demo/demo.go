@@ -63,16 +63,7 @@ func Load(ctx context.Context, db *store.DB, cat *library.Catalog, o Options) er
 	now := o.Clock.Now()
 	rng := rand.New(rand.NewPCG(20261127, 48))
 
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		for i, b := range o.Branches {
-			b.SortOrder = i
-			if err := store.SaveBranch(ctx, tx, b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := library.SaveBranches(ctx, db, o.Branches); err != nil {
 		return err
 	}
 

@@ -77,6 +77,13 @@ type Accounts struct {
 	// Verifications counts password hash checks, for tests of throttling.
 	Verifications int64
 
+	letters *Letters
+	mailed  func()
+}
+
+// AccountsOptions are the account service's rules and its notices.
+type AccountsOptions struct {
+	Policy AccountPolicy // zero: DefaultAccountPolicy
 	// Letters, when set, writes the notices of a new or changed e-mail
 	// address; Mailed is called after a change that wrote one.
 	Letters *Letters
@@ -89,7 +96,11 @@ type addrCount struct {
 }
 
 // NewAccounts returns the account service.
-func NewAccounts(db *store.DB, clock Clock, pepper []byte, p AccountPolicy) (*Accounts, error) {
+func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*Accounts, error) {
+	p := o.Policy
+	if p == (AccountPolicy{}) {
+		p = DefaultAccountPolicy()
+	}
 	if p.HashConcurrency < 1 {
 		p.HashConcurrency = 1
 	}
@@ -97,17 +108,21 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, p AccountPolicy) (*Ac
 	if err != nil {
 		return nil, err
 	}
-	return &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
-		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}, Mailed: func() {}}, nil
+	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
+		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}, letters: o.Letters, mailed: o.Mailed}
+	if a.mailed == nil {
+		a.mailed = func() {}
+	}
+	return a, nil
 }
 
 // addressNotices writes the notices of an address change, when letters
 // are set up.
 func (a *Accounts) addressNotices(ctx context.Context, tx *sql.Tx, patronID int64, old, new string) error {
-	if a.Letters == nil {
+	if a.letters == nil {
 		return nil
 	}
-	return a.Letters.AddressNotices(ctx, tx, patronID, old, new, a.clock.Now())
+	return a.letters.AddressNotices(ctx, tx, patronID, old, new, a.clock.Now())
 }
 
 // Policy returns the policy in force.
@@ -396,6 +411,22 @@ func (a *Accounts) Sweep(ctx context.Context) error {
 	return a.db.DeleteSessionsBefore(ctx, now.Add(-idle), now.Add(-a.p.SessionMax))
 }
 
+// Run sweeps ended sessions every interval until ctx ends.
+func (a *Accounts) Run(ctx context.Context, interval time.Duration, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
+			onError(err)
+		}
+	}
+}
+
 // Logout ends a session.
 func (a *Accounts) Logout(ctx context.Context, token string) error {
 	if token == "" {
@@ -502,7 +533,7 @@ func (a *Accounts) SetEmail(ctx context.Context, patronID int64, email string) e
 		return a.addressNotices(ctx, tx, patronID, old.Email, email)
 	})
 	if err == nil {
-		a.Mailed()
+		a.mailed()
 	}
 	return err
 }
@@ -627,7 +658,7 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 		if err != nil {
 			return nil, err
 		}
-		a.Mailed()
+		a.mailed()
 		return &Registered{Card: p.Card, ActiveAt: now.Add(a.p.TempPasswordDelay)}, nil
 	}
 	return nil, fmt.Errorf("library: no free card number after 20 draws")
@@ -731,7 +762,7 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 		return store.Audit(ctx, tx, staffID, "patron.update", "card "+maskCard(card), a.clock.Now())
 	})
 	if err == nil {
-		a.Mailed()
+		a.mailed()
 	}
 	if errors.Is(err, store.ErrReference) {
 		return &Refusal{Code: InvalidField, Field: "home_branch"}

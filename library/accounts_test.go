@@ -21,7 +21,7 @@ func newAccountsT(t *testing.T) (*Accounts, *TestClock, *store.DB) {
 	t.Cleanup(func() { db.Close() })
 	clock := &TestClock{}
 	clock.Set(time.Date(2026, 11, 27, 10, 0, 0, 0, jst))
-	a, err := NewAccounts(db, clock, []byte("pepper"), DefaultAccountPolicy())
+	a, err := NewAccounts(db, clock, []byte("pepper"), AccountsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,3 +165,18 @@ func (c *Calendar) SetDay(ctx context.Context, staffID int64, branch string, day
 	}
 	return &Closure{}, nil
 }
+
+// SaveBranches writes the libraries of the city, in display order: the
+// configuration names them, and their names, addresses and phones follow
+// it at every start.
+func SaveBranches(ctx context.Context, db *store.DB, branches []store.Branch) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		for i, b := range branches {
+			b.SortOrder = i
+			if err := store.SaveBranch(ctx, tx, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -32,30 +32,51 @@ const (
 // Circulation is holds, loans, renewals and the counter's use cases, each
 // one immediate transaction that re-reads what it decides on.
 type Circulation struct {
-	db    *store.DB
-	cal   *Calendar
-	clock Clock
-	p     LoanPolicy
+	db      *store.DB
+	cal     *Calendar
+	clock   Clock
+	p       LoanPolicy
+	changed func()
+	mailed  func()
+	letters *Letters
+	mail    MailPolicy
+}
+
+// CirculationOptions are the circulation service's rules, who its
+// messages are from, and whom it tells of its changes. Zero values take
+// the defaults.
+type CirculationOptions struct {
+	Policy  LoanPolicy // zero: DefaultLoanPolicy
+	Mail    MailPolicy // zero: DefaultMailPolicy
+	Letters *Letters   // nil: a bare letterhead
 	// Changed is called after a change that moves copies, so the search
 	// index can follow (it reads the change queue).
 	Changed func()
 	// Mailed is called after a change that may have written to the
 	// outbox, so the sender can look.
-	Mailed  func()
-	letters *Letters
-	mail    MailPolicy
+	Mailed func()
 }
 
-// NewCirculation returns the circulation service, writing its messages
-// with a bare letterhead and the default mail policy until SetMail.
-func NewCirculation(db *store.DB, cal *Calendar, clock Clock, p LoanPolicy) *Circulation {
-	return &Circulation{db: db, cal: cal, clock: clock, p: p, Changed: func() {}, Mailed: func() {},
-		letters: NewLetters(db, Letterhead{Library: "図書館"}, cal.rules), mail: DefaultMailPolicy()}
-}
-
-// SetMail sets who the messages are from and the notice rules.
-func (c *Circulation) SetMail(letters *Letters, p MailPolicy) {
-	c.letters, c.mail = letters, p
+// NewCirculation returns the circulation service.
+func NewCirculation(db *store.DB, cal *Calendar, clock Clock, o CirculationOptions) *Circulation {
+	c := &Circulation{db: db, cal: cal, clock: clock, p: o.Policy, mail: o.Mail, letters: o.Letters,
+		changed: o.Changed, mailed: o.Mailed}
+	if c.p == (LoanPolicy{}) {
+		c.p = DefaultLoanPolicy()
+	}
+	if c.mail == (MailPolicy{}) {
+		c.mail = DefaultMailPolicy()
+	}
+	if c.letters == nil {
+		c.letters = NewLetters(db, Letterhead{Library: "図書館"}, cal.rules)
+	}
+	if c.changed == nil {
+		c.changed = func() {}
+	}
+	if c.mailed == nil {
+		c.mailed = func() {}
+	}
+	return c
 }
 
 // MailPolicy returns the notice rules in force.
@@ -115,8 +136,8 @@ func parseDay(s string, loc *time.Location) time.Time {
 func (c *Circulation) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	err := c.db.Tx(ctx, fn)
 	if err == nil {
-		c.Changed()
-		c.Mailed()
+		c.changed()
+		c.mailed()
 	}
 	return err
 }

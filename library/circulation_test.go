@@ -42,7 +42,7 @@ func newCircEnv(t testing.TB, now time.Time) *circEnv {
 	clock := &TestClock{}
 	clock.Set(now)
 	cal := NewCalendar(db, testCalendarRules(), tokyo)
-	e := &circEnv{db: db, clock: clock, cal: cal, c: NewCirculation(db, cal, clock, DefaultLoanPolicy())}
+	e := &circEnv{db: db, clock: clock, cal: cal, c: NewCirculation(db, cal, clock, CirculationOptions{})}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, b := range []string{"ozu", "nagahama"} {
 			if err := store.SaveBranch(ctx, tx, store.Branch{Code: b, Name: b}); err != nil {

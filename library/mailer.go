@@ -51,29 +51,43 @@ type Mailer struct {
 	fromName  string
 	domain    string
 	timeout   time.Duration
-	poke      chan struct{}
-	OnError   func(error)
+	wake      Signal
+	onError   func(error)
 	lastPrune time.Time
 }
 
-// NewMailer returns the sender of the outbox through t, From the address
-// given (its domain names the Message-IDs).
-func NewMailer(c *Circulation, t Transport, from, fromName string) *Mailer {
+// MailerOptions say who the messages are from and how the sender learns
+// of new ones.
+type MailerOptions struct {
+	From     string // the sender's address; its domain names the Message-IDs
+	FromName string
+	// Wake is notified when the outbox may have something new: the
+	// signal whose Notify the services that write to the outbox call.
+	// nil: a signal of the mailer's own (see Poke).
+	Wake Signal
+	// OnError is told of failures of Run's rounds (nil: ignored).
+	OnError func(error)
+}
+
+// NewMailer returns the sender of the outbox through t.
+func NewMailer(c *Circulation, t Transport, o MailerOptions) *Mailer {
 	domain := "hondana.invalid"
-	if at := strings.LastIndexByte(from, '@'); at >= 0 {
-		domain = from[at+1:]
+	if at := strings.LastIndexByte(o.From, '@'); at >= 0 {
+		domain = o.From[at+1:]
 	}
-	return &Mailer{c: c, t: t, from: from, fromName: fromName, domain: domain, timeout: time.Minute,
-		poke: make(chan struct{}, 1), OnError: func(error) {}}
+	m := &Mailer{c: c, t: t, from: o.From, fromName: o.FromName, domain: domain, timeout: time.Minute,
+		wake: o.Wake, onError: o.OnError}
+	if m.wake == nil {
+		m.wake = NewSignal()
+	}
+	if m.onError == nil {
+		m.onError = func(error) {}
+	}
+	return m
 }
 
 // Poke tells the mailer the outbox may have something new.
-func (m *Mailer) Poke() {
-	select {
-	case m.poke <- struct{}{}:
-	default:
-	}
-}
+func (m *Mailer) Poke() { m.wake.Notify() }
 
 // MessageID is the Message-ID of an outbox message, without brackets.
 func (m *Mailer) MessageID(id int64) string {
@@ -288,7 +302,7 @@ func (c *Circulation) RetryMail(ctx context.Context, staffID, id int64) error {
 		return store.Audit(ctx, tx, staffID, "mail.retry", fmt.Sprintf("outbox %d", id), c.clock.Now())
 	})
 	if err == nil {
-		c.Mailed()
+		c.mailed()
 	}
 	return err
 }
@@ -299,13 +313,13 @@ func (c *Circulation) RetryMail(ctx context.Context, staffID, id int64) error {
 func (m *Mailer) Run(ctx context.Context, interval time.Duration) {
 	for {
 		if _, _, err := m.SendDue(ctx); err != nil && ctx.Err() == nil {
-			m.OnError(err)
+			m.onError(err)
 		}
 		now := m.c.clock.Now()
 		if now.Sub(m.lastPrune) > time.Hour {
 			m.lastPrune = now
 			if _, err := m.c.db.PruneOutbox(ctx, now.Add(-m.c.mail.Keep)); err != nil && ctx.Err() == nil {
-				m.OnError(err)
+				m.onError(err)
 			}
 		}
 		wait := interval
@@ -317,7 +331,7 @@ func (m *Mailer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-m.poke:
+		case <-m.wake:
 		case <-t.C:
 		}
 		t.Stop()

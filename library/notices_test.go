@@ -47,7 +47,7 @@ func (e *circEnv) remindOn(t *testing.T, d time.Time) {
 func TestHoldReadyWaitsForDelivery(t *testing.T) {
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
-	e.c.SetMail(NewLetters(e.db, Letterhead{Library: "大洲市立図書館", BaseURL: "https://lib.example.jp"}, testCalendarRules()), DefaultMailPolicy())
+	e.c = NewCirculation(e.db, e.cal, e.clock, CirculationOptions{Letters: NewLetters(e.db, Letterhead{Library: "大洲市立図書館", BaseURL: "https://lib.example.jp"}, testCalendarRules())})
 	e.addCopy(t, e.rec, "S1", "ozu", 30)
 	p := e.patron(t, "600000001", "hanako@example.jp")
 	h, err := e.c.PlaceHold(ctx, p, e.rec, "ozu", ContactEmail)

@@ -50,8 +50,8 @@ func open(t *testing.T, dir string, clock *library.TestClock) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	cal := library.NewCalendar(db, rules(), tokyo)
-	c := library.NewCirculation(db, cal, clock, library.DefaultLoanPolicy())
-	c.SetMail(library.NewLetters(db, library.Letterhead{Library: "大洲市立図書館", BaseURL: "https://lib.example.jp"}, rules()), library.DefaultMailPolicy())
+	c := library.NewCirculation(db, cal, clock, library.CirculationOptions{
+		Letters: library.NewLetters(db, library.Letterhead{Library: "大洲市立図書館", BaseURL: "https://lib.example.jp"}, rules())})
 	return &env{dir: dir, db: db, clock: clock, c: c}
 }
 
@@ -106,7 +106,7 @@ func (e *env) mailer(t *testing.T, port int) *library.Mailer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return library.NewMailer(e.c, tr, "noreply@library.city.ozu.example.jp", "大洲市立図書館")
+	return library.NewMailer(e.c, tr, library.MailerOptions{From: "noreply@library.city.ozu.example.jp", FromName: "大洲市立図書館"})
 }
 
 func (e *env) holdNow(t *testing.T) store.PatronHold {
@@ -288,7 +288,7 @@ func TestMailbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := library.NewMailer(e.c, box, "noreply@library.example.jp", "大洲市立図書館")
+	m := library.NewMailer(e.c, box, library.MailerOptions{From: "noreply@library.example.jp", FromName: "大洲市立図書館"})
 	if sent, _ := sendDue(t, m); sent != 1 {
 		t.Fatal("not sent")
 	}
@@ -349,7 +349,7 @@ func TestEncryptedSMTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sent, _ := sendDue(t, library.NewMailer(e.c, untrusted, "noreply@library.example.jp", "図書館")); sent != 0 {
+			if sent, _ := sendDue(t, library.NewMailer(e.c, untrusted, library.MailerOptions{From: "noreply@library.example.jp", FromName: "図書館"})); sent != 0 {
 				t.Fatal("sent to a server whose certificate nobody trusts")
 			}
 			if ms, _ := e.db.Outbox(context.Background(), store.MailPending, 1); len(ms) != 1 || !strings.Contains(ms[0].LastError, "certificate") {
@@ -361,7 +361,7 @@ func TestEncryptedSMTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sent, _ := sendDue(t, library.NewMailer(e.c, tr, "noreply@library.example.jp", "図書館")); sent != 1 {
+			if sent, _ := sendDue(t, library.NewMailer(e.c, tr, library.MailerOptions{From: "noreply@library.example.jp", FromName: "図書館"})); sent != 1 {
 				t.Fatal("not sent over TLS")
 			}
 			if got := mp.WaitFor(t, 1, 5*time.Second); len(got) != 1 || !strings.Contains(got[0].Text, "吾輩は猫である") {

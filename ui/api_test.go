@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"encoding/json"
@@ -176,15 +176,14 @@ func getJSON(t *testing.T, u string, v any) {
 }
 
 func TestTestClockAbsentWithoutFlag(t *testing.T) {
-	e, err := newEnv(t.TempDir(), false)
+	cfg := testConfig(t.TempDir(), false)
+	cfg.TestClock = false
+	e, err := newEnvOf(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Cat.Close()
-	defer e.DB.Close()
-	srv := New(Options{DB: e.DB, Catalog: e.Cat, Calendar: e.Server.Calendar, Clock: e.Clock, Log: e.Server.Log})
-	ts := httptestServer(t, srv)
-	status, _, body := call(t, "POST", ts+"/api/v1/test/clock", `{"advance":"1h"}`)
+	defer e.App.Close()
+	status, _, body := call(t, "POST", e.URL+"/api/v1/test/clock", `{"advance":"1h"}`)
 	if status != http.StatusNotFound {
 		t.Fatalf("status %d, want 404: %s", status, body)
 	}

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 // Browser tests: what a patron sees in a real (headless) Chromium over the
 // demo library. They need Debian's chromium; without it they are skipped,

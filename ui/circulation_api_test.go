@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -18,9 +18,6 @@ import (
 func TestCirculationAPI(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
-	if err := e.DB.Tx(ctx, func(tx *sql.Tx) error { return store.SaveBranch(ctx, tx, testBranches[1]) }); err != nil {
-		t.Fatal(err)
-	}
 	u := e.URL + "/api/v1"
 	// Two patrons with real passwords, one with an e-mail address.
 	patron := func(name, birth, email string) (string, string) {

@@ -58,7 +58,12 @@ const (
 	codeInvalidParameter = "invalid_parameter"
 	codeInvalidClock     = "invalid_clock"
 	codeCartFull         = "cart_full"
+	codeShuttingDown     = "shutting_down"
 )
+
+// errShuttingDown refuses work that would outlive a request once the
+// server has begun to stop.
+var errShuttingDown = &Error{Status: http.StatusServiceUnavailable, Code: codeShuttingDown, Msg: "err.shutting_down"}
 
 // httpError is err as the client sees it: an *Error as it is, a rule's
 // refusal with its status and message, the store's "not found" and

@@ -539,6 +539,7 @@ var messages = map[string][2]string{
 	"err.import_failed":                 {"取り込みに失敗しました：%s", "The import failed: %s"},
 	"err.invalid_hours":                 {"開館時刻と閉館時刻を HH:MM で、閉館を開館より後にしてください。", "Give opening and closing times as HH:MM, closing after opening."},
 	"err.too_large":                     {"送信されたデータが大きすぎます。", "The request is too large."},
+	"err.shutting_down":                 {"サーバーを停止しています。しばらくしてからもう一度お試しください。", "The server is stopping. Please try again in a moment."},
 	"err.conflict":                      {"ほかの操作と重なりました。もう一度お試しください。", "That clashed with another change. Please try again."},
 	"err.mail_not_found":                {"そのメッセージは見つかりませんでした。", "No such message."},
 	"err.mail_not_failed":               {"送信に失敗したメッセージだけを再送できます。", "Only a message that failed can be sent again."},

@@ -130,12 +130,11 @@ func (s *Server) importPost(c *gin.Context) error {
 	}
 	j := &job{Kind: "import", File: fh.Filename, Format: format, Size: fh.Size}
 	s.jobs.add(j)
-	s.audit(c, "import.start", fh.Filename)
-	go func() {
+	err = s.Background(func(ctx context.Context) {
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
 		tmp.Seek(0, io.SeekStart)
-		st, err := library.NewImporter(s.DB, s.Clock).Import(context.Background(), countingReader{tmp, &j.read}, format, func(p library.ImportProgress) {
+		st, err := library.NewImporter(s.DB, s.Clock).Import(ctx, countingReader{tmp, &j.read}, format, func(p library.ImportProgress) {
 			j.mu.Lock()
 			j.Stats = p.ImportStats
 			if p.Err != nil && len(j.Problems) < 200 {
@@ -150,7 +149,13 @@ func (s *Server) importPost(c *gin.Context) error {
 			j.Err = err.Error()
 		}
 		j.mu.Unlock()
-	}()
+	})
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return errShuttingDown
+	}
+	s.audit(c, "import.start", fh.Filename)
 	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
 	return nil
 }
@@ -158,16 +163,19 @@ func (s *Server) importPost(c *gin.Context) error {
 func (s *Server) reindexPost(c *gin.Context) error {
 	j := &job{Kind: "reindex"}
 	s.jobs.add(j)
-	s.audit(c, "reindex", "")
-	go func() {
-		err := s.Catalog.Rebuild(context.Background())
+	err := s.Background(func(ctx context.Context) {
+		err := s.Catalog.Rebuild(ctx)
 		j.mu.Lock()
 		j.Done, j.Took = true, time.Since(j.Started).Round(time.Millisecond)
 		if err != nil {
 			j.Err = err.Error()
 		}
 		j.mu.Unlock()
-	}()
+	})
+	if err != nil {
+		return errShuttingDown
+	}
+	s.audit(c, "reindex", "")
 	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
 	return nil
 }

@@ -1,8 +1,7 @@
-package ui
+package ui_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,9 +19,6 @@ import (
 func TestReserveAndMyLibrary(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
-	if err := e.DB.Tx(ctx, func(tx *sql.Tx) error { return store.SaveBranch(ctx, tx, testBranches[1]) }); err != nil {
-		t.Fatal(err)
-	}
 	// Three titles with one copy each.
 	var recs []int64
 	for i, title := range []string{"銀河鉄道の夜", "風の又三郎", "注文の多い料理店"} {

@@ -4,6 +4,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -34,16 +35,20 @@ type Site struct {
 
 // Options are the server's dependencies.
 type Options struct {
-	DB            *store.DB
-	Catalog       *library.Catalog
-	Calendar      *library.Calendar
-	Clock         library.Clock
-	Log           *slog.Logger
-	Site          Site
-	Accounts      *library.Accounts
-	Circulation   *library.Circulation
-	Mailer        *library.Mailer // sends the outbox; nil in tests that send by hand
-	MailboxDir    string          // where messages go when there is no SMTP server
+	DB          *store.DB
+	Catalog     *library.Catalog
+	Calendar    *library.Calendar
+	Clock       library.Clock
+	Log         *slog.Logger
+	Site        Site
+	Accounts    *library.Accounts
+	Circulation *library.Circulation
+	Mailer      *library.Mailer // sends the outbox; nil in tests that send by hand
+	MailboxDir  string          // where messages go when there is no SMTP server
+	// Background runs work that outlives its request (an import, a
+	// reindex) on the process's lifetime: its context ends at shutdown,
+	// which waits for it. It fails once shutdown has begun.
+	Background    func(func(ctx context.Context)) error
 	TestClock     bool
 	SecureCookies bool
 }

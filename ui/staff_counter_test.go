@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -19,9 +19,6 @@ import (
 func TestCounterPages(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
-	if err := e.DB.Tx(ctx, func(tx *sql.Tx) error { return store.SaveBranch(ctx, tx, testBranches[1]) }); err != nil {
-		t.Fatal(err)
-	}
 	r := &store.Record{Source: "ctr:1", Title: "杜子春"}
 	if err := e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: "C100", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}}); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -7,28 +7,30 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"hondana/demo"
+	"hondana/internal/app"
 	"hondana/library"
-	"hondana/mailer"
 	"hondana/store"
+	"hondana/ui"
 )
 
-// testEnv is a whole server over the demo library: a real SQLite file and
-// a real index in a temporary directory, served over real HTTP. Building
-// it takes seconds, so the tests of this package share one.
+// testEnv is a whole server over the demo library, built as the binary
+// builds it (internal/app): a real SQLite file and a real index in a
+// temporary directory, served over real HTTP. Building it takes seconds,
+// so the tests of this package share one. Nothing runs in the background:
+// the outbox is sent, and the index caught up, when a test asks.
 type testEnv struct {
 	URL    string
-	Server *Server
+	App    *app.App
+	Server *ui.Server
 	DB     *store.DB
 	Clock  *library.TestClock
 	Cat    *library.Catalog
 	// Mailer sends the outbox to the mailbox directory when a test calls
-	// its SendDue (nothing sends by itself, so tests see every state).
+	// its SendDue.
 	Mailer  *library.Mailer
 	Mailbox string
 }
@@ -48,32 +50,30 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if env != nil {
+		env.App.Close()
+	}
 	if envDir != "" {
 		os.RemoveAll(envDir)
 	}
 	os.Exit(code)
 }
 
-// testBranches are the four libraries of the model city.
-var testBranches = []store.Branch{
-	{Code: "ozu", Name: "大洲図書館", NameEn: "Ozu Library", Address: "愛媛県大洲市東大洲270-1", Phone: "0893-24-2415"},
-	{Code: "nagahama", Name: "長浜図書館", NameEn: "Nagahama Library", Address: "愛媛県大洲市長浜甲488", Phone: "0893-52-1233"},
-	{Code: "hijikawa", Name: "肱川図書館", NameEn: "Hijikawa Library", Address: "愛媛県大洲市肱川町山鳥坂33-1", Phone: "0893-34-2011"},
-	{Code: "kawabe", Name: "河辺図書館", NameEn: "Kawabe Library", Address: "愛媛県大洲市河辺町植松1144", Phone: "0893-39-2111"},
-}
-
-func testRules() library.CalendarRules {
-	wk := library.Hours{Opens: "09:00", Closes: "19:00"}
-	we := library.Hours{Opens: "09:00", Closes: "17:00"}
-	return library.CalendarRules{
-		ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03",
-		Branches: map[string]library.BranchCalendar{
-			"ozu":      {ClosedWeekdays: []time.Weekday{time.Monday}, Weekday: wk, Weekend: we},
-			"nagahama": {ClosedWeekdays: []time.Weekday{time.Monday}, Weekday: wk, Weekend: we},
-			"hijikawa": {ClosedWeekdays: []time.Weekday{time.Monday, time.Tuesday}, Weekday: wk, Weekend: we},
-			"kawabe":   {ClosedWeekdays: []time.Weekday{time.Monday, time.Thursday}, Weekday: wk, Weekend: we},
-		},
+// testConfig is the model city of the tests: its four libraries (Monday
+// closed everywhere, Hijikawa also on Tuesday, Kawabe on Thursday),
+// holidays, month-end cleaning and the New Year closure.
+func testConfig(dir string, withDemo bool) app.Config {
+	c := app.Default()
+	c.DataDir = dir
+	c.Demo = withDemo
+	c.TestClock = true
+	c.Pepper = "test-pepper"
+	c.BaseURL = "http://opac.example.jp"
+	for i := range c.Branches {
+		b := &c.Branches[i]
+		b.WeekdayOpens, b.WeekdayCloses, b.WeekendOpens, b.WeekendCloses = "09:00", "19:00", "09:00", "17:00"
 	}
+	return c
 }
 
 // demoEnv returns the shared server over the demo library.
@@ -92,51 +92,21 @@ func demoEnv(t testing.TB) *testEnv {
 	return env
 }
 
+// newEnv builds a server in dir from the test configuration, at testNow.
 func newEnv(dir string, withDemo bool) (*testEnv, error) {
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return newEnvOf(testConfig(dir, withDemo))
+}
+
+func newEnvOf(cfg app.Config) (*testEnv, error) {
 	clock := &library.TestClock{}
 	clock.Set(testNow)
-	db, err := store.Open(ctx, dir)
+	a, err := app.New(context.Background(), cfg, app.Options{Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return nil, err
 	}
-	cal := library.NewCalendar(db, testRules(), tokyo)
-	cat, err := library.OpenCatalog(ctx, db, dir, clock, log)
-	if err != nil {
-		return nil, err
-	}
-	if withDemo {
-		if err := demo.Load(ctx, db, cat, demo.Options{Branches: testBranches, Calendar: cal, Clock: clock, Pepper: []byte("test-pepper"), Log: log}); err != nil {
-			return nil, err
-		}
-		if err := cat.Rebuild(ctx); err != nil {
-			return nil, err
-		}
-	}
-	accounts, err := library.NewAccounts(db, clock, []byte("test-pepper"), library.DefaultAccountPolicy())
-	if err != nil {
-		return nil, err
-	}
-	if withDemo {
-		if err := demo.SetPatronPassword(ctx, db, accounts); err != nil {
-			return nil, err
-		}
-	}
-	circ := library.NewCirculation(db, cal, clock, library.DefaultLoanPolicy())
-	circ.Changed = cat.Changed
-	letters := library.NewLetters(db, library.Letterhead{Library: "大洲市立図書館", BaseURL: "http://opac.example.jp"}, testRules())
-	circ.SetMail(letters, library.DefaultMailPolicy())
-	accounts.Letters = letters
-	box, err := mailer.NewMailbox(filepath.Join(dir, "mailbox"))
-	if err != nil {
-		return nil, err
-	}
-	sender := library.NewMailer(circ, box, "noreply@library.city.ozu.example.jp", "大洲市立図書館")
-	srv := New(Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, TestClock: true, Accounts: accounts, Circulation: circ,
-		Site: Site{Name: "大洲市立図書館", NameEn: "Ozu City Library", NewArrivalsDays: 30}, MailboxDir: box.Dir()})
-	ts := httptest.NewServer(srv)
-	return &testEnv{URL: ts.URL, Server: srv, DB: db, Clock: clock, Cat: cat, Mailer: sender, Mailbox: box.Dir()}, nil
+	ts := httptest.NewServer(a.Handler)
+	return &testEnv{URL: ts.URL, App: a, Server: a.Handler, DB: a.DB, Clock: clock, Cat: a.Catalog, Mailer: a.Mailer,
+		Mailbox: cfg.MailboxDir()}, nil
 }
 
 func httptestServer(t *testing.T, h http.Handler) string {

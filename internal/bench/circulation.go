@@ -1,9 +1,8 @@
-package main
+package bench
 
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,38 +15,40 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/spf13/pflag"
-
+	"hondana/internal/app"
 	"hondana/library"
 	"hondana/store"
-	"hondana/ui"
 )
 
-// benchCirculationCmd measures the counter and the holds queue over real
-// HTTP on loopback: hold placements per second and checkout+checkin pairs
-// per second, with many concurrent clients, counting every error.
-func benchCirculationCmd(args []string) error {
-	fs := pflag.NewFlagSet("bench-circulation", pflag.ContinueOnError)
-	clients := fs.Int("clients", 64, "concurrent HTTP clients")
-	seconds := fs.Duration("duration", 5*time.Second, "how long each phase runs")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the HTTP phases to this file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	ctx := context.Background()
+// CirculationOptions say how hard the circulation bench drives the
+// server.
+type CirculationOptions struct {
+	Clients    int           // concurrent HTTP clients
+	Duration   time.Duration // how long each phase runs
+	CPUProfile string        // of the HTTP phases
+	Out        io.Writer
+}
+
+// Circulation measures the counter and the holds queue over real HTTP on
+// loopback: hold placements per second and checkout+checkin pairs per
+// second, with many concurrent clients, counting every error.
+func Circulation(ctx context.Context, o CirculationOptions) error {
 	dir, err := os.MkdirTemp("", "hondana-bench-circ-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := library.SystemClock{}
-	db, cat, err := openBenchCatalog(ctx, dir, clock, log)
+	cfg := config(dir)
+	// Every client logs in from loopback, and each places a hold on
+	// every title it can.
+	cfg.Accounts.AddressFailures = 1 << 30
+	cfg.Loans.HoldLimit = 1 << 30
+	a, err := app.New(ctx, cfg, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	defer cat.Close()
+	defer a.Close()
+	db, cat, accounts := a.DB, a.Catalog, a.Accounts
 	g := newSynth(3)
 	const nrec = 20000
 	for i := 0; i < nrec; i += 1000 {
@@ -66,35 +67,21 @@ func benchCirculationCmd(args []string) error {
 	if err := cat.Rebuild(ctx); err != nil {
 		return err
 	}
-	go cat.Run(ctx)
-	rules := library.CalendarRules{Branches: map[string]library.BranchCalendar{}}
-	for _, b := range benchBranches {
-		rules.Branches[b.Code] = library.BranchCalendar{Weekday: library.Hours{Opens: "09:00", Closes: "19:00"}, Weekend: library.Hours{Opens: "09:00", Closes: "17:00"}}
-	}
-	cal := library.NewCalendar(db, rules, time.Local)
-	pol := library.DefaultAccountPolicy()
-	pol.AddressFailures = 1 << 30
-	accounts, err := library.NewAccounts(db, clock, []byte("bench"), pol)
-	if err != nil {
-		return err
-	}
-	lp := library.DefaultLoanPolicy()
-	lp.HoldLimit = 1 << 30
-	circ := library.NewCirculation(db, cal, clock, lp)
-	circ.Changed = cat.Changed
-	srv := ui.New(ui.Options{DB: db, Catalog: cat, Calendar: cal, Clock: clock, Log: log, Accounts: accounts, Circulation: circ})
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go cat.Run(rctx)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv}
+	hs := &http.Server{Handler: a.Handler}
 	go hs.Serve(ln)
 	defer hs.Close()
 	base := "http://" + ln.Addr().String() + "/api/v1"
 
 	// One patron per client, logged in; a staff token for the desk.
-	tokens := make([]string, *clients)
-	cards := make([]string, *clients)
+	tokens := make([]string, o.Clients)
+	cards := make([]string, o.Clients)
 	for i := range tokens {
 		reg, err := accounts.RegisterPatron(ctx, library.PatronForm{Name: fmt.Sprintf("利用者%d", i), NameYomi: "リヨウシャ", BirthDate: "1990-01-01"})
 		if err != nil {
@@ -110,15 +97,14 @@ func benchCirculationCmd(args []string) error {
 		}
 		tokens[i], cards[i] = res.Token, reg.Card
 	}
-	hash, _ := library.HashPassword("bench-staff-pass", []byte("bench"))
-	db.Tx(ctx, func(tx *sql.Tx) error {
-		return store.AddStaff(ctx, tx, &store.Staff{Username: "bench", Role: "librarian", PasswordHash: hash}, time.Now())
-	})
+	if err := accounts.AddStaff(ctx, 0, "bench", library.RoleLibrarian, "bench-staff-pass"); err != nil {
+		return err
+	}
 	staff, err := accounts.StaffLogin(ctx, "bench", "bench-staff-pass", "127.0.0.1", library.SessionAPI)
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Clients * 2}}
 	post := func(path, token, body string, want int) error {
 		req, _ := http.NewRequest("POST", base+path, bytes.NewBufferString(body))
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -138,11 +124,11 @@ func benchCirculationCmd(args []string) error {
 	phase := func(name string, work func(i, n int) error) {
 		var done, failed atomic.Int64
 		var firstErr atomic.Value
-		lat := make([][]time.Duration, *clients)
-		stop := time.Now().Add(*seconds)
+		lat := make([][]time.Duration, o.Clients)
+		stop := time.Now().Add(o.Duration)
 		var wg sync.WaitGroup
 		start := time.Now()
-		for i := 0; i < *clients; i++ {
+		for i := 0; i < o.Clients; i++ {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
@@ -171,15 +157,15 @@ func benchCirculationCmd(args []string) error {
 			}
 			return all[int(q*float64(len(all)-1))].Round(10 * time.Microsecond)
 		}
-		fmt.Printf("%-28s %7.0f/s  (%d in %s, %d clients, %d errors; latency p50 %s p99 %s)\n", name,
-			float64(done.Load())/el.Seconds(), done.Load(), el.Round(time.Millisecond), *clients, failed.Load(), p(.5), p(.99))
+		fmt.Fprintf(o.Out, "%-28s %7.0f/s  (%d in %s, %d clients, %d errors; latency p50 %s p99 %s)\n", name,
+			float64(done.Load())/el.Seconds(), done.Load(), el.Round(time.Millisecond), o.Clients, failed.Load(), p(.5), p(.99))
 		if e := firstErr.Load(); e != nil {
-			fmt.Printf("  first error: %v\n", e)
+			fmt.Fprintf(o.Out, "  first error: %v\n", e)
 		}
 	}
-	fmt.Printf("hondana bench-circulation: %d records, %d clients, HTTP on loopback\n", nrec, *clients)
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	fmt.Fprintf(o.Out, "hondana bench-circulation: %d records, %d clients, HTTP on loopback\n", nrec, o.Clients)
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
 		if err != nil {
 			return err
 		}
@@ -188,12 +174,12 @@ func benchCirculationCmd(args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	phase("hold placements", func(i, n int) error {
-		rec := 1 + (n*(*clients)+i)%nrec
+		rec := 1 + (n*(o.Clients)+i)%nrec
 		return post("/me/holds", tokens[i], fmt.Sprintf(`{"record_id":%d,"pickup_branch":"ozu","contact":"phone"}`, rec), http.StatusCreated)
 	})
 	// Each desk lends and takes back its own copy: copies of records no
 	// one reserved in the first phase are the last ones.
-	barcodes := make([]string, *clients)
+	barcodes := make([]string, o.Clients)
 	for i := range barcodes {
 		var bc string
 		db.Reader().QueryRow(`SELECT c.barcode FROM copies c WHERE c.status = 'on_shelf'
@@ -206,6 +192,6 @@ func benchCirculationCmd(args []string) error {
 		}
 		return post("/staff/checkin", staff.Token, fmt.Sprintf(`{"barcode":"%s","branch":"ozu"}`, barcodes[i]), http.StatusOK)
 	})
-	fmt.Printf("peak RSS: %s\n", peakRSS())
+	fmt.Fprintf(o.Out, "peak RSS: %s\n", peakRSS())
 	return nil
 }

@@ -1,0 +1,262 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"hondana/demo"
+	"hondana/library"
+	"hondana/mailer"
+	"hondana/store"
+	"hondana/ui"
+)
+
+// Options change how an App is built, for tests and benches; the zero
+// value is a production start.
+type Options struct {
+	// Log receives the log; nil: text on standard error at the
+	// config's log level.
+	Log *slog.Logger
+	// Clock is the time every rule reads; nil: the system clock, or a
+	// test clock (starting now) when the config says test_clock.
+	Clock library.Clock
+	// Transport sends the outbox instead of the SMTP server or the
+	// mailbox directory the config names.
+	Transport library.Transport
+}
+
+// Data is a data directory opened: the database, and what every command
+// needs with it. Commands that must not touch the search index (a
+// running server holds it) open only this.
+type Data struct {
+	Config Config
+	Log    *slog.Logger
+	Loc    *time.Location
+	Clock  library.Clock
+	DB     *store.DB
+	// Pepper is mixed into every password hash; it never goes into the
+	// database.
+	Pepper []byte
+
+	opened time.Time // when the command began to open it, for the log
+}
+
+// OpenData opens the data directory of cfg, making it on first use, and
+// writes the configured branches to the database, so names, addresses
+// and phones follow the config file.
+func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
+	d := &Data{Config: cfg, Log: o.Log, Clock: o.Clock, opened: time.Now()}
+	if d.Log == nil {
+		level := slog.LevelInfo
+		_ = level.UnmarshalText([]byte(cfg.LogLevel))
+		d.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	}
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("config: timezone %q: %w", cfg.Timezone, err)
+	}
+	d.Loc = loc
+	if d.Clock == nil {
+		d.Clock = library.SystemClock{}
+		if cfg.TestClock {
+			d.Clock = &library.TestClock{}
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if d.Pepper, err = loadPepper(cfg, d.Log); err != nil {
+		return nil, err
+	}
+	if d.DB, err = store.Open(ctx, cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if err := library.SaveBranches(ctx, d.DB, cfg.BranchList()); err != nil {
+		d.DB.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close closes the database.
+func (d *Data) Close() error { return d.DB.Close() }
+
+// OpenCatalog opens the search index beside the database (see
+// library.OpenCatalog): it fails when a running server holds it.
+func (d *Data) OpenCatalog(ctx context.Context) (*library.Catalog, error) {
+	return library.OpenCatalog(ctx, d.DB, d.Config.DataDir, d.Clock, d.Log)
+}
+
+// loadPepper returns the password pepper: from the config, or from the
+// data directory's secret file, made on first start. It is never stored
+// in the database, so a stolen database backup alone cannot be attacked.
+func loadPepper(cfg Config, log *slog.Logger) ([]byte, error) {
+	if cfg.Pepper != "" {
+		return []byte(cfg.Pepper), nil
+	}
+	path := filepath.Join(cfg.DataDir, "pepper.secret")
+	if b, err := os.ReadFile(path); err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("pepper: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("pepper: %w", err)
+	}
+	log.Warn("no pepper configured: generated one in the data directory; keep it out of database backups, or set pepper / HONDANA_PEPPER", "file", path)
+	return []byte(secret), nil
+}
+
+// App is a whole Hondana over one data directory: the database and the
+// search index, the services holding the library's rules, the outbox's
+// sender and the web server. New builds it; Run serves it until its
+// context ends; Close closes it.
+type App struct {
+	*Data
+	Catalog     *library.Catalog
+	Calendar    *library.Calendar
+	Accounts    *library.Accounts
+	Circulation *library.Circulation
+	Mailer      *library.Mailer
+	// Handler serves the whole site: the OPAC, the staff client and the
+	// JSON API.
+	Handler *ui.Server
+
+	jobs *jobs
+}
+
+// New opens the data directory of cfg and builds everything on it. With
+// cfg.Demo and an empty database it first loads the demo library.
+func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
+	d, err := OpenData(ctx, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	a = &App{Data: d, jobs: newJobs()}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	rules, err := cfg.CalendarRules()
+	if err != nil {
+		return nil, err
+	}
+	a.Calendar = library.NewCalendar(d.DB, rules, d.Loc)
+	records, err := d.DB.RecordCount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.Catalog, err = d.OpenCatalog(ctx); err != nil {
+		return nil, err
+	}
+	loadDemo := cfg.Demo && records == 0
+	if loadDemo {
+		d.Log.Info("empty data directory: loading the demo library", "dir", cfg.DataDir)
+		err := demo.Load(ctx, d.DB, a.Catalog, demo.Options{Branches: cfg.BranchList(), Calendar: a.Calendar, Clock: d.Clock, Pepper: d.Pepper, Log: d.Log})
+		if err != nil {
+			return nil, err
+		}
+		// One bulk build beats applying eighteen thousand queued changes.
+		if err := a.Catalog.Rebuild(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	// The outbox's sender is woken by the services that write to it.
+	outbox := library.NewSignal()
+	letters := library.NewLetters(d.DB, library.Letterhead{Library: cfg.Library.Name, BaseURL: cfg.BaseURL}, rules)
+	if a.Accounts, err = library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{
+		Policy: cfg.AccountPolicy(), Letters: letters, Mailed: outbox.Notify}); err != nil {
+		return nil, err
+	}
+	if loadDemo {
+		if err := demo.SetPatronPassword(ctx, d.DB, a.Accounts); err != nil {
+			return nil, err
+		}
+	}
+	a.Circulation = library.NewCirculation(d.DB, a.Calendar, d.Clock, library.CirculationOptions{
+		Policy: cfg.LoanPolicy(), Mail: cfg.MailPolicy(), Letters: letters, Changed: a.Catalog.Changed, Mailed: outbox.Notify})
+	transport, mailboxDir, err := a.transport(o)
+	if err != nil {
+		return nil, err
+	}
+	from, fromName := cfg.Mail.From, cfg.Mail.FromName
+	if from == "" {
+		from = "noreply@" + cfg.Library.MailDomain
+	}
+	if fromName == "" {
+		fromName = cfg.Library.Name
+	}
+	a.Mailer = library.NewMailer(a.Circulation, transport, library.MailerOptions{From: from, FromName: fromName, Wake: outbox,
+		OnError: func(err error) { d.Log.Error("sending mail", "err", err) }})
+
+	if staff, err := d.DB.StaffCount(ctx); err != nil {
+		return nil, err
+	} else if staff == 0 {
+		d.Log.Warn("no staff account yet: create one with `hondana staff add --username NAME --role admin`")
+	}
+	a.Handler = ui.New(ui.Options{
+		DB: d.DB, Catalog: a.Catalog, Calendar: a.Calendar, Clock: d.Clock, Log: d.Log,
+		Accounts: a.Accounts, Circulation: a.Circulation, Mailer: a.Mailer, MailboxDir: mailboxDir,
+		Background: a.jobs.Go,
+		Site: ui.Site{
+			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
+			BaseURL: cfg.BaseURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,
+		},
+		TestClock:     cfg.TestClock,
+		SecureCookies: cfg.Web.SecureCookies,
+	})
+	return a, nil
+}
+
+// transport is how the outbox leaves: o's transport, the configured SMTP
+// server, or (without one) the mailbox directory, whose path it returns.
+func (a *App) transport(o Options) (library.Transport, string, error) {
+	m := a.Config.Mail
+	switch {
+	case o.Transport != nil:
+		return o.Transport, "", nil
+	case m.SMTPHost != "":
+		smtp, err := mailer.NewSMTP(mailer.SMTPConfig{Host: m.SMTPHost, Port: m.SMTPPort, TLS: m.SMTPTLS, Username: m.SMTPUsername,
+			Password: m.SMTPPassword, Auth: m.SMTPAuth, Timeout: m.SMTPTimeout, CAFile: m.SMTPCAFile})
+		if err != nil {
+			return nil, "", fmt.Errorf("config: %w", err)
+		}
+		return smtp, "", nil
+	}
+	dir := a.Config.MailboxDir()
+	box, err := mailer.NewMailbox(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if !a.Config.Demo {
+		a.Log.Warn("mail.smtp_host is not set: notices are written to the mailbox directory only (see /staff/outbox)", "dir", dir)
+	}
+	return box, box.Dir(), nil
+}
+
+// Close stops the jobs staff started (cancelled, then waited for), then
+// closes the index and the database, in that order: nothing that runs
+// may find them closed.
+func (a *App) Close() error {
+	a.jobs.stop()
+	var err error
+	if a.Catalog != nil {
+		err = a.Catalog.Close()
+	}
+	return errors.Join(err, a.Data.Close())
+}

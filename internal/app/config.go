@@ -1,0 +1,224 @@
+// Package app is Hondana's composition root: from a Config it builds the
+// store, the search index, the services, the mail sender, the scheduler
+// and the web server, runs the background loops, and shuts them down in
+// order. The commands, the tests and the benches all build through it.
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// Config is everything the binary can be told, from the config file, the
+// environment (HONDANA_DATA_DIR, HONDANA_POLICY_LOAN_DAYS …) and flags.
+type Config struct {
+	Addr      string `mapstructure:"addr"`
+	DataDir   string `mapstructure:"data_dir"`
+	Timezone  string `mapstructure:"timezone"`
+	BaseURL   string `mapstructure:"base_url"`
+	Pepper    string `mapstructure:"pepper"`
+	LogLevel  string `mapstructure:"log_level"`
+	Demo      bool   `mapstructure:"demo"`
+	TestClock bool   `mapstructure:"test_clock"`
+
+	Library  LibraryConfig  `mapstructure:"library"`
+	Branches []BranchConfig `mapstructure:"branches"`
+	Calendar CalendarConfig `mapstructure:"calendar"`
+	Catalog  CatalogConfig  `mapstructure:"catalog"`
+	Accounts AccountsConfig `mapstructure:"accounts"`
+	Loans    LoansConfig    `mapstructure:"loans"`
+	Mail     MailConfig     `mapstructure:"mail"`
+	Web      WebConfig      `mapstructure:"web"`
+}
+
+// MailConfig is how notices reach patrons: the SMTP server, the sender,
+// and the notice rules.
+type MailConfig struct {
+	SMTPHost     string        `mapstructure:"smtp_host"`
+	SMTPPort     int           `mapstructure:"smtp_port"`
+	SMTPTLS      string        `mapstructure:"smtp_tls"`
+	SMTPUsername string        `mapstructure:"smtp_username"`
+	SMTPPassword string        `mapstructure:"smtp_password"`
+	SMTPAuth     string        `mapstructure:"smtp_auth"`
+	SMTPTimeout  time.Duration `mapstructure:"smtp_timeout"`
+	SMTPCAFile   string        `mapstructure:"smtp_ca_file"`
+	From         string        `mapstructure:"from"`
+	FromName     string        `mapstructure:"from_name"`
+	MailboxDir   string        `mapstructure:"mailbox_dir"`
+
+	PickupReminderOpenDays int           `mapstructure:"pickup_reminder_open_days"`
+	DueReminderDays        int           `mapstructure:"due_reminder_days"`
+	OverdueNotices         int           `mapstructure:"overdue_notices"`
+	OverdueEveryDays       int           `mapstructure:"overdue_every_days"`
+	RetryMin               time.Duration `mapstructure:"retry_min"`
+	RetryMax               time.Duration `mapstructure:"retry_max"`
+	GiveUpAfter            time.Duration `mapstructure:"give_up_after"`
+	Keep                   time.Duration `mapstructure:"keep"`
+}
+
+// LoansConfig holds the numbers of loans and holds.
+type LoansConfig struct {
+	LoanDays   int `mapstructure:"loan_days"`
+	LoanLimit  int `mapstructure:"loan_limit"`
+	HoldLimit  int `mapstructure:"hold_limit"`
+	PickupDays int `mapstructure:"pickup_days"`
+}
+
+// AccountsConfig holds the rules of logins and sessions.
+type AccountsConfig struct {
+	TempPasswordDelay time.Duration `mapstructure:"temp_password_delay"`
+	TempPasswordTries int           `mapstructure:"temp_password_tries"`
+	TempPasswordTTL   time.Duration `mapstructure:"temp_password_ttl"`
+	SessionIdle       time.Duration `mapstructure:"session_idle"`
+	KioskIdle         time.Duration `mapstructure:"kiosk_idle"`
+	SessionMax        time.Duration `mapstructure:"session_max"`
+	AddressFailures   int           `mapstructure:"address_failures"`
+	AddressWindow     time.Duration `mapstructure:"address_window"`
+	HashConcurrency   int           `mapstructure:"hash_concurrency"`
+}
+
+// LibraryConfig names the library.
+type LibraryConfig struct {
+	Name       string `mapstructure:"name"`
+	NameEn     string `mapstructure:"name_en"`
+	MailDomain string `mapstructure:"mail_domain"`
+}
+
+// BranchConfig is one branch: identity and regular hours.
+type BranchConfig struct {
+	Code          string   `mapstructure:"code"`
+	Name          string   `mapstructure:"name"`
+	NameEn        string   `mapstructure:"name_en"`
+	Address       string   `mapstructure:"address"`
+	Phone         string   `mapstructure:"phone"`
+	Fax           string   `mapstructure:"fax"`
+	ClosedDays    []string `mapstructure:"closed_days"`
+	WeekdayOpens  string   `mapstructure:"weekday_opens"`
+	WeekdayCloses string   `mapstructure:"weekday_closes"`
+	WeekendOpens  string   `mapstructure:"weekend_opens"`
+	WeekendCloses string   `mapstructure:"weekend_closes"`
+}
+
+// CalendarConfig holds the closures every branch shares.
+type CalendarConfig struct {
+	ClosedOnHolidays bool   `mapstructure:"closed_on_holidays"`
+	MonthEndCleaning bool   `mapstructure:"month_end_cleaning"`
+	NewYearFrom      string `mapstructure:"new_year_from"`
+	NewYearTo        string `mapstructure:"new_year_to"`
+}
+
+// CatalogConfig tunes the public catalogue.
+type CatalogConfig struct {
+	NewArrivalsDays int `mapstructure:"new_arrivals_days"`
+}
+
+// WebConfig tunes the web server.
+type WebConfig struct {
+	SecureCookies   bool          `mapstructure:"secure_cookies"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+// Default is the configuration of a start with no file: the demo city's
+// four libraries and the rules of the seed.
+func Default() Config {
+	return Config{
+		Addr:     "localhost:8080",
+		DataDir:  "./data",
+		Timezone: "Asia/Tokyo",
+		BaseURL:  "",
+		LogLevel: "info",
+		Library: LibraryConfig{
+			Name:       "大洲市立図書館",
+			NameEn:     "Ozu City Library",
+			MailDomain: "library.city.ozu.example.jp",
+		},
+		Branches: []BranchConfig{
+			{Code: "ozu", Name: "大洲図書館", NameEn: "Ozu Library", Address: "愛媛県大洲市東大洲270-1", Phone: "0893-24-2415", Fax: "0893-24-2416",
+				ClosedDays: []string{"mon"}, WeekdayOpens: "09:00", WeekdayCloses: "19:00", WeekendOpens: "09:00", WeekendCloses: "17:00"},
+			{Code: "nagahama", Name: "長浜図書館", NameEn: "Nagahama Library", Address: "愛媛県大洲市長浜甲488", Phone: "0893-52-1233",
+				ClosedDays: []string{"mon"}, WeekdayOpens: "09:00", WeekdayCloses: "18:00", WeekendOpens: "09:00", WeekendCloses: "17:00"},
+			{Code: "hijikawa", Name: "肱川図書館", NameEn: "Hijikawa Library", Address: "愛媛県大洲市肱川町山鳥坂33-1", Phone: "0893-34-2011",
+				ClosedDays: []string{"mon", "tue"}, WeekdayOpens: "09:30", WeekdayCloses: "17:30", WeekendOpens: "09:30", WeekendCloses: "17:00"},
+			{Code: "kawabe", Name: "河辺図書館", NameEn: "Kawabe Library", Address: "愛媛県大洲市河辺町植松1144", Phone: "0893-39-2111",
+				ClosedDays: []string{"mon", "thu"}, WeekdayOpens: "10:00", WeekdayCloses: "17:00", WeekendOpens: "10:00", WeekendCloses: "16:00"},
+		},
+		Calendar: CalendarConfig{ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03"},
+		Catalog:  CatalogConfig{NewArrivalsDays: 30},
+		Loans:    LoansConfig{LoanDays: 14, LoanLimit: 10, HoldLimit: 10, PickupDays: 7},
+		Mail: MailConfig{SMTPPort: 587, SMTPTLS: "starttls", SMTPAuth: "PLAIN", SMTPTimeout: 30 * time.Second,
+			PickupReminderOpenDays: 2, DueReminderDays: 2, OverdueNotices: 3, OverdueEveryDays: 7,
+			RetryMin: time.Minute, RetryMax: time.Hour, GiveUpAfter: 24 * time.Hour, Keep: 7 * 24 * time.Hour},
+		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
+			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
+			AddressFailures: 30, AddressWindow: 10 * time.Minute, HashConcurrency: 2},
+		Web: WebConfig{ShutdownTimeout: 10 * time.Second},
+	}
+}
+
+// CalendarRules are the closures and opening hours of the config.
+func (c Config) CalendarRules() (library.CalendarRules, error) {
+	rules := library.CalendarRules{
+		ClosedOnHolidays: c.Calendar.ClosedOnHolidays,
+		MonthEndCleaning: c.Calendar.MonthEndCleaning,
+		NewYearFrom:      c.Calendar.NewYearFrom,
+		NewYearTo:        c.Calendar.NewYearTo,
+		Branches:         map[string]library.BranchCalendar{},
+	}
+	for _, b := range c.Branches {
+		closed, err := library.ParseWeekdays(b.ClosedDays)
+		if err != nil {
+			return rules, fmt.Errorf("config: branch %s: %w", b.Code, err)
+		}
+		rules.Branches[b.Code] = library.BranchCalendar{
+			ClosedWeekdays: closed,
+			Weekday:        library.Hours{Opens: b.WeekdayOpens, Closes: b.WeekdayCloses},
+			Weekend:        library.Hours{Opens: b.WeekendOpens, Closes: b.WeekendCloses},
+		}
+	}
+	return rules, nil
+}
+
+// AccountPolicy is the rules of logins and sessions.
+func (c Config) AccountPolicy() library.AccountPolicy {
+	a := c.Accounts
+	return library.AccountPolicy{
+		TempPasswordDelay: a.TempPasswordDelay, TempPasswordTries: a.TempPasswordTries, TempPasswordTTL: a.TempPasswordTTL,
+		SessionIdle: a.SessionIdle, KioskIdle: a.KioskIdle, SessionMax: a.SessionMax,
+		AddressFailures: a.AddressFailures, AddressWindow: a.AddressWindow, HashConcurrency: a.HashConcurrency,
+	}
+}
+
+// LoanPolicy is the numbers of loans and holds.
+func (c Config) LoanPolicy() library.LoanPolicy {
+	l := c.Loans
+	return library.LoanPolicy{LoanDays: l.LoanDays, LoanLimit: l.LoanLimit, HoldLimit: l.HoldLimit, PickupDays: l.PickupDays}
+}
+
+// MailPolicy is the notice rules.
+func (c Config) MailPolicy() library.MailPolicy {
+	m := c.Mail
+	return library.MailPolicy{PickupReminderOpenDays: m.PickupReminderOpenDays, DueReminderDays: m.DueReminderDays,
+		OverdueNotices: m.OverdueNotices, OverdueEveryDays: m.OverdueEveryDays, RetryMin: m.RetryMin, RetryMax: m.RetryMax,
+		GiveUpAfter: m.GiveUpAfter, Keep: m.Keep}
+}
+
+// BranchList is the configured branches, in display order.
+func (c Config) BranchList() []store.Branch {
+	out := make([]store.Branch, 0, len(c.Branches))
+	for i, b := range c.Branches {
+		out = append(out, store.Branch{Code: b.Code, Name: b.Name, NameEn: b.NameEn, Address: b.Address, Phone: b.Phone, Fax: b.Fax, SortOrder: i})
+	}
+	return out
+}
+
+// MailboxDir is where messages go when no SMTP server is configured.
+func (c Config) MailboxDir() string {
+	if c.Mail.MailboxDir != "" {
+		return c.Mail.MailboxDir
+	}
+	return filepath.Join(c.DataDir, "mailbox")
+}

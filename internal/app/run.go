@@ -1,0 +1,130 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"hondana/demo"
+)
+
+// Run serves the site on the configured address and runs the background
+// loops (the index worker, the scheduler that lapses holds and writes
+// reminders, the outbox's sender, the session sweeper) until ctx ends or
+// one of them fails. Then it shuts down in order: the server stops
+// accepting and lets the requests in flight finish, the loops and the
+// staff's jobs are cancelled and waited for. The index and the database
+// stay open for Close.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	logErr := func(what string) func(error) {
+		return func(err error) { a.Log.Error(what, "err", err) }
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { a.Catalog.Run(gctx); return nil })
+	g.Go(func() error {
+		// Holds past their pickup deadline lapse by themselves.
+		a.Circulation.Run(gctx, time.Minute, nil, logErr("expiring holds and writing reminders"))
+		return nil
+	})
+	// The outbox goes out after each commit that wrote to it, and as
+	// retries fall due.
+	g.Go(func() error { a.Mailer.Run(gctx, time.Minute); return nil })
+	g.Go(func() error { a.Accounts.Run(gctx, 10*time.Minute, logErr("sweeping sessions")); return nil })
+	g.Go(func() error {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		a.Log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), a.Config.Web.ShutdownTimeout)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		return nil
+	})
+	url := "http://" + displayAddr(ln.Addr().String()) + "/"
+	a.Log.Info("hondana is serving", "url", url, "ready_in", time.Since(a.opened).Round(time.Millisecond), "test_clock", a.Config.TestClock)
+	if a.Config.Demo {
+		fmt.Fprintf(os.Stderr, "\n  Demo library: %[1]s\n  Staff login:  %[2]s / %[3]s   (%[1]sstaff)\n  Patron login: %[4]s / %[5]s   (%[1]slogin)\n\n",
+			url, demo.StaffUser, demo.StaffPassword, demo.PatronCard, demo.PatronPassword)
+	}
+	err = g.Wait()
+	// No request can start a job any more: cancel those running.
+	a.jobs.stop()
+	a.Log.Info("stopped")
+	return err
+}
+
+// displayAddr is addr as a browser's address bar takes it.
+func displayAddr(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil && (host == "" || host == "::" || host == "0.0.0.0") {
+		return "localhost:" + port
+	}
+	if strings.HasPrefix(addr, ":") {
+		return "localhost" + addr
+	}
+	return addr
+}
+
+// jobs runs the work staff start from the web that outlives its request
+// (an import, a reindex) on the app's lifetime: stop cancels their
+// context and waits for them, so none outlives the index or the
+// database.
+type jobs struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	done   bool
+	wg     sync.WaitGroup
+}
+
+func newJobs() *jobs {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &jobs{ctx: ctx, cancel: cancel}
+}
+
+// errStopping refuses a job once shutdown has begun.
+var errStopping = errors.New("app: shutting down")
+
+// Go runs f in the background with a context that ends at shutdown.
+func (j *jobs) Go(f func(ctx context.Context)) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.done {
+		return errStopping
+	}
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		f(j.ctx)
+	}()
+	return nil
+}
+
+// stop cancels the running jobs, refuses new ones and waits for the
+// running ones to return.
+func (j *jobs) stop() {
+	j.mu.Lock()
+	j.done = true
+	j.mu.Unlock()
+	j.cancel()
+	j.wg.Wait()
+}
