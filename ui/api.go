@@ -65,7 +65,7 @@ type apiItem struct {
 	DueDate    *string `json:"due_date"`
 }
 
-func joinAuthors(as []store.Author, yomi bool) string {
+func JoinAuthors(as []store.Author, yomi bool) string {
 	var parts []string
 	for _, a := range as {
 		v := a.Name
@@ -83,7 +83,7 @@ func toAPIHit(h library.Hit) apiHit {
 	r := h.Record
 	out := apiHit{
 		ID: r.ID, Title: r.Title, TitleYomi: r.TitleYomi, Subtitle: r.Subtitle,
-		Author: joinAuthors(r.Authors, false), AuthorYomi: joinAuthors(r.Authors, true), Authors: r.Authors,
+		Author: JoinAuthors(r.Authors, false), AuthorYomi: JoinAuthors(r.Authors, true), Authors: r.Authors,
 		Publisher: r.Publisher, ISBN: r.ISBN, NDC: r.NDC, MaterialType: r.MaterialType,
 		Available: h.Available, HoldsWaiting: h.HoldsWaiting, Branches: []apiAvail{},
 		URL: "/records/" + strconv.FormatInt(r.ID, 10),
@@ -151,11 +151,11 @@ func (s *Server) apiBranches(c *gin.Context) error {
 }
 
 func (s *Server) apiSearch(c *gin.Context) error {
-	q, page, err := s.searchParams(c)
+	q, page, err := s.SearchParams(c)
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(q.Text) == "" && !hasFilter(q) {
+	if strings.TrimSpace(q.Text) == "" && !HasFilter(q) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: library.QueryRequired, Msg: "err.query_required"}
 	}
 	res, err := s.Catalog.Search(c.Request.Context(), q)
@@ -183,28 +183,28 @@ func (s *Server) apiSearch(c *gin.Context) error {
 	return nil
 }
 
-func recordID(c *gin.Context) (int64, error) {
+func RecordID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errNotFound(library.RecordNotFound)
+		return 0, NotFound(library.RecordNotFound)
 	}
 	return id, nil
 }
 
-func (s *Server) loadRecord(c *gin.Context) (*library.Hit, error) {
-	id, err := recordID(c)
+func (s *Server) LoadRecord(c *gin.Context) (*library.Hit, error) {
+	id, err := RecordID(c)
 	if err != nil {
 		return nil, err
 	}
 	h, err := s.Catalog.Record(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound(library.RecordNotFound)
+		return nil, NotFound(library.RecordNotFound)
 	}
 	return h, err
 }
 
 func (s *Server) apiRecord(c *gin.Context) error {
-	h, err := s.loadRecord(c)
+	h, err := s.LoadRecord(c)
 	if err != nil {
 		return err
 	}
@@ -226,14 +226,14 @@ func (s *Server) apiRecord(c *gin.Context) error {
 	return nil
 }
 
-// newArrivals runs the new-arrivals search shared by the page and the API.
-func (s *Server) newArrivals(c *gin.Context) (*library.SearchResult, search.Query, int, int, error) {
+// NewArrivals runs the new-arrivals search shared by the page and the API.
+func (s *Server) NewArrivals(c *gin.Context) (*library.SearchResult, search.Query, int, int, error) {
 	maxDays := 365
-	days, err := intParam(c, "days", s.Site.NewArrivalsDays, 1, maxDays, func() *Error { return errParam("days", "why.days", maxDays) })
+	days, err := IntParam(c, "days", s.Site.NewArrivalsDays, 1, maxDays, func() *Error { return BadParam("days", "why.days", maxDays) })
 	if err != nil {
 		return nil, search.Query{}, 0, 0, err
 	}
-	q, page, err := s.searchParams(c)
+	q, page, err := s.SearchParams(c)
 	if err != nil {
 		return nil, q, 0, 0, err
 	}
@@ -245,7 +245,7 @@ func (s *Server) newArrivals(c *gin.Context) (*library.SearchResult, search.Quer
 }
 
 func (s *Server) apiNewArrivals(c *gin.Context) error {
-	res, q, page, days, err := s.newArrivals(c)
+	res, q, page, days, err := s.NewArrivals(c)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (s *Server) apiNewArrivals(c *gin.Context) error {
 	return nil
 }
 
-type apiRank struct {
+type Rank struct {
 	Rank     int    `json:"rank"`
 	RecordID int64  `json:"record_id"`
 	Title    string `json:"title"`
@@ -262,9 +262,9 @@ type apiRank struct {
 	Count    int    `json:"count"`
 }
 
-// ranking loads one of the two rankings for the page and the API.
-func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, string, error) {
-	limit, err := intParam(c, "limit", 20, 1, 100, func() *Error { return errParam("limit", "why.limit", 100) })
+// Ranking loads one of the two rankings for the page and the API.
+func (s *Server) Ranking(c *gin.Context, holds bool) ([]Rank, []library.Hit, string, error) {
+	limit, err := IntParam(c, "limit", 20, 1, 100, func() *Error { return BadParam("limit", "why.limit", 100) })
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -283,7 +283,7 @@ func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, 
 			since = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, now.Location()).Format(library.DateLayout)
 		case "all":
 		default:
-			return nil, nil, "", errParam("period", "why.period")
+			return nil, nil, "", BadParam("period", "why.period")
 		}
 		rows, err = s.DB.TopLoans(c.Request.Context(), since, limit)
 	}
@@ -302,7 +302,7 @@ func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, 
 	for _, h := range hits {
 		byID[h.Record.ID] = h
 	}
-	out := []apiRank{}
+	out := []Rank{}
 	var kept []library.Hit
 	rank := 0
 	for i, r := range rows {
@@ -314,14 +314,14 @@ func (s *Server) ranking(c *gin.Context, holds bool) ([]apiRank, []library.Hit, 
 		if i == 0 || rows[i-1].Count != r.Count {
 			rank = len(out) + 1
 		}
-		out = append(out, apiRank{Rank: rank, RecordID: r.RecordID, Title: h.Record.Title, Author: joinAuthors(h.Record.Authors, false), Count: r.Count})
+		out = append(out, Rank{Rank: rank, RecordID: r.RecordID, Title: h.Record.Title, Author: JoinAuthors(h.Record.Authors, false), Count: r.Count})
 		kept = append(kept, h)
 	}
 	return out, kept, period, nil
 }
 
 func (s *Server) apiLoanRanking(c *gin.Context) error {
-	r, _, period, err := s.ranking(c, false)
+	r, _, period, err := s.Ranking(c, false)
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func (s *Server) apiLoanRanking(c *gin.Context) error {
 }
 
 func (s *Server) apiHoldRanking(c *gin.Context) error {
-	r, _, _, err := s.ranking(c, true)
+	r, _, _, err := s.Ranking(c, true)
 	if err != nil {
 		return err
 	}
@@ -338,14 +338,14 @@ func (s *Server) apiHoldRanking(c *gin.Context) error {
 	return nil
 }
 
-// calendarMonth reads ?branch=&month= and returns that month's days.
-func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []library.Day, error) {
+// CalendarMonth reads ?branch=&month= and returns that month's days.
+func (s *Server) CalendarMonth(c *gin.Context) (store.Branch, time.Time, []library.Day, error) {
 	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return store.Branch{}, time.Time{}, nil, err
 	}
 	if len(bs) == 0 {
-		return store.Branch{}, time.Time{}, nil, errNotFound(codeNotFound)
+		return store.Branch{}, time.Time{}, nil, NotFound(CodeNotFound)
 	}
 	b := bs[0]
 	if code := c.Query("branch"); code != "" {
@@ -365,7 +365,7 @@ func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []libra
 	if v := c.Query("month"); v != "" {
 		m, err := time.ParseInLocation("2006-01", v, loc)
 		if err != nil || m.Year() < 1900 || m.Year() > 2200 {
-			return b, month, nil, errParam("month", "why.month")
+			return b, month, nil, BadParam("month", "why.month")
 		}
 		month = m
 	}
@@ -374,7 +374,7 @@ func (s *Server) calendarMonth(c *gin.Context) (store.Branch, time.Time, []libra
 }
 
 func (s *Server) apiCalendar(c *gin.Context) error {
-	b, month, days, err := s.calendarMonth(c)
+	b, month, days, err := s.CalendarMonth(c)
 	if err != nil {
 		return err
 	}
@@ -421,13 +421,13 @@ func (s *Server) apiNews(c *gin.Context) error {
 func readJSON(c *gin.Context, v any) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 1<<20+1))
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Msg: "err.bad_request"}
 	}
 	if len(body) > 1<<20 {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge, Msg: "err.too_large"}
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Msg: "err.too_large"}
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Msg: "err.bad_request"}
 	}
 	return nil
 }
@@ -436,7 +436,7 @@ func readJSON(c *gin.Context, v any) error {
 func (s *Server) apiTestClock(c *gin.Context) error {
 	tc, ok := s.Clock.(*library.TestClock)
 	if !ok {
-		return errNotFound(codeNotFound)
+		return NotFound(CodeNotFound)
 	}
 	var req struct {
 		Advance string `json:"advance"`
@@ -446,7 +446,7 @@ func (s *Server) apiTestClock(c *gin.Context) error {
 		return err
 	}
 	bad := func(why string) error {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalidClock, Msg: "err.test_clock", Args: []any{why}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidClock, Msg: "err.test_clock", Args: []any{why}}
 	}
 	var now time.Time
 	switch {

@@ -27,18 +27,18 @@ func (s *Server) apiLogin(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
+	NoStore(c)
 	c.JSON(http.StatusOK, gin.H{"token": res.Token, "must_change_password": res.MustChange,
 		"patron": gin.H{"card": res.Card, "name": res.Name}})
 	return nil
 }
 
 func (s *Server) apiLogout(c *gin.Context) error {
-	w := s.who(c)
+	w := s.Who(c)
 	if w == nil {
 		return &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"}
 	}
-	if err := s.Accounts.Logout(c.Request.Context(), s.token(c)); err != nil {
+	if err := s.Accounts.Logout(c.Request.Context(), s.Token(c)); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -46,7 +46,7 @@ func (s *Server) apiLogout(c *gin.Context) error {
 }
 
 func (s *Server) apiMe(c *gin.Context) error {
-	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) apiSetEmail(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	w := s.who(c)
+	w := s.Who(c)
 	if err := s.Accounts.SetEmail(c.Request.Context(), w.PatronID, req.Email); err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) apiChangePassword(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.Accounts.ChangePassword(c.Request.Context(), s.who(c), req.Old, req.New, req.Confirm); err != nil {
+	if err := s.Accounts.ChangePassword(c.Request.Context(), s.Who(c), req.Old, req.New, req.Confirm); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -105,13 +105,13 @@ func (s *Server) apiStaffLogin(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
+	NoStore(c)
 	c.JSON(http.StatusOK, gin.H{"token": res.Token, "staff": gin.H{"username": req.Username, "role": res.Role}})
 	return nil
 }
 
-// patronForm reads the registration fields shared by the API and the page.
-type patronForm struct {
+// PatronForm reads the registration fields shared by the API and the page.
+type PatronForm struct {
 	Name       string `json:"name" form:"name"`
 	NameYomi   string `json:"name_yomi" form:"name_yomi"`
 	BirthDate  string `json:"birth_date" form:"birth_date"`
@@ -122,27 +122,27 @@ type patronForm struct {
 	HomeBranch string `json:"home_branch" form:"home_branch"`
 }
 
-func (f patronForm) library() library.PatronForm {
+func (f PatronForm) Patron() library.PatronForm {
 	return library.PatronForm{Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate, Address: f.Address,
 		Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch}
 }
 
 func (s *Server) apiRegisterPatron(c *gin.Context) error {
-	var f patronForm
+	var f PatronForm
 	if err := readJSON(c, &f); err != nil {
 		return err
 	}
-	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.library())
+	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.Patron())
 	if err != nil {
 		return err
 	}
-	s.audit(c, "patron.register", "card "+reg.Card)
+	s.Audit(c, "patron.register", "card "+reg.Card)
 	c.JSON(http.StatusCreated, gin.H{"card": reg.Card, "temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
 	return nil
 }
 
 func (s *Server) apiStaffPatron(c *gin.Context) error {
-	p, st, locked, err := s.staffPatron(c)
+	p, st, locked, err := s.StaffPatron(c)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Server) apiReissue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "patron.reissue", "card "+reg.Card)
+	s.Audit(c, "patron.reissue", "card "+reg.Card)
 	c.JSON(http.StatusOK, gin.H{"temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
 	return nil
 }
@@ -166,14 +166,14 @@ func (s *Server) apiUnlock(c *gin.Context) error {
 	if err := s.Accounts.Unlock(c.Request.Context(), c.Param("card")); err != nil {
 		return err
 	}
-	s.audit(c, "patron.unlock", "card "+c.Param("card"))
+	s.Audit(c, "patron.unlock", "card "+c.Param("card"))
 	c.Status(http.StatusNoContent)
 	return nil
 }
 
-// staffPatron reads the patron of the :card path parameter with their
+// StaffPatron reads the patron of the :card path parameter with their
 // login state, and whether web login is stopped for the card.
-func (s *Server) staffPatron(c *gin.Context) (*store.Patron, store.PatronLoginState, bool, error) {
+func (s *Server) StaffPatron(c *gin.Context) (*store.Patron, store.PatronLoginState, bool, error) {
 	p, err := s.DB.PatronByCard(c.Request.Context(), c.Param("card"))
 	if err != nil {
 		return nil, store.PatronLoginState{}, false, &Error{Status: http.StatusNotFound, Code: library.PatronNotFound, Msg: "err.patron_not_found"}

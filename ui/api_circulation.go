@@ -55,19 +55,19 @@ func (s *Server) holdJSON(c *gin.Context, patronID, holdID int64) (apiHold, erro
 			return s.toAPIHold(h.Hold, h.Title, h.Position), nil
 		}
 	}
-	return apiHold{}, errNotFound(library.HoldNotFound)
+	return apiHold{}, NotFound(library.HoldNotFound)
 }
 
-func pathID(c *gin.Context, code string) (int64, error) {
+func PathID(c *gin.Context, code string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errNotFound(code)
+		return 0, NotFound(code)
 	}
 	return id, nil
 }
 
 func (s *Server) apiMyLoans(c *gin.Context) error {
-	loans, err := s.Circulation.Loans(c.Request.Context(), s.who(c).PatronID)
+	loans, err := s.Circulation.Loans(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -92,11 +92,11 @@ func (s *Server) apiMyLoans(c *gin.Context) error {
 }
 
 func (s *Server) apiRenew(c *gin.Context) error {
-	id, err := pathID(c, library.LoanNotFound)
+	id, err := PathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
-	due, err := s.Circulation.Renew(c.Request.Context(), s.who(c).PatronID, id)
+	due, err := s.Circulation.Renew(c.Request.Context(), s.Who(c).PatronID, id)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) apiRenew(c *gin.Context) error {
 }
 
 func (s *Server) apiMyHolds(c *gin.Context) error {
-	holds, err := s.Circulation.Holds(c.Request.Context(), s.who(c).PatronID)
+	holds, err := s.Circulation.Holds(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) apiPlaceHold(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	w := s.who(c)
+	w := s.Who(c)
 	h, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, int64(req.RecordID), req.PickupBranch, req.Contact)
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ func (j *json64) UnmarshalJSON(b []byte) error {
 }
 
 func (s *Server) apiChangeHold(c *gin.Context) error {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	w := s.who(c)
+	w := s.Who(c)
 	if _, err := s.Circulation.ChangeHold(c.Request.Context(), w.PatronID, id, req.PickupBranch, req.Contact); err != nil {
 		return err
 	}
@@ -182,11 +182,11 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 }
 
 func (s *Server) apiCancelHold(c *gin.Context) error {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.CancelHold(c.Request.Context(), s.who(c).PatronID, id); err != nil {
+	if err := s.Circulation.CancelHold(c.Request.Context(), s.Who(c).PatronID, id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -210,7 +210,7 @@ func (s *Server) apiCheckout(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "checkout", "item "+req.Barcode)
+	s.Audit(c, "checkout", "item "+req.Barcode)
 	c.JSON(http.StatusCreated, gin.H{"loan_id": l.ID, "due_date": l.DueDate})
 	return nil
 }
@@ -238,7 +238,7 @@ func (s *Server) apiCheckin(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "checkin", "item "+req.Barcode)
+	s.Audit(c, "checkin", "item "+req.Barcode)
 	c.JSON(http.StatusOK, placementJSON(p))
 	return nil
 }
@@ -255,7 +255,7 @@ func (s *Server) apiReceive(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "transit.receive", "item "+req.Barcode)
+	s.Audit(c, "transit.receive", "item "+req.Barcode)
 	c.JSON(http.StatusOK, placementJSON(p))
 	return nil
 }
@@ -263,7 +263,7 @@ func (s *Server) apiReceive(c *gin.Context) error {
 // staffBranch reads ?branch= and checks it.
 func (s *Server) staffBranch(c *gin.Context) (string, error) {
 	b := c.Query("branch")
-	ok, err := s.branchExists(c.Request.Context(), b)
+	ok, err := s.BranchExists(c.Request.Context(), b)
 	if err != nil {
 		return "", err
 	}
@@ -333,7 +333,7 @@ func (s *Server) apiPickList(c *gin.Context) error {
 }
 
 func (s *Server) apiContacted(c *gin.Context) error {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
@@ -343,11 +343,11 @@ func (s *Server) apiContacted(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	h, err := s.Circulation.Contacted(c.Request.Context(), id, s.who(c).StaffID, req.Result)
+	h, err := s.Circulation.Contacted(c.Request.Context(), id, s.Who(c).StaffID, req.Result)
 	if err != nil {
 		return err
 	}
-	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, req.Result))
+	s.Audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, req.Result))
 	r, err := s.DB.Record(c.Request.Context(), h.RecordID)
 	if err != nil {
 		return err
@@ -392,7 +392,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 	if req.MaterialType == "" {
 		req.MaterialType = store.MaterialBook
 	}
-	if !contains(materialTypes, req.MaterialType) {
+	if !Contains(MaterialTypes, req.MaterialType) {
 		return field("material_type")
 	}
 	if req.Year < 0 || req.Year > 9999 {
@@ -423,7 +423,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 		if strings.TrimSpace(it.Barcode) == "" {
 			return field("items.barcode")
 		}
-		if ok, err := s.branchExists(c.Request.Context(), it.Branch); err != nil {
+		if ok, err := s.BranchExists(c.Request.Context(), it.Branch); err != nil {
 			return err
 		} else if !ok {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch", Field: "items.branch"}
@@ -438,7 +438,7 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "record.add", fmt.Sprintf("record %d", r.ID))
+	s.Audit(c, "record.add", fmt.Sprintf("record %d", r.ID))
 	c.JSON(http.StatusCreated, gin.H{"id": r.ID})
 	return nil
 }

@@ -23,21 +23,21 @@ const (
 	csrfField     = "csrf"
 )
 
-// who returns the holder of the request's session, or nil.
-func (s *Server) who(c *gin.Context) *library.Who {
+// Who returns the holder of the request's session, or nil.
+func (s *Server) Who(c *gin.Context) *library.Who {
 	if v, ok := c.Get("who"); ok {
 		w, _ := v.(*library.Who)
 		return w
 	}
 	var w *library.Who
-	if tok := s.token(c); tok != "" && s.Accounts != nil {
+	if tok := s.Token(c); tok != "" && s.Accounts != nil {
 		w, _ = s.Accounts.Session(c.Request.Context(), tok)
 		if w == nil && !isAPI(c) {
 			// The session ended (timeout, logout elsewhere): forget its
 			// cookie, and on a kiosk everything of the patron.
-			s.clearSession(c)
-			if isKiosk(c) {
-				s.forgetPatron(c)
+			s.ClearSession(c)
+			if IsKiosk(c) {
+				s.ForgetPatron(c)
 			}
 		}
 	}
@@ -45,9 +45,9 @@ func (s *Server) who(c *gin.Context) *library.Who {
 	return w
 }
 
-// token is the bearer token of an API request or the session cookie of
+// Token is the bearer Token of an API request or the session cookie of
 // a browser.
-func (s *Server) token(c *gin.Context) string {
+func (s *Server) Token(c *gin.Context) string {
 	if isAPI(c) {
 		h := c.GetHeader("Authorization")
 		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
@@ -59,19 +59,19 @@ func (s *Server) token(c *gin.Context) string {
 	return v
 }
 
-// setSession gives the browser a new session cookie (a new id at every
+// SetSession gives the browser a new session cookie (a new id at every
 // login: a planted id is worthless).
-func (s *Server) setSession(c *gin.Context, token string) {
+func (s *Server) SetSession(c *gin.Context, token string) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+		Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
 }
 
-func (s *Server) clearSession(c *gin.Context) {
+func (s *Server) ClearSession(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+		Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
 }
 
-func (s *Server) secure(c *gin.Context) bool { return s.SecureCookies || c.Request.TLS != nil }
+func (s *Server) Secure(c *gin.Context) bool { return s.SecureCookies || c.Request.TLS != nil }
 
 // csrfToken returns the browser's form token, setting the cookie when
 // there is none yet. Forms carry it back; a page on another site cannot
@@ -86,7 +86,7 @@ func (s *Server) csrfToken(c *gin.Context) string {
 		rand.Read(b)
 		tok = base64.RawURLEncoding.EncodeToString(b)
 		http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true,
-			Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+			Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
 	}
 	c.Set("csrf", tok)
 	return tok
@@ -94,11 +94,11 @@ func (s *Server) csrfToken(c *gin.Context) string {
 
 var crossOrigin = http.NewCrossOriginProtection()
 
-// csrfCheck refuses a state-changing browser request that comes from
+// CSRF refuses a state-changing browser request that comes from
 // another site (Origin / Sec-Fetch-Site) or lacks the form token. The JSON
 // API is exempt: it authenticates by bearer tokens, which browsers never
 // send by themselves.
-func (s *Server) csrfCheck(c *gin.Context) {
+func (s *Server) CSRF(c *gin.Context) {
 	if isAPI(c) || c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead || c.Request.Method == http.MethodOptions {
 		c.Next()
 		return
@@ -107,27 +107,27 @@ func (s *Server) csrfCheck(c *gin.Context) {
 	// the import page only.
 	limit := int64(1 << 20)
 	if c.Request.URL.Path == "/staff/import" {
-		limit = maxImportBytes
+		limit = MaxImportBytes
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	forbidden := &Error{Status: http.StatusForbidden, Code: codeCSRF, Msg: "err.csrf"}
 	if err := crossOrigin.Check(c.Request); err != nil {
-		s.fail(c, forbidden)
+		s.Fail(c, forbidden)
 		return
 	}
 	cookie, err := c.Cookie(csrfCookie)
 	form := c.PostForm(csrfField)
 	if err != nil || cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
-		s.fail(c, forbidden)
+		s.Fail(c, forbidden)
 		return
 	}
 	c.Next()
 }
 
-// safeNext keeps a post-login redirect inside the site: a path, never
+// SafeNext keeps a post-login redirect inside the site: a path, never
 // another host however it is spelt ("//evil", "/\evil", "https:evil",
 // encoded forms).
-func safeNext(raw string) string {
+func SafeNext(raw string) string {
 	if raw == "" || len(raw) > 1024 || !strings.HasPrefix(raw, "/") {
 		return ""
 	}
@@ -145,19 +145,19 @@ func safeNext(raw string) string {
 	return raw
 }
 
-// requirePatron is for pages and API routes of a logged-in patron. A
+// RequirePatron is for pages and API routes of a logged-in patron. A
 // temporary password allows only the change page (R13).
-func (s *Server) requirePatron(allowTemporary bool) gin.HandlerFunc {
+func (s *Server) RequirePatron(allowTemporary bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		w := s.who(c)
-		noStore(c)
+		w := s.Who(c)
+		NoStore(c)
 		if w == nil || w.PatronID == 0 {
 			if w != nil && w.StaffID != 0 && isAPI(c) {
-				s.fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
+				s.Fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
 				return
 			}
 			if isAPI(c) {
-				s.fail(c, &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"})
+				s.Fail(c, &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"})
 				return
 			}
 			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
@@ -166,7 +166,7 @@ func (s *Server) requirePatron(allowTemporary bool) gin.HandlerFunc {
 		}
 		if w.MustChange && !allowTemporary {
 			if isAPI(c) {
-				s.fail(c, &Error{Status: http.StatusForbidden, Code: library.PasswordChangeRequired, Msg: "err." + library.PasswordChangeRequired})
+				s.Fail(c, &Error{Status: http.StatusForbidden, Code: library.PasswordChangeRequired, Msg: "err." + library.PasswordChangeRequired})
 				return
 			}
 			c.Redirect(http.StatusSeeOther, "/account/password")
@@ -177,18 +177,18 @@ func (s *Server) requirePatron(allowTemporary bool) gin.HandlerFunc {
 	}
 }
 
-// requireStaff is for staff pages and routes; role "" allows any role.
-func (s *Server) requireStaff(role string) gin.HandlerFunc {
+// RequireStaff is for staff pages and routes; role "" allows any role.
+func (s *Server) RequireStaff(role string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		w := s.who(c)
-		noStore(c)
+		w := s.Who(c)
+		NoStore(c)
 		if w == nil || w.StaffID == 0 {
 			if w != nil && w.PatronID != 0 {
-				s.fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
+				s.Fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
 				return
 			}
 			if isAPI(c) {
-				s.fail(c, &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"})
+				s.Fail(c, &Error{Status: http.StatusUnauthorized, Code: library.Unauthorized, Msg: "err.unauthorized"})
 				return
 			}
 			c.Redirect(http.StatusSeeOther, "/staff/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
@@ -196,14 +196,14 @@ func (s *Server) requireStaff(role string) gin.HandlerFunc {
 			return
 		}
 		if role != "" && w.Role != role {
-			s.fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
+			s.Fail(c, &Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.forbidden"})
 			return
 		}
 		c.Next()
 	}
 }
 
-func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
+func NoStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
 var nineDigits = regexp.MustCompile(`\d{9,}`)
 
@@ -214,18 +214,18 @@ func redact(s string) string {
 	})
 }
 
-// forgetPatron clears what a shared browser may hold of a patron: the
+// ForgetPatron clears what a shared browser may hold of a patron: the
 // cart, and caches and storage (Clear-Site-Data). The kiosk and language
 // cookies stay, so the terminal remains a kiosk.
-func (s *Server) forgetPatron(c *gin.Context) {
-	s.writeCart(c, nil)
+func (s *Server) ForgetPatron(c *gin.Context) {
+	s.WriteCart(c, nil)
 	c.Header("Clear-Site-Data", `"cache", "storage"`)
 }
 
-// audit writes a staff action to the staff log. What identifies a patron
+// Audit writes a staff action to the staff log. What identifies a patron
 // is masked, and no line ties a patron to a title (R40).
-func (s *Server) audit(c *gin.Context, action, detail string) {
-	w := s.who(c)
+func (s *Server) Audit(c *gin.Context, action, detail string) {
+	w := s.Who(c)
 	if w == nil || w.StaffID == 0 {
 		return
 	}

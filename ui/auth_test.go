@@ -7,7 +7,7 @@ func TestSafeNext(t *testing.T) {
 		"/account": "/account", "/search?q=a": "/search?q=a", "": "", "//evil": "", "/\\evil": "",
 		"https://evil": "", "/%2f%2fevil": "", "evil": "", "/ok/../x": "/ok/../x",
 	} {
-		if got := safeNext(in); got != want {
+		if got := SafeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -27,20 +27,20 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code }
 
-func errNotFound(code string) *Error {
+func NotFound(code string) *Error {
 	return &Error{Status: http.StatusNotFound, Code: code, Msg: "err." + code}
 }
 
-// errParam is a 422 for a query parameter with a bad value.
-func errParam(name, whyID string, whyArgs ...any) *Error {
+// BadParam is a 422 for a query parameter with a bad value.
+func BadParam(name, whyID string, whyArgs ...any) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalidParameter, Msg: "err.invalid_parameter", Field: name,
-		Args: []any{whyMsg{id: "param." + name}, whyMsg{whyID, whyArgs}}}
+		Args: []any{Why{ID: "param." + name}, Why{whyID, whyArgs}}}
 }
 
-// whyMsg is a translatable argument of a message.
-type whyMsg struct {
-	id   string
-	args []any
+// Why is a translatable argument of a message.
+type Why struct {
+	ID   string
+	Args []any
 }
 
 func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
@@ -48,22 +48,22 @@ func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 // Codes of failures that belong to the web side rather than to a rule;
 // the rules' codes are in package library.
 const (
-	codeBadRequest       = "bad_request"
-	codeTooLarge         = "too_large"
+	CodeBadRequest       = "bad_request"
+	CodeTooLarge         = "too_large"
 	codeCSRF             = "csrf"
 	codeMethodNotAllowed = "method_not_allowed"
-	codeNotFound         = "not_found"
+	CodeNotFound         = "not_found"
 	codeConflict         = "conflict"
 	codeInternal         = "internal"
 	codeInvalidParameter = "invalid_parameter"
-	codeInvalidClock     = "invalid_clock"
-	codeCartFull         = "cart_full"
+	CodeInvalidClock     = "invalid_clock"
+	CodeCartFull         = "cart_full"
 	codeShuttingDown     = "shutting_down"
 )
 
-// errShuttingDown refuses work that would outlive a request once the
+// ErrShuttingDown refuses work that would outlive a request once the
 // server has begun to stop.
-var errShuttingDown = &Error{Status: http.StatusServiceUnavailable, Code: codeShuttingDown, Msg: "err.shutting_down"}
+var ErrShuttingDown = &Error{Status: http.StatusServiceUnavailable, Code: codeShuttingDown, Msg: "err.shutting_down"}
 
 // httpError is err as the client sees it: an *Error as it is, a rule's
 // refusal with its status and message, the store's "not found" and
@@ -79,7 +79,7 @@ func (s *Server) httpError(c *gin.Context, err error) *Error {
 	case errors.As(err, &r):
 		return refusalError(r, s.Calendar.Location())
 	case errors.Is(err, store.ErrNotFound):
-		return errNotFound(codeNotFound)
+		return NotFound(CodeNotFound)
 	case errors.Is(err, store.ErrConflict):
 		// A unique index, the last line of defence, caught a change
 		// that raced another: trying again gets the real answer.
@@ -89,11 +89,11 @@ func (s *Server) httpError(c *gin.Context, err error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: codeInternal, Msg: "err.internal"}
 }
 
-// fail writes err as JSON for the API and as a page for people.
-func (s *Server) fail(c *gin.Context, err error) {
+// Fail writes err as JSON for the API and as a page for people.
+func (s *Server) Fail(c *gin.Context, err error) {
 	e := s.httpError(c, err)
-	l := lang(c)
-	msg := s.message(c, e)
+	l := Lang(c)
+	msg := s.Message(c, e)
 	if isAPI(c) {
 		body := gin.H{"code": e.Code, "message": msg}
 		if e.Field != "" {
@@ -106,21 +106,21 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if e.Status == http.StatusNotFound {
 		title = T(l, "notfound.title")
 	}
-	s.render(c, e.Status, "error", title, gin.H{"Message": msg, "Status": e.Status})
+	s.Render(c, e.Status, "error", title, gin.H{"Message": msg, "Status": e.Status})
 	c.Abort()
 }
 
-// message words e in the reader's language and sets Retry-After when it
+// Message words e in the reader's language and sets Retry-After when it
 // asks the client to wait.
-func (s *Server) message(c *gin.Context, e *Error) string {
-	l := lang(c)
+func (s *Server) Message(c *gin.Context, e *Error) string {
+	l := Lang(c)
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
 		switch v := a.(type) {
-		case whyMsg:
-			a = T(l, v.id, v.args...)
+		case Why:
+			a = T(l, v.ID, v.Args...)
 		case timeArg:
-			a = fmtDateTime(l, v.t)
+			a = FmtDateTime(l, v.t)
 		}
 		args[i] = a
 	}
@@ -205,7 +205,7 @@ func refusalError(r *library.Refusal, loc *time.Location) *Error {
 	case r.Code == library.TemporaryPasswordNotActive:
 		e.Args = []any{timeArg{r.At.In(loc)}}
 	case r.Code == library.InvalidField:
-		e.Args = []any{whyMsg{id: "field." + r.Field}}
+		e.Args = []any{Why{ID: "field." + r.Field}}
 	case r.RetryAfter > 0:
 		e.RetryAfter = r.RetryAfter
 		e.Args = []any{minutes(r.RetryAfter)}

@@ -36,7 +36,7 @@ func TestEveryRefusalHasStatusAndWords(t *testing.T) {
 			t.Errorf("%s: no status in refusalStatus", code)
 		}
 		id := "err." + code
-		if T(langJA, id) == id || T(langEN, id) == messages[id][0] {
+		if T(LangJA, id) == id || T(LangEN, id) == messages[id][0] {
 			t.Errorf("%s: no message in both languages under %s", code, id)
 		}
 	}

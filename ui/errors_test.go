@@ -11,7 +11,6 @@ import (
 
 	"hondana/library"
 	"hondana/store"
-	"hondana/ui"
 )
 
 // TestFailMapsErrors checks that a handler can return what the rules
@@ -38,7 +37,7 @@ func TestFailMapsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := gin.New()
-			h := ui.Handle(e.Server, func(*gin.Context) error { return tt.err })
+			h := e.Server.Handle(func(*gin.Context) error { return tt.err })
 			r.GET("/api/v1/x", h)
 			r.GET("/x", h)
 			for _, path := range []string{"/api/v1/x", "/x"} {

@@ -10,11 +10,5 @@ const (
 	CSRFCookie    = csrfCookie
 )
 
-// FmtDateTime is how pages write a moment.
-var FmtDateTime = fmtDateTime
-
-// Handle wraps h as the server wraps every handler, failures included.
-func Handle(s *Server, h func(*gin.Context) error) gin.HandlerFunc { return s.api(h) }
-
 // Routes lists the server's routes.
 func Routes(s *Server) gin.RoutesInfo { return s.engine.Routes() }

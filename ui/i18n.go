@@ -10,25 +10,25 @@ import (
 
 // Languages the site speaks; Japanese first.
 const (
-	langJA = "ja"
-	langEN = "en"
+	LangJA = "ja"
+	LangEN = "en"
 )
 
-// lang picks the page language: ?lang= (remembered in a cookie), then the
+// Lang picks the page language: ?Lang= (remembered in a cookie), then the
 // cookie, then Accept-Language, then Japanese.
-func lang(c *gin.Context) string {
+func Lang(c *gin.Context) string {
 	if v, ok := c.Get("lang"); ok {
 		return v.(string)
 	}
-	l := langJA
-	if q := c.Query("lang"); q == langEN || q == langJA {
+	l := LangJA
+	if q := c.Query("lang"); q == LangEN || q == LangJA {
 		l = q
 		c.SetSameSite(http.SameSiteLaxMode)
 		c.SetCookie("lang", l, 365*24*3600, "/", "", false, true)
-	} else if ck, err := c.Cookie("lang"); err == nil && (ck == langEN || ck == langJA) {
+	} else if ck, err := c.Cookie("lang"); err == nil && (ck == LangEN || ck == LangJA) {
 		l = ck
 	} else if acceptsEnglishFirst(c.GetHeader("Accept-Language")) {
-		l = langEN
+		l = LangEN
 	}
 	c.Set("lang", l)
 	return l
@@ -57,7 +57,7 @@ func T(l, id string, args ...any) string {
 		return id
 	}
 	s := m[0]
-	if l == langEN && m[1] != "" {
+	if l == LangEN && m[1] != "" {
 		s = m[1]
 	}
 	if len(args) > 0 {

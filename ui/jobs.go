@@ -102,7 +102,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 func (s *Server) importPost(c *gin.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "file", Args: []any{whyMsg{id: "import.file"}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "file", Args: []any{Why{ID: "import.file"}}}
 	}
 	src, err := fh.Open()
 	if err != nil {
@@ -153,9 +153,9 @@ func (s *Server) importPost(c *gin.Context) error {
 	if err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return errShuttingDown
+		return ErrShuttingDown
 	}
-	s.audit(c, "import.start", fh.Filename)
+	s.Audit(c, "import.start", fh.Filename)
 	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
 	return nil
 }
@@ -173,9 +173,9 @@ func (s *Server) reindexPost(c *gin.Context) error {
 		j.mu.Unlock()
 	})
 	if err != nil {
-		return errShuttingDown
+		return ErrShuttingDown
 	}
-	s.audit(c, "reindex", "")
+	s.Audit(c, "reindex", "")
 	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
 	return nil
 }
@@ -185,12 +185,12 @@ func (s *Server) reindexPost(c *gin.Context) error {
 func (s *Server) jobPage(c *gin.Context) error {
 	j := s.jobs.get(c.Param("id"))
 	if j == nil {
-		return errNotFound(codeNotFound)
+		return NotFound(CodeNotFound)
 	}
 	v := j.view()
 	if !v.Done {
 		c.Header("Refresh", "1")
 	}
-	s.render(c, http.StatusOK, "staff_job", T(lang(c), "import.title"), gin.H{"Job": v})
+	s.Render(c, http.StatusOK, "staff_job", T(Lang(c), "import.title"), gin.H{"Job": v})
 	return nil
 }

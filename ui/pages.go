@@ -58,7 +58,7 @@ func (s *Server) home(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "home", "", gin.H{"Today": today, "News": news, "New": res.Hits})
+	s.Render(c, http.StatusOK, "home", "", gin.H{"Today": today, "News": news, "New": res.Hits})
 	return nil
 }
 
@@ -92,7 +92,7 @@ func withParam(u *url.URL, key, value string) string {
 }
 
 func (s *Server) facetGroups(c *gin.Context, f search.Facets, q search.Query, branches []store.Branch) []facetGroup {
-	l := lang(c)
+	l := Lang(c)
 	u := c.Request.URL
 	group := func(title, key, selected string, counts []search.Count, label func(string) string) facetGroup {
 		g := facetGroup{Title: T(l, title)}
@@ -105,14 +105,14 @@ func (s *Server) facetGroups(c *gin.Context, f search.Facets, q search.Query, br
 		return g
 	}
 	var out []facetGroup
-	ndcGroup := group("facet.ndc", "ndc", q.NDC, f.NDC, func(v string) string { return ndcLabel(l, v) })
+	ndcGroup := group("facet.ndc", "ndc", q.NDC, f.NDC, func(v string) string { return NDCLabel(l, v) })
 	if q.NDC != "" {
 		// Once a class is chosen, show it with its divisions under it.
 		class := q.NDC[:1]
 		ndcGroup.Links = nil
 		for _, ct := range f.NDC {
 			if ct.Value == class {
-				ndcGroup.Links = append(ndcGroup.Links, facetLink{Label: ndcLabel(l, class), Count: ct.Count, URL: withParam(u, "ndc", class), Selected: q.NDC == class})
+				ndcGroup.Links = append(ndcGroup.Links, facetLink{Label: NDCLabel(l, class), Count: ct.Count, URL: withParam(u, "ndc", class), Selected: q.NDC == class})
 			}
 		}
 		for _, ct := range f.NDC3 {
@@ -125,7 +125,7 @@ func (s *Server) facetGroups(c *gin.Context, f search.Facets, q search.Query, br
 	out = append(out, group("facet.material_type", "material_type", q.MaterialType, f.MaterialType, func(v string) string { return T(l, "mt."+v) }))
 	names := map[string]string{}
 	for _, b := range branches {
-		names[b.Code] = branchName(l, b)
+		names[b.Code] = BranchName(l, b)
 	}
 	out = append(out, group("facet.branch", "branch", q.Branch, f.Branch, func(v string) string {
 		if n, ok := names[v]; ok {
@@ -166,25 +166,25 @@ func (s *Server) facetGroups(c *gin.Context, f search.Facets, q search.Query, br
 	return out
 }
 
-func branchName(l string, b store.Branch) string {
-	if l == langEN && b.NameEn != "" {
+func BranchName(l string, b store.Branch) string {
+	if l == LangEN && b.NameEn != "" {
 		return b.NameEn
 	}
 	return b.Name
 }
 
-// pager is the numbers a result page shows.
-type pager struct {
+// Pager is the numbers a result page shows.
+type Pager struct {
 	Page, Pages int
 	Prev, Next  string
 }
 
-func makePager(u *url.URL, page, perPage, total int) pager {
+func MakePager(u *url.URL, page, perPage, total int) Pager {
 	pages := (total + perPage - 1) / perPage
 	if max := search.MaxOffset / perPage; pages > max {
 		pages = max
 	}
-	p := pager{Page: page, Pages: pages}
+	p := Pager{Page: page, Pages: pages}
 	link := func(n int) string {
 		q := u.Query()
 		q.Set("page", strconv.Itoa(n))
@@ -201,7 +201,7 @@ func makePager(u *url.URL, page, perPage, total int) pager {
 }
 
 func (s *Server) searchPage(c *gin.Context) error {
-	q, page, err := s.searchParams(c)
+	q, page, err := s.SearchParams(c)
 	if err != nil {
 		return err
 	}
@@ -209,9 +209,9 @@ func (s *Server) searchPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := gin.H{"Q": q, "Branches": branches, "Sort": q.Sort, "Names": s.branchNames(lang(c), branches)}
-	if strings.TrimSpace(q.Text) == "" && !hasFilter(q) {
-		s.render(c, http.StatusOK, "search", T(lang(c), "menu.search"), data)
+	data := gin.H{"Q": q, "Branches": branches, "Sort": q.Sort, "Names": s.BranchNames(Lang(c), branches)}
+	if strings.TrimSpace(q.Text) == "" && !HasFilter(q) {
+		s.Render(c, http.StatusOK, "search", T(Lang(c), "menu.search"), data)
 		return nil
 	}
 	res, err := s.Catalog.Search(c.Request.Context(), q)
@@ -221,7 +221,7 @@ func (s *Server) searchPage(c *gin.Context) error {
 	data["Result"] = res
 	data["Searched"] = true
 	data["Facets"] = s.facetGroups(c, res.Facets, q, branches)
-	data["Pager"] = makePager(c.Request.URL, page, q.Limit, res.Total)
+	data["Pager"] = MakePager(c.Request.URL, page, q.Limit, res.Total)
 	data["Offset"] = q.Offset
 	sorts := []facetLink{}
 	for _, v := range []string{search.SortRelevance, search.SortNewest, search.SortTitle} {
@@ -229,19 +229,19 @@ func (s *Server) searchPage(c *gin.Context) error {
 		if cur == "" {
 			cur = search.SortRelevance
 		}
-		sorts = append(sorts, facetLink{Label: T(lang(c), "sort."+v), URL: withParam(c.Request.URL, "sort", v), Selected: cur == v})
+		sorts = append(sorts, facetLink{Label: T(Lang(c), "sort."+v), URL: withParam(c.Request.URL, "sort", v), Selected: cur == v})
 	}
 	data["Sorts"] = sorts
-	title := T(lang(c), "menu.search")
+	title := T(Lang(c), "menu.search")
 	if q.Text != "" {
 		title = q.Text + " - " + title
 	}
-	s.render(c, http.StatusOK, "search", title, data)
+	s.Render(c, http.StatusOK, "search", title, data)
 	return nil
 }
 
 func (s *Server) recordPage(c *gin.Context) error {
-	h, err := s.loadRecord(c)
+	h, err := s.LoadRecord(c)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (s *Server) recordPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "record", h.Record.Title, gin.H{"Hit": h, "BranchNames": s.branchNames(lang(c), branches)})
+	s.Render(c, http.StatusOK, "record", h.Record.Title, gin.H{"Hit": h, "BranchNames": s.BranchNames(Lang(c), branches)})
 	return nil
 }
 
@@ -257,11 +257,11 @@ func (s *Server) recordPage(c *gin.Context) error {
 func (s *Server) isbnRedirect(c *gin.Context) error {
 	n, ok := isbn.Normalize(c.Param("isbn"))
 	if !ok {
-		return errNotFound(library.RecordNotFound)
+		return NotFound(library.RecordNotFound)
 	}
 	r, err := s.DB.RecordByISBN(c.Request.Context(), n)
 	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound(library.RecordNotFound)
+		return NotFound(library.RecordNotFound)
 	}
 	if err != nil {
 		return err
@@ -271,26 +271,26 @@ func (s *Server) isbnRedirect(c *gin.Context) error {
 }
 
 func (s *Server) newArrivalsPage(c *gin.Context) error {
-	res, q, page, days, err := s.newArrivals(c)
+	res, q, page, days, err := s.NewArrivals(c)
 	if err != nil {
 		return err
 	}
-	l := lang(c)
+	l := Lang(c)
 	classes := []facetLink{{Label: T(l, "new.all"), URL: withParam(c.Request.URL, "ndc", ""), Selected: q.NDC == ""}}
 	// The class counts without the class filter, so every tab shows its size.
 	all := q
 	all.NDC, all.Offset, all.Limit = "", 0, 1
 	if r, err := s.Catalog.Search(c.Request.Context(), all); err == nil {
 		for _, ct := range r.Facets.NDC {
-			classes = append(classes, facetLink{Label: ndcLabel(l, ct.Value), Count: ct.Count, URL: withParam(c.Request.URL, "ndc", ct.Value), Selected: q.NDC == ct.Value})
+			classes = append(classes, facetLink{Label: NDCLabel(l, ct.Value), Count: ct.Count, URL: withParam(c.Request.URL, "ndc", ct.Value), Selected: q.NDC == ct.Value})
 		}
 	}
 	branches, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "new", T(l, "menu.new"), gin.H{"Result": res, "Days": days, "Classes": classes, "Names": s.branchNames(l, branches),
-		"Pager": makePager(c.Request.URL, page, q.Limit, res.Total), "Offset": q.Offset})
+	s.Render(c, http.StatusOK, "new", T(l, "menu.new"), gin.H{"Result": res, "Days": days, "Classes": classes, "Names": s.BranchNames(l, branches),
+		"Pager": MakePager(c.Request.URL, page, q.Limit, res.Total), "Offset": q.Offset})
 	return nil
 }
 
@@ -303,7 +303,7 @@ type calDay struct {
 }
 
 func (s *Server) calendarPage(c *gin.Context) error {
-	b, month, days, err := s.calendarMonth(c)
+	b, month, days, err := s.CalendarMonth(c)
 	if err != nil {
 		return err
 	}
@@ -325,9 +325,9 @@ func (s *Server) calendarPage(c *gin.Context) error {
 	link := func(m time.Time) string {
 		return "/calendar?branch=" + url.QueryEscape(b.Code) + "&month=" + m.Format("2006-01")
 	}
-	l := lang(c)
-	s.render(c, http.StatusOK, "calendar", T(l, "menu.calendar"), gin.H{
-		"Branch": b, "BranchName": branchName(l, b), "Branches": branches, "Month": month, "Weeks": weeks, "Days": days,
+	l := Lang(c)
+	s.Render(c, http.StatusOK, "calendar", T(l, "menu.calendar"), gin.H{
+		"Branch": b, "BranchName": BranchName(l, b), "Branches": branches, "Month": month, "Weeks": weeks, "Days": days,
 		"Prev": link(month.AddDate(0, -1, 0)), "Next": link(month.AddDate(0, 1, 0)), "MonthValue": month.Format("2006-01"),
 	})
 	return nil
@@ -338,20 +338,20 @@ func (s *Server) newsPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "news", T(lang(c), "menu.news"), gin.H{"News": items})
+	s.Render(c, http.StatusOK, "news", T(Lang(c), "menu.news"), gin.H{"News": items})
 	return nil
 }
 
 func (s *Server) newsItemPage(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return errNotFound(codeNotFound)
+		return NotFound(CodeNotFound)
 	}
 	n, err := s.DB.NewsByID(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "newsitem", n.Title, gin.H{"Item": n, "Body": s.markdown(n.Body)})
+	s.Render(c, http.StatusOK, "newsitem", n.Title, gin.H{"Item": n, "Body": s.Markdown(n.Body)})
 	return nil
 }
 
@@ -360,7 +360,7 @@ func (s *Server) branchesPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "branches", T(lang(c), "menu.branches"), gin.H{"Today": today})
+	s.Render(c, http.StatusOK, "branches", T(Lang(c), "menu.branches"), gin.H{"Today": today})
 	return nil
 }
 
@@ -370,42 +370,42 @@ func (s *Server) contentPage(c *gin.Context) error {
 		return err
 	}
 	title := p.Title
-	if lang(c) == langEN && p.TitleEn != "" {
+	if Lang(c) == LangEN && p.TitleEn != "" {
 		title = p.TitleEn
 	}
-	data := gin.H{"Page": p, "Body": s.markdown(p.Body)}
+	data := gin.H{"Page": p, "Body": s.Markdown(p.Body)}
 	if p.Slug == "mobile" {
 		data["Mobile"] = s.mobileLinks(c)
 	}
-	s.render(c, http.StatusOK, "content", title, data)
+	s.Render(c, http.StatusOK, "content", title, data)
 	return nil
 }
 
 func (s *Server) loanRankingPage(c *gin.Context) error {
-	ranks, hits, period, err := s.ranking(c, false)
+	ranks, hits, period, err := s.Ranking(c, false)
 	if err != nil {
 		return err
 	}
-	l := lang(c)
+	l := Lang(c)
 	var periods []facetLink
 	for _, p := range []string{"month", "year", "all"} {
 		periods = append(periods, facetLink{Label: T(l, "rank."+p), URL: "/ranking/loans?period=" + p, Selected: p == period})
 	}
-	s.render(c, http.StatusOK, "ranking", T(l, "rank.loans"), gin.H{"Ranks": ranks, "Hits": hits, "Periods": periods, "Unit": "rank.count"})
+	s.Render(c, http.StatusOK, "ranking", T(l, "rank.loans"), gin.H{"Ranks": ranks, "Hits": hits, "Periods": periods, "Unit": "rank.count"})
 	return nil
 }
 
 func (s *Server) holdRankingPage(c *gin.Context) error {
-	ranks, hits, _, err := s.ranking(c, true)
+	ranks, hits, _, err := s.Ranking(c, true)
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "ranking", T(lang(c), "rank.holds"), gin.H{"Ranks": ranks, "Hits": hits, "Unit": "rank.holds_count"})
+	s.Render(c, http.StatusOK, "ranking", T(Lang(c), "rank.holds"), gin.H{"Ranks": ranks, "Hits": hits, "Unit": "rank.holds_count"})
 	return nil
 }
 
-// markdown renders staff-written Markdown; raw HTML in it is dropped.
-func (s *Server) markdown(src string) template.HTML {
+// Markdown renders staff-written Markdown; raw HTML in it is dropped.
+func (s *Server) Markdown(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := s.md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
@@ -413,10 +413,10 @@ func (s *Server) markdown(src string) template.HTML {
 	return template.HTML(buf.String())
 }
 
-// ndcLabel names an NDC class ("9" → "9 文学").
-func ndcLabel(l, v string) string {
+// NDCLabel names an NDC class ("9" → "9 文学").
+func NDCLabel(l, v string) string {
 	names := ndcClassesJA
-	if l == langEN {
+	if l == LangEN {
 		names = ndcClassesEN
 	}
 	if len(v) == 1 && v[0] >= '0' && v[0] <= '9' {
@@ -428,10 +428,10 @@ func ndcLabel(l, v string) string {
 var ndcClassesJA = [10]string{"総記", "哲学", "歴史", "社会科学", "自然科学", "技術", "産業", "芸術", "言語", "文学"}
 var ndcClassesEN = [10]string{"General works", "Philosophy", "History", "Social sciences", "Natural sciences", "Technology", "Industry", "Arts", "Language", "Literature"}
 
-func (s *Server) branchNames(l string, branches []store.Branch) map[string]string {
+func (s *Server) BranchNames(l string, branches []store.Branch) map[string]string {
 	names := make(map[string]string, len(branches))
 	for _, b := range branches {
-		names[b.Code] = branchName(l, b)
+		names[b.Code] = BranchName(l, b)
 	}
 	return names
 }
@@ -454,7 +454,7 @@ func (s *Server) mobileLinks(c *gin.Context) []mobileLink {
 		}
 		base = scheme + "://" + c.Request.Host
 	}
-	l := lang(c)
+	l := Lang(c)
 	var out []mobileLink
 	for _, m := range []struct{ label, path string }{{"mobile.full", "/"}, {"mobile.lite", "/m/"}} {
 		u := base + m.path

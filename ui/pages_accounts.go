@@ -14,59 +14,59 @@ import (
 )
 
 // formError renders a form page again with the refusal next to its field.
-type formState struct {
+type FormState struct {
 	Values  map[string]string
 	Errors  map[string]string // field → message
 	Message string            // a message for the whole form
 	Notice  string
 }
 
-func (s *Server) refusalText(c *gin.Context, err error) (field, msg string, status int, ok bool) {
+func (s *Server) RefusalText(c *gin.Context, err error) (field, msg string, status int, ok bool) {
 	var r *library.Refusal
 	if !errors.As(err, &r) {
 		return "", "", 0, false
 	}
 	e := refusalError(r, s.Calendar.Location())
-	return r.Field, s.message(c, e), e.Status, true
+	return r.Field, s.Message(c, e), e.Status, true
 }
 
 func (s *Server) loginPage(c *gin.Context) error {
-	noStore(c)
-	next := safeNext(c.Query("next"))
-	if w := s.who(c); w != nil && w.PatronID != 0 {
+	NoStore(c)
+	next := SafeNext(c.Query("next"))
+	if w := s.Who(c); w != nil && w.PatronID != 0 {
 		if next == "" {
 			next = "/account"
 		}
 		c.Redirect(http.StatusSeeOther, next)
 		return nil
 	}
-	s.render(c, http.StatusOK, "login", T(lang(c), "login.title"), gin.H{"Next": next, "Form": formState{}, "Kiosk": isKiosk(c)})
+	s.Render(c, http.StatusOK, "login", T(Lang(c), "login.title"), gin.H{"Next": next, "Form": FormState{}, "Kiosk": IsKiosk(c)})
 	return nil
 }
 
 func (s *Server) loginPost(c *gin.Context) error {
-	noStore(c)
-	next := safeNext(c.PostForm("next"))
+	NoStore(c)
+	next := SafeNext(c.PostForm("next"))
 	card := c.PostForm("card")
 	kind := library.SessionWeb
-	if isKiosk(c) {
+	if IsKiosk(c) {
 		kind = library.SessionKiosk
 	}
 	res, err := s.Accounts.Login(c.Request.Context(), card, c.PostForm("password"), c.ClientIP(), kind)
 	if err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
+		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.render(c, status, "login", T(lang(c), "login.title"), gin.H{"Next": next, "Kiosk": isKiosk(c),
-			"Form": formState{Values: map[string]string{"card": card}, Message: msg}})
+		s.Render(c, status, "login", T(Lang(c), "login.title"), gin.H{"Next": next, "Kiosk": IsKiosk(c),
+			"Form": FormState{Values: map[string]string{"card": card}, Message: msg}})
 		return nil
 	}
 	// A new id at every login; the old session, if any, ends.
-	if old := s.token(c); old != "" {
+	if old := s.Token(c); old != "" {
 		s.Accounts.Logout(c.Request.Context(), old)
 	}
-	s.setSession(c, res.Token)
+	s.SetSession(c, res.Token)
 	switch {
 	case res.MustChange:
 		next = "/account/password"
@@ -77,13 +77,13 @@ func (s *Server) loginPost(c *gin.Context) error {
 	return nil
 }
 
-// kioskCookie marks a browser as an in-branch kiosk (R42): logins there
+// KioskCookie marks a browser as an in-branch kiosk (R42): logins there
 // end after two idle minutes, and pages of a logged-in patron go back to
 // the start by themselves.
-const kioskCookie = "hondana_kiosk"
+const KioskCookie = "hondana_kiosk"
 
-func isKiosk(c *gin.Context) bool {
-	v, err := c.Cookie(kioskCookie)
+func IsKiosk(c *gin.Context) bool {
+	v, err := c.Cookie(KioskCookie)
 	return err == nil && v == "1"
 }
 
@@ -95,38 +95,38 @@ func (s *Server) kioskPage(c *gin.Context) error {
 	if !on {
 		v, age = "", -1
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: kioskCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Writer, &http.Cookie{Name: KioskCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
 	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }
 
 func (s *Server) logoutPost(c *gin.Context) error {
-	if tok := s.token(c); tok != "" {
+	if tok := s.Token(c); tok != "" {
 		if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
 			return err
 		}
 	}
-	s.clearSession(c)
-	if isKiosk(c) {
-		s.forgetPatron(c)
+	s.ClearSession(c)
+	if IsKiosk(c) {
+		s.ForgetPatron(c)
 	}
 	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
-	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
 	notice := ""
 	switch c.Query("done") {
 	case "password":
-		notice = T(lang(c), "account.password_changed")
+		notice = T(Lang(c), "account.password_changed")
 	case "email":
-		notice = T(lang(c), "account.email_saved")
+		notice = T(Lang(c), "account.email_saved")
 	}
-	loans, holds, err := s.myLists(c, p.ID)
+	loans, holds, err := s.MyLists(c, p.ID)
 	if err != nil {
 		return err
 	}
@@ -134,30 +134,30 @@ func (s *Server) accountPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "account", T(lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice, "Loans": loans, "Holds": holds, "Names": s.branchNames(lang(c), bs)})
+	s.Render(c, http.StatusOK, "account", T(Lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice, "Loans": loans, "Holds": holds, "Names": s.BranchNames(Lang(c), bs)})
 	return nil
 }
 
 func (s *Server) passwordPage(c *gin.Context) error {
-	s.render(c, http.StatusOK, "password", T(lang(c), "password.title"), gin.H{"MustChange": s.who(c).MustChange, "Form": formState{}})
+	s.Render(c, http.StatusOK, "password", T(Lang(c), "password.title"), gin.H{"MustChange": s.Who(c).MustChange, "Form": FormState{}})
 	return nil
 }
 
 func (s *Server) passwordPost(c *gin.Context) error {
-	w := s.who(c)
+	w := s.Who(c)
 	err := s.Accounts.ChangePassword(c.Request.Context(), w, c.PostForm("old_password"), c.PostForm("new_password"), c.PostForm("new_password_confirm"))
 	if err != nil {
-		field, msg, status, ok := s.refusalText(c, err)
+		field, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		f := formState{Errors: map[string]string{}}
+		f := FormState{Errors: map[string]string{}}
 		if field != "" {
 			f.Errors[field] = msg
 		} else {
 			f.Message = msg
 		}
-		s.render(c, status, "password", T(lang(c), "password.title"), gin.H{"MustChange": w.MustChange, "Form": f})
+		s.Render(c, status, "password", T(Lang(c), "password.title"), gin.H{"MustChange": w.MustChange, "Form": f})
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=password")
@@ -165,7 +165,7 @@ func (s *Server) passwordPost(c *gin.Context) error {
 }
 
 func (s *Server) emailPage(c *gin.Context) error {
-	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) emailPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": p.Email}},
+	s.Render(c, http.StatusOK, "email", T(Lang(c), "email.title"), gin.H{"Form": FormState{Values: map[string]string{"email": p.Email}},
 		"DueReminders": on, "DueDays": s.Circulation.MailPolicy().DueReminderDays})
 	return nil
 }
@@ -181,16 +181,16 @@ func (s *Server) emailPage(c *gin.Context) error {
 func (s *Server) emailPost(c *gin.Context) error {
 	email := c.PostForm("email")
 	on := c.PostForm("due_reminders") == "1"
-	if err := s.Accounts.SetEmail(c.Request.Context(), s.who(c).PatronID, email); err != nil {
-		field, msg, status, ok := s.refusalText(c, err)
+	if err := s.Accounts.SetEmail(c.Request.Context(), s.Who(c).PatronID, email); err != nil {
+		field, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.render(c, status, "email", T(lang(c), "email.title"), gin.H{"Form": formState{Values: map[string]string{"email": email}, Errors: map[string]string{field: msg}},
+		s.Render(c, status, "email", T(Lang(c), "email.title"), gin.H{"Form": FormState{Values: map[string]string{"email": email}, Errors: map[string]string{field: msg}},
 			"DueReminders": on, "DueDays": s.Circulation.MailPolicy().DueReminderDays})
 		return nil
 	}
-	if err := s.Accounts.SetDueReminders(c.Request.Context(), s.who(c).PatronID, on); err != nil {
+	if err := s.Accounts.SetDueReminders(c.Request.Context(), s.Who(c).PatronID, on); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=email")
@@ -198,37 +198,37 @@ func (s *Server) emailPost(c *gin.Context) error {
 }
 
 func (s *Server) staffLoginPage(c *gin.Context) error {
-	noStore(c)
-	next := safeNext(c.Query("next"))
-	if w := s.who(c); w != nil && w.StaffID != 0 {
+	NoStore(c)
+	next := SafeNext(c.Query("next"))
+	if w := s.Who(c); w != nil && w.StaffID != 0 {
 		if next == "" {
 			next = "/staff"
 		}
 		c.Redirect(http.StatusSeeOther, next)
 		return nil
 	}
-	s.render(c, http.StatusOK, "staff_login", T(lang(c), "staff.login"), gin.H{"Next": next, "Form": formState{}})
+	s.Render(c, http.StatusOK, "staff_login", T(Lang(c), "staff.login"), gin.H{"Next": next, "Form": FormState{}})
 	return nil
 }
 
 func (s *Server) staffLoginPost(c *gin.Context) error {
-	noStore(c)
-	next := safeNext(c.PostForm("next"))
+	NoStore(c)
+	next := SafeNext(c.PostForm("next"))
 	user := c.PostForm("username")
 	res, err := s.Accounts.StaffLogin(c.Request.Context(), user, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
 	if err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
+		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.render(c, status, "staff_login", T(lang(c), "staff.login"), gin.H{"Next": next,
-			"Form": formState{Values: map[string]string{"username": user}, Message: msg}})
+		s.Render(c, status, "staff_login", T(Lang(c), "staff.login"), gin.H{"Next": next,
+			"Form": FormState{Values: map[string]string{"username": user}, Message: msg}})
 		return nil
 	}
-	if old := s.token(c); old != "" {
+	if old := s.Token(c); old != "" {
 		s.Accounts.Logout(c.Request.Context(), old)
 	}
-	s.setSession(c, res.Token)
+	s.SetSession(c, res.Token)
 	if next == "" || !strings.HasPrefix(next, "/staff") {
 		next = "/staff"
 	}
@@ -258,13 +258,13 @@ func (s *Server) staffHome(c *gin.Context) error {
 	}
 	var rows []figureRow
 	for _, b := range bs {
-		rows = append(rows, figureRow{Branch: branchName(lang(c), b), Today: day[b.Code], Month: month[b.Code]})
+		rows = append(rows, figureRow{Branch: BranchName(Lang(c), b), Today: day[b.Code], Month: month[b.Code]})
 	}
 	sum, err := s.Circulation.Summary(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_home", T(lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum})
+	s.Render(c, http.StatusOK, "staff_home", T(Lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum})
 	return nil
 }
 
@@ -272,7 +272,7 @@ var figureKinds = []string{store.CountLoan, store.CountReturn, store.CountHoldPl
 	store.CountMailSent, store.CountMailFailed}
 
 func (s *Server) staffPatrons(c *gin.Context) error {
-	q, err := textParam(c, "q", 100)
+	q, err := TextParam(c, "q", 100)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (s *Server) staffPatrons(c *gin.Context) error {
 			return err
 		}
 	}
-	s.render(c, http.StatusOK, "staff_patrons", T(lang(c), "staff.patrons"), gin.H{"Q": q, "Found": found, "Searched": q != ""})
+	s.Render(c, http.StatusOK, "staff_patrons", T(Lang(c), "staff.patrons"), gin.H{"Q": q, "Found": found, "Searched": q != ""})
 	return nil
 }
 
@@ -295,55 +295,55 @@ func (s *Server) staffRegisterPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_register", T(lang(c), "staff.register"), gin.H{"Branches": bs, "Form": formState{Values: map[string]string{}}})
+	s.Render(c, http.StatusOK, "staff_register", T(Lang(c), "staff.register"), gin.H{"Branches": bs, "Form": FormState{Values: map[string]string{}}})
 	return nil
 }
 
 func (s *Server) staffRegisterPost(c *gin.Context) error {
-	var f patronForm
+	var f PatronForm
 	if err := c.ShouldBind(&f); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Msg: "err.bad_request"}
 	}
-	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.library())
+	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.Patron())
 	if err != nil {
-		field, msg, status, ok := s.refusalText(c, err)
+		field, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
 		bs, _ := s.DB.Branches(c.Request.Context())
 		values := map[string]string{"name": f.Name, "name_yomi": f.NameYomi, "birth_date": f.BirthDate, "address": f.Address,
 			"phone": f.Phone, "mobile": f.Mobile, "email": f.Email, "home_branch": f.HomeBranch}
-		s.render(c, status, "staff_register", T(lang(c), "staff.register"), gin.H{"Branches": bs, "Form": formState{Values: values, Errors: map[string]string{field: msg}}})
+		s.Render(c, status, "staff_register", T(Lang(c), "staff.register"), gin.H{"Branches": bs, "Form": FormState{Values: values, Errors: map[string]string{field: msg}}})
 		return nil
 	}
-	s.audit(c, "patron.register", "card "+reg.Card)
+	s.Audit(c, "patron.register", "card "+reg.Card)
 	// Post, then redirect: reloading the result must not register twice.
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(reg.Card)+"?done=registered")
 	return nil
 }
 
 func (s *Server) staffPatronPage(c *gin.Context) error {
-	p, st, locked, err := s.staffPatron(c)
+	p, st, locked, err := s.StaffPatron(c)
 	if err != nil {
 		return err
 	}
 	notice := ""
 	switch c.Query("done") {
 	case "unlock":
-		notice = T(lang(c), "staff.unlocked")
+		notice = T(Lang(c), "staff.unlocked")
 	case "saved":
-		notice = T(lang(c), "staff.saved")
+		notice = T(Lang(c), "staff.saved")
 	case "block":
-		notice = T(lang(c), "staff.blocked_done")
+		notice = T(Lang(c), "staff.blocked_done")
 	}
 	// Just registered or reissued: the card and when the temporary
 	// password works, to tell the patron (never the password).
 	issued := ""
 	switch c.Query("done") {
 	case "registered":
-		issued = T(lang(c), "staff.registered")
+		issued = T(Lang(c), "staff.registered")
 	case "reissued":
-		issued = T(lang(c), "staff.reissued")
+		issued = T(Lang(c), "staff.reissued")
 	}
 	block, err := s.DB.PatronBlock(c.Request.Context(), p.ID)
 	if err != nil {
@@ -353,7 +353,7 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": locked,
+	s.Render(c, http.StatusOK, "staff_patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": locked,
 		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
 	return nil
 }
@@ -363,7 +363,7 @@ func (s *Server) staffReissuePost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "patron.reissue", "card "+reg.Card)
+	s.Audit(c, "patron.reissue", "card "+reg.Card)
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(reg.Card)+"?done=reissued")
 	return nil
 }
@@ -373,7 +373,7 @@ func (s *Server) staffUnlockPost(c *gin.Context) error {
 	if err := s.Accounts.Unlock(c.Request.Context(), card); err != nil {
 		return err
 	}
-	s.audit(c, "patron.unlock", "card "+card)
+	s.Audit(c, "patron.unlock", "card "+card)
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=unlock")
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 // recordForm reads and checks the catalogue form: readings are required
 // (patrons search by them), NDC must be a class number, ISBNs must check.
 func (s *Server) recordForm(c *gin.Context, r *store.Record) map[string]string {
-	l := lang(c)
+	l := Lang(c)
 	errs := map[string]string{}
 	bad := func(field, label string) { errs[field] = T(l, "err.invalid_field", T(l, label)) }
 	r.Title = strings.TrimSpace(c.PostForm("title"))
@@ -70,7 +70,7 @@ func (s *Server) recordForm(c *gin.Context, r *store.Record) map[string]string {
 	if r.MaterialType == "" {
 		r.MaterialType = store.MaterialBook
 	}
-	if !contains(materialTypes, r.MaterialType) {
+	if !Contains(MaterialTypes, r.MaterialType) {
 		bad("material_type", "rec.material_type")
 	}
 	r.Subjects = nil
@@ -87,25 +87,25 @@ func (s *Server) catalogueNewPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_record", T(lang(c), "cat.new"), gin.H{"Record": &store.Record{MaterialType: store.MaterialBook}, "Branches": bs, "MaterialTypes": materialTypes})
+	s.Render(c, http.StatusOK, "staff_record", T(Lang(c), "cat.new"), gin.H{"Record": &store.Record{MaterialType: store.MaterialBook}, "Branches": bs, "MaterialTypes": MaterialTypes})
 	return nil
 }
 
 func (s *Server) catalogueEditPage(c *gin.Context) error {
-	id, err := recordID(c)
+	id, err := RecordID(c)
 	if err != nil {
 		return err
 	}
 	h, err := s.Catalog.Record(c.Request.Context(), id)
 	if err != nil {
-		return errNotFound(library.RecordNotFound)
+		return NotFound(library.RecordNotFound)
 	}
 	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_record", h.Record.Title, gin.H{"Record": h.Record, "Copies": h.Copies, "Branches": bs,
-		"MaterialTypes": materialTypes, "Names": s.branchNames(lang(c), bs), "Done": c.Query("done")})
+	s.Render(c, http.StatusOK, "staff_record", h.Record.Title, gin.H{"Record": h.Record, "Copies": h.Copies, "Branches": bs,
+		"MaterialTypes": MaterialTypes, "Names": s.BranchNames(Lang(c), bs), "Done": c.Query("done")})
 	return nil
 }
 
@@ -117,10 +117,10 @@ func (s *Server) catalogueSavePost(c *gin.Context) error {
 	}
 	r := &store.Record{}
 	var copies []store.Copy
-	if id, err := recordID(c); err == nil && c.Param("id") != "" {
+	if id, err := RecordID(c); err == nil && c.Param("id") != "" {
 		old, err := s.DB.Record(c.Request.Context(), id)
 		if err != nil {
-			return errNotFound(library.RecordNotFound)
+			return NotFound(library.RecordNotFound)
 		}
 		r = old
 	} else {
@@ -136,7 +136,7 @@ func (s *Server) catalogueSavePost(c *gin.Context) error {
 		}
 	}
 	render := func(status int) error {
-		s.render(c, status, "staff_record", T(lang(c), "cat.new"), gin.H{"Record": r, "Branches": bs, "MaterialTypes": materialTypes, "Errors": errs})
+		s.Render(c, status, "staff_record", T(Lang(c), "cat.new"), gin.H{"Record": r, "Branches": bs, "MaterialTypes": MaterialTypes, "Errors": errs})
 		return nil
 	}
 	if len(errs) > 0 {
@@ -148,33 +148,33 @@ func (s *Server) catalogueSavePost(c *gin.Context) error {
 		r.ID = 0 // the transaction that gave it an id was rolled back
 	}
 	if errors.Is(err, store.ErrConflict) {
-		errs["barcode"] = T(lang(c), "err.duplicate_barcode")
+		errs["barcode"] = T(Lang(c), "err.duplicate_barcode")
 		return render(http.StatusConflict)
 	}
 	if errors.Is(err, store.ErrReference) {
-		errs["branch"] = T(lang(c), "err.unknown_branch")
+		errs["branch"] = T(Lang(c), "err.unknown_branch")
 		return render(http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(c, "record.save", fmt.Sprintf("record %d", r.ID))
+	s.Audit(c, "record.save", fmt.Sprintf("record %d", r.ID))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=saved", r.ID))
 	return nil
 }
 
 func (s *Server) copyAddPost(c *gin.Context) error {
-	id, err := recordID(c)
+	id, err := RecordID(c)
 	if err != nil {
 		return err
 	}
 	r, err := s.DB.Record(c.Request.Context(), id)
 	if err != nil {
-		return errNotFound(library.RecordNotFound)
+		return NotFound(library.RecordNotFound)
 	}
 	bc := strings.TrimSpace(c.PostForm("barcode"))
 	if bc == "" || len(bc) > 40 {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "barcode", Args: []any{whyMsg{id: "copy.barcode"}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "barcode", Args: []any{Why{ID: "copy.barcode"}}}
 	}
 	today := s.Circulation.Today().Format(library.DateLayout)
 	cp := store.Copy{Barcode: bc, Branch: c.PostForm("branch"), Location: strings.TrimSpace(c.PostForm("location")),
@@ -190,13 +190,13 @@ func (s *Server) copyAddPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "copy.add", "item "+bc)
+	s.Audit(c, "copy.add", "item "+bc)
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=copy", id))
 	return nil
 }
 
 func (s *Server) copyWithdrawPost(c *gin.Context) error {
-	id, err := recordID(c)
+	id, err := RecordID(c)
 	if err != nil {
 		return err
 	}
@@ -206,13 +206,13 @@ func (s *Server) copyWithdrawPost(c *gin.Context) error {
 		return &Error{Status: http.StatusConflict, Code: library.CopyInUse, Msg: "err.copy_in_use"}
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound(library.ItemNotFound)
+		return NotFound(library.ItemNotFound)
 	}
 	if err != nil {
 		return err
 	}
 	s.Catalog.Changed()
-	s.audit(c, "copy.withdraw", "item "+bc)
+	s.Audit(c, "copy.withdraw", "item "+bc)
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=withdrawn", id))
 	return nil
 }
@@ -220,11 +220,11 @@ func (s *Server) copyWithdrawPost(c *gin.Context) error {
 // importPage takes a catalogue file from the browser and imports it with
 // the same importer as the command line, then reports per record.
 func (s *Server) importPage(c *gin.Context) error {
-	s.render(c, http.StatusOK, "staff_import", T(lang(c), "import.title"), gin.H{})
+	s.Render(c, http.StatusOK, "staff_import", T(Lang(c), "import.title"), gin.H{})
 	return nil
 }
 
-const maxImportBytes = 64 << 20
+const MaxImportBytes = 64 << 20
 
 func (s *Server) transitPage(c *gin.Context) error {
 	branch, bs, err := s.desk(c)
@@ -243,6 +243,6 @@ func (s *Server) transitPage(c *gin.Context) error {
 			from = append(from, cp)
 		}
 	}
-	s.render(c, http.StatusOK, "staff_transit", T(lang(c), "transit.title"), gin.H{"Branch": branch, "Branches": bs, "To": to, "From": from, "Names": s.branchNames(lang(c), bs)})
+	s.Render(c, http.StatusOK, "staff_transit", T(Lang(c), "transit.title"), gin.H{"Branch": branch, "Branches": bs, "To": to, "From": from, "Names": s.BranchNames(Lang(c), bs)})
 	return nil
 }

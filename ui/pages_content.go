@@ -22,18 +22,18 @@ func (s *Server) newsEditPage(c *gin.Context) error {
 		return err
 	}
 	n := &store.NewsItem{Day: s.Circulation.Today().Format(library.DateLayout)}
-	if id, err := pathID(c, codeNotFound); err == nil {
+	if id, err := PathID(c, CodeNotFound); err == nil {
 		if n, err = s.DB.NewsByID(c.Request.Context(), id); err != nil {
 			return err
 		}
 	}
-	s.render(c, http.StatusOK, "staff_news", T(lang(c), "news.edit"), gin.H{"Items": items, "Item": n})
+	s.Render(c, http.StatusOK, "staff_news", T(Lang(c), "news.edit"), gin.H{"Items": items, "Item": n})
 	return nil
 }
 
 func (s *Server) newsSavePost(c *gin.Context) error {
 	n := &store.NewsItem{Day: strings.TrimSpace(c.PostForm("day")), Title: strings.TrimSpace(c.PostForm("title")), Body: c.PostForm("body")}
-	if id, err := pathID(c, codeNotFound); err == nil {
+	if id, err := PathID(c, CodeNotFound); err == nil {
 		n.ID = id
 	}
 	items, err := s.DB.News(c.Request.Context(), 0)
@@ -43,22 +43,22 @@ func (s *Server) newsSavePost(c *gin.Context) error {
 	data := gin.H{"Items": items, "Item": n}
 	errs := map[string]string{}
 	if _, err := time.Parse(library.DateLayout, n.Day); err != nil {
-		errs["day"] = T(lang(c), "err.invalid_field", T(lang(c), "news.day"))
+		errs["day"] = T(Lang(c), "err.invalid_field", T(Lang(c), "news.day"))
 	}
 	if n.Title == "" || utf8.RuneCountInString(n.Title) > 200 {
-		errs["title"] = T(lang(c), "err.invalid_field", T(lang(c), "news.title_field"))
+		errs["title"] = T(Lang(c), "err.invalid_field", T(Lang(c), "news.title_field"))
 	}
 	if utf8.RuneCountInString(n.Body) > 20000 || !utf8.ValidString(n.Body) {
-		errs["body"] = T(lang(c), "err.invalid_field", T(lang(c), "news.body"))
+		errs["body"] = T(Lang(c), "err.invalid_field", T(Lang(c), "news.body"))
 	}
 	if len(errs) > 0 || c.PostForm("preview") != "" {
 		data["Errors"] = errs
-		data["Preview"] = s.markdown(n.Body)
+		data["Preview"] = s.Markdown(n.Body)
 		status := http.StatusOK
 		if len(errs) > 0 {
 			status = http.StatusUnprocessableEntity
 		}
-		s.render(c, status, "staff_news", T(lang(c), "news.edit"), data)
+		s.Render(c, status, "staff_news", T(Lang(c), "news.edit"), data)
 		return nil
 	}
 	now := s.Clock.Now()
@@ -71,20 +71,20 @@ func (s *Server) newsSavePost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "news.save", n.Title)
+	s.Audit(c, "news.save", n.Title)
 	c.Redirect(http.StatusSeeOther, "/staff/news?done=1")
 	return nil
 }
 
 func (s *Server) newsDeletePost(c *gin.Context) error {
-	id, err := pathID(c, codeNotFound)
+	id, err := PathID(c, CodeNotFound)
 	if err != nil {
 		return err
 	}
 	if err := s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.DeleteNews(c.Request.Context(), tx, id) }); err != nil {
 		return err
 	}
-	s.audit(c, "news.delete", "")
+	s.Audit(c, "news.delete", "")
 	c.Redirect(http.StatusSeeOther, "/staff/news?done=1")
 	return nil
 }
@@ -100,7 +100,7 @@ func (s *Server) pageEditPage(c *gin.Context) error {
 			return err
 		}
 	}
-	s.render(c, http.StatusOK, "staff_pages", T(lang(c), "pages.edit"), gin.H{"Pages": pages, "Page": p})
+	s.Render(c, http.StatusOK, "staff_pages", T(Lang(c), "pages.edit"), gin.H{"Pages": pages, "Page": p})
 	return nil
 }
 
@@ -116,19 +116,19 @@ func (s *Server) pageSavePost(c *gin.Context) error {
 	data := gin.H{"Pages": pages, "Page": p}
 	bad := p.Title == "" || utf8.RuneCountInString(p.Title) > 100 || utf8.RuneCountInString(p.Body) > 50000 || !utf8.ValidString(p.Body)
 	if bad || c.PostForm("preview") != "" {
-		data["Preview"] = s.markdown(p.Body)
+		data["Preview"] = s.Markdown(p.Body)
 		status := http.StatusOK
 		if bad {
 			status = http.StatusUnprocessableEntity
-			data["Error"] = T(lang(c), "err.invalid_field", T(lang(c), "news.title_field"))
+			data["Error"] = T(Lang(c), "err.invalid_field", T(Lang(c), "news.title_field"))
 		}
-		s.render(c, status, "staff_pages", T(lang(c), "pages.edit"), data)
+		s.Render(c, status, "staff_pages", T(Lang(c), "pages.edit"), data)
 		return nil
 	}
 	if err := s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.SavePage(c.Request.Context(), tx, *p, s.Clock.Now()) }); err != nil {
 		return err
 	}
-	s.audit(c, "page.save", p.Slug)
+	s.Audit(c, "page.save", p.Slug)
 	c.Redirect(http.StatusSeeOther, "/pages/"+p.Slug)
 	return nil
 }
@@ -139,12 +139,12 @@ func (s *Server) staffAccountsPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_accounts", T(lang(c), "accounts.title"), gin.H{"Staff": list, "Done": c.Query("done") != ""})
+	s.Render(c, http.StatusOK, "staff_accounts", T(Lang(c), "accounts.title"), gin.H{"Staff": list, "Done": c.Query("done") != ""})
 	return nil
 }
 
 func (s *Server) staffAccountsPost(c *gin.Context) error {
-	w := s.who(c)
+	w := s.Who(c)
 	var err error
 	if user := c.PostForm("update"); user != "" {
 		err = s.Accounts.UpdateStaff(c.Request.Context(), w.StaffID, user, c.PostForm("role"), c.PostForm("disabled") == "1", c.PostForm("password"))
@@ -152,12 +152,12 @@ func (s *Server) staffAccountsPost(c *gin.Context) error {
 		err = s.Accounts.AddStaff(c.Request.Context(), w.StaffID, c.PostForm("username"), c.PostForm("role"), c.PostForm("password"))
 	}
 	if err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
+		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
 		list, _ := s.DB.StaffList(c.Request.Context())
-		s.render(c, status, "staff_accounts", T(lang(c), "accounts.title"), gin.H{"Staff": list, "Error": msg})
+		s.Render(c, status, "staff_accounts", T(Lang(c), "accounts.title"), gin.H{"Staff": list, "Error": msg})
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/accounts?done=1")

@@ -14,7 +14,7 @@ import (
 // their text (the demo's mailbox, and the place to see what went wrong).
 func (s *Server) outboxPage(c *gin.Context) error {
 	status := c.Query("status")
-	if !mailStatus(status) {
+	if !MailStatus(status) {
 		status = "" // an odd filter shows everything
 	}
 	mails, err := s.DB.Outbox(c.Request.Context(), status, 200)
@@ -30,13 +30,13 @@ func (s *Server) outboxPage(c *gin.Context) error {
 		}
 	}
 	keep := int(s.Circulation.MailPolicy().Keep / (24 * time.Hour))
-	s.render(c, http.StatusOK, "staff_outbox", T(lang(c), "outbox.title"), gin.H{"Mails": mails, "Status": status,
+	s.Render(c, http.StatusOK, "staff_outbox", T(Lang(c), "outbox.title"), gin.H{"Mails": mails, "Status": status,
 		"Keep": keep, "Mailbox": s.MailboxDir, "Done": c.Query("done")})
 	return nil
 }
 
-// mailStatus reports whether s filters the outbox ("" for all).
-func mailStatus(s string) bool {
+// MailStatus reports whether s filters the outbox ("" for all).
+func MailStatus(s string) bool {
 	switch s {
 	case "", store.MailPending, store.MailSent, store.MailFailed:
 		return true
@@ -45,11 +45,11 @@ func mailStatus(s string) bool {
 }
 
 func (s *Server) outboxRetryPost(c *gin.Context) error {
-	id, err := pathID(c, library.MailNotFound)
+	id, err := PathID(c, library.MailNotFound)
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.RetryMail(c.Request.Context(), s.who(c).StaffID, id); err != nil {
+	if err := s.Circulation.RetryMail(c.Request.Context(), s.Who(c).StaffID, id); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/outbox?done=retried")
@@ -72,7 +72,7 @@ func (s *Server) callListPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	names := s.branchNames(lang(c), bs)
+	names := s.BranchNames(Lang(c), bs)
 	items := make([]callItem, len(holds))
 	for i, h := range holds {
 		items[i] = callItem{ContactView: h}
@@ -81,19 +81,19 @@ func (s *Server) callListPage(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		items[i].Say = T(lang(c), "calls.say", s.Site.Name, h.Title, names[h.PickupBranch], fmtDate(lang(c), d))
+		items[i].Say = T(Lang(c), "calls.say", s.Site.Name, h.Title, names[h.PickupBranch], FmtDate(Lang(c), d))
 	}
-	s.render(c, http.StatusOK, "staff_calls", T(lang(c), "calls.title"), gin.H{"Holds": items, "Names": names, "Done": c.Query("done")})
+	s.Render(c, http.StatusOK, "staff_calls", T(Lang(c), "calls.title"), gin.H{"Holds": items, "Names": names, "Done": c.Query("done")})
 	return nil
 }
 
 // staffCancelHoldPost cancels a hold for the library (a flagged hold).
 func (s *Server) staffCancelHoldPost(c *gin.Context) error {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.StaffCancelHold(c.Request.Context(), s.who(c).StaffID, id); err != nil {
+	if err := s.Circulation.StaffCancelHold(c.Request.Context(), s.Who(c).StaffID, id); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/calls?done=cancelled")
@@ -125,11 +125,11 @@ func (s *Server) apiCallList(c *gin.Context) error {
 }
 
 func (s *Server) apiStaffCancelHold(c *gin.Context) error {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.StaffCancelHold(c.Request.Context(), s.who(c).StaffID, id); err != nil {
+	if err := s.Circulation.StaffCancelHold(c.Request.Context(), s.Who(c).StaffID, id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -138,7 +138,7 @@ func (s *Server) apiStaffCancelHold(c *gin.Context) error {
 
 func (s *Server) apiOutbox(c *gin.Context) error {
 	status := c.Query("status")
-	if !mailStatus(status) {
+	if !MailStatus(status) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "status", Args: []any{"status"}}
 	}
 	mails, err := s.DB.Outbox(c.Request.Context(), status, 500)
@@ -174,7 +174,7 @@ func (s *Server) apiSetNotices(c *gin.Context) error {
 	if req.DueReminders == nil {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "due_reminders", Args: []any{"due_reminders"}}
 	}
-	if err := s.Accounts.SetDueReminders(c.Request.Context(), s.who(c).PatronID, *req.DueReminders); err != nil {
+	if err := s.Accounts.SetDueReminders(c.Request.Context(), s.Who(c).PatronID, *req.DueReminders); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"due_reminders": *req.DueReminders})

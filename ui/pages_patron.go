@@ -16,17 +16,17 @@ import (
 // and the server keeps nothing of it.
 const (
 	cartCookie = "hondana_cart"
-	cartMax    = 20
+	CartMax    = 20
 )
 
-func readCart(c *gin.Context) []int64 {
+func ReadCart(c *gin.Context) []int64 {
 	v, err := c.Cookie(cartCookie)
 	if err != nil {
 		return nil
 	}
 	var out []int64
 	for _, f := range strings.Split(v, ".") {
-		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id > 0 && !containsID(out, id) && len(out) < cartMax {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id > 0 && !containsID(out, id) && len(out) < CartMax {
 			out = append(out, id)
 		}
 	}
@@ -42,12 +42,12 @@ func containsID(ids []int64, id int64) bool {
 	return false
 }
 
-func (s *Server) writeCart(c *gin.Context, ids []int64) {
+func (s *Server) WriteCart(c *gin.Context, ids []int64) {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
-	ck := &http.Cookie{Name: cartCookie, Value: strings.Join(parts, "."), Path: "/", HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode}
+	ck := &http.Cookie{Name: cartCookie, Value: strings.Join(parts, "."), Path: "/", HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode}
 	if len(ids) == 0 {
 		ck.MaxAge = -1
 	}
@@ -62,16 +62,16 @@ func formID(c *gin.Context, name string) int64 {
 func (s *Server) cartAdd(c *gin.Context) error {
 	id := formID(c, "record_id")
 	if _, err := s.DB.Record(c.Request.Context(), id); err != nil {
-		return errNotFound(library.RecordNotFound)
+		return NotFound(library.RecordNotFound)
 	}
-	cart := readCart(c)
+	cart := ReadCart(c)
 	if !containsID(cart, id) {
-		if len(cart) >= cartMax {
-			return &Error{Status: http.StatusUnprocessableEntity, Code: codeCartFull, Msg: "err.cart_full", Args: []any{cartMax}}
+		if len(cart) >= CartMax {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: CodeCartFull, Msg: "err.cart_full", Args: []any{CartMax}}
 		}
 		cart = append(cart, id)
 	}
-	s.writeCart(c, cart)
+	s.WriteCart(c, cart)
 	c.Redirect(http.StatusSeeOther, "/cart?added="+strconv.FormatInt(id, 10))
 	return nil
 }
@@ -79,25 +79,25 @@ func (s *Server) cartAdd(c *gin.Context) error {
 func (s *Server) cartRemove(c *gin.Context) error {
 	id := formID(c, "record_id")
 	var keep []int64
-	for _, x := range readCart(c) {
+	for _, x := range ReadCart(c) {
 		if x != id {
 			keep = append(keep, x)
 		}
 	}
-	s.writeCart(c, keep)
+	s.WriteCart(c, keep)
 	c.Redirect(http.StatusSeeOther, "/cart")
 	return nil
 }
 
 func (s *Server) cartClear(c *gin.Context) error {
-	s.writeCart(c, nil)
+	s.WriteCart(c, nil)
 	c.Redirect(http.StatusSeeOther, "/cart")
 	return nil
 }
 
 func (s *Server) cartPage(c *gin.Context) error {
-	noStore(c)
-	hits, err := s.Catalog.Hits(c.Request.Context(), readCart(c))
+	NoStore(c)
+	hits, err := s.Catalog.Hits(c.Request.Context(), ReadCart(c))
 	if err != nil {
 		return err
 	}
@@ -105,14 +105,14 @@ func (s *Server) cartPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "cart", T(lang(c), "cart.title"), gin.H{"Hits": hits, "Names": s.branchNames(lang(c), bs), "Added": c.Query("added") != ""})
+	s.Render(c, http.StatusOK, "cart", T(Lang(c), "cart.title"), gin.H{"Hits": hits, "Names": s.BranchNames(Lang(c), bs), "Added": c.Query("added") != ""})
 	return nil
 }
 
 // cartHits loads the titles in the cart; with an empty cart it sends the
 // browser to the cart page and returns nil.
 func (s *Server) cartHits(c *gin.Context) ([]library.Hit, error) {
-	ids := readCart(c)
+	ids := ReadCart(c)
 	if len(ids) == 0 {
 		c.Redirect(http.StatusSeeOther, "/cart")
 		return nil, nil
@@ -130,7 +130,7 @@ func (s *Server) reservePage(c *gin.Context) error {
 	if err != nil || hits == nil {
 		return err
 	}
-	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (s *Server) reservePage(c *gin.Context) error {
 	if p.Mobile != "" {
 		contact = library.ContactMobile
 	}
-	s.render(c, http.StatusOK, "reserve", T(lang(c), "reserve.title"), gin.H{"Hits": hits, "Patron": p, "Branches": bs, "Contact": contact})
+	s.Render(c, http.StatusOK, "reserve", T(Lang(c), "reserve.title"), gin.H{"Hits": hits, "Patron": p, "Branches": bs, "Contact": contact})
 	return nil
 }
 
@@ -166,14 +166,14 @@ func (s *Server) reservePost(c *gin.Context) error {
 	if err != nil || hits == nil {
 		return err
 	}
-	w := s.who(c)
+	w := s.Who(c)
 	pickup, contact := c.PostForm("pickup_branch"), c.PostForm("contact")
 	var results []reserveResult
 	var left []int64
 	for _, h := range hits {
 		r := reserveResult{Title: h.Record.Title, ID: h.Record.ID}
 		if _, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, h.Record.ID, pickup, contact); err != nil {
-			_, msg, _, ok := s.refusalText(c, err)
+			_, msg, _, ok := s.RefusalText(c, err)
 			if !ok {
 				return err
 			}
@@ -188,13 +188,13 @@ func (s *Server) reservePost(c *gin.Context) error {
 		}
 		results = append(results, r)
 	}
-	s.writeCart(c, left)
-	s.render(c, http.StatusOK, "reserved", T(lang(c), "reserve.done"), gin.H{"Results": results})
+	s.WriteCart(c, left)
+	s.Render(c, http.StatusOK, "reserved", T(Lang(c), "reserve.done"), gin.H{"Results": results})
 	return nil
 }
 
 // loanLine and holdLine are the rows of My library's two lists (R25).
-func (s *Server) myLists(c *gin.Context, patronID int64) ([]library.LoanView, []store.PatronHold, error) {
+func (s *Server) MyLists(c *gin.Context, patronID int64) ([]library.LoanView, []store.PatronHold, error) {
 	loans, err := s.Circulation.Loans(c.Request.Context(), patronID)
 	if err != nil {
 		return nil, nil, err
@@ -204,46 +204,46 @@ func (s *Server) myLists(c *gin.Context, patronID int64) ([]library.LoanView, []
 }
 
 func (s *Server) renewPage(c *gin.Context) error {
-	id, err := pathID(c, library.LoanNotFound)
+	id, err := PathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
-	l, due, err := s.Circulation.RenewalPreview(c.Request.Context(), s.who(c).PatronID, id)
+	l, due, err := s.Circulation.RenewalPreview(c.Request.Context(), s.Who(c).PatronID, id)
 	if l == nil {
 		return err
 	}
 	msg := ""
 	if err != nil {
-		_, msg, _, _ = s.refusalText(c, err)
+		_, msg, _, _ = s.RefusalText(c, err)
 	}
-	s.render(c, http.StatusOK, "renew", T(lang(c), "renew.title"), gin.H{"Loan": l, "NewDue": due, "Refusal": msg})
+	s.Render(c, http.StatusOK, "renew", T(Lang(c), "renew.title"), gin.H{"Loan": l, "NewDue": due, "Refusal": msg})
 	return nil
 }
 
 func (s *Server) renewPost(c *gin.Context) error {
-	id, err := pathID(c, library.LoanNotFound)
+	id, err := PathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
-	due, err := s.Circulation.Renew(c.Request.Context(), s.who(c).PatronID, id)
+	due, err := s.Circulation.Renew(c.Request.Context(), s.Who(c).PatronID, id)
 	if err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
+		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.render(c, status, "renew", T(lang(c), "renew.title"), gin.H{"Refusal": msg})
+		s.Render(c, status, "renew", T(Lang(c), "renew.title"), gin.H{"Refusal": msg})
 		return nil
 	}
-	s.render(c, http.StatusOK, "done", T(lang(c), "renew.done"), gin.H{"Message": T(lang(c), "renew.done_msg", fmtDate(lang(c), due))})
+	s.Render(c, http.StatusOK, "done", T(Lang(c), "renew.done"), gin.H{"Message": T(Lang(c), "renew.done_msg", FmtDate(Lang(c), due))})
 	return nil
 }
 
 func (s *Server) myHold(c *gin.Context) (*store.PatronHold, error) {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return nil, err
 	}
-	holds, err := s.Circulation.Holds(c.Request.Context(), s.who(c).PatronID)
+	holds, err := s.Circulation.Holds(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Server) myHold(c *gin.Context) (*store.PatronHold, error) {
 			return &holds[i], nil
 		}
 	}
-	return nil, errNotFound(library.HoldNotFound)
+	return nil, NotFound(library.HoldNotFound)
 }
 
 func (s *Server) cancelPage(c *gin.Context) error {
@@ -260,7 +260,7 @@ func (s *Server) cancelPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "cancel", T(lang(c), "cancel.title"), gin.H{"Hold": h})
+	s.Render(c, http.StatusOK, "cancel", T(Lang(c), "cancel.title"), gin.H{"Hold": h})
 	return nil
 }
 
@@ -269,10 +269,10 @@ func (s *Server) cancelPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.CancelHold(c.Request.Context(), s.who(c).PatronID, h.ID); err != nil {
+	if err := s.Circulation.CancelHold(c.Request.Context(), s.Who(c).PatronID, h.ID); err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "done", T(lang(c), "cancel.done"), gin.H{"Message": T(lang(c), "cancel.done_msg", h.Title)})
+	s.Render(c, http.StatusOK, "done", T(Lang(c), "cancel.done"), gin.H{"Message": T(Lang(c), "cancel.done_msg", h.Title)})
 	return nil
 }
 
@@ -281,7 +281,7 @@ func (s *Server) changePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,7 @@ func (s *Server) changePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "change", T(lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs})
+	s.Render(c, http.StatusOK, "change", T(Lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs})
 	return nil
 }
 
@@ -298,29 +298,29 @@ func (s *Server) changePost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Circulation.ChangeHold(c.Request.Context(), s.who(c).PatronID, h.ID, c.PostForm("pickup_branch"), c.PostForm("contact")); err != nil {
-		_, msg, status, ok := s.refusalText(c, err)
+	if _, err := s.Circulation.ChangeHold(c.Request.Context(), s.Who(c).PatronID, h.ID, c.PostForm("pickup_branch"), c.PostForm("contact")); err != nil {
+		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		p, _ := s.DB.PatronByID(c.Request.Context(), s.who(c).PatronID)
+		p, _ := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
 		bs, _ := s.DB.Branches(c.Request.Context())
-		s.render(c, status, "change", T(lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs, "Refusal": msg})
+		s.Render(c, status, "change", T(Lang(c), "change.title"), gin.H{"Hold": h, "Patron": p, "Branches": bs, "Refusal": msg})
 		return nil
 	}
-	s.render(c, http.StatusOK, "done", T(lang(c), "change.done"), gin.H{"Message": T(lang(c), "change.done_msg", h.Title)})
+	s.Render(c, http.StatusOK, "done", T(Lang(c), "change.done"), gin.H{"Message": T(Lang(c), "change.done_msg", h.Title)})
 	return nil
 }
 
-// liteCookie switches the site to its lite mode: minimal HTML, no
+// LiteCookie switches the site to its lite mode: minimal HTML, no
 // stylesheet, no scripts, for low-end phones and slow connections (R7).
-const liteCookie = "hondana_lite"
+const LiteCookie = "hondana_lite"
 
-func isLite(c *gin.Context) bool {
+func IsLite(c *gin.Context) bool {
 	if v, ok := c.Get("lite"); ok {
 		return v.(bool)
 	}
-	v, err := c.Cookie(liteCookie)
+	v, err := c.Cookie(LiteCookie)
 	return err == nil && v == "1"
 }
 
@@ -331,7 +331,7 @@ func (s *Server) litePage(c *gin.Context) error {
 	if !on {
 		v, age = "", -1
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: liteCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Writer, &http.Cookie{Name: LiteCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
 	c.Set("lite", on)
 	if !on {
 		c.Redirect(http.StatusSeeOther, "/")

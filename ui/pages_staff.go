@@ -29,7 +29,7 @@ func (s *Server) desk(c *gin.Context) (string, []store.Branch, error) {
 	for _, b := range bs {
 		if b.Code == want {
 			if c.Query("branch") != "" {
-				http.SetCookie(c.Writer, &http.Cookie{Name: deskCookie, Value: b.Code, Path: "/staff", HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+				http.SetCookie(c.Writer, &http.Cookie{Name: deskCookie, Value: b.Code, Path: "/staff", HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
 			}
 			return b.Code, bs, nil
 		}
@@ -58,7 +58,7 @@ func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, e
 	if err != nil {
 		return nil, nil
 	}
-	loans, holds, err := s.myLists(c, p.ID)
+	loans, holds, err := s.MyLists(c, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Server) counterPage(c *gin.Context) error {
 }
 
 func (s *Server) renderCounter(c *gin.Context, status int, branch string, bs []store.Branch, card string, line *counterLine) error {
-	data := gin.H{"Branch": branch, "Branches": bs, "Card": card, "Line": line, "Names": s.branchNames(lang(c), bs)}
+	data := gin.H{"Branch": branch, "Branches": bs, "Card": card, "Line": line, "Names": s.BranchNames(Lang(c), bs)}
 	if card != "" {
 		sum, err := s.summary(c, card, branch)
 		if err != nil {
@@ -96,7 +96,7 @@ func (s *Server) renderCounter(c *gin.Context, status int, branch string, bs []s
 		}
 		data["Summary"] = sum
 	}
-	s.render(c, status, "staff_counter", T(lang(c), "counter.title"), data)
+	s.Render(c, status, "staff_counter", T(Lang(c), "counter.title"), data)
 	return nil
 }
 
@@ -110,15 +110,15 @@ func (s *Server) counterCheckout(c *gin.Context) error {
 	line := &counterLine{Barcode: barcode}
 	l, err := s.Circulation.Checkout(c.Request.Context(), card, barcode, branch)
 	if err != nil {
-		_, msg, _, ok := s.refusalText(c, err)
+		_, msg, _, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
 		line.Text = msg
 	} else {
 		line.OK = true
-		line.Text = T(lang(c), "counter.lent", fmtDate(lang(c), l.DueDate))
-		s.audit(c, "checkout", "item "+barcode)
+		line.Text = T(Lang(c), "counter.lent", FmtDate(Lang(c), l.DueDate))
+		s.Audit(c, "checkout", "item "+barcode)
 	}
 	return s.renderCounter(c, http.StatusOK, branch, bs, card, line)
 }
@@ -137,22 +137,22 @@ func (s *Server) counterCheckin(c *gin.Context) error {
 		pl, err = s.Circulation.Checkin(c.Request.Context(), barcode, branch)
 	}
 	if err != nil {
-		_, msg, _, ok := s.refusalText(c, err)
+		_, msg, _, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
 		line.Text = msg
 	} else {
 		line.OK = true
-		s.audit(c, "checkin", "item "+barcode)
-		l := lang(c)
+		s.Audit(c, "checkin", "item "+barcode)
+		l := Lang(c)
 		switch pl.Action {
 		case library.ActionShelve:
 			line.Text = T(l, "counter.shelve")
 		case library.ActionHoldShelf:
 			line.Text = T(l, "counter.hold_shelf", pl.HoldID)
 		case library.ActionTransit:
-			line.Text = T(l, "counter.transit", s.branchNames(l, bs)[pl.ToBranch])
+			line.Text = T(l, "counter.transit", s.BranchNames(l, bs)[pl.ToBranch])
 		}
 	}
 	card, _ := library.FoldCard(c.PostForm("card"))
@@ -181,33 +181,33 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_holdshelf", T(lang(c), "shelf.title"), gin.H{"Branch": branch, "Branches": bs,
-		"Ready": ready, "Expired": expired, "Picks": picks, "Today": today, "Names": s.branchNames(lang(c), bs)})
+	s.Render(c, http.StatusOK, "staff_holdshelf", T(Lang(c), "shelf.title"), gin.H{"Branch": branch, "Branches": bs,
+		"Ready": ready, "Expired": expired, "Picks": picks, "Today": today, "Names": s.BranchNames(Lang(c), bs)})
 	return nil
 }
 
 func (s *Server) contactedPost(c *gin.Context) error {
-	id, err := pathID(c, library.HoldNotFound)
+	id, err := PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
 	result := c.PostForm("result")
-	if _, err := s.Circulation.Contacted(c.Request.Context(), id, s.who(c).StaffID, result); err != nil {
+	if _, err := s.Circulation.Contacted(c.Request.Context(), id, s.Who(c).StaffID, result); err != nil {
 		return err
 	}
-	s.audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, result))
+	s.Audit(c, "hold.contacted", fmt.Sprintf("hold %d: %s", id, result))
 	c.Redirect(http.StatusSeeOther, "/staff/calls?done="+url.QueryEscape(result))
 	return nil
 }
 
 // patronEditPost saves a patron's details from the staff patron page.
 func (s *Server) patronEditPost(c *gin.Context) error {
-	var f patronForm
+	var f PatronForm
 	if err := c.ShouldBind(&f); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: codeBadRequest, Msg: "err.bad_request"}
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Msg: "err.bad_request"}
 	}
 	card := c.Param("card")
-	if err := s.Accounts.UpdatePatron(c.Request.Context(), s.who(c).StaffID, card, f.library()); err != nil {
+	if err := s.Accounts.UpdatePatron(c.Request.Context(), s.Who(c).StaffID, card, f.Patron()); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=saved")
@@ -221,9 +221,9 @@ func (s *Server) patronBlockPost(c *gin.Context) error {
 	if c.PostForm("unblock") != "" {
 		reason = ""
 	} else if strings.TrimSpace(reason) == "" {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "reason", Args: []any{whyMsg{id: "field.reason"}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "reason", Args: []any{Why{ID: "field.reason"}}}
 	}
-	if err := s.Accounts.Block(c.Request.Context(), s.who(c).StaffID, card, reason); err != nil {
+	if err := s.Accounts.Block(c.Request.Context(), s.Who(c).StaffID, card, reason); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=block")
@@ -236,7 +236,7 @@ func (s *Server) staffLogPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_log", T(lang(c), "log.title"), gin.H{"Entries": entries})
+	s.Render(c, http.StatusOK, "staff_log", T(Lang(c), "log.title"), gin.H{"Entries": entries})
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (s *Server) staffCalendarPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "staff_calendar", T(lang(c), "closure.title"), gin.H{"Branch": branch, "Branches": bs})
+	s.Render(c, http.StatusOK, "staff_calendar", T(Lang(c), "closure.title"), gin.H{"Branch": branch, "Branches": bs})
 	return nil
 }
 
@@ -261,9 +261,9 @@ func (s *Server) staffClosePost(c *gin.Context) error {
 	if err1 != nil || err2 != nil {
 		return s.calendarDone(c, data, &library.Refusal{Code: library.InvalidRange}, nil)
 	}
-	cl, err := s.Calendar.CloseRange(c.Request.Context(), s.who(c).StaffID, c.PostForm("branch"), from, to, note, s.Clock.Now())
+	cl, err := s.Calendar.CloseRange(c.Request.Context(), s.Who(c).StaffID, c.PostForm("branch"), from, to, note, s.Clock.Now())
 	return s.calendarDone(c, data, err, func(l string) string {
-		return T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+		return T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, FmtDate(l, cl.ReopensOn))
 	})
 }
 
@@ -279,12 +279,12 @@ func (s *Server) staffDayPost(c *gin.Context) error {
 		return s.calendarDone(c, data, &library.Refusal{Code: library.InvalidRange}, nil)
 	}
 	open := c.PostForm("open") == "1"
-	cl, err := s.Calendar.SetDay(c.Request.Context(), s.who(c).StaffID, c.PostForm("branch"), day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
+	cl, err := s.Calendar.SetDay(c.Request.Context(), s.Who(c).StaffID, c.PostForm("branch"), day, open, c.PostForm("opens_at"), c.PostForm("closes_at"), note, s.Clock.Now())
 	return s.calendarDone(c, data, err, func(l string) string {
 		if open {
-			return T(l, "day.opened", fmtDate(l, day), c.PostForm("opens_at"), c.PostForm("closes_at"))
+			return T(l, "day.opened", FmtDate(l, day), c.PostForm("opens_at"), c.PostForm("closes_at"))
 		}
-		return T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, fmtDate(l, cl.ReopensOn))
+		return T(l, "closure.done", cl.Days, cl.Loans, cl.Holds, FmtDate(l, cl.ReopensOn))
 	})
 }
 
@@ -305,10 +305,10 @@ func (s *Server) calendarForm(c *gin.Context) (gin.H, string, error) {
 // calendarDone shows the calendar page with a refusal in words, or with
 // what done says.
 func (s *Server) calendarDone(c *gin.Context, data gin.H, err error, done func(l string) string) error {
-	l := lang(c)
+	l := Lang(c)
 	status := http.StatusOK
 	if err != nil {
-		_, msg, st, ok := s.refusalText(c, err)
+		_, msg, st, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
@@ -316,6 +316,6 @@ func (s *Server) calendarDone(c *gin.Context, data gin.H, err error, done func(l
 	} else {
 		data["Done"] = done(l)
 	}
-	s.render(c, status, "staff_calendar", T(l, "closure.title"), data)
+	s.Render(c, status, "staff_calendar", T(l, "closure.title"), data)
 	return nil
 }

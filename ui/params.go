@@ -14,11 +14,11 @@ import (
 	"hondana/store"
 )
 
-var materialTypes = []string{store.MaterialBook, store.MaterialMagazine, store.MaterialEbook, store.MaterialAudio,
+var MaterialTypes = []string{store.MaterialBook, store.MaterialMagazine, store.MaterialEbook, store.MaterialAudio,
 	store.MaterialVideo, store.MaterialScore, store.MaterialMap, store.MaterialOther}
 
-// intParam reads an optional whole-number parameter within [min, max].
-func intParam(c *gin.Context, name string, def, min, max int, why func() *Error) (int, error) {
+// IntParam reads an optional whole-number parameter within [min, max].
+func IntParam(c *gin.Context, name string, def, min, max int, why func() *Error) (int, error) {
 	v := strings.TrimSpace(c.Query(name))
 	if v == "" {
 		return def, nil
@@ -30,65 +30,65 @@ func intParam(c *gin.Context, name string, def, min, max int, why func() *Error)
 	return n, nil
 }
 
-// textParam reads a parameter as valid, bounded text.
-func textParam(c *gin.Context, name string, max int) (string, error) {
+// TextParam reads a parameter as valid, bounded text.
+func TextParam(c *gin.Context, name string, max int) (string, error) {
 	v := c.Query(name)
 	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 		v = search.CleanText(v)
 	}
 	if utf8.RuneCountInString(v) > max {
-		return "", errParam(name, "why.text", max)
+		return "", BadParam(name, "why.text", max)
 	}
 	return v, nil
 }
 
-// searchParams reads a search from the query string, as the API and the
+// SearchParams reads a search from the query string, as the API and the
 // search page share it. Facet filters with unknown values are refused
 // with a 422 naming the parameter.
-func (s *Server) searchParams(c *gin.Context) (search.Query, int, error) {
+func (s *Server) SearchParams(c *gin.Context) (search.Query, int, error) {
 	var q search.Query
 	var err error
-	if q.Text, err = textParam(c, "q", search.MaxQueryRunes); err != nil {
+	if q.Text, err = TextParam(c, "q", search.MaxQueryRunes); err != nil {
 		return q, 0, err
 	}
-	perPage, err := intParam(c, "per_page", 20, 1, search.MaxPerPage, func() *Error { return errParam("per_page", "why.per_page", search.MaxPerPage) })
+	perPage, err := IntParam(c, "per_page", 20, 1, search.MaxPerPage, func() *Error { return BadParam("per_page", "why.per_page", search.MaxPerPage) })
 	if err != nil {
 		return q, 0, err
 	}
-	page, err := intParam(c, "page", 1, 1, 1<<30, func() *Error { return errParam("page", "why.page") })
+	page, err := IntParam(c, "page", 1, 1, 1<<30, func() *Error { return BadParam("page", "why.page") })
 	if err != nil {
 		return q, 0, err
 	}
 	if (page-1)*perPage >= search.MaxOffset {
-		return q, 0, errParam("page", "why.page_too_far", search.MaxOffset)
+		return q, 0, BadParam("page", "why.page_too_far", search.MaxOffset)
 	}
 	q.Limit, q.Offset = perPage, (page-1)*perPage
-	if q.YearFrom, err = intParam(c, "year_from", 0, 0, 9999, func() *Error { return errParam("year_from", "why.year") }); err != nil {
+	if q.YearFrom, err = IntParam(c, "year_from", 0, 0, 9999, func() *Error { return BadParam("year_from", "why.year") }); err != nil {
 		return q, 0, err
 	}
-	if q.YearTo, err = intParam(c, "year_to", 0, 0, 9999, func() *Error { return errParam("year_to", "why.year") }); err != nil {
+	if q.YearTo, err = IntParam(c, "year_to", 0, 0, 9999, func() *Error { return BadParam("year_to", "why.year") }); err != nil {
 		return q, 0, err
 	}
 	switch v := c.Query("sort"); v {
 	case "", search.SortRelevance, search.SortNewest, search.SortTitle:
 		q.Sort = v
 	default:
-		return q, 0, errParam("sort", "why.sort")
+		return q, 0, BadParam("sort", "why.sort")
 	}
 	if v := strings.TrimSpace(c.Query("ndc")); v != "" {
 		if len(v) > 3 || strings.Trim(v, "0123456789") != "" {
-			return q, 0, errParam("ndc", "why.ndc")
+			return q, 0, BadParam("ndc", "why.ndc")
 		}
 		q.NDC = v
 	}
 	if v := c.Query("material_type"); v != "" {
-		if !contains(materialTypes, v) {
-			return q, 0, errParam("material_type", "why.material_type")
+		if !Contains(MaterialTypes, v) {
+			return q, 0, BadParam("material_type", "why.material_type")
 		}
 		q.MaterialType = v
 	}
 	if v := c.Query("branch"); v != "" {
-		if ok, err := s.branchExists(c.Request.Context(), v); err != nil {
+		if ok, err := s.BranchExists(c.Request.Context(), v); err != nil {
 			return q, 0, err
 		} else if !ok {
 			return q, 0, &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch"}
@@ -100,12 +100,12 @@ func (s *Server) searchParams(c *gin.Context) (search.Query, int, error) {
 	case "true", "1", "on":
 		q.Available = true
 	default:
-		return q, 0, errParam("available", "why.bool")
+		return q, 0, BadParam("available", "why.bool")
 	}
 	return q, page, nil
 }
 
-func (s *Server) branchExists(ctx context.Context, code string) (bool, error) {
+func (s *Server) BranchExists(ctx context.Context, code string) (bool, error) {
 	bs, err := s.DB.Branches(ctx)
 	if err != nil {
 		return false, err
@@ -118,7 +118,7 @@ func (s *Server) branchExists(ctx context.Context, code string) (bool, error) {
 	return false, nil
 }
 
-func contains(list []string, v string) bool {
+func Contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
 			return true
@@ -127,7 +127,7 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// hasFilter reports whether q narrows the catalogue by anything but text.
-func hasFilter(q search.Query) bool {
+// HasFilter reports whether q narrows the catalogue by anything but text.
+func HasFilter(q search.Query) bool {
 	return q.NDC != "" || q.MaterialType != "" || q.Branch != "" || q.Available || q.YearFrom > 0 || q.YearTo > 0
 }

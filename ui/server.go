@@ -71,7 +71,7 @@ func New(o Options) *Server {
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(s.recoverer, s.securityHeaders, s.csrfCheck)
+	e.Use(s.Recoverer, s.SecurityHeaders, s.CSRF)
 	_ = e.SetTrustedProxies(nil) // the client address is the peer's: no header can fake it
 	s.routes(e)
 	s.engine = e
@@ -109,24 +109,24 @@ func (s *Server) routes(e *gin.Engine) {
 	e.POST("/cart/add", s.page(s.cartAdd))
 	e.POST("/cart/remove", s.page(s.cartRemove))
 	e.POST("/cart/clear", s.page(s.cartClear))
-	e.GET("/reserve", s.requirePatron(false), s.page(s.reservePage))
-	e.POST("/reserve", s.requirePatron(false), s.page(s.reservePost))
+	e.GET("/reserve", s.RequirePatron(false), s.page(s.reservePage))
+	e.POST("/reserve", s.RequirePatron(false), s.page(s.reservePost))
 	acct := e.Group("/account")
-	acct.GET("", s.requirePatron(false), s.page(s.accountPage))
-	acct.GET("/password", s.requirePatron(true), s.page(s.passwordPage))
-	acct.POST("/password", s.requirePatron(true), s.page(s.passwordPost))
-	acct.GET("/email", s.requirePatron(false), s.page(s.emailPage))
-	acct.POST("/email", s.requirePatron(false), s.page(s.emailPost))
-	acct.GET("/loans/:id/renew", s.requirePatron(false), s.page(s.renewPage))
-	acct.POST("/loans/:id/renew", s.requirePatron(false), s.page(s.renewPost))
-	acct.GET("/holds/:id/cancel", s.requirePatron(false), s.page(s.cancelPage))
-	acct.POST("/holds/:id/cancel", s.requirePatron(false), s.page(s.cancelPost))
-	acct.GET("/holds/:id/change", s.requirePatron(false), s.page(s.changePage))
-	acct.POST("/holds/:id/change", s.requirePatron(false), s.page(s.changePost))
+	acct.GET("", s.RequirePatron(false), s.page(s.accountPage))
+	acct.GET("/password", s.RequirePatron(true), s.page(s.passwordPage))
+	acct.POST("/password", s.RequirePatron(true), s.page(s.passwordPost))
+	acct.GET("/email", s.RequirePatron(false), s.page(s.emailPage))
+	acct.POST("/email", s.RequirePatron(false), s.page(s.emailPost))
+	acct.GET("/loans/:id/renew", s.RequirePatron(false), s.page(s.renewPage))
+	acct.POST("/loans/:id/renew", s.RequirePatron(false), s.page(s.renewPost))
+	acct.GET("/holds/:id/cancel", s.RequirePatron(false), s.page(s.cancelPage))
+	acct.POST("/holds/:id/cancel", s.RequirePatron(false), s.page(s.cancelPost))
+	acct.GET("/holds/:id/change", s.RequirePatron(false), s.page(s.changePage))
+	acct.POST("/holds/:id/change", s.RequirePatron(false), s.page(s.changePost))
 
 	e.GET("/staff/login", s.page(s.staffLoginPage))
 	e.POST("/staff/login", s.page(s.staffLoginPost))
-	staff := e.Group("/staff", s.requireStaff(""))
+	staff := e.Group("/staff", s.RequireStaff(""))
 	staff.GET("", s.page(s.staffHome))
 	staff.POST("/logout", s.page(s.logoutPost))
 	staff.GET("/patrons", s.page(s.staffPatrons))
@@ -137,7 +137,7 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/patrons/:card/unlock", s.page(s.staffUnlockPost))
 	staff.POST("/patrons/:card/edit", s.page(s.patronEditPost))
 	staff.POST("/patrons/:card/block", s.page(s.patronBlockPost))
-	staff.GET("/log", s.requireStaff(library.RoleAdmin), s.page(s.staffLogPage))
+	staff.GET("/log", s.RequireStaff(library.RoleAdmin), s.page(s.staffLogPage))
 	staff.GET("/news", s.page(s.newsEditPage))
 	staff.POST("/news", s.page(s.newsSavePost))
 	staff.GET("/news/:id", s.page(s.newsEditPage))
@@ -146,8 +146,8 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.GET("/pages", s.page(s.pageEditPage))
 	staff.GET("/pages/:slug", s.page(s.pageEditPage))
 	staff.POST("/pages/:slug", s.page(s.pageSavePost))
-	staff.GET("/accounts", s.requireStaff(library.RoleAdmin), s.page(s.staffAccountsPage))
-	staff.POST("/accounts", s.requireStaff(library.RoleAdmin), s.page(s.staffAccountsPost))
+	staff.GET("/accounts", s.RequireStaff(library.RoleAdmin), s.page(s.staffAccountsPage))
+	staff.POST("/accounts", s.RequireStaff(library.RoleAdmin), s.page(s.staffAccountsPost))
 	staff.GET("/records/new", s.page(s.catalogueNewPage))
 	staff.POST("/records/new", s.page(s.catalogueSavePost))
 	staff.GET("/records/:id", s.page(s.catalogueEditPage))
@@ -175,85 +175,85 @@ func (s *Server) routes(e *gin.Engine) {
 
 	// Public JSON API.
 	api := e.Group("/api/v1")
-	api.GET("/branches", s.api(s.apiBranches))
-	api.GET("/search", s.api(s.apiSearch))
-	api.GET("/records/:id", s.api(s.apiRecord))
-	api.GET("/new-arrivals", s.api(s.apiNewArrivals))
-	api.GET("/rankings/loans", s.api(s.apiLoanRanking))
-	api.GET("/rankings/holds", s.api(s.apiHoldRanking))
-	api.GET("/calendar", s.api(s.apiCalendar))
-	api.GET("/news", s.api(s.apiNews))
+	api.GET("/branches", s.Handle(s.apiBranches))
+	api.GET("/search", s.Handle(s.apiSearch))
+	api.GET("/records/:id", s.Handle(s.apiRecord))
+	api.GET("/new-arrivals", s.Handle(s.apiNewArrivals))
+	api.GET("/rankings/loans", s.Handle(s.apiLoanRanking))
+	api.GET("/rankings/holds", s.Handle(s.apiHoldRanking))
+	api.GET("/calendar", s.Handle(s.apiCalendar))
+	api.GET("/news", s.Handle(s.apiNews))
 	if s.TestClock {
-		api.POST("/test/clock", s.api(s.apiTestClock))
+		api.POST("/test/clock", s.Handle(s.apiTestClock))
 	}
-	api.POST("/login", s.api(s.apiLogin))
-	api.POST("/logout", s.api(s.apiLogout))
+	api.POST("/login", s.Handle(s.apiLogin))
+	api.POST("/logout", s.Handle(s.apiLogout))
 	me := api.Group("/me")
-	me.GET("", s.requirePatron(false), s.api(s.apiMe))
-	me.PUT("/email", s.requirePatron(false), s.api(s.apiSetEmail))
-	me.PUT("/notices", s.requirePatron(false), s.api(s.apiSetNotices))
-	me.POST("/password", s.requirePatron(true), s.api(s.apiChangePassword))
-	me.GET("/loans", s.requirePatron(false), s.api(s.apiMyLoans))
-	me.POST("/loans/:id/renew", s.requirePatron(false), s.api(s.apiRenew))
-	me.GET("/holds", s.requirePatron(false), s.api(s.apiMyHolds))
-	me.POST("/holds", s.requirePatron(false), s.api(s.apiPlaceHold))
-	me.PATCH("/holds/:id", s.requirePatron(false), s.api(s.apiChangeHold))
-	me.DELETE("/holds/:id", s.requirePatron(false), s.api(s.apiCancelHold))
-	api.POST("/staff/login", s.api(s.apiStaffLogin))
-	sapi := api.Group("/staff", s.requireStaff(""))
-	sapi.POST("/patrons", s.api(s.apiRegisterPatron))
-	sapi.GET("/patrons/:card", s.api(s.apiStaffPatron))
-	sapi.POST("/patrons/:card/temporary-password", s.api(s.apiReissue))
-	sapi.POST("/patrons/:card/unlock", s.api(s.apiUnlock))
-	sapi.POST("/records", s.api(s.apiAddRecord))
-	sapi.POST("/checkout", s.api(s.apiCheckout))
-	sapi.POST("/checkin", s.api(s.apiCheckin))
-	sapi.POST("/transit/receive", s.api(s.apiReceive))
-	sapi.GET("/hold-shelf", s.api(s.apiHoldShelf))
-	sapi.GET("/pick-list", s.api(s.apiPickList))
-	sapi.GET("/call-list", s.api(s.apiCallList))
-	sapi.POST("/holds/:id/contacted", s.api(s.apiContacted))
-	sapi.POST("/holds/:id/cancel", s.api(s.apiStaffCancelHold))
-	sapi.GET("/outbox", s.api(s.apiOutbox))
+	me.GET("", s.RequirePatron(false), s.Handle(s.apiMe))
+	me.PUT("/email", s.RequirePatron(false), s.Handle(s.apiSetEmail))
+	me.PUT("/notices", s.RequirePatron(false), s.Handle(s.apiSetNotices))
+	me.POST("/password", s.RequirePatron(true), s.Handle(s.apiChangePassword))
+	me.GET("/loans", s.RequirePatron(false), s.Handle(s.apiMyLoans))
+	me.POST("/loans/:id/renew", s.RequirePatron(false), s.Handle(s.apiRenew))
+	me.GET("/holds", s.RequirePatron(false), s.Handle(s.apiMyHolds))
+	me.POST("/holds", s.RequirePatron(false), s.Handle(s.apiPlaceHold))
+	me.PATCH("/holds/:id", s.RequirePatron(false), s.Handle(s.apiChangeHold))
+	me.DELETE("/holds/:id", s.RequirePatron(false), s.Handle(s.apiCancelHold))
+	api.POST("/staff/login", s.Handle(s.apiStaffLogin))
+	sapi := api.Group("/staff", s.RequireStaff(""))
+	sapi.POST("/patrons", s.Handle(s.apiRegisterPatron))
+	sapi.GET("/patrons/:card", s.Handle(s.apiStaffPatron))
+	sapi.POST("/patrons/:card/temporary-password", s.Handle(s.apiReissue))
+	sapi.POST("/patrons/:card/unlock", s.Handle(s.apiUnlock))
+	sapi.POST("/records", s.Handle(s.apiAddRecord))
+	sapi.POST("/checkout", s.Handle(s.apiCheckout))
+	sapi.POST("/checkin", s.Handle(s.apiCheckin))
+	sapi.POST("/transit/receive", s.Handle(s.apiReceive))
+	sapi.GET("/hold-shelf", s.Handle(s.apiHoldShelf))
+	sapi.GET("/pick-list", s.Handle(s.apiPickList))
+	sapi.GET("/call-list", s.Handle(s.apiCallList))
+	sapi.POST("/holds/:id/contacted", s.Handle(s.apiContacted))
+	sapi.POST("/holds/:id/cancel", s.Handle(s.apiStaffCancelHold))
+	sapi.GET("/outbox", s.Handle(s.apiOutbox))
 
 	e.NoRoute(func(c *gin.Context) {
-		s.fail(c, errNotFound(codeNotFound))
+		s.Fail(c, NotFound(CodeNotFound))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Msg: "err.method_not_allowed"})
+		s.Fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Msg: "err.method_not_allowed"})
 	})
 }
 
-func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {
+func (s *Server) Handle(h func(*gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := h(c); err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 		}
 	}
 }
 
-func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc { return s.api(h) }
+func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc { return s.Handle(h) }
 
-// recoverer turns a panic into a logged 500, never a dropped connection.
-func (s *Server) recoverer(c *gin.Context) {
+// Recoverer turns a panic into a logged 500, never a dropped connection.
+func (s *Server) Recoverer(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.Log.Error("panic", "path", redact(c.Request.URL.Path), "panic", r, "stack", string(debug.Stack()))
 			if !c.Writer.Written() {
-				s.fail(c, fmt.Errorf("panic: %v", r))
+				s.Fail(c, fmt.Errorf("panic: %v", r))
 			}
 		}
 	}()
 	c.Next()
 }
 
-func (s *Server) securityHeaders(c *gin.Context) {
+func (s *Server) SecurityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-	if s.secure(c) {
+	if s.Secure(c) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	c.Next()
@@ -279,21 +279,21 @@ type view struct {
 	KioskTimeout int
 }
 
-func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
-	l := lang(c)
+func (s *Server) Render(c *gin.Context, status int, name, title string, data any) {
+	l := Lang(c)
 	menu, err := s.DB.Pages(c.Request.Context())
 	if err != nil {
 		s.Log.Error("menu", "err", err)
 	}
-	other := langEN
-	if l == langEN {
-		other = langJA
+	other := LangEN
+	if l == LangEN {
+		other = LangJA
 	}
 	q := c.Request.URL.Query()
 	q.Set("lang", other)
 	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
-		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.who(c)}
-	v.Kiosk = isKiosk(c)
+		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.Who(c)}
+	v.Kiosk = IsKiosk(c)
 	if v.Who != nil && v.Who.Kind == library.SessionKiosk && s.Accounts != nil {
 		v.KioskTimeout = int(s.Accounts.Policy().KioskIdle / time.Second)
 	}
@@ -303,7 +303,7 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 	}
 	var buf bytes.Buffer
 	layout := "layout"
-	if isLite(c) {
+	if IsLite(c) {
 		layout = "layout_lite"
 	}
 	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {

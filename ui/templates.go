@@ -18,13 +18,13 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 		"t":        T,
 		"asset":    assets.URL,
 		"add":      func(a, b int) int { return a + b },
-		"authors":  func(r *store.Record) string { return joinAuthors(r.Authors, false) },
+		"authors":  func(r *store.Record) string { return JoinAuthors(r.Authors, false) },
 		"mt":       func(l, v string) string { return T(l, "mt."+v) },
-		"ndc":      ndcLabel,
-		"bname":    branchName,
+		"ndc":      NDCLabel,
+		"bname":    BranchName,
 		"status":   copyStatus,
-		"date":     fmtDate,
-		"datetime": fmtDateTime,
+		"date":     FmtDate,
+		"datetime": FmtDateTime,
 		"list":     func(v ...string) []string { return v },
 		// get reads a field's message from a map that may be absent.
 		"get": func(m any, key string) string {
@@ -46,7 +46,7 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 		"hitsview": func(l string, hits []library.Hit, offset int, names map[string]string) hitsView {
 			return hitsView{Lang: l, Hits: hits, Offset: offset, Names: names}
 		},
-		"pagerview": func(l string, p pager) pagerView { return pagerView{Lang: l, pager: p} },
+		"pagerview": func(l string, p Pager) pagerView { return pagerView{Lang: l, Pager: p} },
 	}
 	layout, err := templateFS.ReadFile("templates/layout.html")
 	if err != nil {
@@ -100,13 +100,13 @@ func fmtDateString(l, d string) string {
 	if err != nil {
 		return d
 	}
-	return fmtDate(l, t)
+	return FmtDate(l, t)
 }
 
 var weekdayJA = []string{"日", "月", "火", "水", "木", "金", "土"}
 
-// fmtDate writes a day the way people in each language read it.
-func fmtDate(l string, t any) string {
+// FmtDate writes a day the way people in each language read it.
+func FmtDate(l string, t any) string {
 	var d time.Time
 	switch v := t.(type) {
 	case time.Time:
@@ -116,14 +116,14 @@ func fmtDate(l string, t any) string {
 	default:
 		return ""
 	}
-	if l == langEN {
+	if l == LangEN {
 		return d.Format("Mon 2 Jan 2006")
 	}
 	return d.Format("2006年1月2日") + "（" + weekdayJA[d.Weekday()] + "）"
 }
 
 func fmtMonth(l string, t time.Time) string {
-	if l == langEN {
+	if l == LangEN {
 		return t.Format("January 2006")
 	}
 	return t.Format("2006年1月")
@@ -157,13 +157,13 @@ type hitsView struct {
 // pagerView is what the pager partial gets.
 type pagerView struct {
 	Lang string
-	pager
+	Pager
 }
 
-// fmtDateTime writes a moment the way people in each language read it.
-func fmtDateTime(l string, t time.Time) string {
-	if l == langEN {
+// FmtDateTime writes a moment the way people in each language read it.
+func FmtDateTime(l string, t time.Time) string {
+	if l == LangEN {
 		return t.Format("Mon 2 Jan 2006 15:04")
 	}
-	return fmtDate(l, t) + t.Format(" 15:04")
+	return FmtDate(l, t) + t.Format(" 15:04")
 }
