@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"hondana/library"
-	"hondana/ui"
+	"hondana/ui/web"
 )
 
 // accountsEnv is a server of its own (its own clock), with the test
@@ -182,7 +182,7 @@ func csrfFrom(t *testing.T, c *http.Client, base string) string {
 	t.Helper()
 	u, _ := url.Parse(base)
 	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == ui.CSRFCookie {
+		if ck.Name == web.CSRFCookie {
 			return ck.Value
 		}
 	}
@@ -222,7 +222,7 @@ func do(t *testing.T, c *http.Client, method, u string, form url.Values, header 
 func sessionValue(c *http.Client, base string) string {
 	u, _ := url.Parse(base)
 	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == ui.SessionCookie {
+		if ck.Name == web.SessionCookie {
 			return ck.Value
 		}
 	}
@@ -270,7 +270,7 @@ func TestAccountPages(t *testing.T) {
 
 	// A planted session id does not survive the login.
 	u, _ := url.Parse(e.URL)
-	c.Jar.SetCookies(u, []*http.Cookie{{Name: ui.SessionCookie, Value: "planted-by-someone-else", Path: "/"}})
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: web.SessionCookie, Value: "planted-by-someone-else", Path: "/"}})
 	resp, _ = do(t, c, "POST", e.URL+"/login", login)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account/password" {
 		t.Fatalf("temporary login: %d %s", resp.StatusCode, resp.Header.Get("Location"))

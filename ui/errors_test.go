@@ -11,6 +11,7 @@ import (
 
 	"hondana/library"
 	"hondana/store"
+	"hondana/ui/web"
 )
 
 // TestFailMapsErrors checks that a handler can return what the rules
@@ -38,7 +39,7 @@ func TestFailMapsErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := gin.New()
 			h := e.Server.Handle(func(*gin.Context) error { return tt.err })
-			r.GET("/api/v1/x", h)
+			r.GET("/api/v1/x", web.JSON, h)
 			r.GET("/x", h)
 			for _, path := range []string{"/api/v1/x", "/x"} {
 				w := httptest.NewRecorder()

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"hondana/library"
-	"hondana/ui"
 )
 
 // TestNoRouteFails sends hostile input to every route the server has, as
@@ -31,7 +30,7 @@ func TestNoRouteFails(t *testing.T) {
 	params := []string{"", "1", "0", "-1", "99999999999999999999", "abc", "%FF", "..%2F..%2Fetc", "%00", url.PathEscape("📚"), "123456789"}
 	query := "?q=" + url.QueryEscape("\"title:*") + "&page=-5&per_page=1e9&branch=%FF&month=9999-99&days=abc&limit=-1&period=x&ndc=%00&year_from=99999999999"
 
-	routes := ui.Routes(e.Server)
+	routes := e.Server.Routes()
 	if len(routes) < 40 {
 		t.Fatalf("only %d routes", len(routes))
 	}

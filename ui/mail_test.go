@@ -11,7 +11,7 @@ import (
 
 	"hondana/library"
 	"hondana/store"
-	"hondana/ui"
+	"hondana/ui/web"
 )
 
 // TestNoticePages walks the contact work of a day through the staff
@@ -81,8 +81,8 @@ func TestNoticePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Attempts are shown in the library's time zone.
-	if body := get("/staff/hold-shelf?branch=ozu"); !strings.Contains(body, ui.FmtDateTime("ja", e.Clock.Now().In(tokyo))+" メール送信失敗") {
-		t.Errorf("hold shelf lacks the failed attempt at %s", ui.FmtDateTime("ja", e.Clock.Now().In(tokyo)))
+	if body := get("/staff/hold-shelf?branch=ozu"); !strings.Contains(body, web.FmtDateTime("ja", e.Clock.Now().In(tokyo))+" メール送信失敗") {
+		t.Errorf("hold shelf lacks the failed attempt at %s", web.FmtDateTime("ja", e.Clock.Now().In(tokyo)))
 	}
 	body = get("/staff/calls")
 	for _, s := range []string{"鴎外 花子", "tel:0893-24-0001", "メールが届きませんでした", "メール送信失敗",

@@ -12,7 +12,6 @@ import (
 
 	"hondana/library"
 	"hondana/search"
-	"hondana/ui"
 )
 
 // TestCataloguePages: staff catalogue a title with its first copy (readings
@@ -150,7 +149,7 @@ func TestEveryStaffPageRenders(t *testing.T) {
 	var id int64
 	e.DB.Reader().QueryRow(`SELECT id FROM news LIMIT 1`).Scan(&id)
 	pages := 0
-	for _, r := range ui.Routes(e.Server) {
+	for _, r := range e.Server.Routes() {
 		if r.Method != "GET" || !strings.HasPrefix(r.Path, "/staff") || strings.HasPrefix(r.Path, "/staff/jobs/") {
 			continue
 		}

@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -95,10 +94,9 @@ func TestCounterPages(t *testing.T) {
 func TestStaffPatronEditBlockAndLog(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
-	hash, _ := library.HashPassword("admin-pass-123", []byte("test-pepper"))
-	e.DB.Tx(ctx, func(tx *sql.Tx) error {
-		return store.AddStaff(ctx, tx, &store.Staff{Username: "chief", Role: library.RoleAdmin, PasswordHash: hash}, e.Clock.Now())
-	})
+	if err := e.App.Accounts.AddStaff(ctx, 0, "chief", library.RoleAdmin, "admin-pass-123"); err != nil {
+		t.Fatal(err)
+	}
 	r := &store.Record{Source: "blk:1", Title: "鼻"}
 	e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{{Barcode: "K1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}})
 	reg, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "停止 太郎", NameYomi: "テイシ タロウ", BirthDate: "1970-07-07"})
@@ -201,6 +199,13 @@ func TestNewsAndPageEditing(t *testing.T) {
 	if !strings.Contains(pg, "<strong>ボランティア</strong>") || strings.Contains(pg, "<iframe") {
 		t.Error("page not rendered safely")
 	}
+	// Both changes are in the staff log, with who made them.
+	var n int
+	e.DB.Reader().QueryRow(`SELECT count(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id
+		WHERE s.username = 'staff' AND (a.action = 'news.save' AND a.detail = '図書館まつりのお知らせ' OR a.action = 'page.save' AND a.detail = 'volunteer')`).Scan(&n)
+	if n != 2 {
+		t.Errorf("%d of the two changes in the staff log", n)
+	}
 }
 
 // TestStaffAccountsAdmin: admins add accounts, change roles, reset
@@ -208,10 +213,9 @@ func TestNewsAndPageEditing(t *testing.T) {
 func TestStaffAccountsAdmin(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
-	hash, _ := library.HashPassword("admin-pass-123", []byte("test-pepper"))
-	e.DB.Tx(ctx, func(tx *sql.Tx) error {
-		return store.AddStaff(ctx, tx, &store.Staff{Username: "chief", Role: library.RoleAdmin, PasswordHash: hash}, e.Clock.Now())
-	})
+	if err := e.App.Accounts.AddStaff(ctx, 0, "chief", library.RoleAdmin, "admin-pass-123"); err != nil {
+		t.Fatal(err)
+	}
 	c, token := staffBrowser(t, e, "chief", "admin-pass-123")
 	resp, body := do(t, c, "POST", e.URL+"/staff/accounts", url.Values{"csrf": {token}, "username": {"newbie"}, "role": {"librarian"}, "password": {"short"}})
 	if resp.StatusCode != 422 || !strings.Contains(body, "10文字以上") {

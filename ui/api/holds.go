@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+	"hondana/ui/web"
+)
+
+// apiHold is a hold as API.md fixes it.
+type apiHold struct {
+	ID             int64   `json:"id"`
+	RecordID       int64   `json:"record_id"`
+	Title          string  `json:"title"`
+	PickupBranch   string  `json:"pickup_branch"`
+	Contact        string  `json:"contact"`
+	Status         string  `json:"status"`
+	Position       *int    `json:"position"`
+	PlacedAt       string  `json:"placed_at"`
+	PickupDeadline *string `json:"pickup_deadline"`
+}
+
+func (s *Server) toAPIHold(h store.Hold, title string, position int) apiHold {
+	out := apiHold{ID: h.ID, RecordID: h.RecordID, Title: title, PickupBranch: h.PickupBranch, Contact: h.Contact,
+		Status: h.Status, PlacedAt: h.PlacedAt.In(s.Calendar.Location()).Format(time.RFC3339)}
+	if h.Status == store.HoldWaiting && position > 0 {
+		p := position
+		out.Position = &p
+	}
+	if h.PickupDeadline != "" {
+		d := h.PickupDeadline
+		out.PickupDeadline = &d
+	}
+	return out
+}
+
+// holdJSON reloads a hold as its patron sees it, with its position.
+func (s *Server) holdJSON(c *gin.Context, patronID, holdID int64) (apiHold, error) {
+	holds, err := s.Circulation.Holds(c.Request.Context(), patronID)
+	if err != nil {
+		return apiHold{}, err
+	}
+	for _, h := range holds {
+		if h.ID == holdID {
+			return s.toAPIHold(h.Hold, h.Title, h.Position), nil
+		}
+	}
+	return apiHold{}, web.NotFound(library.HoldNotFound)
+}
+
+func (s *Server) apiMyHolds(c *gin.Context) error {
+	holds, err := s.Circulation.Holds(c.Request.Context(), s.Who(c).PatronID)
+	if err != nil {
+		return err
+	}
+	out := make([]apiHold, len(holds))
+	for i, h := range holds {
+		out[i] = s.toAPIHold(h.Hold, h.Title, h.Position)
+	}
+	c.JSON(http.StatusOK, gin.H{"holds": out})
+	return nil
+}
+
+func (s *Server) apiPlaceHold(c *gin.Context) error {
+	var req struct {
+		RecordID     json64 `json:"record_id"`
+		PickupBranch string `json:"pickup_branch"`
+		Contact      string `json:"contact"`
+	}
+	if err := readJSON(c, &req); err != nil {
+		return err
+	}
+	w := s.Who(c)
+	h, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, int64(req.RecordID), req.PickupBranch, req.Contact)
+	if err != nil {
+		return err
+	}
+	pos, err := s.Circulation.Position(c.Request.Context(), h)
+	if err != nil {
+		return err
+	}
+	r, err := s.DB.Record(c.Request.Context(), h.RecordID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, s.toAPIHold(*h, r.Title, pos))
+	return nil
+}
+
+// json64 accepts a record id as a JSON number or a string of digits.
+type json64 int64
+
+func (j *json64) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		*j = 0 // an id that no record has
+		return nil
+	}
+	*j = json64(n)
+	return nil
+}
+
+func (s *Server) apiChangeHold(c *gin.Context) error {
+	id, err := web.PathID(c, library.HoldNotFound)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		PickupBranch string `json:"pickup_branch"`
+		Contact      string `json:"contact"`
+	}
+	if err := readJSON(c, &req); err != nil {
+		return err
+	}
+	w := s.Who(c)
+	if _, err := s.Circulation.ChangeHold(c.Request.Context(), w.PatronID, id, req.PickupBranch, req.Contact); err != nil {
+		return err
+	}
+	out, err := s.holdJSON(c, w.PatronID, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiCancelHold(c *gin.Context) error {
+	id, err := web.PathID(c, library.HoldNotFound)
+	if err != nil {
+		return err
+	}
+	if err := s.Circulation.CancelHold(c.Request.Context(), s.Who(c).PatronID, id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,27 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/ui/web"
+)
+
+// readJSON decodes a small JSON body into v: malformed JSON is a 400,
+// unknown fields are ignored.
+func readJSON(c *gin.Context, v any) error {
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 1<<20+1))
+	if err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: web.CodeBadRequest, Msg: "err.bad_request"}
+	}
+	if len(body) > 1<<20 {
+		return &web.Error{Status: http.StatusRequestEntityTooLarge, Code: web.CodeTooLarge, Msg: "err.too_large"}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: web.CodeBadRequest, Msg: "err.bad_request"}
+	}
+	return nil
+}

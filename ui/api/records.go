@@ -1,0 +1,44 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/store"
+)
+
+type apiRecord struct {
+	apiHit
+	SubtitleYomi  string    `json:"subtitle_yomi,omitempty"`
+	Series        string    `json:"series"`
+	Volume        string    `json:"volume,omitempty"`
+	Subjects      []string  `json:"subjects"`
+	Description   string    `json:"description"`
+	Language      string    `json:"language"`
+	YomiGenerated bool      `json:"yomi_generated"`
+	Items         []apiItem `json:"items"`
+}
+
+func (s *Server) apiRecord(c *gin.Context) error {
+	h, err := s.LoadRecord(c)
+	if err != nil {
+		return err
+	}
+	r := h.Record
+	out := apiRecord{apiHit: toAPIHit(*h), SubtitleYomi: r.SubtitleYomi, Series: r.Series, Volume: r.Volume,
+		Subjects: r.Subjects, Description: r.Description, Language: r.Language, YomiGenerated: r.YomiGenerated, Items: []apiItem{}}
+	if out.Subjects == nil {
+		out.Subjects = []string{}
+	}
+	for _, cp := range h.Copies {
+		it := apiItem{Barcode: cp.Barcode, Branch: cp.Branch, Location: cp.Location, CallNumber: cp.CallNumber, Status: cp.Status}
+		if cp.Status == store.CopyOnLoan && cp.DueDate != "" {
+			d := cp.DueDate
+			it.DueDate = &d
+		}
+		out.Items = append(out.Items, it)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/search"
+	"hondana/store"
+	"hondana/ui/web"
+)
+
+// apiHit is a record in a result list, as API.md fixes it.
+type apiHit struct {
+	ID           int64          `json:"id"`
+	Title        string         `json:"title"`
+	TitleYomi    string         `json:"title_yomi"`
+	Subtitle     string         `json:"subtitle,omitempty"`
+	Author       string         `json:"author"`
+	AuthorYomi   string         `json:"author_yomi"`
+	Authors      []store.Author `json:"authors"`
+	Publisher    string         `json:"publisher"`
+	Year         *int           `json:"year"`
+	ISBN         string         `json:"isbn"`
+	NDC          string         `json:"ndc"`
+	MaterialType string         `json:"material_type"`
+	Available    bool           `json:"available"`
+	HoldsWaiting int            `json:"holds_waiting"`
+	Branches     []apiAvail     `json:"branches"`
+	AcquiredOn   string         `json:"acquired_on,omitempty"`
+	URL          string         `json:"url"`
+}
+
+// apiAvail is the availability of a record at one branch.
+type apiAvail struct {
+	Code      string `json:"code"`
+	Copies    int    `json:"copies"`
+	Available int    `json:"available"`
+}
+
+type apiItem struct {
+	Barcode    string  `json:"barcode"`
+	Branch     string  `json:"branch"`
+	Location   string  `json:"location"`
+	CallNumber string  `json:"call_number"`
+	Status     string  `json:"status"`
+	DueDate    *string `json:"due_date"`
+}
+
+func toAPIHit(h library.Hit) apiHit {
+	r := h.Record
+	out := apiHit{
+		ID: r.ID, Title: r.Title, TitleYomi: r.TitleYomi, Subtitle: r.Subtitle,
+		Author: web.JoinAuthors(r.Authors, false), AuthorYomi: web.JoinAuthors(r.Authors, true), Authors: r.Authors,
+		Publisher: r.Publisher, ISBN: r.ISBN, NDC: r.NDC, MaterialType: r.MaterialType,
+		Available: h.Available, HoldsWaiting: h.HoldsWaiting, Branches: []apiAvail{},
+		URL: "/records/" + strconv.FormatInt(r.ID, 10),
+	}
+	if out.Authors == nil {
+		out.Authors = []store.Author{}
+	}
+	if r.Year > 0 {
+		y := r.Year
+		out.Year = &y
+	}
+	idx := map[string]int{}
+	for _, c := range h.Copies {
+		i, ok := idx[c.Branch]
+		if !ok {
+			i = len(out.Branches)
+			idx[c.Branch] = i
+			out.Branches = append(out.Branches, apiAvail{Code: c.Branch})
+		}
+		out.Branches[i].Copies++
+		if c.Status == store.CopyOnShelf {
+			out.Branches[i].Available++
+		}
+		if c.AcquiredOn > out.AcquiredOn {
+			out.AcquiredOn = c.AcquiredOn
+		}
+	}
+	return out
+}
+
+func toAPIHits(hits []library.Hit) []apiHit {
+	out := make([]apiHit, len(hits))
+	for i, h := range hits {
+		out[i] = toAPIHit(h)
+	}
+	return out
+}
+
+func countsOrEmpty(c []search.Count) []search.Count {
+	if c == nil {
+		return []search.Count{}
+	}
+	return c
+}
+
+func (s *Server) apiSearch(c *gin.Context) error {
+	q, page, err := s.SearchParams(c)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(q.Text) == "" && !web.HasFilter(q) {
+		return &web.Error{Status: http.StatusUnprocessableEntity, Code: library.QueryRequired, Msg: "err.query_required"}
+	}
+	res, err := s.Catalog.Search(c.Request.Context(), q)
+	if err != nil {
+		return err
+	}
+	sugg := make([]gin.H, 0, len(res.Suggestions))
+	for _, sg := range res.Suggestions {
+		sugg = append(sugg, gin.H{"q": sg.Text, "total": sg.Total})
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"total": res.Total, "page": page, "per_page": q.Limit,
+		"hits": toAPIHits(res.Hits),
+		"facets": gin.H{
+			"ndc":           countsOrEmpty(res.Facets.NDC),
+			"ndc3":          countsOrEmpty(res.Facets.NDC3),
+			"material_type": countsOrEmpty(res.Facets.MaterialType),
+			"branch":        countsOrEmpty(res.Facets.Branch),
+			"available":     countsOrEmpty(res.Facets.Available),
+			"year":          countsOrEmpty(res.Facets.Year),
+		},
+		"facets_approximate": res.FacetsApproximate,
+		"suggestions":        sugg,
+	})
+	return nil
+}
+
+func (s *Server) apiNewArrivals(c *gin.Context) error {
+	res, q, page, days, err := s.NewArrivals(c)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"total": res.Total, "page": page, "per_page": q.Limit, "days": days, "hits": toAPIHits(res.Hits),
+		"facets": gin.H{"ndc": countsOrEmpty(res.Facets.NDC)}})
+	return nil
+}

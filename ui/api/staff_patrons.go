@@ -1,0 +1,54 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/ui/web"
+)
+
+func (s *Server) apiRegisterPatron(c *gin.Context) error {
+	var f web.PatronForm
+	if err := readJSON(c, &f); err != nil {
+		return err
+	}
+	reg, err := s.Accounts.RegisterPatron(c.Request.Context(), f.Patron())
+	if err != nil {
+		return err
+	}
+	s.Audit(c, "patron.register", "card "+reg.Card)
+	c.JSON(http.StatusCreated, gin.H{"card": reg.Card, "temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
+	return nil
+}
+
+func (s *Server) apiStaffPatron(c *gin.Context) error {
+	p, st, locked, err := s.StaffPatron(c)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "name_yomi": p.NameYomi, "birth_date": p.BirthDate,
+		"address": p.Address, "phone": p.Phone, "mobile": p.Mobile, "email": p.Email,
+		"login": gin.H{"temporary_password": st.Temporary, "locked": locked, "failed_logins": st.Failures}})
+	return nil
+}
+
+func (s *Server) apiReissue(c *gin.Context) error {
+	reg, err := s.Accounts.ReissueTemporary(c.Request.Context(), c.Param("card"))
+	if err != nil {
+		return err
+	}
+	s.Audit(c, "patron.reissue", "card "+reg.Card)
+	c.JSON(http.StatusOK, gin.H{"temporary_password_active_at": reg.ActiveAt.In(s.Calendar.Location()).Format(time.RFC3339)})
+	return nil
+}
+
+func (s *Server) apiUnlock(c *gin.Context) error {
+	if err := s.Accounts.Unlock(c.Request.Context(), c.Param("card")); err != nil {
+		return err
+	}
+	s.Audit(c, "patron.unlock", "card "+c.Param("card"))
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,81 @@
+package opac
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/store"
+	"hondana/ui/web"
+)
+
+// reserveForm is the pickup and contact choice for the titles in the cart.
+func (s *Server) reservePage(c *gin.Context) error {
+	hits, err := s.cartHits(c)
+	if err != nil || hits == nil {
+		return err
+	}
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
+	if err != nil {
+		return err
+	}
+	bs, err := s.DB.Branches(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	// The patron's usual library first (R20).
+	for i, b := range bs {
+		if b.Code == p.HomeBranch && i > 0 {
+			bs = append([]store.Branch{b}, append(bs[:i:i], bs[i+1:]...)...)
+			break
+		}
+	}
+	contact := library.ContactPhone
+	if p.Mobile != "" {
+		contact = library.ContactMobile
+	}
+	s.Render(c, http.StatusOK, "opac/reserve", web.T(web.Lang(c), "reserve.title"), gin.H{"Hits": hits, "Patron": p, "Branches": bs, "Contact": contact})
+	return nil
+}
+
+// reserveResult is one title's outcome on the 予約受付完了 page.
+type reserveResult struct {
+	Title   string
+	ID      int64
+	OK      bool
+	Message string
+}
+
+func (s *Server) reservePost(c *gin.Context) error {
+	hits, err := s.cartHits(c)
+	if err != nil || hits == nil {
+		return err
+	}
+	w := s.Who(c)
+	pickup, contact := c.PostForm("pickup_branch"), c.PostForm("contact")
+	var results []reserveResult
+	var left []int64
+	for _, h := range hits {
+		r := reserveResult{Title: h.Record.Title, ID: h.Record.ID}
+		if _, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, h.Record.ID, pickup, contact); err != nil {
+			_, msg, _, ok := s.RefusalText(c, err)
+			if !ok {
+				return err
+			}
+			r.Message = msg
+			var ref *library.Refusal
+			// A title refused for a reason of the whole form stays in the cart.
+			if errors.As(err, &ref) && (ref.Code == library.UnknownBranch || ref.Code == library.InvalidContact || ref.Code == library.EmailNotRegistered) {
+				left = append(left, h.Record.ID)
+			}
+		} else {
+			r.OK = true
+		}
+		results = append(results, r)
+	}
+	s.WriteCart(c, left)
+	s.Render(c, http.StatusOK, "opac/reserved", web.T(web.Lang(c), "reserve.done"), gin.H{"Results": results})
+	return nil
+}

@@ -1,0 +1,206 @@
+package staff
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/importer"
+	"hondana/library"
+	"hondana/ui/web"
+)
+
+// job is an import or reindex running in the background; its page shows
+// the progress and refreshes itself (no JavaScript needed) until done.
+type job struct {
+	ID       string
+	Kind     string // "import" or "reindex"
+	File     string
+	Format   importer.Format
+	Size     int64
+	read     atomic.Int64
+	Started  time.Time
+	mu       sync.Mutex
+	Stats    library.ImportStats
+	Problems []string
+	Done     bool
+	Took     time.Duration
+	Err      string
+}
+
+// jobView is a copy of a job's state for the page, taken under its lock.
+type jobView struct {
+	ID, Kind, File, Err string
+	Format              importer.Format
+	Stats               library.ImportStats
+	Problems            []string
+	Done                bool
+	Took, Elapsed       time.Duration
+	Read                int64
+	Percent             int
+}
+
+func (j *job) view() jobView {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	v := jobView{ID: j.ID, Kind: j.Kind, File: j.File, Err: j.Err, Format: j.Format, Stats: j.Stats,
+		Problems: append([]string(nil), j.Problems...), Done: j.Done, Took: j.Took,
+		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second)}
+	if j.Size > 0 {
+		v.Percent = int(v.Read * 100 / j.Size)
+	}
+	if j.Done {
+		v.Percent = 100
+	}
+	return v
+}
+
+type jobs struct {
+	mu   sync.Mutex
+	byID map[string]*job
+}
+
+func (js *jobs) add(j *job) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if js.byID == nil {
+		js.byID = map[string]*job{}
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	j.ID = hex.EncodeToString(b)
+	j.Started = time.Now()
+	js.byID[j.ID] = j
+}
+
+func (js *jobs) get(id string) *job {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.byID[id]
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// importPost saves the upload and imports it in the background, with the
+// same importer as the command line.
+func (s *Server) importPost(c *gin.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return &web.Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "file", Args: []any{web.Why{ID: "import.file"}}}
+	}
+	src, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp("", "hondana-import-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	head := make([]byte, 4096)
+	n, _ := tmp.ReadAt(head, 0)
+	format := importer.Format(c.PostForm("format"))
+	if format == "" {
+		if format, err = importer.DetectFormat(fh.Filename, head[:n]); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return &web.Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownFormat, Msg: "err.unknown_format"}
+		}
+	}
+	j := &job{Kind: "import", File: fh.Filename, Format: format, Size: fh.Size}
+	s.jobs.add(j)
+	err = s.Background(func(ctx context.Context) {
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		tmp.Seek(0, io.SeekStart)
+		st, err := library.NewImporter(s.DB, s.Clock).Import(ctx, countingReader{tmp, &j.read}, format, func(p library.ImportProgress) {
+			j.mu.Lock()
+			j.Stats = p.ImportStats
+			if p.Err != nil && len(j.Problems) < 200 {
+				j.Problems = append(j.Problems, p.Err.Error())
+			}
+			j.mu.Unlock()
+		})
+		s.Catalog.Changed()
+		j.mu.Lock()
+		j.Stats, j.Done, j.Took = st, true, time.Since(j.Started).Round(time.Millisecond)
+		if err != nil {
+			j.Err = err.Error()
+		}
+		j.mu.Unlock()
+	})
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return web.ErrShuttingDown
+	}
+	s.Audit(c, "import.start", fh.Filename)
+	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
+	return nil
+}
+
+func (s *Server) reindexPost(c *gin.Context) error {
+	j := &job{Kind: "reindex"}
+	s.jobs.add(j)
+	err := s.Background(func(ctx context.Context) {
+		err := s.Catalog.Rebuild(ctx)
+		j.mu.Lock()
+		j.Done, j.Took = true, time.Since(j.Started).Round(time.Millisecond)
+		if err != nil {
+			j.Err = err.Error()
+		}
+		j.mu.Unlock()
+	})
+	if err != nil {
+		return web.ErrShuttingDown
+	}
+	s.Audit(c, "reindex", "")
+	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
+	return nil
+}
+
+// jobPage shows a job's progress; until it is done the page refreshes
+// itself every second.
+func (s *Server) jobPage(c *gin.Context) error {
+	j := s.jobs.get(c.Param("id"))
+	if j == nil {
+		return web.NotFound(web.CodeNotFound)
+	}
+	v := j.view()
+	if !v.Done {
+		c.Header("Refresh", "1")
+	}
+	s.Render(c, http.StatusOK, "staff/job", web.T(web.Lang(c), "import.title"), gin.H{"Job": v})
+	return nil
+}
+
+// importPage takes a catalogue file from the browser and imports it with
+// the same importer as the command line, then reports per record.
+func (s *Server) importPage(c *gin.Context) error {
+	s.Render(c, http.StatusOK, "staff/import", web.T(web.Lang(c), "import.title"), gin.H{})
+	return nil
+}
+
+const maxImportBytes = 64 << 20

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"hondana/library"
+	"hondana/search"
+	"hondana/store"
+)
+
+// RecordID is the record id of the path (:id); a bad one is a 404.
+func RecordID(c *gin.Context) (int64, error) { return PathID(c, library.RecordNotFound) }
+
+// PathID is the number of the path's :id; a bad one is a 404 with code.
+func PathID(c *gin.Context, code string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, NotFound(code)
+	}
+	return id, nil
+}
+
+// MailStatus reports whether s filters the outbox ("" for all).
+func MailStatus(s string) bool {
+	switch s {
+	case "", store.MailPending, store.MailSent, store.MailFailed:
+		return true
+	}
+	return false
+}
+
+// MaterialTypes are the material types a search may filter by.
+var MaterialTypes = []string{store.MaterialBook, store.MaterialMagazine, store.MaterialEbook, store.MaterialAudio,
+	store.MaterialVideo, store.MaterialScore, store.MaterialMap, store.MaterialOther}
+
+// intParam reads an optional whole-number parameter within [min, max].
+func intParam(c *gin.Context, name string, def, min, max int, why func() *Error) (int, error) {
+	v := strings.TrimSpace(c.Query(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, why()
+	}
+	return n, nil
+}
+
+// TextParam reads a parameter as valid, bounded text.
+func TextParam(c *gin.Context, name string, max int) (string, error) {
+	v := c.Query(name)
+	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		v = search.CleanText(v)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return "", badParam(name, "why.text", max)
+	}
+	return v, nil
+}
+
+// SearchParams reads a search from the query string, as the API and the
+// search page share it. Facet filters with unknown values are refused
+// with a 422 naming the parameter.
+func (s *Server) SearchParams(c *gin.Context) (search.Query, int, error) {
+	var q search.Query
+	var err error
+	if q.Text, err = TextParam(c, "q", search.MaxQueryRunes); err != nil {
+		return q, 0, err
+	}
+	perPage, err := intParam(c, "per_page", 20, 1, search.MaxPerPage, func() *Error { return badParam("per_page", "why.per_page", search.MaxPerPage) })
+	if err != nil {
+		return q, 0, err
+	}
+	page, err := intParam(c, "page", 1, 1, 1<<30, func() *Error { return badParam("page", "why.page") })
+	if err != nil {
+		return q, 0, err
+	}
+	if (page-1)*perPage >= search.MaxOffset {
+		return q, 0, badParam("page", "why.page_too_far", search.MaxOffset)
+	}
+	q.Limit, q.Offset = perPage, (page-1)*perPage
+	if q.YearFrom, err = intParam(c, "year_from", 0, 0, 9999, func() *Error { return badParam("year_from", "why.year") }); err != nil {
+		return q, 0, err
+	}
+	if q.YearTo, err = intParam(c, "year_to", 0, 0, 9999, func() *Error { return badParam("year_to", "why.year") }); err != nil {
+		return q, 0, err
+	}
+	switch v := c.Query("sort"); v {
+	case "", search.SortRelevance, search.SortNewest, search.SortTitle:
+		q.Sort = v
+	default:
+		return q, 0, badParam("sort", "why.sort")
+	}
+	if v := strings.TrimSpace(c.Query("ndc")); v != "" {
+		if len(v) > 3 || strings.Trim(v, "0123456789") != "" {
+			return q, 0, badParam("ndc", "why.ndc")
+		}
+		q.NDC = v
+	}
+	if v := c.Query("material_type"); v != "" {
+		if !slices.Contains(MaterialTypes, v) {
+			return q, 0, badParam("material_type", "why.material_type")
+		}
+		q.MaterialType = v
+	}
+	if v := c.Query("branch"); v != "" {
+		if ok, err := s.BranchExists(c.Request.Context(), v); err != nil {
+			return q, 0, err
+		} else if !ok {
+			return q, 0, &Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownBranch, Msg: "err.unknown_branch"}
+		}
+		q.Branch = v
+	}
+	switch v := c.Query("available"); v {
+	case "", "false", "0":
+	case "true", "1", "on":
+		q.Available = true
+	default:
+		return q, 0, badParam("available", "why.bool")
+	}
+	return q, page, nil
+}
+
+// BranchExists reports whether code names a branch.
+func (s *Server) BranchExists(ctx context.Context, code string) (bool, error) {
+	bs, err := s.DB.Branches(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, b := range bs {
+		if b.Code == code {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// HasFilter reports whether q narrows the catalogue by anything but text.
+func HasFilter(q search.Query) bool {
+	return q.NDC != "" || q.MaterialType != "" || q.Branch != "" || q.Available || q.YearFrom > 0 || q.YearTo > 0
+}

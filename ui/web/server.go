@@ -1,0 +1,185 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/yuin/goldmark"
+
+	"hondana/library"
+	"hondana/store"
+)
+
+// Site is what the pages say about the library.
+type Site struct {
+	Name            string
+	NameEn          string
+	MailDomain      string
+	BaseURL         string
+	NewArrivalsDays int
+}
+
+// Options are the server's dependencies.
+type Options struct {
+	DB          *store.DB
+	Catalog     *library.Catalog
+	Calendar    *library.Calendar
+	Clock       library.Clock
+	Log         *slog.Logger
+	Site        Site
+	Accounts    *library.Accounts
+	Circulation *library.Circulation
+	Content     *library.Content  // news and content pages
+	StaffLog    *library.StaffLog // what staff did
+	Mailer      *library.Mailer   // sends the outbox; nil in tests that send by hand
+	MailboxDir  string            // where messages go when there is no SMTP server
+	// Background runs work that outlives its request (an import, a
+	// reindex) on the process's lifetime: its context ends at shutdown,
+	// which waits for it. It fails once shutdown has begun.
+	Background    func(func(ctx context.Context)) error
+	TestClock     bool
+	SecureCookies bool
+}
+
+// Server is what the OPAC, the staff client and the JSON API share: the
+// services, the templates, and the one place errors become statuses
+// (Fail). Each audience's package embeds it in a Server of its own.
+type Server struct {
+	Options
+	pages map[string]*template.Template
+	md    goldmark.Markdown
+}
+
+// New returns the shared part of the web server, with the templates of
+// the layout and the error page; each audience adds its own (AddTemplates).
+func New(o Options) *Server {
+	s := &Server{Options: o, md: goldmark.New()} // goldmark drops raw HTML by default
+	s.pages = map[string]*template.Template{}
+	s.AddTemplates(templateFS, "")
+	return s
+}
+
+// Engine returns a gin engine with what every audience's requests go
+// through: panics recovered, the security headers, the client address
+// taken from the connection (no header can fake it).
+func Engine(s *Server) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.RedirectTrailingSlash = true
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	_ = e.SetTrustedProxies(nil)
+	e.Use(s.recoverer, s.securityHeaders)
+	return e
+}
+
+// Handle turns a handler that returns an error into a gin handler; the
+// error, if any, goes to Fail.
+func (s *Server) Handle(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.Fail(c, err)
+		}
+	}
+}
+
+// NotFoundHandler and MethodNotAllowedHandler answer what no route of an
+// engine takes, in the engine's kind (a page, or JSON after JSON).
+func (s *Server) NotFoundHandler(c *gin.Context) { s.Fail(c, NotFound(CodeNotFound)) }
+
+// MethodNotAllowedHandler: see NotFoundHandler.
+func (s *Server) MethodNotAllowedHandler(c *gin.Context) {
+	s.Fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Msg: "err.method_not_allowed"})
+}
+
+// recoverer turns a panic into a logged 500, never a dropped connection.
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log.Error("panic", "path", library.Redact(c.Request.URL.Path), "panic", r, "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				s.Fail(c, fmt.Errorf("panic: %v", r))
+			}
+		}
+	}()
+	c.Next()
+}
+
+// securityHeaders sets the headers every answer carries: no sniffing, no
+// framing, scripts and styles from the site only, HSTS over HTTPS.
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	if s.Secure(c) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	c.Next()
+}
+
+// view is what every page template gets.
+type view struct {
+	Lang    string
+	Site    Site
+	Title   string
+	Path    string
+	Query   string
+	Menu    []store.Page
+	Now     time.Time
+	Data    any
+	LangURL string // this page in the other language
+	CSRF    string // the form token every POST form carries
+	Who     *library.Who
+	// Kiosk marks an in-branch terminal: larger text.
+	Kiosk bool
+	// KioskTimeout is the seconds after which a kiosk page showing a
+	// patron's account goes back to the start (0: not on a kiosk).
+	KioskTimeout int
+}
+
+// Render writes the page template name (see AddTemplates) inside the
+// layout (the lite layout in lite mode).
+func (s *Server) Render(c *gin.Context, status int, name, title string, data any) {
+	l := Lang(c)
+	menu, err := s.DB.Pages(c.Request.Context())
+	if err != nil {
+		s.Log.Error("menu", "err", err)
+	}
+	other := LangEN
+	if l == LangEN {
+		other = LangJA
+	}
+	q := c.Request.URL.Query()
+	q.Set("lang", other)
+	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
+		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.Who(c)}
+	v.Kiosk = IsKiosk(c)
+	if v.Who != nil && v.Who.Kind == library.SessionKiosk && s.Accounts != nil {
+		v.KioskTimeout = int(s.Accounts.Policy().KioskIdle / time.Second)
+	}
+	t, ok := s.pages[name]
+	if !ok {
+		panic("ui: no template " + name)
+	}
+	var buf bytes.Buffer
+	layout := "layout"
+	if isLite(c) {
+		layout = "layout_lite"
+	}
+	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {
+		s.Log.Error("template", "name", name, "err", err)
+		c.String(http.StatusInternalServerError, T(l, "err.internal"))
+		return
+	}
+	c.Header("Vary", "Accept-Language, Cookie")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"hondana/assets"
+	"hondana/library"
+	"hondana/store"
+)
+
+//go:embed templates/*.html templates/lite/*.html
+var templateFS embed.FS
+
+// The page templates of every audience are parsed with the layouts and
+// the partials of this package: templates/layout.html,
+// templates/lite/layout.html (lite mode: no stylesheet, no scripts),
+// error.html and the forms' partials.
+var (
+	layouts  = []string{"templates/layout.html", "templates/lite/layout.html"}
+	partials = "templates/_*.html"
+)
+
+// funcs are the functions every template may call.
+var funcs = template.FuncMap{
+	"t":        T,
+	"asset":    assets.URL,
+	"add":      func(a, b int) int { return a + b },
+	"authors":  func(r *store.Record) string { return JoinAuthors(r.Authors, false) },
+	"mt":       func(l, v string) string { return T(l, "mt."+v) },
+	"ndc":      NDCLabel,
+	"bname":    BranchName,
+	"status":   copyStatus,
+	"date":     FmtDate,
+	"datetime": FmtDateTime,
+	"list":     func(v ...string) []string { return v },
+	// get reads a field's message from a map that may be absent.
+	"get": func(m any, key string) string {
+		if mm, ok := m.(map[string]string); ok {
+			return mm[key]
+		}
+		return ""
+	},
+	"month": fmtMonth,
+	"join":  strings.Join,
+	"wd":    func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
+	"role": func(r string) string {
+		if r == "" || r == store.RoleAuthor {
+			return ""
+		}
+		return r
+	},
+	"availAt": availableAt,
+	"hitsview": func(l string, hits []library.Hit, offset int, names map[string]string) hitsView {
+		return hitsView{Lang: l, Hits: hits, Offset: offset, Names: names}
+	},
+	"pagerview": func(l string, p Pager) pagerView { return pagerView{Lang: l, Pager: p} },
+}
+
+// AddTemplates parses the page templates in fsys's templates folder, each
+// with the layouts, this package's partials and fsys's own (files named
+// _*.html), and registers them for Render as prefix + their file name
+// without ".html" ("staff/" + "counter"). It panics on a template that
+// does not parse, or a name registered twice: both are mistakes of the
+// program, found at start-up.
+func (s *Server) AddTemplates(fsys fs.FS, prefix string) {
+	var shared []string
+	for _, l := range layouts {
+		shared = append(shared, string(must(fs.ReadFile(templateFS, l))))
+	}
+	for _, p := range must(fs.Glob(templateFS, partials)) {
+		shared = append(shared, string(must(fs.ReadFile(templateFS, p))))
+	}
+	names := must(fs.Glob(fsys, "templates/*.html"))
+	var own []string
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			own = append(own, string(must(fs.ReadFile(fsys, n))))
+		}
+	}
+	for _, n := range names {
+		base := path.Base(n)
+		if strings.HasPrefix(base, "_") || (prefix == "" && base == "layout.html") {
+			continue
+		}
+		t := template.New("layout").Funcs(funcs)
+		for _, src := range append(append(shared, own...), string(must(fs.ReadFile(fsys, n)))) {
+			template.Must(t.Parse(src))
+		}
+		name := prefix + strings.TrimSuffix(base, ".html")
+		if _, dup := s.pages[name]; dup {
+			panic("web: template " + name + " registered twice")
+		}
+		s.pages[name] = t
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// copyStatus says where a copy is, in words.
+func copyStatus(l string, c store.Copy) string {
+	if c.Status == store.CopyOnLoan {
+		if c.DueDate == "" {
+			return T(l, "status.on_loan_nodate")
+		}
+		return T(l, "status.on_loan", fmtDateString(l, c.DueDate))
+	}
+	return T(l, "status."+c.Status)
+}
+
+func fmtDateString(l, d string) string {
+	t, err := time.Parse(library.DateLayout, d)
+	if err != nil {
+		return d
+	}
+	return FmtDate(l, t)
+}
+
+var weekdayJA = []string{"日", "月", "火", "水", "木", "金", "土"}
+
+// FmtDate writes a day the way people in each language read it.
+func FmtDate(l string, t any) string {
+	var d time.Time
+	switch v := t.(type) {
+	case time.Time:
+		d = v
+	case string:
+		return fmtDateString(l, v)
+	default:
+		return ""
+	}
+	if l == LangEN {
+		return d.Format("Mon 2 Jan 2006")
+	}
+	return d.Format("2006年1月2日") + "（" + weekdayJA[d.Weekday()] + "）"
+}
+
+func fmtMonth(l string, t time.Time) string {
+	if l == LangEN {
+		return t.Format("January 2006")
+	}
+	return t.Format("2006年1月")
+}
+
+// availableAt lists the branches with a copy on the shelf.
+func availableAt(l string, copies []store.Copy, names map[string]string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range copies {
+		if c.Status == store.CopyOnShelf && !seen[c.Branch] {
+			seen[c.Branch] = true
+			n := names[c.Branch]
+			if n == "" {
+				n = c.Branch
+			}
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "、")
+}
+
+// hitsView is what the hit list partial gets.
+type hitsView struct {
+	Lang   string
+	Hits   []library.Hit
+	Offset int
+	Names  map[string]string
+}
+
+// pagerView is what the pager partial gets.
+type pagerView struct {
+	Lang string
+	Pager
+}
+
+// FmtDateTime writes a moment the way people in each language read it.
+func FmtDateTime(l string, t time.Time) string {
+	if l == LangEN {
+		return t.Format("Mon 2 Jan 2006 15:04")
+	}
+	return FmtDate(l, t) + t.Format(" 15:04")
+}
