@@ -5,6 +5,7 @@ package testmail
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,13 +14,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-// Version is the mailpit release the tests use.
-const Version = "v1.33.1"
 
 var (
 	once    sync.Once
@@ -27,9 +26,11 @@ var (
 	findErr error
 )
 
-// Binary finds mailpit: $MAILPIT, then PATH, then GOPATH/bin, and last
-// installs it with `go install` into the user cache. A test that cannot
-// get it is skipped, or fails when HONDANA_REQUIRE_MAILPIT is set (CI).
+// Binary finds mailpit: $MAILPIT when set, else the version go.mod pins
+// with its tool directive (`tool github.com/axllent/mailpit`), which
+// `go tool -n` builds into the build cache once and names. A test that
+// cannot get it is skipped, or fails when HONDANA_REQUIRE_MAILPIT is set
+// (CI).
 func Binary(t testing.TB) string {
 	t.Helper()
 	once.Do(func() { binary, findErr = find() })
@@ -37,7 +38,7 @@ func Binary(t testing.TB) string {
 		if os.Getenv("HONDANA_REQUIRE_MAILPIT") != "" {
 			t.Fatalf("mailpit is required: %v", findErr)
 		}
-		t.Skipf("no mailpit (%v); install it with: go install github.com/axllent/mailpit@%s", findErr, Version)
+		t.Skipf("no mailpit (%v); `go tool mailpit` builds it", findErr)
 	}
 	return binary
 }
@@ -46,38 +47,16 @@ func find() (string, error) {
 	if p := os.Getenv("MAILPIT"); p != "" {
 		return p, nil
 	}
-	if p, err := exec.LookPath("mailpit"); err == nil {
-		return p, nil
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(string(trimNL(out)), "bin", "mailpit")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	cache, err := os.UserCacheDir()
+	// The test runs in its package's directory, inside the module.
+	out, err := exec.Command("go", "tool", "-n", "mailpit").Output()
 	if err != nil {
-		return "", err
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			err = fmt.Errorf("%v: %s", err, ee.Stderr)
+		}
+		return "", fmt.Errorf("go tool -n mailpit: %w", err)
 	}
-	bin := filepath.Join(cache, "hondana-test", "mailpit-"+Version)
-	p := filepath.Join(bin, "mailpit")
-	if _, err := os.Stat(p); err == nil {
-		return p, nil
-	}
-	cmd := exec.Command("go", "install", "github.com/axllent/mailpit@"+Version)
-	cmd.Env = append(os.Environ(), "GOBIN="+bin, "GOFLAGS=-mod=mod")
-	cmd.Dir = os.TempDir() // outside our module: mailpit's dependencies are its own
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install mailpit: %v: %s", err, out)
-	}
-	return p, nil
-}
-
-func trimNL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
+	return strings.TrimSpace(string(out)), nil
 }
 
 // FreePort returns a TCP port nothing listens on now.
