@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"hondana/internal/testbrowser"
 )
 
 // TestReserveCart: a patron with JavaScript puts two titles in the cart,
@@ -24,13 +26,13 @@ func TestReserveCart(t *testing.T) {
 // TestReserveCartWithoutJavaScript: the same, with scripts off.
 func TestReserveCartWithoutJavaScript(t *testing.T) {
 	b := newTab(t)
-	b.noScript()
+	b.NoScript()
 	reserveTwoTitles(t, b, newPatron(t))
 }
 
 func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 	t.Helper()
-	if st := b.open("/"); st != http.StatusOK {
+	if st := b.Open("/"); st != http.StatusOK {
 		t.Fatalf("GET / = %d", st)
 	}
 	titles := []string{"こころ", "羅生門"}
@@ -41,40 +43,40 @@ func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 	}
 
 	// Open the cart from the menu.
-	b.follow("open カート from the menu", chromedp.Click(chromedp.Search(`//nav[contains(@class,"menu-wide")]//a[@href="/cart"]`)))
-	if h := b.text("main h1"); h != "カート" {
+	b.Follow("open カート from the menu", chromedp.Click(chromedp.Search(`//nav[contains(@class,"menu-wide")]//a[@href="/cart"]`)))
+	if h := b.Text("main h1"); h != "カート" {
 		t.Errorf("cart heading = %q; want カート", h)
 	}
-	if got := b.texts("main ol.hits li.hit h3 a"); !slices.Equal(got, titles) {
+	if got := b.Texts("main ol.hits li.hit h3 a"); !slices.Equal(got, titles) {
 		t.Fatalf("cart lists %q; want %q", got, titles)
 	}
 
 	// 予約する needs a login, and comes back to the reservation after it.
-	b.press("予約する")
+	b.Press("予約する")
 	// The form is a GET with no fields, so the browser asks for /reserve?.
-	if u := b.location(); u.Path != "/login" || strings.TrimSuffix(u.Query().Get("next"), "?") != "/reserve" {
+	if u := b.Location(); u.Path != "/login" || strings.TrimSuffix(u.Query().Get("next"), "?") != "/reserve" {
 		t.Fatalf("予約する without a login led to %s; want /login?next=/reserve", u)
 	}
 	b.login(p.Card, p.Password)
-	if u := b.location(); u.Path != "/reserve" {
+	if u := b.Location(); u.Path != "/reserve" {
 		t.Fatalf("after the login the page is %s; want /reserve", u)
 	}
-	if h := b.text("main h1"); h != "予約の確認" {
+	if h := b.Text("main h1"); h != "予約の確認" {
 		t.Errorf("reservation heading = %q; want 予約の確認", h)
 	}
-	if got := b.texts("main ol li a"); !slices.Equal(got, titles) {
+	if got := b.Texts("main ol li a"); !slices.Equal(got, titles) {
 		t.Errorf("reservation page lists %q; want %q", got, titles)
 	}
 	choosePickup(t, b, "長浜図書館")
-	b.do("choose 電話", chromedp.Click(chromedp.CSS(`input[name="contact"][value="phone"]`)))
+	b.Do("choose 電話", chromedp.Click(chromedp.CSS(`input[name="contact"][value="phone"]`)))
 	if !evalJS[bool](b, `document.querySelector('input[name="contact"][value="phone"]').checked`) {
 		t.Errorf("電話 is not chosen after clicking it")
 	}
-	b.press("予約を確定する")
-	if h := b.text("main h1"); h != "予約受付完了" {
-		t.Fatalf("after 予約を確定する the heading is %q; want 予約受付完了 (page: %q)", h, b.mainText())
+	b.Press("予約を確定する")
+	if h := b.Text("main h1"); h != "予約受付完了" {
+		t.Fatalf("after 予約を確定する the heading is %q; want 予約受付完了 (page: %q)", h, b.MainText())
 	}
-	results := b.texts("main ul.results li")
+	results := b.Texts("main ul.results li")
 	if len(results) != len(titles) {
 		t.Fatalf("done page lists %q; want one line per title %q", results, titles)
 	}
@@ -85,14 +87,14 @@ func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 	}
 
 	// 利用照会 lists both under 予約中一覧.
-	b.follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
-	if u := b.location(); u.Path != "/account" {
+	b.Follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
+	if u := b.Location(); u.Path != "/account" {
 		t.Fatalf("利用照会へ戻る led to %s", u)
 	}
-	if n := len(b.texts(`meta[http-equiv="refresh"]`)); n != 0 {
+	if n := len(b.Texts(`meta[http-equiv="refresh"]`)); n != 0 {
 		t.Errorf("the account page refreshes itself outside kiosk mode")
 	}
-	if h := b.text("#holds-h"); h != "予約中一覧" {
+	if h := b.Text("#holds-h"); h != "予約中一覧" {
 		t.Errorf("holds heading = %q; want 予約中一覧", h)
 	}
 	rows := b.holdRows()
@@ -111,8 +113,8 @@ func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 		}
 	}
 	// The cart is empty once everything was reserved.
-	b.open("/cart")
-	if n := len(b.texts("main ol.hits li.hit")); n != 0 {
+	b.Open("/cart")
+	if n := len(b.Texts("main ol.hits li.hit")); n != 0 {
 		t.Errorf("after reserving, the cart still has %d titles", n)
 	}
 }
@@ -120,11 +122,11 @@ func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 // choosePickup picks the library named name in the 受取館 list.
 func choosePickup(t *testing.T, b *tab, name string) {
 	t.Helper()
-	code := evalJS[string](b, `(Array.from(document.querySelectorAll("#pickup option")).find(o => o.innerText.trim() === `+jsString(name)+`) || {value: ""}).value`)
+	code := evalJS[string](b, `(Array.from(document.querySelectorAll("#pickup option")).find(o => o.innerText.trim() === `+testbrowser.JSString(name)+`) || {value: ""}).value`)
 	if code == "" {
-		t.Fatalf("no %s among the pickup libraries %q", name, b.texts("#pickup option"))
+		t.Fatalf("no %s among the pickup libraries %q", name, b.Texts("#pickup option"))
 	}
-	b.do("choose "+name, chromedp.SetValue(chromedp.ID("pickup"), code))
+	b.Do("choose "+name, chromedp.SetValue(chromedp.ID("pickup"), code))
 	if got := evalJS[string](b, `document.querySelector("#pickup").selectedOptions[0].innerText.trim()`); got != name {
 		t.Fatalf("pickup shows %q; want %s", got, name)
 	}
@@ -140,22 +142,22 @@ func TestReserveRefusedTitle(t *testing.T) {
 	checkout(t, p, it)
 
 	b := newTab(t)
-	b.open("/login")
+	b.Open("/login")
 	b.login(p.Card, p.Password)
-	if u := b.location(); u.Path != "/account" {
+	if u := b.Location(); u.Path != "/account" {
 		t.Fatalf("after the login the page is %s; want /account", u)
 	}
 	for _, r := range []record{onLoan, other} {
-		b.open(fmt.Sprintf("/records/%d", r.ID))
+		b.Open(fmt.Sprintf("/records/%d", r.ID))
 		b.addToCart()
 	}
-	b.press("予約する")
-	if u := b.location(); u.Path != "/reserve" {
+	b.Press("予約する")
+	if u := b.Location(); u.Path != "/reserve" {
 		t.Fatalf("予約する led to %s; want /reserve", u)
 	}
-	b.press("予約を確定する")
-	if h := b.text("main h1"); h != "予約受付完了" {
-		t.Fatalf("heading %q; want 予約受付完了 (page: %q)", h, b.mainText())
+	b.Press("予約を確定する")
+	if h := b.Text("main h1"); h != "予約受付完了" {
+		t.Fatalf("heading %q; want 予約受付完了 (page: %q)", h, b.MainText())
 	}
 	type result struct{ Title, Status, Message string }
 	results := evalJS[[]result](b, `Array.from(document.querySelectorAll("main ul.results li"), li => ({
@@ -169,7 +171,7 @@ func TestReserveRefusedTitle(t *testing.T) {
 	if !slices.Equal(results, want) {
 		t.Errorf("done page results %+v; want %+v", results, want)
 	}
-	if n := strings.Count(b.mainText(), "予約しました"); n != 1 {
+	if n := strings.Count(b.MainText(), "予約しました"); n != 1 {
 		t.Errorf("the done page says 予約しました %d times; want once", n)
 	}
 }
@@ -184,23 +186,23 @@ func TestCancelHold(t *testing.T) {
 	gone, kept := recs[0].Title, recs[1].Title
 
 	b := newTab(t)
-	b.open("/account")
+	b.Open("/account")
 	b.login(p.Card, p.Password)
 	b.clickInRow("holds-h", gone, "取消")
-	if h := b.text("main h1"); h != "予約取消の確認" {
+	if h := b.Text("main h1"); h != "予約取消の確認" {
 		t.Errorf("cancel page heading %q; want 予約取消の確認", h)
 	}
-	if s := b.text("main p strong"); s != gone {
+	if s := b.Text("main p strong"); s != gone {
 		t.Errorf("cancel page names %q; want %s", s, gone)
 	}
-	b.press("変更する")
-	if h := b.text("main h1"); h != "予約を取り消しました" {
-		t.Fatalf("after 変更する the heading is %q; want 予約を取り消しました (page: %q)", h, b.mainText())
+	b.Press("変更する")
+	if h := b.Text("main h1"); h != "予約を取り消しました" {
+		t.Fatalf("after 変更する the heading is %q; want 予約を取り消しました (page: %q)", h, b.MainText())
 	}
-	if n := b.text("main p.notice"); n != "「"+gone+"」の予約を取り消しました。" {
+	if n := b.Text("main p.notice"); n != "「"+gone+"」の予約を取り消しました。" {
 		t.Errorf("notice %q; want 「%s」の予約を取り消しました。", n, gone)
 	}
-	b.follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
+	b.Follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
 	var titles []string
 	for _, r := range b.holdRows() {
 		titles = append(titles, r.Title)
@@ -217,25 +219,25 @@ func TestChangeHold(t *testing.T) {
 	placeHold(t, p, r.ID, "ozu")
 
 	b := newTab(t)
-	b.open("/account")
+	b.Open("/account")
 	b.login(p.Card, p.Password)
 	rows := b.holdRows()
 	if len(rows) != 1 || rows[0].Pickup != "大洲図書館" {
 		t.Fatalf("予約中一覧 %+v; want the one hold, at 大洲図書館", rows)
 	}
 	b.clickInRow("holds-h", r.Title, "変更")
-	if h := b.text("main h1"); h != "予約の変更" {
+	if h := b.Text("main h1"); h != "予約の変更" {
 		t.Errorf("change page heading %q; want 予約の変更", h)
 	}
 	if got := evalJS[string](b, `document.querySelector("#pickup").selectedOptions[0].innerText.trim()`); got != "大洲図書館" {
 		t.Errorf("the change form starts at %q; want the current 大洲図書館", got)
 	}
 	choosePickup(t, b, "河辺図書館")
-	b.press("変更する")
-	if h := b.text("main h1"); h != "予約を変更しました" {
-		t.Fatalf("after 変更する the heading is %q; want 予約を変更しました (page: %q)", h, b.mainText())
+	b.Press("変更する")
+	if h := b.Text("main h1"); h != "予約を変更しました" {
+		t.Fatalf("after 変更する the heading is %q; want 予約を変更しました (page: %q)", h, b.MainText())
 	}
-	b.follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
+	b.Follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
 	rows = b.holdRows()
 	if len(rows) != 1 || rows[0].Title != r.Title || rows[0].Pickup != "河辺図書館" {
 		t.Errorf("予約中一覧 after the change %+v; want %s at 河辺図書館", rows, r.Title)
@@ -252,14 +254,14 @@ func TestRenew(t *testing.T) {
 	checkout(t, p, it)
 
 	b := newTab(t)
-	b.open("/account")
+	b.Open("/account")
 	b.login(p.Card, p.Password)
 	row := loanRowOf(t, b, rec.Title)
 	if row.RenewHref == "" || row.Notes != "" {
 		t.Fatalf("loan %+v; want a 貸出延長 button and no notes", row)
 	}
 	b.clickInRow("loans-h", rec.Title, "貸出延長")
-	if h := b.text("main h1"); h != "貸出延長の確認" {
+	if h := b.Text("main h1"); h != "貸出延長の確認" {
 		t.Errorf("renew page heading %q; want 貸出延長の確認", h)
 	}
 	fields := evalJS[map[string]string](b, `Object.fromEntries(Array.from(document.querySelectorAll("main dl.fields dt"), dt => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]))`)
@@ -267,14 +269,14 @@ func TestRenew(t *testing.T) {
 	if newDue == "" {
 		t.Fatalf("the confirmation shows no 延長後の返却期限日: %v", fields)
 	}
-	b.press("変更する")
-	if h := b.text("main h1"); h != "貸出を延長しました" {
-		t.Fatalf("after 変更する the heading is %q; want 貸出を延長しました (page: %q)", h, b.mainText())
+	b.Press("変更する")
+	if h := b.Text("main h1"); h != "貸出を延長しました" {
+		t.Fatalf("after 変更する the heading is %q; want 貸出を延長しました (page: %q)", h, b.MainText())
 	}
-	if n := b.text("main p.notice"); !strings.Contains(n, newDue) {
+	if n := b.Text("main p.notice"); !strings.Contains(n, newDue) {
 		t.Errorf("notice %q does not give the new due date %s", n, newDue)
 	}
-	b.follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
+	b.Follow("click 利用照会へ戻る", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="利用照会へ戻る"]`)))
 	row = loanRowOf(t, b, rec.Title)
 	if row.Notes != "延長済みです" || row.RenewHref != "" || row.Renewals != "1" || row.Due != newDue {
 		t.Errorf("after renewing: %+v; want 注意 延長済みです, 延長 1, due %s, no 貸出延長 button", row, newDue)
@@ -284,17 +286,17 @@ func TestRenew(t *testing.T) {
 	single := findRecords(t, "宮沢賢治", 1, singleCopy)[0]
 	loanID := checkout(t, p, single.Items[0])
 	placeHold(t, other, single.ID, "ozu")
-	b.open("/account")
+	b.Open("/account")
 	row = loanRowOf(t, b, single.Title)
 	if row.Notes != "他の利用者が予約しています" || row.RenewHref != "" || slices.Contains(row.Buttons, "貸出延長") {
 		t.Errorf("a loan someone reserved: %+v; want 注意 他の利用者が予約しています and no 貸出延長 button", row)
 	}
 	// Typing the address gives the reason, and no button to go on.
-	b.open(fmt.Sprintf("/account/loans/%d/renew", loanID))
-	if e := b.text("main p.error"); e != "他の利用者が予約しています。" {
+	b.Open(fmt.Sprintf("/account/loans/%d/renew", loanID))
+	if e := b.Text("main p.error"); e != "他の利用者が予約しています。" {
 		t.Errorf("renew page of a reserved loan says %q; want 他の利用者が予約しています。", e)
 	}
-	if n := len(b.texts("main form button")); n != 0 {
+	if n := len(b.Texts("main form button")); n != 0 {
 		t.Errorf("renew page of a reserved loan has %d buttons; want none", n)
 	}
 }
@@ -315,40 +317,40 @@ func loanRowOf(t *testing.T, b *tab, title string) loanRow {
 func TestForcedPasswordChange(t *testing.T) {
 	p := registerPatrons(t, 1)[0]
 	b := newTab(t)
-	b.open("/login")
+	b.Open("/login")
 	b.login(p.Card, tempPassword)
-	if u := b.location(); u.Path != "/account/password" {
+	if u := b.Location(); u.Path != "/account/password" {
 		t.Fatalf("login with the temporary password led to %s; want /account/password", u)
 	}
-	if n := b.text("main p.notice"); !strings.HasPrefix(n, "仮パスワードでログインしました") {
+	if n := b.Text("main p.notice"); !strings.HasPrefix(n, "仮パスワードでログインしました") {
 		t.Errorf("notice %q; want 仮パスワードでログインしました…", n)
 	}
 	// Nothing else until the password is changed.
-	b.open("/account")
-	if u := b.location(); u.Path != "/account/password" {
+	b.Open("/account")
+	if u := b.Location(); u.Path != "/account/password" {
 		t.Errorf("/account with a temporary password shows %s; want /account/password", u)
 	}
 
 	fill := func(old, pw string) {
 		t.Helper()
-		b.do("fill in the password form",
+		b.Do("fill in the password form",
 			chromedp.SendKeys(chromedp.ID("old_password"), old),
 			chromedp.SendKeys(chromedp.ID("new_password"), pw),
 			chromedp.SendKeys(chromedp.ID("new_password_confirm"), pw))
-		b.press("変更する")
+		b.Press("変更する")
 	}
 	fill(tempPassword, "ab!1")
-	if e := b.text("#new-err"); !strings.HasPrefix(e, "記号や空白は使えません") {
+	if e := b.Text("#new-err"); !strings.HasPrefix(e, "記号や空白は使えません") {
 		t.Errorf("new password error %q; want 記号や空白は使えません…", e)
 	}
 	if inv := evalJS[string](b, `document.getElementById("new_password").getAttribute("aria-invalid") || ""`); inv != "true" {
 		t.Errorf("new_password aria-invalid = %q; want true", inv)
 	}
 	fill(tempPassword, newPassword)
-	if u := b.location(); u.Path != "/account" {
-		t.Fatalf("after a good password the page is %s; want /account (page: %q)", u, b.mainText())
+	if u := b.Location(); u.Path != "/account" {
+		t.Fatalf("after a good password the page is %s; want /account (page: %q)", u, b.MainText())
 	}
-	if n := b.text("main p.notice"); n != "パスワードを変更しました。" {
+	if n := b.Text("main p.notice"); n != "パスワードを変更しました。" {
 		t.Errorf("notice %q; want パスワードを変更しました。", n)
 	}
 }
@@ -358,10 +360,10 @@ func TestForcedPasswordChange(t *testing.T) {
 func TestKioskIdleLogout(t *testing.T) {
 	p := newPatron(t)
 	b := newTab(t)
-	b.open("/kiosk?on=1")
-	b.open("/login")
+	b.Open("/kiosk?on=1")
+	b.Open("/login")
 	b.login(p.Card, p.Password)
-	if u := b.location(); u.Path != "/account" {
+	if u := b.Location(); u.Path != "/account" {
 		t.Fatalf("after the login the page is %s; want /account", u)
 	}
 	if !evalJS[bool](b, `document.body.classList.contains("kiosk")`) {
@@ -375,11 +377,11 @@ func TestKioskIdleLogout(t *testing.T) {
 	}
 
 	advanceClock(t, "3m")
-	b.open("/account")
-	if u := b.location(); u.Path != "/login" {
+	b.Open("/account")
+	if u := b.Location(); u.Path != "/login" {
 		t.Errorf("after 3 idle minutes /account shows %s; want the login page", u)
 	}
-	if h := b.text("main h1"); h != "利用照会 ログイン" {
+	if h := b.Text("main h1"); h != "利用照会 ログイン" {
 		t.Errorf("heading %q; want 利用照会 ログイン", h)
 	}
 }
@@ -400,7 +402,7 @@ func TestPhoneScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newTab(t)
-	b.do("emulate a phone", chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch))
+	b.Do("emulate a phone", chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch))
 
 	type box struct {
 		ScrollWidth, InnerWidth float64
@@ -425,7 +427,7 @@ func TestPhoneScreenshots(t *testing.T) {
 		if m.ScrollWidth > width {
 			t.Errorf("%s: page scrolls sideways: scrollWidth %v > %d; too wide: %q", name, m.ScrollWidth, width, m.Wide)
 		}
-		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		ctx, cancel := context.WithTimeout(b.Ctx, testbrowser.StepTimeout)
 		defer cancel()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 		if err != nil {
@@ -438,27 +440,27 @@ func TestPhoneScreenshots(t *testing.T) {
 		t.Logf("screenshot: e2e/%s", path)
 	}
 
-	b.open("/search?q=" + url.QueryEscape("こころ"))
-	if n := len(b.texts("ol.hits li.hit")); n == 0 {
+	b.Open("/search?q=" + url.QueryEscape("こころ"))
+	if n := len(b.Texts("ol.hits li.hit")); n == 0 {
 		t.Fatal("no hits for こころ")
 	}
 	shoot("phone-search")
 
-	b.open("/search?q=" + url.QueryEscape("羅生門"))
+	b.Open("/search?q=" + url.QueryEscape("羅生門"))
 	b.openHit("羅生門")
 	shoot("phone-record")
 	b.addToCart()
-	b.open("/search?q=" + url.QueryEscape("こころ"))
+	b.Open("/search?q=" + url.QueryEscape("こころ"))
 	b.openHit("こころ")
 	b.addToCart()
-	if n := len(b.texts("main ol.hits li.hit")); n != 2 {
+	if n := len(b.Texts("main ol.hits li.hit")); n != 2 {
 		t.Errorf("the cart has %d titles; want 2", n)
 	}
 	shoot("phone-cart")
 
-	b.open("/login")
+	b.Open("/login")
 	b.login(p.Card, p.Password)
-	if u := b.location(); u.Path != "/account" {
+	if u := b.Location(); u.Path != "/account" {
 		t.Fatalf("after the login the page is %s; want /account", u)
 	}
 	if len(b.loanRows()) != 1 || len(b.holdRows()) != 1 {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,23 +12,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"hondana/internal/testbrowser"
 )
 
 // tabTimeout bounds a whole browser test, so that nothing hangs.
 const tabTimeout = 60 * time.Second
 
-// stepTimeout bounds one query: chromedp waits for a missing element until
-// its context ends, and a failing test should say so in seconds.
-const stepTimeout = 10 * time.Second
-
-// tab is a browser tab in a fresh browser context (its own cookies).
-type tab struct {
-	t   *testing.T
-	ctx context.Context
-}
+// tab is a browser tab in a fresh browser context (its own cookies),
+// pointed at the suite's server.
+type tab struct{ *testbrowser.Tab }
 
 // newTab opens a tab that asks for Japanese, in a browser context of its
 // own; it closes when t ends.
@@ -43,195 +36,71 @@ func newTab(t *testing.T) *tab {
 func newTabFor(t *testing.T, d time.Duration) *tab {
 	t.Helper()
 	ready(t)
-	ctx, cancel := chromedp.NewContext(suite.browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("open a tab: %v", err)
-	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, d)
-	t.Cleanup(cancelTimeout)
-	b := &tab{t: t, ctx: tctx}
-	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders,
-		network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "ja"}}); err != nil {
-		t.Fatalf("set Accept-Language: %v", err)
-	}
-	return b
+	return &tab{suite.browser.NewTab(t, suite.base, d)}
 }
 
-// noScript turns JavaScript off in the tab, as for a patron without it.
-func (b *tab) noScript() {
-	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled,
-		emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		b.t.Fatalf("disable scripts: %v", err)
-	}
-}
-
-// open loads path and returns the HTTP status of the document (after
-// redirects).
-func (b *tab) open(path string) int64 {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(suite.base+path))
-	if err != nil {
-		b.t.Fatalf("open %s: %v", path, err)
-	}
-	return resp.Status
-}
-
-// follow runs steps that lead to another page (a click, a submit) and
-// waits until that page has loaded; it returns the HTTP status.
-func (b *tab) follow(what string, steps ...chromedp.Action[chromedp.Void]) int64 {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, steps...)
-	if err != nil {
-		b.t.Fatalf("%s: %v (page %s)", what, err, b.location())
-	}
-	return resp.Status
-}
-
-// press clicks the button with the given text in the page's main part and
-// waits for the page it leads to.
-func (b *tab) press(label string) int64 {
-	b.t.Helper()
-	return b.follow("press "+label, chromedp.Click(chromedp.Search(`//main//button[normalize-space()=`+xpathString(label)+`]`)))
-}
-
-// do runs steps, each query bounded by stepTimeout.
-func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// evalJS evaluates a JavaScript expression in the page (DevTools may do so
-// even when the page's own scripts are off).
+// evalJS evaluates a JavaScript expression in the page.
 func evalJS[T any](b *tab, expr string) T {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		b.t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
-}
-
-// jsString quotes s for JavaScript.
-func jsString(s string) string {
-	q, _ := json.Marshal(s)
-	return string(q)
-}
-
-// xpathString quotes s for XPath 1.0, which has no escapes.
-func xpathString(s string) string {
-	if !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	parts := strings.Split(s, `"`)
-	return `concat("` + strings.Join(parts, `", '"', "`) + `")`
-}
-
-// texts returns the visible text of every element matching a CSS selector,
-// trimmed; none is an empty list, at once (no waiting).
-func (b *tab) texts(css string) []string {
-	b.t.Helper()
-	return evalJS[[]string](b, `Array.from(document.querySelectorAll(`+jsString(css)+`), e => e.innerText.trim())`)
-}
-
-// text is the text of the first element matching css, or "" when none.
-func (b *tab) text(css string) string {
-	b.t.Helper()
-	if all := b.texts(css); len(all) > 0 {
-		return all[0]
-	}
-	return ""
-}
-
-// location is the URL of the page, parsed.
-func (b *tab) location() *url.URL {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
-	if err != nil {
-		return &url.URL{Path: "(unknown: " + err.Error() + ")"}
-	}
-	u, err := url.Parse(href)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return u
-}
-
-// mainText is all the visible text of the page's main part.
-func (b *tab) mainText() string {
-	b.t.Helper()
-	return evalJS[string](b, `(document.querySelector("main") || document.body || {innerText: ""}).innerText`)
+	b.T.Helper()
+	return testbrowser.Eval[T](b.Tab, expr)
 }
 
 // login fills in the login form on the page and submits it.
 func (b *tab) login(card, password string) {
-	b.t.Helper()
-	if u := b.location(); u.Path != "/login" {
-		b.t.Fatalf("expected the login page, but the browser is at %s", u)
+	b.T.Helper()
+	if u := b.Location(); u.Path != "/login" {
+		b.T.Fatalf("expected the login page, but the browser is at %s", u)
 	}
-	b.do("type the card and password",
+	b.Do("type the card and password",
 		chromedp.SendKeys(chromedp.ID("card"), card),
 		chromedp.SendKeys(chromedp.ID("password"), password))
-	b.press("ログインする")
+	b.Press("ログインする")
 }
 
 // searchFor types q into the header search box and submits it.
 func (b *tab) searchFor(q string) {
-	b.t.Helper()
-	if st := b.follow("search "+q, chromedp.SendKeys(chromedp.ID("q"), q+"\n")); st != http.StatusOK {
-		b.t.Fatalf("search %s: status %d", q, st)
+	b.T.Helper()
+	if st := b.Follow("search "+q, chromedp.SendKeys(chromedp.ID("q"), q+"\n")); st != http.StatusOK {
+		b.T.Fatalf("search %s: status %d", q, st)
 	}
-	if u := b.location(); u.Path != "/search" || u.Query().Get("q") != q {
-		b.t.Fatalf("after searching, the page is %s; want /search?q=%s", u, q)
+	if u := b.Location(); u.Path != "/search" || u.Query().Get("q") != q {
+		b.T.Fatalf("after searching, the page is %s; want /search?q=%s", u, q)
 	}
 }
 
 // openHit clicks the first hit titled exactly title on a result page and
 // returns the record id from the address it leads to.
 func (b *tab) openHit(title string) string {
-	b.t.Helper()
-	titles := b.texts("ol.hits li.hit h3 a")
+	b.T.Helper()
+	titles := b.Texts("ol.hits li.hit h3 a")
 	found := false
 	for _, h := range titles {
 		found = found || h == title
 	}
 	if !found {
-		b.t.Fatalf("no hit titled %s among %q", title, titles)
+		b.T.Fatalf("no hit titled %s among %q", title, titles)
 	}
-	b.follow("open the hit "+title, chromedp.Click(chromedp.Search(`(//ol[contains(@class,"hits")]//li[contains(@class,"hit")]//h3/a[normalize-space()=`+xpathString(title)+`])[1]`)))
-	u := b.location()
+	b.Follow("open the hit "+title, chromedp.Click(chromedp.Search(`(//ol[contains(@class,"hits")]//li[contains(@class,"hit")]//h3/a[normalize-space()=`+testbrowser.XPathString(title)+`])[1]`)))
+	u := b.Location()
 	id, ok := strings.CutPrefix(u.Path, "/records/")
 	if !ok {
-		b.t.Fatalf("the hit %s led to %s; want /records/…", title, u)
+		b.T.Fatalf("the hit %s led to %s; want /records/…", title, u)
 	}
-	if h1 := b.text("main h1"); !strings.HasPrefix(h1, title) {
-		b.t.Errorf("record page heading = %q; want %s", h1, title)
+	if h1 := b.Text("main h1"); !strings.HasPrefix(h1, title) {
+		b.T.Errorf("record page heading = %q; want %s", h1, title)
 	}
 	return id
 }
 
 // addToCart presses カートに入れる on a record page; the cart opens.
 func (b *tab) addToCart() {
-	b.t.Helper()
-	b.press("カートに入れる")
-	if u := b.location(); u.Path != "/cart" {
-		b.t.Fatalf("カートに入れる led to %s; want /cart", u)
+	b.T.Helper()
+	b.Press("カートに入れる")
+	if u := b.Location(); u.Path != "/cart" {
+		b.T.Fatalf("カートに入れる led to %s; want /cart", u)
 	}
-	if n := b.text("main p.notice"); n != "カートに入れました。" {
-		b.t.Errorf("cart notice = %q; want カートに入れました。", n)
+	if n := b.Text("main p.notice"); n != "カートに入れました。" {
+		b.T.Errorf("cart notice = %q; want カートに入れました。", n)
 	}
 }
 
@@ -248,7 +117,7 @@ type holdRow struct {
 }
 
 func (b *tab) loanRows() []loanRow {
-	b.t.Helper()
+	b.T.Helper()
 	return evalJS[[]loanRow](b, `Array.from(document.querySelectorAll('section[aria-labelledby="loans-h"] tbody tr'), tr => {
 		const cell = l => { const td = tr.querySelector('td[data-label="' + l + '"]'); return td ? td.innerText.trim() : ""; };
 		const renew = Array.from(tr.querySelectorAll("a.button, button")).find(a => a.innerText.trim() === "貸出延長");
@@ -259,7 +128,7 @@ func (b *tab) loanRows() []loanRow {
 }
 
 func (b *tab) holdRows() []holdRow {
-	b.t.Helper()
+	b.T.Helper()
 	return evalJS[[]holdRow](b, `Array.from(document.querySelectorAll('section[aria-labelledby="holds-h"] tbody tr'), tr => {
 		const cell = l => { const td = tr.querySelector('td[data-label="' + l + '"]'); return td ? td.innerText.trim() : ""; };
 		return {Title: cell("書名"), Status: cell("状態"), Pickup: cell("受取館"), Contact: cell("連絡方法"),
@@ -270,10 +139,10 @@ func (b *tab) holdRows() []holdRow {
 // clickInRow follows the link or button labelled label in the row of the
 // list (loans-h or holds-h) whose title is title.
 func (b *tab) clickInRow(list, title, label string) {
-	b.t.Helper()
+	b.T.Helper()
 	x := fmt.Sprintf(`//section[@aria-labelledby=%q]//tbody/tr[td[1][normalize-space()=%s]]//*[self::a or self::button][normalize-space()=%s]`,
-		list, xpathString(title), xpathString(label))
-	b.follow("click "+label+" for "+title, chromedp.Click(chromedp.Search(x)))
+		list, testbrowser.XPathString(title), testbrowser.XPathString(label))
+	b.Follow("click "+label+" for "+title, chromedp.Click(chromedp.Search(x)))
 }
 
 // --- the JSON API, for setting up state ---

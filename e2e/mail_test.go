@@ -158,40 +158,40 @@ func TestStaffCallList(t *testing.T) {
 
 	b := newTab(t)
 	b.staffLogin()
-	if st := b.open("/staff/calls"); st != http.StatusOK {
+	if st := b.Open("/staff/calls"); st != http.StatusOK {
 		t.Fatalf("GET /staff/calls = %d", st)
 	}
 	row := fmt.Sprintf("#hold-%d", holdID)
-	text := b.text(row)
+	text := b.Text(row)
 	for _, s := range []string{reserver.Name, "0893-24-0000", "伝える内容", rec.Title, "大洲図書館にご用意しました"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("call list row %q lacks %q", text, s)
 		}
 	}
 	for i := 0; i < 3; i++ {
-		b.follow("不在", chromedp.Click(chromedp.CSS(row+` button[value=unreachable]`)))
-		if !strings.Contains(b.mainText(), "不在を記録しました") {
-			t.Fatalf("after 不在 %d: %s", i+1, b.mainText())
+		b.Follow("不在", chromedp.Click(chromedp.CSS(row+` button[value=unreachable]`)))
+		if !strings.Contains(b.MainText(), "不在を記録しました") {
+			t.Fatalf("after 不在 %d: %s", i+1, b.MainText())
 		}
 	}
-	if text := b.text(row); !strings.Contains(text, "3回続けて不在です") || strings.Count(text, "電話: 不在") != 3 {
+	if text := b.Text(row); !strings.Contains(text, "3回続けて不在です") || strings.Count(text, "電話: 不在") != 3 {
 		t.Fatalf("not flagged after three 不在: %q", text)
 	}
-	b.follow("予約を取り消す", chromedp.Click(chromedp.CSS(row+` form[action$="/cancel"] button`)))
-	if !strings.Contains(b.mainText(), "予約を取り消しました") || evalJS[bool](b, `document.querySelector("`+row+`") !== null`) {
+	b.Follow("予約を取り消す", chromedp.Click(chromedp.CSS(row+` form[action$="/cancel"] button`)))
+	if !strings.Contains(b.MainText(), "予約を取り消しました") || evalJS[bool](b, `document.querySelector("`+row+`") !== null`) {
 		t.Errorf("the cancelled hold is still on the call list")
 	}
 
-	b.open("/staff")
-	if home := b.mainText(); !strings.Contains(home, "今日の連絡") || !strings.Contains(home, "電話連絡待ち") {
+	b.Open("/staff")
+	if home := b.MainText(); !strings.Contains(home, "今日の連絡") || !strings.Contains(home, "電話連絡待ち") {
 		t.Errorf("staff home without the contact summary: %s", home)
 	}
-	b.open("/staff/outbox?status=sent")
-	if n := len(b.texts("main tbody tr")); n == 0 {
+	b.Open("/staff/outbox?status=sent")
+	if n := len(b.Texts("main tbody tr")); n == 0 {
 		t.Fatal("the outbox shows no sent message (the demo's reminders go out at start)")
 	}
-	b.do("open a message", chromedp.Click(chromedp.CSS("main tbody tr details summary")))
-	if body := b.text("main tbody tr pre.mail-body"); !strings.Contains(body, "大洲市立図書館") || !strings.Contains(body, "開館時間") {
+	b.Do("open a message", chromedp.Click(chromedp.CSS("main tbody tr details summary")))
+	if body := b.Text("main tbody tr pre.mail-body"); !strings.Contains(body, "大洲市立図書館") || !strings.Contains(body, "開館時間") {
 		t.Errorf("message text: %q", body)
 	}
 }

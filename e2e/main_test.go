@@ -13,8 +13,6 @@
 package e2e
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -26,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
+	"hondana/internal/testbrowser"
 )
 
 // startTimeout bounds the first start of the demo server, which loads
@@ -35,11 +33,11 @@ const startTimeout = 120 * time.Second
 
 // suite is what TestMain sets up for every test.
 var suite struct {
-	base    string          // the server's URL, e.g. http://127.0.0.1:40123
-	browser context.Context // the running Chromium; tabs open in contexts of their own
-	skip    string          // why the tests cannot run (chromium missing, -short)
-	err     error           // why setting up failed
-	bin     string          // the hondana binary the suite built
+	base    string               // the server's URL, e.g. http://127.0.0.1:40123
+	browser *testbrowser.Browser // the running Chromium; tabs open in contexts of their own
+	skip    string               // why the tests cannot run (chromium missing, -short)
+	err     error                // why setting up failed
+	bin     string               // the hondana binary the suite built
 }
 
 func TestMain(m *testing.M) {
@@ -55,16 +53,14 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 
-	chromium := findChromium()
+	chromium := testbrowser.Path()
 	switch {
 	case testing.Short():
 		suite.skip = "-short: the end-to-end tests build and start the server"
+	case chromium == "" && testbrowser.Required():
+		suite.err = testbrowser.ErrNoBrowser
 	case chromium == "":
 		suite.skip = "chromium not found; set HONDANA_REQUIRE_BROWSER=1 to make this a failure"
-		if os.Getenv("HONDANA_REQUIRE_BROWSER") == "1" {
-			suite.skip = ""
-			suite.err = errors.New("chromium not found, and HONDANA_REQUIRE_BROWSER=1")
-		}
 	}
 	if suite.skip != "" || suite.err != nil {
 		return m.Run()
@@ -77,12 +73,12 @@ func run(m *testing.M) int {
 	}
 	defer stop()
 
-	browser, closeBrowser, err := startBrowser(chromium, filepath.Join(dir, "profile"))
+	browser, err := testbrowser.Start(chromium, filepath.Join(dir, "profile"), tabTimeout)
 	if err != nil {
-		suite.err = err
+		suite.err = fmt.Errorf("start chromium: %w", err)
 		return m.Run()
 	}
-	defer closeBrowser()
+	defer browser.Close()
 	suite.browser = browser
 	return m.Run()
 }
@@ -96,15 +92,6 @@ func ready(t *testing.T) {
 	if suite.err != nil {
 		t.Fatal(suite.err)
 	}
-}
-
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
 }
 
 // freeAddr asks the kernel for a free port on the loopback interface.
@@ -215,34 +202,4 @@ func (s *server) logTail() string {
 		b = b[len(b)-4000:]
 	}
 	return string(b)
-}
-
-// startBrowser starts one headless Chromium for the whole suite; each test
-// opens its tab in a browser context of its own, so no cookies leak.
-func startBrowser(path, profile string) (context.Context, func(), error) {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.WindowSize(1280, 900),
-		chromedp.UserDataDir(profile),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	closeAll := func() {
-		cancelCtx()
-		cancelAlloc()
-	}
-	// The first run starts the browser; it must not carry a timeout, which
-	// would end the browser with it. A timer bounds the start instead.
-	stuck := time.AfterFunc(tabTimeout, cancelAlloc)
-	err := chromedp.Do(ctx)
-	stuck.Stop()
-	if err != nil {
-		closeAll()
-		return nil, nil, fmt.Errorf("start chromium: %w", err)
-	}
-	return ctx, closeAll, nil
 }

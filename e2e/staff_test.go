@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"hondana/internal/testbrowser"
 )
 
 const (
@@ -29,30 +31,30 @@ const (
 // staffLogin logs the demo admin in on /staff/login; the browser lands on
 // the staff menu.
 func (b *tab) staffLogin() {
-	b.t.Helper()
-	if st := b.open("/staff/login"); st != http.StatusOK {
-		b.t.Fatalf("GET /staff/login = %d", st)
+	b.T.Helper()
+	if st := b.Open("/staff/login"); st != http.StatusOK {
+		b.T.Fatalf("GET /staff/login = %d", st)
 	}
-	b.do("type the staff user and password",
+	b.Do("type the staff user and password",
 		chromedp.SendKeys(chromedp.ID("username"), staffUser),
 		chromedp.SendKeys(chromedp.ID("password"), staffPassword))
-	b.press("ログインする")
-	if u := b.location(); u.Path != "/staff" {
-		b.t.Fatalf("after the staff login the page is %s; want /staff (page: %q)", u, b.mainText())
+	b.Press("ログインする")
+	if u := b.Location(); u.Path != "/staff" {
+		b.T.Fatalf("after the staff login the page is %s; want /staff (page: %q)", u, b.MainText())
 	}
-	if h := b.text("main h1"); h != "職員メニュー" {
-		b.t.Errorf("staff menu heading = %q; want 職員メニュー", h)
+	if h := b.Text("main h1"); h != "職員メニュー" {
+		b.T.Errorf("staff menu heading = %q; want 職員メニュー", h)
 	}
 }
 
 // registerAtDesk registers a patron on /staff/patrons/new and returns the
 // card number the result page shows.
 func (b *tab) registerAtDesk(name string) string {
-	b.t.Helper()
-	if st := b.open("/staff/patrons/new"); st != http.StatusOK {
-		b.t.Fatalf("GET /staff/patrons/new = %d", st)
+	b.T.Helper()
+	if st := b.Open("/staff/patrons/new"); st != http.StatusOK {
+		b.T.Fatalf("GET /staff/patrons/new = %d", st)
 	}
-	b.do("fill in the registration form",
+	b.Do("fill in the registration form",
 		chromedp.SendKeys(chromedp.ID("f-name"), name),
 		chromedp.SendKeys(chromedp.ID("f-name_yomi"), "シケン トウロク"),
 		chromedp.SetValue(chromedp.ID("f-birth_date"), birthDate),
@@ -60,57 +62,57 @@ func (b *tab) registerAtDesk(name string) string {
 		chromedp.SendKeys(chromedp.ID("f-phone"), "0893-24-1111"),
 		chromedp.SetValue(chromedp.ID("f-home_branch"), "ozu"))
 	// The result page answers the POST with 201 Created.
-	if st := b.press("登録する"); st != http.StatusOK && st != http.StatusCreated {
-		b.t.Fatalf("登録する: status %d (page: %q)", st, b.mainText())
+	if st := b.Press("登録する"); st != http.StatusOK && st != http.StatusCreated {
+		b.T.Fatalf("登録する: status %d (page: %q)", st, b.MainText())
 	}
-	card := b.text(".card-number")
+	card := b.Text(".card-number")
 	if !regexp.MustCompile(`^[0-9]{6,}$`).MatchString(card) {
-		b.t.Fatalf("the registration page shows the card %q; want digits (page: %q)", card, b.mainText())
+		b.T.Fatalf("the registration page shows the card %q; want digits (page: %q)", card, b.MainText())
 	}
 	return card
 }
 
 // chooseDesk picks the desk's library in the select and presses 表示.
 func (b *tab) chooseDesk(code string) {
-	b.t.Helper()
-	b.do("choose the desk "+code, chromedp.SetValue(chromedp.ID("desk"), code))
-	b.follow("press 表示 for the desk", chromedp.Click(chromedp.Search(`//form[.//select[@id="desk"]]//button`)))
+	b.T.Helper()
+	b.Do("choose the desk "+code, chromedp.SetValue(chromedp.ID("desk"), code))
+	b.Follow("press 表示 for the desk", chromedp.Click(chromedp.Search(`//form[.//select[@id="desk"]]//button`)))
 	if got := evalJS[string](b, `document.querySelector("#desk").value`); got != code {
-		b.t.Fatalf("after choosing the desk %s the select shows %q", code, got)
+		b.T.Fatalf("after choosing the desk %s the select shows %q", code, got)
 	}
 }
 
 // scanCard types the card into #card with Enter; the patron shows.
 func (b *tab) scanCard(card, name string) {
-	b.t.Helper()
-	b.follow("scan the card "+card, chromedp.SendKeys(chromedp.ID("card"), card+"\n"))
-	if h := b.text("main section[aria-labelledby=lend-h] h3"); !strings.HasPrefix(h, name) || !strings.Contains(h, card) {
-		b.t.Fatalf("after scanning %s the counter shows %q; want %s %s (page: %q)", card, h, name, card, b.mainText())
+	b.T.Helper()
+	b.Follow("scan the card "+card, chromedp.SendKeys(chromedp.ID("card"), card+"\n"))
+	if h := b.Text("main section[aria-labelledby=lend-h] h3"); !strings.HasPrefix(h, name) || !strings.Contains(h, card) {
+		b.T.Fatalf("after scanning %s the counter shows %q; want %s %s (page: %q)", card, h, name, card, b.MainText())
 	}
 }
 
 // scan types barcode into the input id with Enter and returns the line
 // the counter answers with.
 func (b *tab) scan(id, barcode string) string {
-	b.t.Helper()
-	b.follow("scan "+barcode+" into #"+id, chromedp.SendKeys(chromedp.ID(id), barcode+"\n"))
-	line := b.text(".scanline")
-	b.t.Logf("#%s %s: %s", id, barcode, line)
+	b.T.Helper()
+	b.Follow("scan "+barcode+" into #"+id, chromedp.SendKeys(chromedp.ID(id), barcode+"\n"))
+	line := b.Text(".scanline")
+	b.T.Logf("#%s %s: %s", id, barcode, line)
 	if line == "" {
-		b.t.Fatalf("scanning %s into #%s shows no line (page: %q)", barcode, id, b.mainText())
+		b.T.Fatalf("scanning %s into #%s shows no line (page: %q)", barcode, id, b.MainText())
 	}
 	return line
 }
 
 // receive types barcode into the return form and presses 回送受入.
 func (b *tab) receive(barcode string) string {
-	b.t.Helper()
-	b.do("type "+barcode, chromedp.SendKeys(chromedp.ID("return-barcode"), barcode))
-	b.press("回送受入")
-	line := b.text(".scanline")
-	b.t.Logf("回送受入 %s: %s", barcode, line)
+	b.T.Helper()
+	b.Do("type "+barcode, chromedp.SendKeys(chromedp.ID("return-barcode"), barcode))
+	b.Press("回送受入")
+	line := b.Text(".scanline")
+	b.T.Logf("回送受入 %s: %s", barcode, line)
 	if line == "" {
-		b.t.Fatalf("回送受入 of %s shows no line (page: %q)", barcode, b.mainText())
+		b.T.Fatalf("回送受入 of %s shows no line (page: %q)", barcode, b.MainText())
 	}
 	return line
 }
@@ -164,7 +166,7 @@ func TestStaffCounterDay(t *testing.T) {
 	name := fmt.Sprintf("窓口 登録者%d", patronSeq.Add(1))
 	card := b.registerAtDesk(name)
 
-	if st := b.open("/staff/counter"); st != http.StatusOK {
+	if st := b.Open("/staff/counter"); st != http.StatusOK {
 		t.Fatalf("GET /staff/counter = %d", st)
 	}
 	b.chooseDesk("ozu")
@@ -174,11 +176,11 @@ func TestStaffCounterDay(t *testing.T) {
 		if !strings.Contains(line, it.Barcode) || !strings.Contains(line, "貸出しました。返却期限日は") {
 			t.Fatalf("lending %s: the line says %q; want 貸出しました。返却期限日は …", it.Barcode, line)
 		}
-		if len(b.texts(".scanline.notice")) != 1 {
+		if len(b.Texts(".scanline.notice")) != 1 {
 			t.Errorf("lending %s: the line is not shown as a notice", it.Barcode)
 		}
 	}
-	loans := b.texts("main section[aria-labelledby=lend-h] ul li")
+	loans := b.Texts("main section[aria-labelledby=lend-h] ul li")
 	for _, it := range []item{first, second} {
 		if !slices.ContainsFunc(loans, func(s string) bool { return strings.Contains(s, it.Barcode) }) {
 			t.Errorf("the counter's 貸出中 list %q lacks %s", loans, it.Barcode)
@@ -205,7 +207,7 @@ func TestStaffCounterDay(t *testing.T) {
 		t.Errorf("returning %s with hold %d waiting: the line says %q; want %s", second.Barcode, holdID, line, want)
 	}
 
-	if st := b.open("/staff/hold-shelf?branch=ozu"); st != http.StatusOK {
+	if st := b.Open("/staff/hold-shelf?branch=ozu"); st != http.StatusOK {
 		t.Fatalf("GET /staff/hold-shelf = %d", st)
 	}
 	type shelfRow struct{ No, Title, Barcode string }
@@ -240,14 +242,14 @@ func TestStaffImportMARC(t *testing.T) {
 	}
 	b := newTabFor(t, 2*time.Minute)
 	b.staffLogin()
-	if st := b.open("/staff/import"); st != http.StatusOK {
+	if st := b.Open("/staff/import"); st != http.StatusOK {
 		t.Fatalf("GET /staff/import = %d", st)
 	}
-	b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{abs}))
+	b.Do("choose the file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{abs}))
 
 	// The import may answer at once or through a page that refreshes
 	// itself: click, then wait for the report, whatever page shows it.
-	clickCtx, cancelClick := context.WithTimeout(b.ctx, 70*time.Second)
+	clickCtx, cancelClick := context.WithTimeout(b.Ctx, 70*time.Second)
 	err = chromedp.Do(clickCtx, chromedp.Click(chromedp.Search(`//main//button[normalize-space()="取り込む"]`)))
 	cancelClick()
 	if err != nil {
@@ -257,7 +259,7 @@ func TestStaffImportMARC(t *testing.T) {
 	var page string
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(b.Ctx, 5*time.Second)
 		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main") || document.body || {innerText: ""}).innerText`))
 		cancel()
 		if err == nil {
@@ -267,7 +269,7 @@ func TestStaffImportMARC(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no import report within 60 s; the page %s says %q", b.location(), page)
+			t.Fatalf("no import report within 60 s; the page %s says %q", b.Location(), page)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -283,8 +285,8 @@ func TestStaffImportMARC(t *testing.T) {
 	// The index follows within about a second.
 	var titles []string
 	for i := 0; ; i++ {
-		b.open("/search?q=" + url.QueryEscape("Gadamer Celan"))
-		titles = b.texts("ol.hits li.hit h3 a")
+		b.Open("/search?q=" + url.QueryEscape("Gadamer Celan"))
+		titles = b.Texts("ol.hits li.hit h3 a")
 		if slices.ContainsFunc(titles, func(s string) bool { return strings.Contains(s, kohaTitle) }) {
 			break
 		}
@@ -303,7 +305,7 @@ func TestStaffClosureMovesDueDates(t *testing.T) {
 
 	b := newTab(t)
 	b.staffLogin()
-	b.open("/staff/counter")
+	b.Open("/staff/counter")
 	b.chooseDesk("ozu")
 	b.scanCard(p.Card, p.Name)
 	line := b.scan("lend-barcode", it.Barcode)
@@ -335,22 +337,22 @@ func TestStaffClosureMovesDueDates(t *testing.T) {
 	dueDay, _ := time.Parse(time.DateOnly, due)
 	from := dueDay.AddDate(0, 0, -2).Format(time.DateOnly)
 
-	if st := b.open("/staff/calendar"); st != http.StatusOK {
+	if st := b.Open("/staff/calendar"); st != http.StatusOK {
 		t.Fatalf("GET /staff/calendar = %d", st)
 	}
-	b.do("fill in the closure",
+	b.Do("fill in the closure",
 		chromedp.SetValue(chromedp.ID("cb"), "ozu"),
 		chromedp.SetValue(chromedp.ID("from"), from),
 		chromedp.SetValue(chromedp.ID("to"), due),
 		chromedp.SendKeys(chromedp.ID("note"), "e2e 臨時休館"))
-	if st := b.press("休館にする"); st != http.StatusOK {
-		t.Fatalf("休館にする: status %d (page: %q)", st, b.mainText())
+	if st := b.Press("休館にする"); st != http.StatusOK {
+		t.Fatalf("休館にする: status %d (page: %q)", st, b.MainText())
 	}
-	done := b.text("main p.notice")
+	done := b.Text("main p.notice")
 	t.Logf("closure %s..%s: %s", from, due, done)
 	m := regexp.MustCompile(`^(\d+)日間を休館にしました。返却期限日 (\d+)件、受取期限 (\d+)件を (.+) に移しました。$`).FindStringSubmatch(done)
 	if m == nil {
-		t.Fatalf("after 休館にする the page says %q (page: %q)", done, b.mainText())
+		t.Fatalf("after 休館にする the page says %q (page: %q)", done, b.MainText())
 	}
 	if m[1] != "3" {
 		t.Errorf("closure line %q: %s日間; want 3日間", done, m[1])
@@ -367,8 +369,8 @@ func TestStaffClosureMovesDueDates(t *testing.T) {
 		t.Errorf("the closure line says the dates moved to %s; the loan is due %s", m[4], want)
 	}
 	// The counter shows the new date too.
-	b.open("/staff/counter?card=" + url.QueryEscape(p.Card))
-	if loansText := strings.Join(b.texts("main section[aria-labelledby=lend-h] ul li"), "\n"); !strings.Contains(loansText, jaDate(t, moved)) {
+	b.Open("/staff/counter?card=" + url.QueryEscape(p.Card))
+	if loansText := strings.Join(b.Texts("main section[aria-labelledby=lend-h] ul li"), "\n"); !strings.Contains(loansText, jaDate(t, moved)) {
 		t.Errorf("the counter's loans %q do not show the moved due date %s", loansText, jaDate(t, moved))
 	}
 }
@@ -387,7 +389,7 @@ func newStaffClient(t *testing.T) *staffClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &staffClient{t: t, c: &http.Client{Jar: jar, Timeout: stepTimeout}}
+	return &staffClient{t: t, c: &http.Client{Jar: jar, Timeout: testbrowser.StepTimeout}}
 }
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]*)"`)

@@ -7,11 +7,9 @@ package ui_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,206 +18,51 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"hondana/internal/testbrowser"
 )
 
 // browserTimeout bounds a whole browser test, so that nothing hangs.
 const browserTimeout = 60 * time.Second
 
-// stepTimeout bounds one query: chromedp waits for a missing element until
-// its context ends, and a failing test should say so in seconds.
-const stepTimeout = 10 * time.Second
-
 // phoneScreenshot is where TestBrowserPhone leaves a picture for people.
 const phoneScreenshot = "/tmp/hondana-phone.png"
 
-// browserTab is one tab of a headless Chromium, pointed at the test server.
+// browserTab is one tab of a headless Chromium, pointed at the test
+// server; more tabs open in the same browser.
 type browserTab struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
-}
-
-// chromiumPath finds the browser, or skips the test (fails it when CI
-// requires a browser).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("HONDANA_REQUIRE_BROWSER") == "1" {
-		t.Fatal("chromium not found, and HONDANA_REQUIRE_BROWSER=1")
-	}
-	t.Skip("chromium not found; set HONDANA_REQUIRE_BROWSER=1 to make this a failure")
-	return ""
+	*testbrowser.Tab
+	browser *testbrowser.Browser
 }
 
 // newBrowser starts a browser of its own for t (its own profile, so no
 // cookies leak between tests) and opens a tab that asks for Japanese.
 func newBrowser(t *testing.T) *browserTab {
 	t.Helper()
-	path := chromiumPath(t)
+	testbrowser.Require(t)
 	env := demoEnv(t) // built before the clock starts: it takes seconds
-	profile := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.WindowSize(1280, 900),
-		chromedp.UserDataDir(profile),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	// Cleanups run last-in first-out: the browser ends before its profile
-	// directory is removed.
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc()
-	})
-	// The first run starts the browser; it must not carry the timeout,
-	// which would end the browser with it. A timer bounds the start instead.
-	stuck := time.AfterFunc(browserTimeout, cancelAlloc)
-	err := chromedp.Do(ctx)
-	stuck.Stop()
-	if err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, cancel := context.WithTimeout(ctx, browserTimeout)
-	t.Cleanup(cancel)
-	b := &browserTab{t: t, ctx: tctx, base: env.URL}
-	b.acceptLanguage("ja")
-	return b
+	b := testbrowser.StartFor(t, browserTimeout)
+	return &browserTab{b.NewTab(t, env.URL, browserTimeout), b}
 }
 
 // newTab opens a tab in a fresh browser context (its own cookies) of the
 // same browser.
 func (b *browserTab) newTab(t *testing.T, acceptLanguage string) *browserTab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	nb := &browserTab{t: t, ctx: ctx, base: b.base}
-	nb.acceptLanguage(acceptLanguage)
+	nb := &browserTab{b.browser.NewTab(t, b.Base, browserTimeout), b.browser}
+	nb.AcceptLanguage(acceptLanguage)
 	return nb
 }
 
 // with is the same tab, reporting to t (a subtest).
-func (b *browserTab) with(t *testing.T) *browserTab {
-	nb := *b
-	nb.t = t
-	return &nb
-}
+func (b *browserTab) with(t *testing.T) *browserTab { return &browserTab{b.Tab.With(t), b.browser} }
 
-func (b *browserTab) acceptLanguage(v string) {
-	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders,
-		network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": v}}); err != nil {
-		b.t.Fatalf("set Accept-Language: %v", err)
-	}
-}
-
-// noScript turns JavaScript off in the tab, as for a patron without it.
-func (b *browserTab) noScript() {
-	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled,
-		emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		b.t.Fatalf("disable scripts: %v", err)
-	}
-}
-
-// open loads path and returns the HTTP status of the document.
-func (b *browserTab) open(path string) int64 {
-	b.t.Helper()
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
-	if err != nil {
-		b.t.Fatalf("open %s: %v", path, err)
-	}
-	return resp.Status
-}
-
-// follow runs steps that lead to another page (a click, a submit) and waits
-// until that page has loaded; it returns the HTTP status.
-func (b *browserTab) follow(what string, steps ...chromedp.Action[chromedp.Void]) int64 {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, steps...)
-	if err != nil {
-		b.t.Fatalf("%s: %v", what, err)
-	}
-	return resp.Status
-}
-
-// do runs steps, each query bounded by stepTimeout.
-func (b *browserTab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// evalJS evaluates a JavaScript expression in the page (DevTools may do so
-// even when the page's own scripts are off).
+// evalJS evaluates a JavaScript expression in the page.
 func evalJS[T any](b *browserTab, expr string) T {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		b.t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
-}
-
-func jsQuote(s string) string {
-	q, _ := json.Marshal(s)
-	return string(q)
-}
-
-// texts returns the visible text of every element matching a CSS selector,
-// trimmed; none is an empty list, at once (no waiting).
-func (b *browserTab) texts(css string) []string {
-	b.t.Helper()
-	return evalJS[[]string](b, `Array.from(document.querySelectorAll(`+jsQuote(css)+`), e => e.innerText.trim())`)
-}
-
-// text is the text of the first element matching css, or "" when none.
-func (b *browserTab) text(css string) string {
-	b.t.Helper()
-	if all := b.texts(css); len(all) > 0 {
-		return all[0]
-	}
-	return ""
-}
-
-// xtexts is texts for an XPath expression.
-func (b *browserTab) xtexts(xpath string) []string {
-	b.t.Helper()
-	return evalJS[[]string](b, `(() => { const r = document.evaluate(`+jsQuote(xpath)+`, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
-		const out = []; for (let i = 0; i < r.snapshotLength; i++) out.push(r.snapshotItem(i).innerText.trim()); return out; })()`)
-}
-
-// location is the URL of the page, parsed.
-func (b *browserTab) location() *url.URL {
-	b.t.Helper()
-	u, err := url.Parse(evalJS[string](b, `location.href`))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return u
-}
-
-// bodyText is all the visible text of the page.
-func (b *browserTab) bodyText() string {
-	b.t.Helper()
-	return evalJS[string](b, `document.body ? document.body.innerText : ""`)
+	b.T.Helper()
+	return testbrowser.Eval[T](b.Tab, expr)
 }
 
 var resultCountRe = regexp.MustCompile(`：(\d+)件`)
@@ -241,23 +84,23 @@ var facetCountRe = regexp.MustCompile(`^(.+?)\s*\((\d+)\)$`)
 // the header search box, the result list, a facet, a record.
 func TestBrowserSearchWithoutJavaScript(t *testing.T) {
 	b := newBrowser(t)
-	b.noScript()
+	b.NoScript()
 
-	if st := b.open("/"); st != 200 {
+	if st := b.Open("/"); st != 200 {
 		t.Fatalf("GET / = %d", st)
 	}
-	if st := b.follow("search from the header box", chromedp.SendKeys(chromedp.ID("q"), "ぎんがてつどう\n")); st != 200 {
+	if st := b.Follow("search from the header box", chromedp.SendKeys(chromedp.ID("q"), "ぎんがてつどう\n")); st != 200 {
 		t.Fatalf("search page status %d", st)
 	}
-	if u := b.location(); u.Path != "/search" || u.Query().Get("q") != "ぎんがてつどう" {
+	if u := b.Location(); u.Path != "/search" || u.Query().Get("q") != "ぎんがてつどう" {
 		t.Errorf("after submitting, the page is %s; want /search?q=ぎんがてつどう", u)
 	}
-	heading := b.text("section.list h2")
+	heading := b.Text("section.list h2")
 	if !strings.Contains(heading, "「ぎんがてつどう」の検索結果") {
 		t.Errorf("result heading = %q; want it to say 「ぎんがてつどう」の検索結果", heading)
 	}
 	total := resultCount(t, heading)
-	titles := b.texts("ol.hits li.hit h3 a")
+	titles := b.Texts("ol.hits li.hit h3 a")
 	if !slices.Contains(titles, "銀河鉄道の夜") {
 		t.Fatalf("hits %q do not include 銀河鉄道の夜", titles)
 	}
@@ -267,9 +110,9 @@ func TestBrowserSearchWithoutJavaScript(t *testing.T) {
 
 	// Narrow by library: take a value that changes the count.
 	const group = `//aside[contains(@class,"facets")]//section[h3="所蔵館"]`
-	links := b.xtexts(group + `//li[a]`)
+	links := b.XTexts(group + `//li[a]`)
 	if len(links) == 0 {
-		t.Fatalf("no links in the 所蔵館 facet; facets: %q", b.texts("aside.facets h3"))
+		t.Fatalf("no links in the 所蔵館 facet; facets: %q", b.Texts("aside.facets h3"))
 	}
 	pick, label, want := -1, "", 0
 	for i, l := range links {
@@ -286,36 +129,36 @@ func TestBrowserSearchWithoutJavaScript(t *testing.T) {
 	if pick < 0 {
 		t.Fatalf("every 所蔵館 facet value %q has the full count %d", links, total)
 	}
-	b.follow("click facet "+label, chromedp.Click(chromedp.Search(fmt.Sprintf(`%s//li[a][%d]/a`, group, pick+1))))
-	heading = b.text("section.list h2")
+	b.Follow("click facet "+label, chromedp.Click(chromedp.Search(fmt.Sprintf(`%s//li[a][%d]/a`, group, pick+1))))
+	heading = b.Text("section.list h2")
 	if got := resultCount(t, heading); got != want {
 		t.Errorf("after choosing %s: heading %q; want %d results (the facet's count)", label, heading, want)
 	}
-	if sel := b.xtexts(group + `//strong[@aria-current="true"]`); len(sel) != 1 || sel[0] != label {
+	if sel := b.XTexts(group + `//strong[@aria-current="true"]`); len(sel) != 1 || sel[0] != label {
 		t.Errorf("selected 所蔵館 = %q; want %q shown as <strong aria-current>", sel, label)
 	}
-	if len(b.xtexts(group+`//a[contains(@class,"clear")]`)) != 1 {
+	if len(b.XTexts(group+`//a[contains(@class,"clear")]`)) != 1 {
 		t.Errorf("no 絞り込みを解除 link in the 所蔵館 facet once %s is chosen", label)
 	}
 
 	// Open a hit: 銀河鉄道の夜 if it is still listed, else the first.
-	titles = b.texts("ol.hits li.hit h3 a")
+	titles = b.Texts("ol.hits li.hit h3 a")
 	if len(titles) == 0 {
 		t.Fatalf("no hits after choosing %s", label)
 	}
 	hit := max(slices.Index(titles, "銀河鉄道の夜"), 0)
 	title := titles[hit]
-	b.follow("click hit "+title, chromedp.Click(chromedp.Search(fmt.Sprintf(`(//ol[contains(@class,"hits")]//li[contains(@class,"hit")]//h3/a)[%d]`, hit+1))))
-	if u := b.location(); !strings.HasPrefix(u.Path, "/records/") {
+	b.Follow("click hit "+title, chromedp.Click(chromedp.Search(fmt.Sprintf(`(//ol[contains(@class,"hits")]//li[contains(@class,"hit")]//h3/a)[%d]`, hit+1))))
+	if u := b.Location(); !strings.HasPrefix(u.Path, "/records/") {
 		t.Fatalf("clicking the hit led to %s; want /records/…", u)
 	}
-	if h1 := b.text("main h1"); !strings.HasPrefix(h1, title) {
+	if h1 := b.Text("main h1"); !strings.HasPrefix(h1, title) {
 		t.Errorf("record heading = %q; want %q", h1, title)
 	}
-	if h := b.text("#copies-h"); h != "所蔵一覧" {
+	if h := b.Text("#copies-h"); h != "所蔵一覧" {
 		t.Errorf("copies heading = %q; want 所蔵一覧", h)
 	}
-	heads := b.texts("table.copies thead th")
+	heads := b.Texts("table.copies thead th")
 	for _, h := range []string{"所蔵館", "請求記号", "状態"} {
 		if !slices.Contains(heads, h) {
 			t.Errorf("copies table headers %q lack %s", heads, h)
@@ -359,11 +202,11 @@ func TestBrowserLanguage(t *testing.T) {
 	} {
 		t.Run(tc.acceptLanguage, func(t *testing.T) {
 			tab := b.newTab(t, tc.acceptLanguage)
-			tab.open("/")
+			tab.Open("/")
 			if l := evalJS[string](tab, `document.documentElement.lang`); l != tc.wantLang {
 				t.Errorf("<html lang> = %q; want %q", l, tc.wantLang)
 			}
-			body := tab.bodyText()
+			body := tab.BodyText()
 			for _, w := range tc.want {
 				if !strings.Contains(body, w) {
 					t.Errorf("page does not show %q", w)
@@ -374,21 +217,21 @@ func TestBrowserLanguage(t *testing.T) {
 
 	t.Run("switch", func(t *testing.T) {
 		tab := b.newTab(t, "ja")
-		tab.open("/")
-		if h := tab.text("#today-h"); !strings.HasPrefix(h, "本日の開館状況") {
+		tab.Open("/")
+		if h := tab.Text("#today-h"); !strings.HasPrefix(h, "本日の開館状況") {
 			t.Errorf("today heading = %q; want 本日の開館状況", h)
 		}
-		if names := tab.texts(".branches-today a"); !slices.Contains(names, "大洲図書館") {
+		if names := tab.Texts(".branches-today a"); !slices.Contains(names, "大洲図書館") {
 			t.Errorf("branches today = %q; want 大洲図書館 among them", names)
 		}
-		if sw := tab.text("a.lang"); sw != "English" {
+		if sw := tab.Text("a.lang"); sw != "English" {
 			t.Fatalf("language switch says %q; want English", sw)
 		}
-		tab.follow("click English", chromedp.Click(chromedp.CSS("a.lang")))
-		if h := tab.text("#today-h"); !strings.HasPrefix(h, "Open today") {
+		tab.Follow("click English", chromedp.Click(chromedp.CSS("a.lang")))
+		if h := tab.Text("#today-h"); !strings.HasPrefix(h, "Open today") {
 			t.Errorf("after the switch, today heading = %q; want Open today", h)
 		}
-		if names := tab.texts(".branches-today a"); !slices.Contains(names, "Ozu Library") {
+		if names := tab.Texts(".branches-today a"); !slices.Contains(names, "Ozu Library") {
 			t.Errorf("after the switch, branches = %q; want Ozu Library", names)
 		}
 		if l := evalJS[string](tab, `document.documentElement.lang`); l != "en" {
@@ -396,28 +239,28 @@ func TestBrowserLanguage(t *testing.T) {
 		}
 
 		// A plain link, no ?lang=: the cookie must carry the choice.
-		tab.follow("click Ozu Library", chromedp.Click(chromedp.Search(`//ul[contains(@class,"branches-today")]//a[.="Ozu Library"]`)))
-		u := tab.location()
+		tab.Follow("click Ozu Library", chromedp.Click(chromedp.Search(`//ul[contains(@class,"branches-today")]//a[.="Ozu Library"]`)))
+		u := tab.Location()
 		if u.Query().Has("lang") {
 			t.Fatalf("the branch link carries ?lang= (%s); it should not need to", u)
 		}
-		if h := tab.text("main h1"); h != "Calendar" {
+		if h := tab.Text("main h1"); h != "Calendar" {
 			t.Errorf("next page %s heading = %q; want Calendar (still English)", u.Path, h)
 		}
-		if h := tab.text("main h2"); !strings.HasPrefix(h, "Ozu Library") {
+		if h := tab.Text("main h2"); !strings.HasPrefix(h, "Ozu Library") {
 			t.Errorf("next page subheading = %q; want Ozu Library …", h)
 		}
-		if sw := tab.text("a.lang"); sw != "日本語" {
+		if sw := tab.Text("a.lang"); sw != "日本語" {
 			t.Errorf("switch on the English page says %q; want 日本語", sw)
 		}
 
 		// And back to Japanese, which sticks too.
-		tab.follow("click 日本語", chromedp.Click(chromedp.CSS("a.lang")))
-		if h := tab.text("main h1"); h != "図書館カレンダー" {
+		tab.Follow("click 日本語", chromedp.Click(chromedp.CSS("a.lang")))
+		if h := tab.Text("main h1"); h != "図書館カレンダー" {
 			t.Errorf("after switching back, heading = %q; want 図書館カレンダー", h)
 		}
-		tab.open("/")
-		if h := tab.text("#today-h"); !strings.HasPrefix(h, "本日の開館状況") {
+		tab.Open("/")
+		if h := tab.Text("#today-h"); !strings.HasPrefix(h, "本日の開館状況") {
 			t.Errorf("after switching back, home heading = %q; want 本日の開館状況", h)
 		}
 	})
@@ -428,10 +271,10 @@ func TestBrowserLanguage(t *testing.T) {
 func TestBrowserPhone(t *testing.T) {
 	b := newBrowser(t)
 	const width, height = 360, 740
-	b.do("emulate a phone", chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch))
+	b.Do("emulate a phone", chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch))
 
 	// A record page: the first hit of an author search.
-	b.open("/search?q=" + url.QueryEscape("夏目漱石"))
+	b.Open("/search?q=" + url.QueryEscape("夏目漱石"))
 	record := evalJS[string](b, `(document.querySelector("ol.hits h3 a") || {}).pathname || ""`)
 	if record == "" {
 		t.Fatal("no hit for 夏目漱石 to open a record page from")
@@ -471,7 +314,7 @@ func TestBrowserPhone(t *testing.T) {
 	} {
 		t.Run(page.name, func(t *testing.T) {
 			b := b.with(t)
-			if st := b.open(page.path); st != page.status {
+			if st := b.Open(page.path); st != page.status {
 				t.Fatalf("status %d; want %d", st, page.status)
 			}
 			m := evalJS[box](b, measure)
@@ -495,7 +338,7 @@ func TestBrowserPhone(t *testing.T) {
 	// (WCAG 1.4.1): innerText skips what display:none hides.
 	t.Run("calendar closed days", func(t *testing.T) {
 		b := b.with(t)
-		b.open("/calendar?branch=ozu&month=2026-12")
+		b.Open("/calendar?branch=ozu&month=2026-12")
 		silent := evalJS[[]string](b, `Array.from(document.querySelectorAll("table.calendar td.closed"))
 			.filter(td => td.innerText.replace(/[0-9]+/, "").trim() === "" && !(td.getAttribute("aria-label") || "").trim())
 			.map(td => td.querySelector(".num").textContent)`)
@@ -505,8 +348,8 @@ func TestBrowserPhone(t *testing.T) {
 	})
 
 	// A picture for people to look at; nothing is asserted on pixels.
-	b.open("/search?q=" + url.QueryEscape("夏目漱石"))
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	b.Open("/search?q=" + url.QueryEscape("夏目漱石"))
+	ctx, cancel := context.WithTimeout(b.Ctx, testbrowser.StepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
@@ -523,7 +366,7 @@ func TestBrowserPhone(t *testing.T) {
 func TestBrowserKeyboard(t *testing.T) {
 	b := newBrowser(t)
 	path := "/search?q=" + url.QueryEscape("こころ")
-	b.open(path)
+	b.Open(path)
 
 	type focused struct {
 		Tag, ID, Class, Text, Href string
@@ -534,7 +377,7 @@ func TestBrowserKeyboard(t *testing.T) {
 			Href: e.getAttribute("href") || "", Left: r.left, Width: r.width}; })()`
 	tab := chromedp.KeyEvent(kb.Tab)
 
-	b.do("press Tab", tab)
+	b.Do("press Tab", tab)
 	first := evalJS[focused](b, active)
 	if first.Tag != "a" || first.Text != "本文へジャンプ" || first.Href != "#main" {
 		t.Errorf("first Tab focuses %+v; want the skip link 本文へジャンプ to #main", first)
@@ -546,7 +389,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	var seen []string
 	reached := false
 	for i := 0; i < 6 && !reached; i++ {
-		b.do("press Tab", tab)
+		b.Do("press Tab", tab)
 		f := evalJS[focused](b, active)
 		seen = append(seen, f.Tag+"#"+f.ID+" "+f.Text)
 		reached = f.ID == "q"
@@ -556,8 +399,8 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 
 	// The skip link, used, takes the reader to the main content.
-	b.open(path)
-	b.do("press Tab, Enter", tab, chromedp.KeyEvent(kb.Enter))
+	b.Open(path)
+	b.Do("press Tab, Enter", tab, chromedp.KeyEvent(kb.Enter))
 	if h := evalJS[string](b, `location.hash`); h != "#main" {
 		t.Errorf("after Enter on the skip link, location.hash = %q; want #main", h)
 	}
@@ -567,7 +410,7 @@ func TestBrowserKeyboard(t *testing.T) {
 // picker works without JavaScript.
 func TestBrowserCalendar(t *testing.T) {
 	b := newBrowser(t)
-	b.noScript()
+	b.NoScript()
 
 	type cell struct {
 		Num   int
@@ -614,25 +457,25 @@ func TestBrowserCalendar(t *testing.T) {
 		}
 	}
 
-	b.open("/calendar?branch=ozu&month=2026-12")
-	if h := b.text("main h2"); h != "大洲図書館 2026年12月" {
+	b.Open("/calendar?branch=ozu&month=2026-12")
+	if h := b.Text("main h2"); h != "大洲図書館 2026年12月" {
 		t.Errorf("calendar heading = %q; want 大洲図書館 2026年12月", h)
 	}
-	if wd := b.texts("table.calendar thead th"); strings.Join(wd, "") != "日月火水木金土" {
+	if wd := b.Texts("table.calendar thead th"); strings.Join(wd, "") != "日月火水木金土" {
 		t.Errorf("weekday headers = %q; want 日…土", wd)
 	}
 	check(t, "ozu", time.Monday)
 
 	// Pick another library and press the button (no script to do it).
-	b.do("choose 河辺図書館", chromedp.SetValue(chromedp.ID("cb"), "kawabe"))
-	if st := b.follow("submit the branch form", chromedp.Click(chromedp.CSS("form.calpick button"))); st != 200 {
+	b.Do("choose 河辺図書館", chromedp.SetValue(chromedp.ID("cb"), "kawabe"))
+	if st := b.Follow("submit the branch form", chromedp.Click(chromedp.CSS("form.calpick button"))); st != 200 {
 		t.Fatalf("branch form: status %d", st)
 	}
-	u := b.location()
+	u := b.Location()
 	if u.Path != "/calendar" || u.Query().Get("branch") != "kawabe" || u.Query().Get("month") != "2026-12" {
 		t.Errorf("branch form led to %s; want /calendar?branch=kawabe&month=2026-12", u)
 	}
-	if h := b.text("main h2"); h != "河辺図書館 2026年12月" {
+	if h := b.Text("main h2"); h != "河辺図書館 2026年12月" {
 		t.Errorf("after switching, heading = %q; want 河辺図書館 2026年12月", h)
 	}
 	if v := evalJS[string](b, `document.getElementById("cb").value`); v != "kawabe" {
@@ -641,14 +484,14 @@ func TestBrowserCalendar(t *testing.T) {
 	check(t, "kawabe", time.Monday, time.Thursday)
 
 	// With JavaScript, choosing a library is enough (app.js submits).
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled,
+	if _, err := chromedp.Call(b.Ctx, emulation.SetScriptExecutionDisabled,
 		emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
 		t.Fatalf("enable scripts: %v", err)
 	}
-	b.open("/calendar?branch=ozu&month=2026-12")
-	b.follow("choose 長浜図書館 with JavaScript", chromedp.Evaluate[chromedp.Void](
+	b.Open("/calendar?branch=ozu&month=2026-12")
+	b.Follow("choose 長浜図書館 with JavaScript", chromedp.Evaluate[chromedp.Void](
 		`(() => { const s = document.getElementById("cb"); s.value = "nagahama"; s.dispatchEvent(new Event("change")); })()`))
-	if h := b.text("main h2"); h != "長浜図書館 2026年12月" {
+	if h := b.Text("main h2"); h != "長浜図書館 2026年12月" {
 		t.Errorf("after choosing with JavaScript, heading = %q; want 長浜図書館 2026年12月", h)
 	}
 }
@@ -671,19 +514,19 @@ func TestBrowserBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := b.with(t)
-			st := b.open(tc.path)
+			st := b.Open(tc.path)
 			if st >= 500 || (tc.status != 0 && st != tc.status) {
 				t.Errorf("status %d; want %d", st, tc.status)
 			}
-			body := b.bodyText()
+			body := b.BodyText()
 			if strings.TrimSpace(body) == "" {
 				t.Fatal("blank page")
 			}
-			main := b.text("main")
+			main := b.Text("main")
 			if !strings.Contains(main, tc.want) {
 				t.Errorf("main text %q; want it to contain %q", main, tc.want)
 			}
-			if h1 := b.text("main h1"); h1 == "" {
+			if h1 := b.Text("main h1"); h1 == "" {
 				t.Error("no heading")
 			}
 			if l := evalJS[string](b, `document.documentElement.lang`); l != "ja" {
@@ -692,7 +535,7 @@ func TestBrowserBadInput(t *testing.T) {
 			if strings.Contains(body, "申し訳ありません") {
 				t.Errorf("the page says an internal error happened: %q", main)
 			}
-			if n := len(b.texts("form.searchbar #q")); n != 1 {
+			if n := len(b.Texts("form.searchbar #q")); n != 1 {
 				t.Errorf("no search box to try again (%d)", n)
 			}
 		})
