@@ -22,7 +22,9 @@ type Catalog struct {
 	clock Clock
 	log   *slog.Logger
 
-	mu     sync.RWMutex // guards ix while a rebuild swaps it
+	// mu guards ix; a search holds it for reading, so that a new index
+	// takes the place of the old one between searches, not under them.
+	mu     sync.RWMutex
 	ix     *search.Index
 	wake   chan struct{}
 	syncMu sync.Mutex
@@ -52,16 +54,22 @@ func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log
 		// The index remembers the last change it applied. If it is ahead of
 		// the store (an older database restored) or behind changes already
 		// forgotten (an index restored from an older snapshot), rebuild.
+		rebuild := false
 		if seq := ix.Seq(); seq > highest || (lowest > 0 && seq < lowest-1) || (lowest == 0 && seq < highest) {
 			log.Warn("search index out of step with the database; rebuilding", "index_seq", seq, "db_lowest", lowest, "db_highest", highest)
-			if err := c.Rebuild(ctx); err != nil {
-				return nil, err
-			}
+			rebuild = true
 		} else if docs, _ := ix.Count(); backlogWantsRebuild(highest-seq, docs) {
 			// After a large import (hondana import with no server running)
 			// a bulk build is several times faster than applying the
 			// queue change by change.
 			log.Info("many queued changes; rebuilding the search index", "queued", highest-seq, "indexed", docs)
+			rebuild = true
+		}
+		if rebuild {
+			// Nobody searches yet: the old index need not stay open (and
+			// in memory) while the new one is built.
+			c.ix = nil
+			ix.Close()
 			if err := c.Rebuild(ctx); err != nil {
 				return nil, err
 			}
@@ -92,13 +100,42 @@ func (c *Catalog) Close() error {
 	return err
 }
 
+// index returns the index in use, nil once the catalogue is closed. Only
+// a build, which holds syncMu, puts another in its place: a holder of
+// syncMu keeps this one throughout. A search holds mu instead (see
+// Search), so that the index is not closed under it.
 func (c *Catalog) index() *search.Index {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.ix
 }
 
-// Rebuild builds the index anew from the store.
+// install puts a built index in the place of the one in use. Searches
+// wait for the swap (milliseconds), never fail for it: the old index
+// answers them until then.
+func (c *Catalog) install(built *search.Built) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ix != nil {
+		if err := c.ix.Close(); err != nil {
+			c.log.Warn("closing the replaced search index", "err", err)
+		}
+		c.ix = nil
+	}
+	ix, err := built.Install()
+	if err != nil {
+		// The old index is back in its place: use it until a build succeeds.
+		if old, oerr := search.Open(c.dir); oerr == nil {
+			c.ix = old
+		}
+		return fmt.Errorf("library: install the new index: %w", err)
+	}
+	c.ix = ix
+	return nil
+}
+
+// Rebuild builds the index anew from the store, beside the index in use,
+// which answers searches until the new one takes its place.
 func (c *Catalog) Rebuild(ctx context.Context) error {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
@@ -110,15 +147,9 @@ func (c *Catalog) rebuildLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	if c.ix != nil {
-		c.ix.Close()
-		c.ix = nil
-	}
-	c.mu.Unlock()
 	start := time.Now()
 	n := 0
-	ix, err := search.Build(c.dir, highest, func(add func([]search.Doc) error) error {
+	built, err := search.Build(c.dir, highest, func(add func([]search.Doc) error) error {
 		// Read and convert on one goroutine while the builder indexes on
 		// another: the machine has two cores.
 		docs := make(chan []search.Doc, 2)
@@ -150,9 +181,9 @@ func (c *Catalog) rebuildLocked(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("library: rebuild index: %w", err)
 	}
-	c.mu.Lock()
-	c.ix = ix
-	c.mu.Unlock()
+	if err := c.install(built); err != nil {
+		return err
+	}
 	if err := c.db.TrimIndexQueue(ctx, highest); err != nil {
 		return err
 	}
@@ -170,7 +201,7 @@ func (c *Catalog) Sync(ctx context.Context) error {
 func (c *Catalog) syncLocked(ctx context.Context) error {
 	ix := c.index()
 	if ix == nil {
-		return errors.New("library: index closed")
+		return errClosed
 	}
 	for {
 		changes, err := c.db.IndexQueue(ctx, ix.Seq(), 2000)
@@ -343,8 +374,8 @@ var errClosed = errors.New("library: index closed")
 // build on the other, so the records are both saved and searchable when it
 // returns. next yields the batches, an empty one at the end. The whole
 // index is rebuilt, so Load suits a first load, or one as large as the
-// catalogue; for fewer records SaveRecords is cheaper. Searches fail with
-// an error while it runs, as during Rebuild.
+// catalogue; for fewer records SaveRecords is cheaper. Searches go on
+// meanwhile, answered by the index from before the load, as during Rebuild.
 //
 // A record a batch creates is indexed from the batch itself, and not
 // queued; records the load updates, and changes other writers make
@@ -362,17 +393,16 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 	if err != nil {
 		return 0, err
 	}
-	c.mu.Lock()
-	if c.ix != nil {
-		c.ix.Close()
-		c.ix = nil
-	}
-	c.mu.Unlock()
 	// The records the load inserts are not queued (store.Unqueued): from
 	// its first batch on, the old index is out of step with the store for
-	// good, so it goes now. Should the process die before the new one is
-	// built, the next start finds no index and builds one.
-	if err := search.Discard(c.dir); err != nil {
+	// good. It answers searches until the new one is built, marked stale
+	// so that, should the process die before then, the next start
+	// rebuilds it.
+	old := c.index()
+	if old == nil {
+		return 0, errClosed
+	}
+	if err := old.MarkStale(); err != nil {
 		return 0, err
 	}
 
@@ -383,12 +413,12 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 		entries  = make(chan []store.IndexEntry, 2)
 		writeErr error
 	)
-	built := make(chan struct{})
-	var ix *search.Index
+	done := make(chan struct{})
+	var built *search.Built
 	var buildErr error
 	go func() {
-		defer close(built)
-		ix, buildErr = search.BuildStream(c.dir, func(add func([]search.Doc) error) (int64, error) {
+		defer close(done)
+		built, buildErr = search.BuildStream(c.dir, func(add func([]search.Doc) error) (int64, error) {
 			var failed error
 			if maxID > 0 {
 				// The records already there, read while the new ones are written.
@@ -475,7 +505,10 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 		entries <- es
 	}
 	close(entries)
-	<-built
+	<-done
+	if buildErr == nil {
+		buildErr = c.install(built)
+	}
 	if buildErr != nil {
 		// The store has what was written; a rebuild makes the index match.
 		c.log.Error("bulk load: index build failed; rebuilding", "err", buildErr)
@@ -484,9 +517,7 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 		}
 		return saved, writeErr
 	}
-	c.mu.Lock()
-	c.ix = ix
-	c.mu.Unlock()
+	ix := c.index()
 
 	// Changes in the queue between the load's own batches were made by
 	// other writers: re-read their records too.

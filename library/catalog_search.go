@@ -36,17 +36,18 @@ type SearchResult struct {
 	Suggestions       []Suggestion
 }
 
+// FacetsReady reports whether the index has read what it needs to count
+// facets fast: a few seconds after start-up at a million records.
+func (c *Catalog) FacetsReady() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.ix != nil && c.ix.FacetsReady()
+}
+
 // Search runs a catalogue search. A query that looks like an ISBN (10 or
 // 13 digits, hyphens or not) finds the record with that ISBN. A search that
 // finds nothing comes back with suggestions: the query with one word left
 // out, or read as romaji.
-// FacetsReady reports whether the index has read what it needs to count
-// facets fast: a few seconds after start-up at a million records.
-func (c *Catalog) FacetsReady() bool {
-	ix := c.index()
-	return ix != nil && ix.FacetsReady()
-}
-
 func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, error) {
 	q.Text = search.CleanText(q.Text)
 	if q.ISBN == "" && isbn.Looks(q.Text) {
@@ -54,22 +55,34 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, er
 			q.ISBN = n
 		}
 	}
-	ix := c.index()
-	if ix == nil {
-		return nil, errClosed
-	}
-	res, err := ix.Search(ctx, q)
+	res, suggestions, err := c.searchIndex(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	out := &SearchResult{Total: res.Total, Facets: res.Facets, FacetsApproximate: res.FacetsApproximate}
+	out := &SearchResult{Total: res.Total, Facets: res.Facets, FacetsApproximate: res.FacetsApproximate, Suggestions: suggestions}
 	if out.Hits, err = c.Hits(ctx, res.IDs); err != nil {
 		return nil, err
 	}
-	if res.Total == 0 && q.Text != "" && q.Offset == 0 {
-		out.Suggestions = c.suggest(ctx, ix, q)
-	}
 	return out, nil
+}
+
+// searchIndex runs q, and the suggestions when it finds nothing, on the
+// index in use, which a rebuild does not close until they are done.
+func (c *Catalog) searchIndex(ctx context.Context, q search.Query) (*search.Result, []Suggestion, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ix == nil {
+		return nil, nil, errClosed
+	}
+	res, err := c.ix.Search(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	var suggestions []Suggestion
+	if res.Total == 0 && q.Text != "" && q.Offset == 0 {
+		suggestions = c.suggest(ctx, c.ix, q)
+	}
+	return res, suggestions, nil
 }
 
 // Hits loads records with their copies and holds, in the order of ids.

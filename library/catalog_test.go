@@ -3,10 +3,13 @@ package library
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,4 +210,132 @@ func TestIndexRecovers(t *testing.T) {
 	}
 	cat.Close()
 	db.Close()
+}
+
+// TestSearchesThroughRebuildAndLoad: searches go on answering while the
+// index is rebuilt, while a bulk load builds a new one beside it and
+// while an import's batches are indexed, and what they find stays sane:
+// the records nobody changes are all found every time, with facets that
+// add up, and the catalogue never shrinks. Before the index was built
+// beside the live one, every search failed while a build ran.
+func TestSearchesThroughRebuildAndLoad(t *testing.T) {
+	ctx := context.Background()
+	db, cat := openCatalogT(t, t.TempDir())
+	defer db.Close()
+	defer cat.Close()
+
+	const base, loaded = 1500, 3000
+	saveTitled := func(from, n int, title string) {
+		t.Helper()
+		recs, copies := loadBatch(from, n, title)
+		if err := cat.SaveRecords(ctx, recs, copies); err != nil {
+			t.Fatal(err)
+		}
+		if err := cat.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saveTitled(0, base, "変わらない本")
+
+	var searches, failures atomic.Int64
+	var firstFailure atomic.Pointer[string]
+	fail := func(format string, args ...any) {
+		failures.Add(1)
+		msg := fmt.Sprintf(format, args...)
+		firstFailure.CompareAndSwap(nil, &msg)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var seenAll, seenLoaded int // never fewer than seen before
+			for k := 0; ; k++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				searches.Add(1)
+				switch k % 3 {
+				case 0:
+					res, err := cat.Search(ctx, search.Query{Text: "変わらない", Limit: 10})
+					if err != nil {
+						fail("unchanged records: %v", err)
+						continue
+					}
+					available := 0
+					for _, c := range res.Facets.Available {
+						available += c.Count
+					}
+					if res.Total != base || len(res.Hits) != 10 || available != base {
+						fail("unchanged records: %d found, %d hits, availability facets add up to %d; want %d, 10, %d",
+							res.Total, len(res.Hits), available, base, base)
+					}
+				case 1:
+					res, err := cat.Search(ctx, search.Query{Text: "積み込み", Limit: 5})
+					if err != nil {
+						fail("loaded records: %v", err)
+						continue
+					}
+					if res.Total < seenLoaded || res.Total > loaded {
+						fail("loaded records: %d found after %d, of %d", res.Total, seenLoaded, loaded)
+					}
+					seenLoaded = max(seenLoaded, res.Total)
+				default:
+					res, err := cat.Search(ctx, search.Query{Limit: 1})
+					if err != nil {
+						fail("every record: %v", err)
+						continue
+					}
+					if res.Total < max(base, seenAll) {
+						fail("every record: %d found after %d", res.Total, seenAll)
+					}
+					seenAll = max(seenAll, res.Total)
+				}
+			}
+		}()
+	}
+	// searched waits until the searchers have run n more searches.
+	searched := func(n int64) {
+		for want := searches.Load() + n; searches.Load() < want; {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	searched(10)
+
+	for range 2 {
+		if err := cat.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	i := base
+	_, err := cat.Load(ctx, func() ([]*store.Record, [][]store.Copy, error) {
+		if i == base+loaded {
+			return nil, nil, nil
+		}
+		// Searches run while the load is under way.
+		searched(20)
+		recs, copies := loadBatch(i, 1000, "積み込みの本")
+		i += len(recs)
+		return recs, copies, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	searched(10)
+	for k := range 3 {
+		saveTitled(base+loaded+k*500, 500, "取り込みの本")
+	}
+	searched(10)
+	close(stop)
+	wg.Wait()
+
+	if n := failures.Load(); n > 0 {
+		t.Fatalf("%d of %d searches failed or found nonsense; the first: %s", n, searches.Load(), *firstFailure.Load())
+	}
+	if got := titles(t, cat, search.Query{Text: "積み込み", Limit: 1}); len(got) != 1 {
+		t.Errorf("the loaded records are not found after the load: %v", got)
+	}
 }

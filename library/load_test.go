@@ -24,6 +24,17 @@ func loadRecord(i int, title string) (*store.Record, []store.Copy) {
 	return r, cs
 }
 
+// loadBatch makes records from to from+n-1 titled title, as loadRecord.
+func loadBatch(from, n int, title string) ([]*store.Record, [][]store.Copy) {
+	recs := make([]*store.Record, 0, n)
+	copies := make([][]store.Copy, 0, n)
+	for i := from; i < from+n; i++ {
+		r, c := loadRecord(i, title)
+		recs, copies = append(recs, r), append(copies, c)
+	}
+	return recs, copies
+}
+
 // TestLoad checks the bulk load: records in the store and searchable,
 // including records already there, records the load updates, and a change
 // another writer makes while the load runs; nothing left in the queue.
@@ -146,13 +157,8 @@ func TestLoadCutShort(t *testing.T) {
 		if i == 3000 {
 			return nil, nil, nil
 		}
-		var recs []*store.Record
-		var copies [][]store.Copy
-		for range 1000 {
-			r, c := loadRecord(i, "途中の本")
-			recs, copies = append(recs, r), append(copies, c)
-			i++
-		}
+		recs, copies := loadBatch(i, 1000, "途中の本")
+		i += len(recs)
 		return recs, copies, nil
 	})
 	if err != nil {

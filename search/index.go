@@ -7,6 +7,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,10 +32,11 @@ const DirName = "index.bleve"
 var (
 	keyVersion = []byte("hondana_mapping_version")
 	keySeq     = []byte("hondana_seq")
+	keyStale   = []byte("hondana_stale") // see MarkStale
 )
 
 // ErrNeedsRebuild means the index on disk cannot be used as it is: it is
-// missing, unreadable or of another mapping version.
+// missing, unreadable, of another mapping version or marked stale.
 var ErrNeedsRebuild = errors.New("search: index needs a rebuild")
 
 // Doc is a record as the index sees it.
@@ -61,7 +63,6 @@ type Doc struct {
 // Index is the open Bleve index.
 type Index struct {
 	bi    bleve.Index
-	path  string
 	mu    sync.Mutex // serialises writers
 	seq   atomic.Int64
 	gen   atomic.Int64 // bumped on every change, invalidates cached facets
@@ -157,7 +158,11 @@ func Open(dir string) (*Index, error) {
 		bi.Close()
 		return nil, fmt.Errorf("%w: mapping version %q, want %d", ErrNeedsRebuild, v, MappingVersion)
 	}
-	ix := &Index{bi: bi, path: path, cache: newFacetCache(256), cols: newFacetColumns()}
+	if stale, err := bi.GetInternal(keyStale); err != nil || len(stale) > 0 {
+		bi.Close()
+		return nil, fmt.Errorf("%w: marked stale by a bulk load that did not finish (%v)", ErrNeedsRebuild, err)
+	}
+	ix := &Index{bi: bi, cache: newFacetCache(256), cols: newFacetColumns()}
 	s, err := bi.GetInternal(keySeq)
 	if err != nil {
 		bi.Close()
@@ -223,10 +228,11 @@ var buildBatch = 3000 // a variable for tests
 
 const buildMergeMax = 100000
 
-// Build writes a new index from the documents feed yields, into a
-// temporary directory that then replaces the index in dir. seq is the
-// change sequence number the documents reflect.
-func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Index, error) {
+// Build writes a new index from the documents feed yields beside the
+// index in dir, which it leaves alone: the index in use goes on answering
+// searches until Install puts the new one in its place. seq is the change
+// sequence number the documents reflect.
+func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Built, error) {
 	return BuildStream(dir, func(add func([]Doc) error) (int64, error) {
 		return seq, feed(add)
 	})
@@ -235,7 +241,7 @@ func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Inde
 // BuildStream is Build for a feed that learns the sequence number its
 // documents reflect only at its end: a bulk load writing to the store
 // while the index is built.
-func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err error)) (*Index, error) {
+func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err error)) (*Built, error) {
 	path := filepath.Join(dir, DirName)
 	tmp := path + ".new"
 	if err := os.RemoveAll(tmp); err != nil {
@@ -282,20 +288,63 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("search: build: %w", err)
 	}
-	if err := os.RemoveAll(path); err != nil {
-		return nil, fmt.Errorf("search: build: remove old index: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, fmt.Errorf("search: build: %w", err)
-	}
-	return Open(dir)
+	return &Built{dir: dir}, nil
 }
 
-// Discard removes the index in dir, if there is one: Open then reports
-// ErrNeedsRebuild.
-func Discard(dir string) error {
-	if err := os.RemoveAll(filepath.Join(dir, DirName)); err != nil {
-		return fmt.Errorf("search: discard: %w", err)
+// Built is an index built beside the one in use, not yet in its place.
+type Built struct {
+	dir string
+}
+
+// Install puts the built index in the place of the one in its directory
+// and opens it. The index there must be closed first; a caller that serves
+// searches holds them off for this short while (two renames and an open),
+// not for the build. Should the new index not open, the old one is put
+// back and an error returned.
+func (b *Built) Install() (*Index, error) {
+	path := filepath.Join(b.dir, DirName)
+	old := path + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return nil, fmt.Errorf("search: install: %w", err)
+	}
+	hadOld := true
+	if err := os.Rename(path, old); errors.Is(err, fs.ErrNotExist) {
+		hadOld = false
+	} else if err != nil {
+		return nil, fmt.Errorf("search: install: %w", err)
+	}
+	putBack := func() {
+		if hadOld {
+			os.RemoveAll(path)
+			os.Rename(old, path)
+		}
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		putBack()
+		return nil, fmt.Errorf("search: install: %w", err)
+	}
+	ix, err := Open(b.dir)
+	if err != nil {
+		putBack()
+		return nil, fmt.Errorf("search: install: %w", err)
+	}
+	if err := os.RemoveAll(old); err != nil {
+		ix.Close()
+		return nil, fmt.Errorf("search: install: remove the old index: %w", err)
+	}
+	return ix, nil
+}
+
+// MarkStale records in the index, durably, that it is out of step with
+// the database for good: Open reports ErrNeedsRebuild for it from now on.
+// A bulk load, whose records are not queued, marks the index it leaves in
+// use meanwhile, so that a process dying before the new one is installed
+// finds it stale at the next start.
+func (ix *Index) MarkStale() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.bi.SetInternal(keyStale, []byte("1")); err != nil {
+		return fmt.Errorf("search: mark stale: %w", err)
 	}
 	return nil
 }

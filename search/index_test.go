@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,19 +20,31 @@ import (
 func buildTest(t *testing.T, docs []Doc) (*Index, string) {
 	t.Helper()
 	dir := t.TempDir()
-	ix, err := Build(dir, 7, func(add func([]Doc) error) error {
+	ix := installed(t)(Build(dir, 7, func(add func([]Doc) error) error {
 		for i := 0; i < len(docs); i += 1000 {
 			if err := add(docs[i:min(i+1000, len(docs))]); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}))
 	t.Cleanup(func() { ix.Close() })
 	return ix, dir
+}
+
+// installed installs what a build returns, failing t if either fails.
+func installed(t *testing.T) func(*Built, error) *Index {
+	return func(b *Built, err error) *Index {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix, err := b.Install()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	}
 }
 
 var filterDocs = []Doc{
@@ -280,10 +293,7 @@ func TestFacetsApproximate(t *testing.T) {
 
 func TestOpenNeedsRebuild(t *testing.T) {
 	dir := t.TempDir()
-	ix, err := Build(dir, 7, func(add func([]Doc) error) error { return add(filterDocs) })
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := installed(t)(Build(dir, 7, func(add func([]Doc) error) error { return add(filterDocs) }))
 	if ix.Seq() != 7 {
 		t.Errorf("seq %d, want 7", ix.Seq())
 	}
@@ -308,13 +318,55 @@ func TestOpenNeedsRebuild(t *testing.T) {
 	if _, err := Open(dir); !errors.Is(err, ErrNeedsRebuild) {
 		t.Fatalf("old version: %v, want ErrNeedsRebuild", err)
 	}
-	ix, err = Build(dir, 9, func(add func([]Doc) error) error { return add(filterDocs[:2]) })
+	ix = installed(t)(Build(dir, 9, func(add func([]Doc) error) error { return add(filterDocs[:2]) }))
+	if n, _ := ix.Count(); n != 2 || ix.Seq() != 9 {
+		t.Errorf("rebuilt: %d docs, seq %d; want 2, 9", n, ix.Seq())
+	}
+
+	// An index a bulk load marked stale is rebuilt, even though it
+	// answered searches until then.
+	if err := ix.MarkStale(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ix.Search(context.Background(), Query{Text: "猫"}); err != nil || res.Total == 0 {
+		t.Errorf("a stale index still in use: %v, %v", res, err)
+	}
+	ix.Close()
+	if _, err := Open(dir); !errors.Is(err, ErrNeedsRebuild) {
+		t.Fatalf("marked stale: %v, want ErrNeedsRebuild", err)
+	}
+	ix = installed(t)(Build(dir, 10, func(add func([]Doc) error) error { return add(filterDocs) }))
+	defer ix.Close()
+	if n, _ := ix.Count(); n != uint64(len(filterDocs)) || ix.Seq() != 10 {
+		t.Errorf("rebuilt after the mark: %d docs, seq %d; want %d, 10", n, ix.Seq(), len(filterDocs))
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, DirName+".*")); len(left) > 0 {
+		t.Errorf("left beside the index: %v", left)
+	}
+}
+
+// TestBuildBesideLiveIndex: a build leaves the index in use alone, and it
+// answers searches until the new one is installed in its place.
+func TestBuildBesideLiveIndex(t *testing.T) {
+	ix, dir := buildTest(t, filterDocs)
+	ctx := context.Background()
+	built, err := Build(dir, 8, func(add func([]Doc) error) error { return add(facetDocs(50)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ix.Search(ctx, Query{Text: "猫"}); err != nil || res.Total != 4 {
+		t.Fatalf("the index in use after a build beside it: %v, %v", res, err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = built.Install()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	if n, _ := ix.Count(); n != 2 || ix.Seq() != 9 {
-		t.Errorf("rebuilt: %d docs, seq %d; want 2, 9", n, ix.Seq())
+	if n, _ := ix.Count(); n != 50 || ix.Seq() != 8 {
+		t.Errorf("installed: %d docs at change %d, want 50 at 8", n, ix.Seq())
 	}
 }
 
