@@ -21,6 +21,7 @@ type Catalog struct {
 	dir   string
 	clock Clock
 	log   *slog.Logger
+	opts  search.Options // to build and open the index with
 
 	// mu guards ix; a search holds it for reading, so that a new index
 	// takes the place of the old one between searches, not under them.
@@ -30,12 +31,21 @@ type Catalog struct {
 	syncMu sync.Mutex
 }
 
+// CatalogOptions tune the catalogue's index; the zero value is the defaults.
+type CatalogOptions struct {
+	// AroundBuild, when set, is called as an index build begins, and the
+	// function it returns as the build ends (see search.Options). The
+	// code that owns the process passes buildgc.Relax here.
+	AroundBuild func() (done func())
+}
+
 // OpenCatalog opens the index in dir, rebuilding it from the store when it
 // is missing, unreadable, of an older mapping or out of step with the
 // store, and catches it up with changes made while it was closed.
-func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log *slog.Logger) (*Catalog, error) {
-	c := &Catalog{db: db, dir: dir, clock: clock, log: log, wake: make(chan struct{}, 1)}
-	ix, err := search.Open(dir)
+func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log *slog.Logger, opts CatalogOptions) (*Catalog, error) {
+	c := &Catalog{db: db, dir: dir, clock: clock, log: log, wake: make(chan struct{}, 1),
+		opts: search.Options{AroundBuild: opts.AroundBuild}}
+	ix, err := search.Open(dir, c.opts)
 	switch {
 	case errors.Is(err, search.ErrNeedsRebuild):
 		log.Info("building the search index", "reason", err)
@@ -125,7 +135,7 @@ func (c *Catalog) install(built *search.Built) error {
 	ix, err := built.Install()
 	if err != nil {
 		// The old index is back in its place: use it until a build succeeds.
-		if old, oerr := search.Open(c.dir); oerr == nil {
+		if old, oerr := search.Open(c.dir, c.opts); oerr == nil {
 			c.ix = old
 		}
 		return fmt.Errorf("library: install the new index: %w", err)
@@ -177,7 +187,7 @@ func (c *Catalog) rebuildLocked(ctx context.Context) error {
 			}
 		}
 		return readErr
-	})
+	}, c.opts)
 	if err != nil {
 		return fmt.Errorf("library: rebuild index: %w", err)
 	}
@@ -448,7 +458,7 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 				last = own[len(own)-1].hi
 			}
 			return max(last, first), failed
-		})
+		}, c.opts)
 	}()
 
 	now := c.clock.Now()

@@ -32,7 +32,7 @@ func openCatalogT(t *testing.T, dir string) (*store.DB, *Catalog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := OpenCatalog(ctx, db, dir, SystemClock{}, quietLog())
+	cat, err := OpenCatalog(ctx, db, dir, SystemClock{}, quietLog(), CatalogOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestIndexRecovers(t *testing.T) {
 
 	reopen := func() *Catalog {
 		t.Helper()
-		c, err := OpenCatalog(ctx, db, dir, SystemClock{}, quietLog())
+		c, err := OpenCatalog(ctx, db, dir, SystemClock{}, quietLog(), CatalogOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -170,7 +170,7 @@ func TestLoadCutShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	cat2, err := OpenCatalog(ctx, db2, crashed, SystemClock{}, quietLog())
+	cat2, err := OpenCatalog(ctx, db2, crashed, SystemClock{}, quietLog(), CatalogOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestOpenRebuildsBacklog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logged bytes.Buffer
-	cat, err := OpenCatalog(ctx, db, dir, SystemClock{}, slog.New(slog.NewTextHandler(&logged, nil)))
+	cat, err := OpenCatalog(ctx, db, dir, SystemClock{}, slog.New(slog.NewTextHandler(&logged, nil)), CatalogOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

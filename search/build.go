@@ -3,12 +3,10 @@ package search
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
@@ -298,61 +296,6 @@ func segmentKey(id uint64) []byte {
 		panic("search: segment id out of range")
 	}
 	return []byte{zero + byte(id)}
-}
-
-// A build allocates a few hundred megabytes a second, nearly all of it
-// garbage within the second, and the collector was a tenth of its CPU.
-// While one runs, the heap may grow to three times what is live instead
-// of two, within a soft limit of buildMemory above the heap live when the
-// first build began: a million records then peak at about 420 MB resident
-// instead of 340 MB, a tenth faster (with two parts building side by side;
-// a limit of 380 MiB gave 475 MB). A GOGC or GOMEMLIMIT the process was
-// given, if higher or set, is kept.
-const (
-	buildGCPercent = 200
-	buildMemory    = 330 << 20
-)
-
-var buildGC struct {
-	sync.Mutex
-	running int   // builds running
-	percent int   // the settings to restore when the last one ends
-	limit   int64 // (math.MaxInt64: none)
-}
-
-// relaxGC applies the build's collector settings until restore is called.
-func relaxGC() (restore func()) {
-	buildGC.Lock()
-	defer buildGC.Unlock()
-	if buildGC.running == 0 {
-		buildGC.percent = debug.SetGCPercent(buildGCPercent)
-		if buildGC.percent < 0 || buildGC.percent > buildGCPercent {
-			debug.SetGCPercent(buildGC.percent) // off, or already laxer
-		}
-		buildGC.limit = debug.SetMemoryLimit(-1)
-		if buildGC.limit == math.MaxInt64 {
-			debug.SetMemoryLimit(liveHeap() + buildMemory)
-		}
-	}
-	buildGC.running++
-	return func() {
-		buildGC.Lock()
-		defer buildGC.Unlock()
-		if buildGC.running--; buildGC.running == 0 {
-			debug.SetGCPercent(buildGC.percent)
-			debug.SetMemoryLimit(buildGC.limit)
-		}
-	}
-}
-
-// liveHeap is the heap the last collection found live.
-func liveHeap() int64 {
-	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(m)
-	if m[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(m[0].Value.Uint64())
 }
 
 // fieldSpec is how the mapping indexes one field.

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -174,7 +172,7 @@ func TestBuildShapesAnswerAlike(t *testing.T) {
 			if err := ix.Close(); err != nil {
 				t.Fatal(err)
 			}
-			ix, err = Open(dir)
+			ix, err = Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,42 +241,24 @@ func scoresOf(t *testing.T, ix *Index, bq query.Query) map[string]float64 {
 	return out
 }
 
-// TestRelaxGC: while builds run the collector lets the heap grow within a
-// limit; the process's own settings come back when the last build ends,
-// and a memory limit it was given is kept throughout.
-func TestRelaxGC(t *testing.T) {
-	gc := debug.SetGCPercent(100)
-	limit := debug.SetMemoryLimit(math.MaxInt64)
-	t.Cleanup(func() {
-		debug.SetGCPercent(gc)
-		debug.SetMemoryLimit(limit)
-	})
-	percent := func() int {
-		p := debug.SetGCPercent(0)
-		debug.SetGCPercent(p)
-		return p
+// TestBuildCallsAroundBuild: the hook of the code that owns the process
+// is called as a build begins and what it returns as it ends, also when
+// the build fails.
+func TestBuildCallsAroundBuild(t *testing.T) {
+	var begun, ended int
+	opts := Options{AroundBuild: func() func() {
+		begun++
+		return func() { ended++ }
+	}}
+	dir := t.TempDir()
+	if _, err := Build(dir, 1, func(add func([]Doc) error) error { return add(filterDocs) }, opts); err != nil {
+		t.Fatal(err)
 	}
-
-	first := relaxGC()
-	second := relaxGC()
-	if p, l := percent(), debug.SetMemoryLimit(-1); p != buildGCPercent || l < buildMemory || l == math.MaxInt64 {
-		t.Errorf("during builds: GOGC %d, limit %d; want %d and at least %d", p, l, buildGCPercent, buildMemory)
+	feedErr := errors.New("the store went away")
+	if _, err := Build(dir, 1, func(add func([]Doc) error) error { return feedErr }, opts); !errors.Is(err, feedErr) {
+		t.Fatalf("a failing feed: %v", err)
 	}
-	first()
-	if p := percent(); p != buildGCPercent {
-		t.Errorf("one build still running: GOGC %d, want %d", p, buildGCPercent)
+	if begun != 2 || ended != 2 {
+		t.Errorf("begun %d times, ended %d; want 2 and 2", begun, ended)
 	}
-	second()
-	if p, l := percent(), debug.SetMemoryLimit(-1); p != 100 || l != math.MaxInt64 {
-		t.Errorf("after the builds: GOGC %d, limit %d; want 100 and none", p, l)
-	}
-
-	debug.SetMemoryLimit(300 << 20) // the process's own
-	debug.SetGCPercent(400)
-	relaxGC()()
-	restore := relaxGC()
-	if p, l := percent(), debug.SetMemoryLimit(-1); p != 400 || l != 300<<20 {
-		t.Errorf("with GOGC 400 and a limit of 300 MiB set: GOGC %d, limit %d", p, l)
-	}
-	restore()
 }

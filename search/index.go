@@ -60,6 +60,17 @@ type Doc struct {
 	SortKey      string   // folded title reading, for "sort by title"
 }
 
+// Options tune how an index is built and opened; the zero value is the
+// defaults.
+type Options struct {
+	// AroundBuild, when set, is called as a build begins, and the function
+	// it returns as the build ends. A build allocates a few hundred
+	// megabytes a second: the code that owns the process relaxes the
+	// garbage collector there, a setting of the whole process that search
+	// leaves alone.
+	AroundBuild func() (done func())
+}
+
 // Index is the open Bleve index.
 type Index struct {
 	bi    bleve.Index
@@ -141,7 +152,7 @@ func (ix *Index) warmSoon() {
 
 // Open opens the index in dir. It returns ErrNeedsRebuild when there is no
 // usable index of the current mapping version; the caller then calls Build.
-func Open(dir string) (*Index, error) {
+func Open(dir string, opts Options) (*Index, error) {
 	path := filepath.Join(dir, DirName)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNeedsRebuild, err)
@@ -232,16 +243,16 @@ const buildMergeMax = 100000
 // index in dir, which it leaves alone: the index in use goes on answering
 // searches until Install puts the new one in its place. seq is the change
 // sequence number the documents reflect.
-func Build(dir string, seq int64, feed func(add func([]Doc) error) error) (*Built, error) {
+func Build(dir string, seq int64, feed func(add func([]Doc) error) error, opts Options) (*Built, error) {
 	return BuildStream(dir, func(add func([]Doc) error) (int64, error) {
 		return seq, feed(add)
-	})
+	}, opts)
 }
 
 // BuildStream is Build for a feed that learns the sequence number its
 // documents reflect only at its end: a bulk load writing to the store
 // while the index is built.
-func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err error)) (*Built, error) {
+func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err error), opts Options) (*Built, error) {
 	path := filepath.Join(dir, DirName)
 	tmp := path + ".new"
 	if err := os.RemoveAll(tmp); err != nil {
@@ -251,7 +262,9 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 	if err != nil {
 		return nil, err
 	}
-	defer relaxGC()()
+	if opts.AroundBuild != nil {
+		defer opts.AroundBuild()()
+	}
 	// The offline builder writes segments straight to disk: several times
 	// faster than batches through a live index, which wait on its persister.
 	segs := tmp + ".segments"
@@ -288,12 +301,13 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("search: build: %w", err)
 	}
-	return &Built{dir: dir}, nil
+	return &Built{dir: dir, opts: opts}, nil
 }
 
 // Built is an index built beside the one in use, not yet in its place.
 type Built struct {
-	dir string
+	dir  string
+	opts Options // to open it with
 }
 
 // Install puts the built index in the place of the one in its directory
@@ -323,7 +337,7 @@ func (b *Built) Install() (*Index, error) {
 		putBack()
 		return nil, fmt.Errorf("search: install: %w", err)
 	}
-	ix, err := Open(b.dir)
+	ix, err := Open(b.dir, b.opts)
 	if err != nil {
 		putBack()
 		return nil, fmt.Errorf("search: install: %w", err)

@@ -27,7 +27,7 @@ func buildTest(t *testing.T, docs []Doc) (*Index, string) {
 			}
 		}
 		return nil
-	}))
+	}, Options{}))
 	t.Cleanup(func() { ix.Close() })
 	return ix, dir
 }
@@ -293,7 +293,7 @@ func TestFacetsApproximate(t *testing.T) {
 
 func TestOpenNeedsRebuild(t *testing.T) {
 	dir := t.TempDir()
-	ix := installed(t)(Build(dir, 7, func(add func([]Doc) error) error { return add(filterDocs) }))
+	ix := installed(t)(Build(dir, 7, func(add func([]Doc) error) error { return add(filterDocs) }, Options{}))
 	if ix.Seq() != 7 {
 		t.Errorf("seq %d, want 7", ix.Seq())
 	}
@@ -302,7 +302,7 @@ func TestOpenNeedsRebuild(t *testing.T) {
 	}
 	ix.Close()
 
-	if _, err := Open(t.TempDir()); !errors.Is(err, ErrNeedsRebuild) {
+	if _, err := Open(t.TempDir(), Options{}); !errors.Is(err, ErrNeedsRebuild) {
 		t.Errorf("missing index: %v, want ErrNeedsRebuild", err)
 	}
 
@@ -315,10 +315,10 @@ func TestOpenNeedsRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	bi.Close()
-	if _, err := Open(dir); !errors.Is(err, ErrNeedsRebuild) {
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrNeedsRebuild) {
 		t.Fatalf("old version: %v, want ErrNeedsRebuild", err)
 	}
-	ix = installed(t)(Build(dir, 9, func(add func([]Doc) error) error { return add(filterDocs[:2]) }))
+	ix = installed(t)(Build(dir, 9, func(add func([]Doc) error) error { return add(filterDocs[:2]) }, Options{}))
 	if n, _ := ix.Count(); n != 2 || ix.Seq() != 9 {
 		t.Errorf("rebuilt: %d docs, seq %d; want 2, 9", n, ix.Seq())
 	}
@@ -332,10 +332,10 @@ func TestOpenNeedsRebuild(t *testing.T) {
 		t.Errorf("a stale index still in use: %v, %v", res, err)
 	}
 	ix.Close()
-	if _, err := Open(dir); !errors.Is(err, ErrNeedsRebuild) {
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrNeedsRebuild) {
 		t.Fatalf("marked stale: %v, want ErrNeedsRebuild", err)
 	}
-	ix = installed(t)(Build(dir, 10, func(add func([]Doc) error) error { return add(filterDocs) }))
+	ix = installed(t)(Build(dir, 10, func(add func([]Doc) error) error { return add(filterDocs) }, Options{}))
 	defer ix.Close()
 	if n, _ := ix.Count(); n != uint64(len(filterDocs)) || ix.Seq() != 10 {
 		t.Errorf("rebuilt after the mark: %d docs, seq %d; want %d, 10", n, ix.Seq(), len(filterDocs))
@@ -350,7 +350,7 @@ func TestOpenNeedsRebuild(t *testing.T) {
 func TestBuildBesideLiveIndex(t *testing.T) {
 	ix, dir := buildTest(t, filterDocs)
 	ctx := context.Background()
-	built, err := Build(dir, 8, func(add func([]Doc) error) error { return add(facetDocs(50)) })
+	built, err := Build(dir, 8, func(add func([]Doc) error) error { return add(facetDocs(50)) }, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hondana/demo"
+	"hondana/internal/buildgc"
 	"hondana/library"
 	"hondana/mailer"
 	"hondana/store"
@@ -90,9 +91,11 @@ func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 func (d *Data) Close() error { return d.DB.Close() }
 
 // OpenCatalog opens the search index beside the database (see
-// library.OpenCatalog): it fails when a running server holds it.
+// library.OpenCatalog): it fails when a running server holds it. Index
+// builds relax the process's collector while they run (buildgc): this
+// process is the command's own.
 func (d *Data) OpenCatalog(ctx context.Context) (*library.Catalog, error) {
-	return library.OpenCatalog(ctx, d.DB, d.Config.DataDir, d.Clock, d.Log)
+	return library.OpenCatalog(ctx, d.DB, d.Config.DataDir, d.Clock, d.Log, library.CatalogOptions{AroundBuild: buildgc.Relax})
 }
 
 // loadPepper returns the password pepper: from the config, or from the

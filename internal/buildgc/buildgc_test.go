@@ -1,0 +1,47 @@
+package buildgc
+
+import (
+	"math"
+	"runtime/debug"
+	"testing"
+)
+
+// TestRelaxGC: while builds run the collector lets the heap grow within a
+// limit; the process's own settings come back when the last build ends,
+// and a memory limit it was given is kept throughout.
+func TestRelaxGC(t *testing.T) {
+	gc := debug.SetGCPercent(100)
+	limit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	})
+	percent := func() int {
+		p := debug.SetGCPercent(0)
+		debug.SetGCPercent(p)
+		return p
+	}
+
+	first := Relax()
+	second := Relax()
+	if p, l := percent(), debug.SetMemoryLimit(-1); p != gcPercent || l < headroom || l == math.MaxInt64 {
+		t.Errorf("during builds: GOGC %d, limit %d; want %d and at least %d", p, l, gcPercent, headroom)
+	}
+	first()
+	if p := percent(); p != gcPercent {
+		t.Errorf("one build still running: GOGC %d, want %d", p, gcPercent)
+	}
+	second()
+	if p, l := percent(), debug.SetMemoryLimit(-1); p != 100 || l != math.MaxInt64 {
+		t.Errorf("after the builds: GOGC %d, limit %d; want 100 and none", p, l)
+	}
+
+	debug.SetMemoryLimit(300 << 20) // the process's own
+	debug.SetGCPercent(400)
+	Relax()()
+	restore := Relax()
+	if p, l := percent(), debug.SetMemoryLimit(-1); p != 400 || l != 300<<20 {
+		t.Errorf("with GOGC 400 and a limit of 300 MiB set: GOGC %d, limit %d", p, l)
+	}
+	restore()
+}
