@@ -14,6 +14,7 @@ import (
 )
 
 func TestFold(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"こころ", "ココロ"},
 		{"ｿｳｾｷ", "ソウセキ"},
@@ -50,6 +51,7 @@ func TestFold(t *testing.T) {
 }
 
 func TestFoldIdempotent(t *testing.T) {
+	t.Parallel()
 	check := func(s string) {
 		t.Helper()
 		once := Fold(s)
@@ -71,6 +73,7 @@ func TestFoldIdempotent(t *testing.T) {
 }
 
 func TestVariantTable(t *testing.T) {
+	t.Parallel()
 	if n := len(variantKanji); n < 350 {
 		t.Errorf("variantKanji has %d pairs, want at least 350", n)
 	}
@@ -134,6 +137,7 @@ func tokens(t *testing.T, analyzer, text string) []string {
 }
 
 func TestAnalyzers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		analyzer, in string
 		want         []string
@@ -297,6 +301,7 @@ func hits(t testing.TB, ix bleve.Index, text string) []string {
 }
 
 func TestSearchJapanese(t *testing.T) {
+	t.Parallel()
 	ix := newTestIndex(t, "", records)
 	tests := []struct {
 		query string
@@ -396,6 +401,7 @@ func TestSearchJapanese(t *testing.T) {
 // that each one is found by its title, by its reading typed in hiragana,
 // and by its author's name and reading.
 func TestAozoraIndex(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("indexes 19,000 records")
 	}

@@ -54,12 +54,17 @@ type buildJob struct {
 	out  chan []index.Document
 }
 
-// buildParts is the number of parts of a build.
-var buildParts = func() int { return max(1, min(4, runtime.GOMAXPROCS(0))) }
+// parts is the number of parts of a build: one per core, at most four.
+func (o Options) parts() int {
+	if o.buildParts > 0 {
+		return o.buildParts
+	}
+	return max(1, min(4, runtime.GOMAXPROCS(0)))
+}
 
 // newBuilder starts a builder writing the index at path, as
 // bleve.NewBuilder would lay it out, and its interim segments under segs.
-func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error) {
+func newBuilder(path, segs string, m *mapping.IndexMappingImpl, opts Options) (*builder, error) {
 	for _, p := range []string{path, segs} {
 		if err := os.MkdirAll(p, 0o750); err != nil {
 			return nil, err
@@ -80,7 +85,7 @@ func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error
 		return nil, err
 	}
 	b := &builder{fields: fields, jobs: make(chan buildJob)}
-	for k := range buildParts() {
+	for k := range opts.parts() {
 		store := filepath.Join(path, "store")
 		if k > 0 {
 			// Moved into the first part's store when done.
@@ -89,7 +94,7 @@ func newBuilder(path, segs string, m *mapping.IndexMappingImpl) (*builder, error
 		config := map[string]interface{}{
 			"path":      store,
 			"internal":  map[string][]byte{string(util.MappingInternalKey): mb},
-			"batchSize": buildBatch,
+			"batchSize": opts.batch(),
 			"mergeMax":  buildMergeMax,
 			// Interim segments go next to the index, not to /tmp.
 			"buildPathPrefix": segs,

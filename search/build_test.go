@@ -24,6 +24,7 @@ import (
 // value and analysed term must come out as the mapping makes them, or a
 // built index would answer differently from one kept by Apply.
 func TestBuildFieldsMatchMapping(t *testing.T) {
+	t.Parallel()
 	m, err := newMapping()
 	if err != nil {
 		t.Fatal(err)
@@ -107,13 +108,9 @@ func TestBuildShapesAnswerAlike(t *testing.T) {
 	for id := int64(1); id <= 4000; id++ {
 		docs = append(docs, doc(id))
 	}
-	oldBatch, oldMin, oldParts := buildBatch, groupMergeMin, buildParts
-	t.Cleanup(func() { buildBatch, groupMergeMin, buildParts = oldBatch, oldMin, oldParts })
-	buildBatch = 50 // 80 segments
 	build := func(parts, groupMin int, docs []Doc) (*Index, string) {
-		buildParts = func() int { return parts }
-		groupMergeMin = groupMin
-		return buildTest(t, docs)
+		// 50 documents a segment: 80 segments.
+		return buildWith(t, docs, Options{buildBatch: 50, buildParts: parts, groupMergeMin: groupMin})
 	}
 	one, _ := build(1, 1<<30, docs)
 	for _, shape := range []struct {
@@ -245,6 +242,7 @@ func scoresOf(t *testing.T, ix *Index, bq query.Query) map[string]float64 {
 // is called as a build begins and what it returns as it ends, also when
 // the build fails.
 func TestBuildCallsAroundBuild(t *testing.T) {
+	t.Parallel()
 	var begun, ended int
 	opts := Options{AroundBuild: func() func() {
 		begun++

@@ -18,6 +18,7 @@ import (
 // reading, name and publisher of the Aozora list and over random text of
 // the characters where the two could part.
 func TestFastTokensMatchSegmentation(t *testing.T) {
+	t.Parallel()
 	rows := aozoraRows(t)
 	var texts []string
 	for _, r := range rows[1:] {
@@ -88,6 +89,7 @@ func aozoraRows(t *testing.T) [][]string {
 // TestSearchTextFast holds searchTextFast to searchText over the Aozora
 // list and random text around the edges of the characters it takes.
 func TestSearchTextFast(t *testing.T) {
+	t.Parallel()
 	alphabet := []rune("aZz09 =・、ー\t\n\u3000ぁゖゝゞゟァヺヽヾヿヲヂヅをぢづヵヶゕゖ漢字猫川國學鷗澤龍櫻㐀丂龥豈々〆" +
 		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
 	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
@@ -99,6 +101,7 @@ func TestSearchTextFast(t *testing.T) {
 
 // TestFoldCommon holds Fold's one-pass path to the whole of Fold.
 func TestFoldCommon(t *testing.T) {
+	t.Parallel()
 	checkFastPath(t, randomTexts(7, 50000, 10, []rune("aZz09 \t\nぁゖァヺヵヶ・ー漢猫國學鷗㐀龥"),
 		[]rune("aZ ・ー國學ヵゝヽ々\u3000\u3099゛ｶﾞＡ①é")), func(s string) (string, bool) {
 		runes, ok := foldCommon(s)

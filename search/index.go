@@ -5,6 +5,7 @@
 package search
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -69,11 +71,20 @@ type Options struct {
 	// garbage collector there, a setting of the whole process that search
 	// leaves alone.
 	AroundBuild func() (done func())
+
+	// How builds and searches cut their work, for tests to vary; zero is
+	// the tuned default of each (see the methods below).
+	buildBatch    int           // documents per interim segment
+	buildParts    int           // parts a build is cut in
+	groupMergeMin int           // segments a part's last merge takes in groups
+	releaseEvery  time.Duration // how often a build's merges release pages
+	searchParts   int           // ranges a search by relevance is cut in
 }
 
 // Index is the open Bleve index.
 type Index struct {
 	bi    bleve.Index
+	opts  Options
 	mu    sync.Mutex // serialises writers
 	seq   atomic.Int64
 	gen   atomic.Int64 // bumped on every change, invalidates cached facets
@@ -173,7 +184,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		bi.Close()
 		return nil, fmt.Errorf("%w: marked stale by a bulk load that did not finish (%v)", ErrNeedsRebuild, err)
 	}
-	ix := &Index{bi: bi, cache: newFacetCache(256), cols: newFacetColumns()}
+	ix := &Index{bi: bi, opts: opts, cache: newFacetCache(256), cols: newFacetColumns()}
 	s, err := bi.GetInternal(keySeq)
 	if err != nil {
 		bi.Close()
@@ -235,9 +246,11 @@ func (ix *Index) snapshot() (*scorch.IndexSnapshot, error) {
 // mergeInGroups), so each document is merged twice rather than three or
 // four times by 20 at a time; the pages the merges read are released as
 // they go (see releasingZap), so mapping them all costs no memory.
-var buildBatch = 3000 // a variable for tests
+const buildBatch = 3000
 
 const buildMergeMax = 100000
+
+func (o Options) batch() int { return cmp.Or(o.buildBatch, buildBatch) }
 
 // Build writes a new index from the documents feed yields beside the
 // index in dir, which it leaves alone: the index in use goes on answering
@@ -273,10 +286,10 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 	}
 	defer os.RemoveAll(segs)
 	if abs, err := filepath.Abs(segs); err == nil {
-		buildDirs.Store(abs, true)
+		buildDirs.Store(abs, opts)
 		defer buildDirs.Delete(abs)
 	}
-	b, err := newBuilder(tmp, segs, m)
+	b, err := newBuilder(tmp, segs, m, opts)
 	if err != nil {
 		return nil, fmt.Errorf("search: build: create: %w", err)
 	}

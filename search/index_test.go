@@ -19,6 +19,12 @@ import (
 // buildTest builds a real index in a temporary directory from docs.
 func buildTest(t *testing.T, docs []Doc) (*Index, string) {
 	t.Helper()
+	return buildWith(t, docs, Options{})
+}
+
+// buildWith is buildTest with opts.
+func buildWith(t *testing.T, docs []Doc, opts Options) (*Index, string) {
+	t.Helper()
 	dir := t.TempDir()
 	ix := installed(t)(Build(dir, 7, func(add func([]Doc) error) error {
 		for i := 0; i < len(docs); i += 1000 {
@@ -27,7 +33,7 @@ func buildTest(t *testing.T, docs []Doc) (*Index, string) {
 			}
 		}
 		return nil
-	}, Options{}))
+	}, opts))
 	t.Cleanup(func() { ix.Close() })
 	return ix, dir
 }
@@ -61,6 +67,7 @@ var filterDocs = []Doc{
 }
 
 func TestSearchFilters(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, filterDocs)
 	ctx := context.Background()
 	tests := []struct {
@@ -104,6 +111,7 @@ func TestSearchFilters(t *testing.T) {
 }
 
 func TestExactTitleFirst(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, filterDocs)
 	res, err := ix.Search(context.Background(), Query{Text: "猫"})
 	if err != nil {
@@ -115,6 +123,7 @@ func TestExactTitleFirst(t *testing.T) {
 }
 
 func TestFacetsExact(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, filterDocs)
 	res, err := ix.Search(context.Background(), Query{Text: "猫"})
 	if err != nil {
@@ -201,6 +210,7 @@ func waitColumns(t *testing.T, ix *Index) {
 // TestFacetColumns checks that facets counted from the in-memory columns
 // are exactly Bleve's doc-value counts, before and after changes.
 func TestFacetColumns(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, facetDocs(3000))
 	ctx := context.Background()
 	check := func(q Query) {
@@ -239,6 +249,7 @@ func TestFacetColumns(t *testing.T) {
 // read: exact up to FacetExactMax hits, beyond estimated from a sample,
 // labelled so and close to the exact counts.
 func TestFacetsApproximate(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds an index of 30,000 documents")
 	}
@@ -292,6 +303,7 @@ func TestFacetsApproximate(t *testing.T) {
 }
 
 func TestOpenNeedsRebuild(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ix := installed(t)(Build(dir, 7, func(add func([]Doc) error) error { return add(filterDocs) }, Options{}))
 	if ix.Seq() != 7 {
@@ -348,6 +360,7 @@ func TestOpenNeedsRebuild(t *testing.T) {
 // TestBuildBesideLiveIndex: a build leaves the index in use alone, and it
 // answers searches until the new one is installed in its place.
 func TestBuildBesideLiveIndex(t *testing.T) {
+	t.Parallel()
 	ix, dir := buildTest(t, filterDocs)
 	ctx := context.Background()
 	built, err := Build(dir, 8, func(add func([]Doc) error) error { return add(facetDocs(50)) }, Options{})
@@ -371,6 +384,7 @@ func TestBuildBesideLiveIndex(t *testing.T) {
 }
 
 func TestApply(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, filterDocs)
 	ctx := context.Background()
 	d := filterDocs[1]
@@ -401,6 +415,7 @@ func TestApply(t *testing.T) {
 // either end, matches exactly the records published in it, with text or
 // without.
 func TestYearRanges(t *testing.T) {
+	t.Parallel()
 	docs := facetDocs(2000) // 1950–2019
 	for i, y := range []int{5, 995, 1000, 2026, 9999} {
 		docs = append(docs, Doc{ID: int64(5000 + i), Title: "猫の本", MaterialType: "book", Year: y, SortKey: "猫"})
@@ -431,6 +446,7 @@ func TestYearRanges(t *testing.T) {
 // TestColumnsWarmAfterChange: the segment a change brings in gets its
 // facet column read in the background, before any query meets it.
 func TestColumnsWarmAfterChange(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, facetDocs(3000))
 	waitColumns(t, ix)
 	d := facetDocs(3)[1]
@@ -450,6 +466,7 @@ func TestColumnsWarmAfterChange(t *testing.T) {
 // TestClosedIndexDoesNotPanic: a warming of facet columns started by the
 // last change may run after the index is closed; so may a late search.
 func TestClosedIndexDoesNotPanic(t *testing.T) {
+	t.Parallel()
 	ix, _ := buildTest(t, filterDocs)
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)

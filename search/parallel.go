@@ -31,10 +31,12 @@ const splitMin = 50000
 // maxParts bounds the goroutines of one search.
 const maxParts = 4
 
-// searchParts is the number of ranges a search of docs documents is cut
-// into.
-var searchParts = func(docs uint64) int {
-	if docs < splitMin {
+// partsOf is the number of ranges a search of docs documents is cut into.
+func (o Options) partsOf(docs uint64) int {
+	switch {
+	case o.searchParts > 0:
+		return o.searchParts
+	case docs < splitMin:
 		return 1
 	}
 	return min(maxParts, max(1, runtime.GOMAXPROCS(0)))
@@ -84,7 +86,7 @@ func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit
 	for _, ss := range snap.Segments() {
 		docs += uint64(ss.FullSize())
 	}
-	n := searchParts(docs)
+	n := ix.opts.partsOf(docs)
 	parts := make([]scoredPart, n)
 	for i := range parts {
 		p := &parts[i]

@@ -21,10 +21,9 @@ import (
 // same facet counts, on an index of several segments with deleted
 // documents.
 func TestParallelSearchMatchesBleve(t *testing.T) {
-	ix := buildSynthetic(t)
-
-	old := searchParts
-	t.Cleanup(func() { searchParts = old })
+	t.Parallel()
+	ix, dir := buildSynthetic(t)
+	defer func() { ix.Close() }() // the last one opened
 	ctx := context.Background()
 	queries := []Query{
 		{Text: "川"}, {Text: "かわ"}, {Text: "山 石川"}, {Text: "history"}, {Text: "図書館の歴史"},
@@ -33,7 +32,13 @@ func TestParallelSearchMatchesBleve(t *testing.T) {
 		{Text: "川", Offset: 4990},
 	}
 	for _, parts := range []int{1, 2, 3, 7} {
-		searchParts = func(uint64) int { return parts }
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if ix, err = Open(dir, Options{searchParts: parts}); err != nil {
+			t.Fatal(err)
+		}
 		for _, q := range queries {
 			t.Run(fmt.Sprintf("%d parts %+v", parts, q), func(t *testing.T) {
 				if q.Limit == 0 {
@@ -102,7 +107,7 @@ func segmentsOf(t *testing.T, ix *Index) []*scorch.SegmentSnapshot {
 // buildSynthetic builds an index of 5,000 records of a small vocabulary
 // (so many scores are equal), then changes some (new segments, deleted
 // documents in the built one).
-func buildSynthetic(t *testing.T) *Index {
+func buildSynthetic(t *testing.T) (*Index, string) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(3, 4))
 	doc := synthDocs(rng)
@@ -110,7 +115,7 @@ func buildSynthetic(t *testing.T) *Index {
 	for id := int64(1); id <= 5000; id++ {
 		docs = append(docs, doc(id))
 	}
-	ix, _ := buildTest(t, docs)
+	ix, dir := buildTest(t, docs)
 	for round := 0; round < 3; round++ {
 		var changed []Doc
 		for k := 0; k < 300; k++ {
@@ -120,7 +125,7 @@ func buildSynthetic(t *testing.T) *Index {
 			t.Fatal(err)
 		}
 	}
-	return ix
+	return ix, dir
 }
 
 // synthDocs makes records of a small vocabulary, so that many scores are
@@ -158,7 +163,8 @@ func synthDocs(rng *rand.Rand) func(id int64) Doc {
 // match queries and without conjunctions of one; every hit must keep the
 // score the match-query form gave it.
 func TestQueryShapeKeepsScores(t *testing.T) {
-	ix := buildSynthetic(t)
+	t.Parallel()
+	ix, _ := buildSynthetic(t)
 	matchForm := func(q Query) query.Query {
 		bq := bleve.NewBooleanQuery()
 		for _, w := range strings.Fields(CleanText(q.Text)) {

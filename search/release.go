@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"os"
@@ -44,10 +45,12 @@ var segmentFormat = map[string]interface{}{
 }
 
 // releaseEvery is how often a build's merge releases the pages it read.
-var releaseEvery = 100 * time.Millisecond
+const releaseEvery = 100 * time.Millisecond
 
-// buildDirs are the interim directories of the builds running now: only
-// merges writing there release pages.
+func (o Options) releaseInterval() time.Duration { return cmp.Or(o.releaseEvery, releaseEvery) }
+
+// buildDirs are the interim directories of the builds running now, each
+// with the build's Options: only merges writing there release pages.
 var buildDirs sync.Map
 
 // Open opens a segment as zap does. Opening reads through most of a
@@ -55,7 +58,7 @@ var buildDirs sync.Map
 // so a build's segment, opened to be merged, gives them back at once.
 func (p *releasingZap) Open(path string) (segment.Segment, error) {
 	seg, err := p.ZapPlugin.Open(path)
-	if err == nil && inBuildDir(path) {
+	if _, ok := buildOf(path); err == nil && ok {
 		if d, ok := seg.(interface{ Data() []byte }); ok {
 			releasePages(d.Data())
 		}
@@ -67,13 +70,14 @@ func (p *releasingZap) Open(path string) (segment.Segment, error) {
 // the merge belongs to a build.
 func (p *releasingZap) Merge(segs []segment.Segment, drops []*roaring.Bitmap, path string,
 	closeCh chan struct{}, s segment.StatsReporter) ([][]uint64, uint64, error) {
-	if !inBuildDir(path) {
+	opts, ok := buildOf(path)
+	if !ok {
 		return p.ZapPlugin.Merge(segs, drops, path, closeCh, s)
 	}
-	if len(segs) >= groupMergeMin {
-		return p.mergeInGroups(segs, drops, path, closeCh, s)
+	if len(segs) >= opts.groupMin() {
+		return p.mergeInGroups(segs, drops, path, closeCh, s, opts)
 	}
-	return p.mergeReleasing(segs, drops, path, closeCh, s)
+	return p.mergeReleasing(segs, drops, path, closeCh, s, opts)
 }
 
 // buildMerges bounds the merges of builds running at once to the cores:
@@ -82,10 +86,10 @@ func (p *releasingZap) Merge(segs []segment.Segment, drops []*roaring.Bitmap, pa
 var buildMerges = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
 func (p *releasingZap) mergeReleasing(segs []segment.Segment, drops []*roaring.Bitmap, path string,
-	closeCh chan struct{}, s segment.StatsReporter) ([][]uint64, uint64, error) {
+	closeCh chan struct{}, s segment.StatsReporter, opts Options) ([][]uint64, uint64, error) {
 	buildMerges <- struct{}{}
 	defer func() { <-buildMerges }()
-	stop := releaseWhileMerging(segs)
+	stop := releaseWhileMerging(segs, opts.releaseInterval())
 	defer stop()
 	return p.ZapPlugin.Merge(segs, drops, path, closeCh, s)
 }
@@ -98,13 +102,15 @@ func (p *releasingZap) mergeReleasing(segs []segment.Segment, drops []*roaring.B
 // their number, on every core, and the groups then merged into one, each
 // term meets a few dozen segments instead of hundreds, for one more copy
 // of the postings.
-var groupMergeMin = 64
+const groupMergeMin = 64
+
+func (o Options) groupMin() int { return cmp.Or(o.groupMergeMin, groupMergeMin) }
 
 // docDropped is zap's document number of a document a merge drops.
 const docDropped = math.MaxUint64
 
 func (p *releasingZap) mergeInGroups(segs []segment.Segment, drops []*roaring.Bitmap, path string,
-	closeCh chan struct{}, s segment.StatsReporter) ([][]uint64, uint64, error) {
+	closeCh chan struct{}, s segment.StatsReporter, opts Options) ([][]uint64, uint64, error) {
 	size := int(math.Ceil(math.Sqrt(float64(len(segs)))))
 	type group struct {
 		lo, hi int    // segs[lo:hi]
@@ -132,7 +138,7 @@ func (p *releasingZap) mergeInGroups(segs []segment.Segment, drops []*roaring.Bi
 				if drops != nil {
 					groupDrops = drops[g.lo:g.hi]
 				}
-				g.nums, _, g.err = p.mergeReleasing(segs[g.lo:g.hi], groupDrops, g.path, closeCh, s)
+				g.nums, _, g.err = p.mergeReleasing(segs[g.lo:g.hi], groupDrops, g.path, closeCh, s, opts)
 			}
 		}()
 	}
@@ -157,7 +163,7 @@ func (p *releasingZap) mergeInGroups(segs []segment.Segment, drops []*roaring.Bi
 		}
 		merged = append(merged, m)
 	}
-	final, n, err := p.mergeReleasing(merged, make([]*roaring.Bitmap, len(merged)), path, closeCh, s)
+	final, n, err := p.mergeReleasing(merged, make([]*roaring.Bitmap, len(merged)), path, closeCh, s, opts)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -178,26 +184,27 @@ func (p *releasingZap) mergeInGroups(segs []segment.Segment, drops []*roaring.Bi
 	return nums, n, nil
 }
 
-func inBuildDir(path string) bool {
+// buildOf returns the Options of the build running whose interim
+// directory holds path, if there is one.
+func buildOf(path string) (opts Options, found bool) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return false
+		return Options{}, false
 	}
-	found := false
-	buildDirs.Range(func(dir, _ any) bool {
+	buildDirs.Range(func(dir, o any) bool {
 		if strings.HasPrefix(abs, dir.(string)+string(filepath.Separator)) {
-			found = true
+			opts, found = o.(Options), true
 		}
 		return !found
 	})
-	return found
+	return opts, found
 }
 
-// releaseWhileMerging releases the mapped pages of segs every releaseEvery
+// releaseWhileMerging releases the mapped pages of segs every interval
 // until stop is called. The segments stay open (mapped) until the merge
 // returns, and stop waits for the last release, so no page is released
 // once it may be unmapped.
-func releaseWhileMerging(segs []segment.Segment) (stop func()) {
+func releaseWhileMerging(segs []segment.Segment, interval time.Duration) (stop func()) {
 	var maps [][]byte
 	for _, s := range segs {
 		if d, ok := s.(interface{ Data() []byte }); ok && len(d.Data()) > 0 {
@@ -207,7 +214,7 @@ func releaseWhileMerging(segs []segment.Segment) (stop func()) {
 	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(releaseEvery)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
