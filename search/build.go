@@ -243,27 +243,13 @@ func joinParts(store string, others []string) error {
 		return err
 	}
 	err = root.Update(func(tx *util.BoltTxImpl) error {
-		snaps := tx.Bucket(util.BoltSnapshotsBucket)
-		if snaps == nil {
-			return errors.New("no snapshots in the built root")
-		}
-		epoch, _ := snaps.Cursor().First()
-		snap := snaps.GetBucket(epoch)
-		if snap == nil {
-			return errors.New("no snapshot in the built root")
+		snap, err := builtSnapshot(tx)
+		if err != nil {
+			return err
 		}
 		// The builder's one segment: file 2, listed under id 0.
 		first := segmentFile(builtSegmentFile)
-		var listed []string
-		c := snap.Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			if k[0] != util.BoltInternalKey[0] && k[0] != util.BoltMetaDataKey[0] {
-				if seg := snap.GetBucket(k); seg != nil {
-					listed = append(listed, string(seg.Bucket.Get(util.BoltPathKey)))
-				}
-			}
-		}
-		if !slices.Equal(listed, []string{first}) {
+		if listed := listedSegments(snap); !slices.Equal(listed, []string{first}) {
 			return fmt.Errorf("the built root lists segments %q, not %s alone", listed, first)
 		}
 		for i, other := range others {
@@ -283,6 +269,53 @@ func joinParts(store string, others []string) error {
 		return nil
 	})
 	return errors.Join(err, root.Close())
+}
+
+// builtSnapshot is the one snapshot in the root Bleve's builder wrote.
+func builtSnapshot(tx *util.BoltTxImpl) (*util.BoltBucketImpl, error) {
+	snaps := tx.Bucket(util.BoltSnapshotsBucket)
+	if snaps == nil {
+		return nil, errors.New("no snapshots in the built root")
+	}
+	epoch, _ := snaps.Cursor().First()
+	snap := snaps.GetBucket(epoch)
+	if snap == nil {
+		return nil, errors.New("no snapshot in the built root")
+	}
+	return snap, nil
+}
+
+// listedSegments are the files of the segments snap lists, by id.
+func listedSegments(snap *util.BoltBucketImpl) []string {
+	var listed []string
+	c := snap.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if k[0] != util.BoltInternalKey[0] && k[0] != util.BoltMetaDataKey[0] {
+			if seg := snap.GetBucket(k); seg != nil {
+				listed = append(listed, string(seg.Bucket.Get(util.BoltPathKey)))
+			}
+		}
+	}
+	return listed
+}
+
+// builtSegments are the files of the segments a build laid out in the
+// index at path, read from its root before it is ever opened: once open,
+// Bleve's merger may fold them into fewer at any time.
+func builtSegments(path string) ([]string, error) {
+	root, err := util.OpenBolt(filepath.Join(path, "store", "root.bolt"), 0o600, nil)
+	if err != nil {
+		return nil, err
+	}
+	var listed []string
+	err = root.View(func(tx *util.BoltTxImpl) error {
+		snap, err := builtSnapshot(tx)
+		if err == nil {
+			listed = listedSegments(snap)
+		}
+		return err
+	})
+	return listed, errors.Join(err, root.Close())
 }
 
 // builtSegmentFile is the number in the file name of the one segment of an

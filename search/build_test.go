@@ -102,17 +102,32 @@ func describeFields(d *document.Document) []string {
 // shape, the index must hold every document once and answer every kind of
 // query (relevance, sorts read from doc values, filters, facets, ISBNs)
 // as one built in one part with a single merge, and take changes after.
+//
+// "One segment per part" is the layout a build leaves on disk, no more:
+// once the index is open, Bleve's merger may fold the segments into fewer
+// whenever it likes (it did within two seconds in 2 of 10 runs, when this
+// test counted them in the open index), which changes neither the
+// documents nor the answers. So the shape is read from the built root
+// before the index is first opened, and everything else from the index.
 func TestBuildShapesAnswerAlike(t *testing.T) {
+	t.Parallel()
 	doc := synthDocs(rand.New(rand.NewPCG(8, 9)))
 	var docs []Doc
 	for id := int64(1); id <= 4000; id++ {
 		docs = append(docs, doc(id))
 	}
-	build := func(parts, groupMin int, docs []Doc) (*Index, string) {
+	build := func(parts, groupMin int, docs []Doc) (*Index, string, []string) {
+		var built []string
+		var err error
 		// 50 documents a segment: 80 segments.
-		return buildWith(t, docs, Options{buildBatch: 50, buildParts: parts, groupMergeMin: groupMin})
+		ix, dir := buildWith(t, docs, Options{buildBatch: 50, buildParts: parts, groupMergeMin: groupMin,
+			beforeOpen: func(path string) { built, err = builtSegments(path) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix, dir, built
 	}
-	one, _ := build(1, 1<<30, docs)
+	one, _, _ := build(1, 1<<30, docs)
 	for _, shape := range []struct {
 		name            string
 		parts, groupMin int
@@ -125,21 +140,16 @@ func TestBuildShapesAnswerAlike(t *testing.T) {
 		{"fewer batches than parts", 3, 8, docs[:1500], 2},
 	} {
 		t.Run(shape.name, func(t *testing.T) {
-			ix, dir := build(shape.parts, shape.groupMin, shape.docs)
+			ix, dir, built := build(shape.parts, shape.groupMin, shape.docs)
 			if left, _ := filepath.Glob(filepath.Join(dir, DirName, "*", "*.group*")); len(left) > 0 {
 				t.Errorf("group segments left behind: %v", left)
 			}
 			if _, err := os.Stat(filepath.Join(dir, DirName+".new.segments")); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("interim segments left behind: %v", err)
 			}
-			snap, err := ix.snapshot()
-			if err != nil {
-				t.Fatal(err)
+			if len(built) != shape.segments {
+				t.Errorf("built %d segments %v, want %d", len(built), built, shape.segments)
 			}
-			if n := len(snap.Segments()); n != shape.segments {
-				t.Errorf("%d segments, want %d", n, shape.segments)
-			}
-			snap.Close()
 			if len(shape.docs) == len(docs) {
 				sameAnswers(t, ix, one)
 			}
@@ -169,7 +179,7 @@ func TestBuildShapesAnswerAlike(t *testing.T) {
 			if err := ix.Close(); err != nil {
 				t.Fatal(err)
 			}
-			ix, err = Open(dir, Options{})
+			ix, err := Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -79,6 +79,10 @@ type Options struct {
 	groupMergeMin int           // segments a part's last merge takes in groups
 	releaseEvery  time.Duration // how often a build's merges release pages
 	searchParts   int           // ranges a search by relevance is cut in
+
+	// beforeOpen, for tests, is called with the built index's directory
+	// before the index is first opened.
+	beforeOpen func(path string)
 }
 
 // Index is the open Bleve index.
@@ -300,6 +304,9 @@ func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err er
 	})
 	if cerr := b.close(err == nil && count > 0); err == nil {
 		err = cerr
+	}
+	if err == nil && count > 0 && opts.beforeOpen != nil {
+		opts.beforeOpen(tmp)
 	}
 	if err == nil {
 		if count == 0 {
