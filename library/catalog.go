@@ -44,7 +44,7 @@ type CatalogOptions struct {
 // store, and catches it up with changes made while it was closed.
 func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log *slog.Logger, opts CatalogOptions) (*Catalog, error) {
 	c := &Catalog{db: db, dir: dir, clock: clock, log: log, wake: make(chan struct{}, 1),
-		opts: search.Options{AroundBuild: opts.AroundBuild}}
+		opts: search.Options{AroundBuild: opts.AroundBuild, Log: log}}
 	ix, err := search.Open(dir, c.opts)
 	switch {
 	case errors.Is(err, search.ErrNeedsRebuild):

@@ -439,11 +439,11 @@ func cutFast(text []byte, unigrams bool, emit func(start, end, pos int, typ anal
 	}
 }
 
-// eachTerm analyses s as Analyze does and hands each term to fn: its
+// EachTerm analyses s as Analyze does and hands each term to fn: its
 // bytes, and the same as a part of one string of the folded text (a key
-// that costs no allocation). The index builder needs the terms, not the
-// tokens.
-func (a jaAnalyzer) eachTerm(s string, fn func(term []byte, key string)) {
+// that costs no allocation). The fast path's builder needs the terms, not
+// the tokens, and finds this method on the analyzers of the mapping.
+func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
 	text := folded(s)
 	if _, ok := fastSize(text); ok {
 		keys := string(text)

@@ -5,35 +5,36 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"hondana/search/internal/fast"
 )
 
-// TestBuildFieldsMatchMapping: the builder makes a document's fields
-// itself rather than through the mapping's walk; every field, option,
-// value and analysed term must come out as the mapping makes them, or a
-// built index would answer differently from one kept by Apply.
+// TestBuildFieldsMatchMapping: the fast path's builder makes a document's
+// fields itself rather than through the mapping's walk; every field,
+// option, value and analysed term must come out as the mapping makes
+// them, or a built index would answer differently from one kept by Apply.
 func TestBuildFieldsMatchMapping(t *testing.T) {
 	t.Parallel()
 	m, err := newMapping()
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, err := fieldSpecs(m)
+	mapper, err := fast.NewMapper(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &builder{fields: specs}
 	docs := append(slices.Clone(filterDocs),
 		Doc{ID: 9, Title: "吾輩ハ猫デアル", TitleYomi: "ワガハイ ワ ネコ デ アル", Authors: []string{"夏目漱石", "Natsume Soseki"},
 			AuthorsYomi: []string{"ナツメ ソウセキ"}, Publisher: "岩波書店", Other: []string{"イワナミ ショテン", "", "猫文庫", "小説"},
@@ -47,7 +48,7 @@ func TestBuildFieldsMatchMapping(t *testing.T) {
 			if err := m.MapDocument(want, d.fields()); err != nil {
 				t.Fatal(err)
 			}
-			got, err := b.document(&d)
+			got, err := mapper.Document(fmt.Sprint(d.ID), d.fields())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,17 +112,13 @@ func describeFields(d *document.Document) []string {
 // before the index is first opened, and everything else from the index.
 func TestBuildShapesAnswerAlike(t *testing.T) {
 	t.Parallel()
-	doc := synthDocs(rand.New(rand.NewPCG(8, 9)))
-	var docs []Doc
-	for id := int64(1); id <= 4000; id++ {
-		docs = append(docs, doc(id))
-	}
+	docs := synthSet(8, 4000)
 	build := func(parts, groupMin int, docs []Doc) (*Index, string, []string) {
 		var built []string
 		var err error
 		// 50 documents a segment: 80 segments.
-		ix, dir := buildWith(t, docs, Options{buildBatch: 50, buildParts: parts, groupMergeMin: groupMin,
-			beforeOpen: func(path string) { built, err = builtSegments(path) }})
+		ix, dir := buildWith(t, docs, Options{fast: fast.Options{BuildBatch: 50, BuildParts: parts, GroupMergeMin: groupMin},
+			afterFastBuild: func(path string) { built, err = fast.Segments(path) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,5 +265,27 @@ func TestBuildCallsAroundBuild(t *testing.T) {
 	}
 	if begun != 2 || ended != 2 {
 		t.Errorf("begun %d times, ended %d; want 2 and 2", begun, ended)
+	}
+}
+
+// TestBuildReleasingPages: a build whose merges release the pages they
+// read as often as they can still makes an index with every document and
+// the right answers.
+func TestBuildReleasingPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an index of 10,000 documents")
+	}
+	t.Parallel()
+	docs := facetDocs(10000) // four interim segments, merged
+	ix, _ := buildWith(t, docs, Options{fast: fast.Options{ReleaseEvery: time.Millisecond}})
+	if n, err := ix.Count(); err != nil || n != uint64(len(docs)) {
+		t.Fatalf("%d documents (%v), want %d", n, err, len(docs))
+	}
+	res, err := ix.Search(context.Background(), Query{Text: "猫", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(docs) - (len(docs)+2)/3; res.Total != want { // every third is 犬の本
+		t.Fatalf("猫: %d hits, want %d", res.Total, want)
 	}
 }

@@ -2,25 +2,32 @@
 // indexing and queries. It returns record ids and facet counts; the
 // database is the source of truth and the index can always be rebuilt from
 // it. It imports nothing of Hondana's.
+//
+// The package itself uses Bleve's public API only. What is faster for
+// depending on Bleve's internals (builds in parts, parallel searches,
+// facet columns) lives behind one seam, package fast, and search falls
+// back to the plain way wherever the fast one does not apply: so a Bleve
+// upgrade that breaks the fast path makes the index slower, not wrong.
 package search
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"hondana/search/internal/fast"
 )
 
 // MappingVersion changes whenever the mapping or the analysis changes in a
@@ -71,98 +78,47 @@ type Options struct {
 	// garbage collector there, a setting of the whole process that search
 	// leaves alone.
 	AroundBuild func() (done func())
+	// Log is told when the fast path is given up for Bleve's plain one
+	// (nil: slog.Default()).
+	Log *slog.Logger
+	// Plain builds and searches with Bleve's public API alone, without
+	// the fast path (package fast): several times slower to build and to
+	// count facets, the same answers.
+	Plain bool
 
-	// How builds and searches cut their work, for tests to vary; zero is
-	// the tuned default of each (see the methods below).
-	buildBatch    int           // documents per interim segment
-	buildParts    int           // parts a build is cut in
-	groupMergeMin int           // segments a part's last merge takes in groups
-	releaseEvery  time.Duration // how often a build's merges release pages
-	searchParts   int           // ranges a search by relevance is cut in
+	// How the fast path cuts its work, for tests to vary; zero is the
+	// tuned defaults.
+	fast fast.Options
+	// afterFastBuild, for tests, is called with the index a fast build
+	// laid out, before it is first opened and its documents counted.
+	afterFastBuild func(path string)
+}
 
-	// beforeOpen, for tests, is called with the built index's directory
-	// before the index is first opened.
-	beforeOpen func(path string)
+func (o Options) log() *slog.Logger {
+	if o.Log != nil {
+		return o.Log
+	}
+	return slog.Default()
 }
 
 // Index is the open Bleve index.
 type Index struct {
 	bi    bleve.Index
-	opts  Options
 	mu    sync.Mutex // serialises writers
 	seq   atomic.Int64
 	gen   atomic.Int64 // bumped on every change, invalidates cached facets
 	cache *facetCache
-	cols  *facetColumns
+	// fast is the fast path of the index: parallel searches and facets
+	// counted from columns; nil, searches go through Bleve's public API.
+	fast *fast.Index
 
-	warming, warmAgain atomic.Bool
-	closed             atomic.Bool
+	closed atomic.Bool
 }
 
+// runtimeConfig is how the index is opened: another process holding it
+// must not make us hang forever.
 func runtimeConfig() map[string]interface{} {
-	// Another process holding the index must not make us hang forever.
-	return map[string]interface{}{"bolt_timeout": "5s", "eventCallbackName": warmEvents}
-}
-
-// A segment a merge or a batch brings in gets its facet column read at
-// once, in the background, rather than by the first query to meet it:
-// until then queries count facets the slow way (100 ms and more at a
-// million records).
-const warmEvents = "hondana-warm-facets"
-
-var warmers sync.Map // *scorch.Scorch of an open index → *Index
-
-func init() {
-	scorch.RegistryEventCallbacks[warmEvents] = func(e scorch.Event) bool {
-		if e.Kind == scorch.EventKindMergeTaskIntroduction || e.Kind == scorch.EventKindBatchIntroduction {
-			if ix, ok := warmers.Load(e.Scorch); ok {
-				ix.(*Index).warmSoon()
-			}
-		}
-		return true // go ahead, for the events that ask
-	}
-}
-
-// FacetsReady reports whether every current segment's facet column has
-// been read, so queries count facets the fast way. It starts nothing.
-func (ix *Index) FacetsReady() bool {
-	snap, err := ix.snapshot()
-	if err != nil {
-		return false
-	}
-	defer snap.Close()
-	ix.cols.mu.Lock()
-	defer ix.cols.mu.Unlock()
-	for _, ss := range snap.Segments() {
-		col, ok := ix.cols.segs[ss.Segment()]
-		if !ok {
-			return false
-		}
-		select {
-		case <-col.ready:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// warmSoon reads the columns of new segments in the background, once
-// more if another change comes in meanwhile.
-func (ix *Index) warmSoon() {
-	ix.warmAgain.Store(true)
-	if !ix.warming.CompareAndSwap(false, true) {
-		return
-	}
-	go func() {
-		for ix.warmAgain.Swap(false) {
-			ix.warmFacets()
-		}
-		ix.warming.Store(false)
-		if ix.warmAgain.Load() {
-			ix.warmSoon()
-		}
-	}()
+	return map[string]interface{}{"bolt_timeout": "5s"}
 }
 
 // Open opens the index in dir. It returns ErrNeedsRebuild when there is no
@@ -172,7 +128,11 @@ func Open(dir string, opts Options) (*Index, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNeedsRebuild, err)
 	}
-	bi, err := bleve.OpenUsing(path, runtimeConfig())
+	config := runtimeConfig()
+	if !opts.Plain {
+		maps.Copy(config, fast.OpenConfig())
+	}
+	bi, err := bleve.OpenUsing(path, config)
 	if err != nil {
 		if strings.Contains(err.Error(), "timeout") {
 			return nil, fmt.Errorf("search: the index at %s is in use by another process (is the server running?): %w", path, err)
@@ -188,7 +148,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		bi.Close()
 		return nil, fmt.Errorf("%w: marked stale by a bulk load that did not finish (%v)", ErrNeedsRebuild, err)
 	}
-	ix := &Index{bi: bi, opts: opts, cache: newFacetCache(256), cols: newFacetColumns()}
+	ix := &Index{bi: bi, cache: newFacetCache(256)}
 	s, err := bi.GetInternal(keySeq)
 	if err != nil {
 		bi.Close()
@@ -196,132 +156,22 @@ func Open(dir string, opts Options) (*Index, error) {
 	}
 	n, _ := strconv.ParseInt(string(s), 10, 64)
 	ix.seq.Store(n)
-	if ai, err := bi.Advanced(); err == nil {
-		if s, ok := ai.(*scorch.Scorch); ok {
-			warmers.Store(s, ix)
+	if !opts.Plain {
+		if ix.fast, err = fast.Attach(bi, fFacet, opts.fast); err != nil {
+			opts.log().Warn("search: no fast path for this index; searching with Bleve's public API alone", "err", err)
 		}
 	}
-	ix.warmFacets()
 	return ix, nil
 }
 
-// warmFacets starts reading the facet columns in the background, so that
-// the first searches need not wait for them (nor start-up either).
-func (ix *Index) warmFacets() {
-	snap, err := ix.snapshot()
-	if err != nil {
-		return
+// FacetsReady reports whether the index has read what it needs to count
+// facets as fast as it can (see fast.Index.FacetsReady); an index without
+// the fast path has nothing to read. It starts nothing.
+func (ix *Index) FacetsReady() bool {
+	if ix.fast == nil {
+		return !ix.closed.Load()
 	}
-	defer snap.Close()
-	ix.cols.counter(snap)
-}
-
-// errClosed means the index was closed.
-var errClosed = errors.New("search: index closed")
-
-// snapshot returns the index's current snapshot; close it after use. A
-// closed index has none (a warming in the background may outlive it).
-func (ix *Index) snapshot() (*scorch.IndexSnapshot, error) {
-	ai, err := ix.bi.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		return nil, err
-	}
-	snap, ok := r.(*scorch.IndexSnapshot)
-	switch {
-	case !ok:
-		r.Close()
-		return nil, fmt.Errorf("search: unexpected index reader %T", r)
-	case snap == nil:
-		return nil, errClosed
-	}
-	return snap, nil
-}
-
-// The offline builder's settings: documents per segment it writes, and
-// segments merged at once when it finishes. Analysed documents are bulky:
-// at 5,000 per segment a bulk load peaked at 600 MB, at 3,000 at 420 MB
-// for the same speed, at 2,000 at 340 MB but a quarter slower (more
-// merging). Each part of a build (see builder) merges all its segments at
-// the end (167 a part at a million records in two parts), in groups (see
-// mergeInGroups), so each document is merged twice rather than three or
-// four times by 20 at a time; the pages the merges read are released as
-// they go (see releasingZap), so mapping them all costs no memory.
-const buildBatch = 3000
-
-const buildMergeMax = 100000
-
-func (o Options) batch() int { return cmp.Or(o.buildBatch, buildBatch) }
-
-// Build writes a new index from the documents feed yields beside the
-// index in dir, which it leaves alone: the index in use goes on answering
-// searches until Install puts the new one in its place. seq is the change
-// sequence number the documents reflect.
-func Build(dir string, seq int64, feed func(add func([]Doc) error) error, opts Options) (*Built, error) {
-	return BuildStream(dir, func(add func([]Doc) error) (int64, error) {
-		return seq, feed(add)
-	}, opts)
-}
-
-// BuildStream is Build for a feed that learns the sequence number its
-// documents reflect only at its end: a bulk load writing to the store
-// while the index is built.
-func BuildStream(dir string, feed func(add func([]Doc) error) (seq int64, err error), opts Options) (*Built, error) {
-	path := filepath.Join(dir, DirName)
-	tmp := path + ".new"
-	if err := os.RemoveAll(tmp); err != nil {
-		return nil, fmt.Errorf("search: build: %w", err)
-	}
-	m, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
-	if opts.AroundBuild != nil {
-		defer opts.AroundBuild()()
-	}
-	// The offline builder writes segments straight to disk: several times
-	// faster than batches through a live index, which wait on its persister.
-	segs := tmp + ".segments"
-	if err := os.RemoveAll(segs); err != nil {
-		return nil, fmt.Errorf("search: build: %w", err)
-	}
-	defer os.RemoveAll(segs)
-	if abs, err := filepath.Abs(segs); err == nil {
-		buildDirs.Store(abs, opts)
-		defer buildDirs.Delete(abs)
-	}
-	b, err := newBuilder(tmp, segs, m, opts)
-	if err != nil {
-		return nil, fmt.Errorf("search: build: create: %w", err)
-	}
-	count := 0
-	seq, err := feed(func(docs []Doc) error {
-		count += len(docs)
-		return b.add(docs)
-	})
-	if cerr := b.close(err == nil && count > 0); err == nil {
-		err = cerr
-	}
-	if err == nil && count > 0 && opts.beforeOpen != nil {
-		opts.beforeOpen(tmp)
-	}
-	if err == nil {
-		if count == 0 {
-			// The builder cannot finish empty; an empty catalogue gets
-			// an ordinary empty index.
-			err = emptyIndex(tmp, m, seq)
-		} else {
-			err = stamp(tmp, seq)
-		}
-	}
-	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("search: build: %w", err)
-	}
-	return &Built{dir: dir, opts: opts}, nil
+	return ix.fast.FacetsReady()
 }
 
 // Built is an index built beside the one in use, not yet in its place.
@@ -383,38 +233,13 @@ func (ix *Index) MarkStale() error {
 	return nil
 }
 
-// stamp records the mapping version and sequence number in a built index
-// (the builder has no way to write them itself).
-func stamp(path string, seq int64) error {
-	bi, err := bleve.OpenUsing(path, runtimeConfig())
-	if err != nil {
-		return err
-	}
-	err = errors.Join(bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion))),
-		bi.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10))))
-	return errors.Join(err, bi.Close())
-}
-
-func emptyIndex(path string, m *mapping.IndexMappingImpl, seq int64) error {
-	if err := os.RemoveAll(path); err != nil {
-		return err
-	}
-	bi, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
-	if err != nil {
-		return err
-	}
-	err = errors.Join(bi.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion))),
-		bi.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10))))
-	return errors.Join(err, bi.Close())
-}
-
 // Close closes the index; closing it again does nothing.
 func (ix *Index) Close() error {
 	if !ix.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	if ai, err := ix.bi.Advanced(); err == nil {
-		warmers.Delete(ai)
+	if ix.fast != nil {
+		ix.fast.Detach()
 	}
 	return ix.bi.Close()
 }

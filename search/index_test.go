@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // buildTest builds a real index in a temporary directory from docs.
@@ -189,17 +188,8 @@ func facetDocs(n int) []Doc {
 func waitColumns(t *testing.T, ix *Index) {
 	t.Helper()
 	for range 500 {
-		ai, err := ix.bi.Advanced()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := ai.Reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := ix.cols.counter(r.(*scorch.IndexSnapshot))
-		r.Close()
-		if c != nil {
+		ix.fast.Warm()
+		if ix.FacetsReady() {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -253,8 +243,8 @@ func TestFacetsApproximate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds an index of 30,000 documents")
 	}
-	ix, _ := buildTest(t, facetDocs(30000))
-	ix.cols = nil // as before the columns are read
+	// Without the fast path, as with it before the columns are read.
+	ix, _ := buildWith(t, facetDocs(30000), Options{Plain: true})
 	ctx := context.Background()
 	res, err := ix.Search(ctx, Query{Text: "猫"})
 	if err != nil {
@@ -471,7 +461,7 @@ func TestClosedIndexDoesNotPanic(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	ix.warmFacets()
+	ix.fast.Warm()
 	if ix.FacetsReady() {
 		t.Error("a closed index reports its facet columns ready")
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"hondana/search/internal/fast"
 )
 
 // Sort orders of a search.
@@ -119,30 +121,30 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	key := q.cacheKey()
 	gen := ix.gen.Load()
 	cached, haveCached := ix.cache.get(key, gen)
-	if byScore {
-		sh, err := ix.searchScored(ctx, bq, q.Offset, q.Limit, !haveCached)
+	if byScore && ix.fast != nil {
+		h, err := ix.fast.Search(ctx, bq, q.Offset, q.Limit, !haveCached)
 		switch {
 		case err == nil:
-			out := &Result{Total: sh.total, IDs: sh.ids}
+			out := &Result{Total: h.Total, IDs: recordIDs(h.IDs)}
 			switch {
 			case out.Total == 0:
 			case haveCached:
 				out.Facets, out.FacetsApproximate = cached.facets, cached.approximate
 			default:
-				out.Facets = splitFacets(sh.cnt.result(ix.cols), 1)
+				out.Facets = splitFacets(h.Facets, 1)
 				ix.cache.put(key, gen, cachedFacets{out.Facets, false})
 			}
 			return out, nil
-		case !errors.Is(err, errNoColumns):
-			return nil, err
+		case !errors.Is(err, fast.ErrNotReady):
+			return nil, fmt.Errorf("search: %w", err)
 		}
 		// No facet columns yet: Bleve's collector and counting below.
 	}
-	var cnt *counter
 	sctx := ctx
-	if !haveCached && ix.cols != nil {
+	var counted func() *bsearch.FacetResult
+	if !haveCached && ix.fast != nil {
 		// Count the facets from the in-memory columns as hits stream by.
-		sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.cols.countingHandler(&cnt))
+		sctx, counted = ix.fast.CountingContext(ctx)
 	}
 	res, err := ix.bi.SearchInContext(sctx, req)
 	if err != nil {
@@ -150,8 +152,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	out := &Result{Total: int(res.Total)}
 	for _, h := range res.Hits {
-		id, err := strconv.ParseInt(h.ID, 10, 64)
-		if err == nil {
+		if id, err := strconv.ParseInt(h.ID, 10, 64); err == nil {
 			out.IDs = append(out.IDs, id)
 		}
 	}
@@ -162,12 +163,16 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		out.Facets, out.FacetsApproximate = cached.facets, cached.approximate
 		return out, nil
 	}
-	// Without columns yet (just after start-up or a merge, while they are
-	// read), count from Bleve's doc values, exactly up to FacetExactMax
-	// hits and from a sample beyond.
+	// Without columns (without the fast path, or just after start-up or a
+	// merge, while they are read), count from Bleve's doc values, exactly
+	// up to FacetExactMax hits and from a sample beyond.
+	var fr *bsearch.FacetResult
+	if counted != nil {
+		fr = counted()
+	}
 	switch {
-	case cnt != nil:
-		out.Facets = splitFacets(cnt.result(ix.cols), 1)
+	case fr != nil:
+		out.Facets = splitFacets(fr, 1)
 	case out.Total <= FacetExactMax:
 		out.Facets, _, err = ix.countFacets(ctx, bq)
 	default:
@@ -179,6 +184,17 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	ix.cache.put(key, gen, cachedFacets{out.Facets, out.FacetsApproximate})
 	return out, nil
+}
+
+// recordIDs are the record ids of the documents ids.
+func recordIDs(ids []string) []int64 {
+	var out []int64
+	for _, s := range ids {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // countFacets counts the facet terms of every hit of bq.

@@ -1,7 +1,6 @@
-package search
+package fast
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"os"
@@ -46,8 +45,6 @@ var segmentFormat = map[string]interface{}{
 
 // releaseEvery is how often a build's merge releases the pages it read.
 const releaseEvery = 100 * time.Millisecond
-
-func (o Options) releaseInterval() time.Duration { return cmp.Or(o.releaseEvery, releaseEvery) }
 
 // buildDirs are the interim directories of the builds running now, each
 // with the build's Options: only merges writing there release pages.
@@ -103,8 +100,6 @@ func (p *releasingZap) mergeReleasing(segs []segment.Segment, drops []*roaring.B
 // term meets a few dozen segments instead of hundreds, for one more copy
 // of the postings.
 const groupMergeMin = 64
-
-func (o Options) groupMin() int { return cmp.Or(o.groupMergeMin, groupMergeMin) }
 
 // docDropped is zap's document number of a document a merge drops.
 const docDropped = math.MaxUint64

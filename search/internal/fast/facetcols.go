@@ -1,6 +1,7 @@
-package search
+package fast
 
 import (
+	"context"
 	"encoding/binary"
 	"sort"
 	"sync"
@@ -55,7 +56,7 @@ type counter struct {
 	last    int
 }
 
-func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
+func (fc *facetColumns) counter(snap *scorch.IndexSnapshot, field string) *counter {
 	segs := snap.Segments()
 	c := &counter{offsets: make([]uint64, len(segs)), cols: make([]*segColumn, len(segs))}
 	type job struct {
@@ -82,7 +83,7 @@ func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
 				snap.AddRef()
 				go func() {
 					defer snap.DecRef()
-					fc.build(col, ss)
+					fc.build(col, ss, field)
 				}()
 			}
 		}
@@ -96,7 +97,7 @@ func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
 	}
 	fc.mu.Unlock()
 	for _, j := range now {
-		fc.build(j.col, j.ss)
+		fc.build(j.col, j.ss, field)
 	}
 	for _, col := range c.cols {
 		select {
@@ -118,12 +119,12 @@ func (fc *facetColumns) counter(snap *scorch.IndexSnapshot) *counter {
 // (a few milliseconds); larger ones are read in the background.
 const syncColumnMax = 20000
 
-// build reads a segment's facet postings into its column.
-func (fc *facetColumns) build(col *segColumn, ss *scorch.SegmentSnapshot) {
+// build reads a segment's postings of the facet field into its column.
+func (fc *facetColumns) build(col *segColumn, ss *scorch.SegmentSnapshot, field string) {
 	defer close(col.ready)
 	seg := ss.Segment()
 	n := int(seg.Count())
-	dict, err := seg.Dictionary(fFacet)
+	dict, err := seg.Dictionary(field)
 	if err != nil {
 		return
 	}
@@ -232,7 +233,7 @@ func (c *counter) add(iid index.IndexInternalID) {
 }
 
 // result turns the counts into a facet result as Bleve would give it.
-func (c *counter) result(fc *facetColumns) *bsearch.FacetResult {
+func (c *counter) result(fc *facetColumns, field string) *bsearch.FacetResult {
 	fc.mu.Lock()
 	terms := fc.terms[:len(c.counts)]
 	fc.mu.Unlock()
@@ -243,14 +244,16 @@ func (c *counter) result(fc *facetColumns) *bsearch.FacetResult {
 		}
 	}
 	sort.Sort(tf) // by count, then term, as Bleve orders them
-	return &bsearch.FacetResult{Field: fFacet, Terms: tf}
+	return &bsearch.FacetResult{Field: field, Terms: tf}
 }
 
-// countingHandler wraps the collector's hit handler so that c counts every
-// hit's facets; c is set once the collector has its snapshot, and stays
-// nil when the columns are not ready.
-func (fc *facetColumns) countingHandler(c **counter) bsearch.MakeDocumentMatchHandler {
-	return func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+// CountingContext returns ctx for a search through Bleve's collector that
+// counts the facets of every hit from the columns as the hits stream by,
+// and the function that returns the counts once the search is done: nil
+// when some column was not read yet (count them the Bleve way then).
+func (x *Index) CountingContext(ctx context.Context) (context.Context, func() *bsearch.FacetResult) {
+	var cnt *counter
+	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil || next == nil {
 			return next, loadID, err
@@ -259,11 +262,9 @@ func (fc *facetColumns) countingHandler(c **counter) bsearch.MakeDocumentMatchHa
 		if !ok {
 			return next, loadID, nil
 		}
-		cnt := fc.counter(snap)
-		if cnt == nil {
+		if cnt = x.cols.counter(snap, x.field); cnt == nil {
 			return next, loadID, nil
 		}
-		*c = cnt
 		return func(d *bsearch.DocumentMatch) error {
 			if d != nil {
 				cnt.add(d.IndexInternalID)
@@ -271,4 +272,11 @@ func (fc *facetColumns) countingHandler(c **counter) bsearch.MakeDocumentMatchHa
 			return next(d)
 		}, loadID, nil
 	}
+	counted := func() *bsearch.FacetResult {
+		if cnt == nil {
+			return nil
+		}
+		return cnt.result(x.cols, x.field)
+	}
+	return context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(handler)), counted
 }

@@ -1,13 +1,11 @@
-package search
+package fast
 
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -34,23 +32,19 @@ const maxParts = 4
 // partsOf is the number of ranges a search of docs documents is cut into.
 func (o Options) partsOf(docs uint64) int {
 	switch {
-	case o.searchParts > 0:
-		return o.searchParts
+	case o.SearchParts > 0:
+		return o.SearchParts
 	case docs < splitMin:
 		return 1
 	}
 	return min(maxParts, max(1, runtime.GOMAXPROCS(0)))
 }
 
-// errNoColumns means facets were wanted but some segment's facet column is
-// not read yet; the caller counts them the Bleve way.
-var errNoColumns = errors.New("search: facet columns not ready")
-
-// scoredHits is the result of searchScored.
-type scoredHits struct {
-	total int
-	ids   []int64
-	cnt   *counter // facet counts of every hit, when asked for
+// Hits is what Search found.
+type Hits struct {
+	Total  int
+	IDs    []string             // of the page asked for, best first
+	Facets *bsearch.FacetResult // of every hit, when asked for
 }
 
 // rankedHit is a hit as the parts rank it.
@@ -64,29 +58,27 @@ func (a rankedHit) better(b rankedHit) bool {
 	return a.score > b.score || (a.score == b.score && a.num < b.num)
 }
 
-// searchScored runs bq and returns the hits offset to offset+limit by
+// Search runs bq and returns the hits offset to offset+limit by
 // relevance, with the total and, when facets, the facet counts of every
-// hit (errNoColumns when they cannot be counted from the columns).
-func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit int, facets bool) (*scoredHits, error) {
-	snap, err := ix.snapshot()
+// hit. It answers ErrNotReady when the facets cannot be counted from the
+// columns yet.
+func (x *Index) Search(ctx context.Context, bq query.Query, offset, limit int, facets bool) (*Hits, error) {
+	snap, err := x.snapshot()
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
 	defer snap.Close()
 	var cnt *counter
 	if facets {
-		if ix.cols == nil {
-			return nil, errNoColumns
-		}
-		if cnt = ix.cols.counter(snap); cnt == nil {
-			return nil, errNoColumns
+		if cnt = x.cols.counter(snap, x.field); cnt == nil {
+			return nil, ErrNotReady
 		}
 	}
 	var docs uint64
 	for _, ss := range snap.Segments() {
 		docs += uint64(ss.FullSize())
 	}
-	n := ix.opts.partsOf(docs)
+	n := x.o.partsOf(docs)
 	parts := make([]scoredPart, n)
 	for i := range parts {
 		p := &parts[i]
@@ -104,11 +96,11 @@ func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit
 		// Searchers are built here, one after the other: building reads
 		// the term dictionaries, which is quick, and keeps the query
 		// objects on one goroutine.
-		if p.s, err = bq.Searcher(ctx, snap, ix.bi.Mapping(), bsearch.SearcherOptions{}); err != nil {
+		if p.s, err = bq.Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{}); err != nil {
 			for _, q := range parts[:i] {
 				q.s.Close()
 			}
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, err
 		}
 	}
 	var wg sync.WaitGroup
@@ -125,19 +117,22 @@ func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit
 	parts[0].run(ctx)
 	wg.Wait()
 
-	out := &scoredHits{cnt: cnt}
+	out := &Hits{}
 	var best []rankedHit
 	for i := range parts {
 		p := &parts[i]
 		p.s.Close()
 		if p.err != nil {
-			return nil, fmt.Errorf("search: %w", p.err)
+			return nil, p.err
 		}
-		out.total += p.total
+		out.Total += p.total
 		best = append(best, p.best...)
 		if i > 0 && cnt != nil {
 			cnt.merge(p.cnt)
 		}
+	}
+	if cnt != nil {
+		out.Facets = cnt.result(x.cols, x.field)
 	}
 	slices.SortFunc(best, func(a, b rankedHit) int {
 		switch {
@@ -157,11 +152,9 @@ func (ix *Index) searchScored(ctx context.Context, bq query.Query, offset, limit
 		binary.BigEndian.PutUint64(iid, h.num)
 		ext, err := snap.ExternalID(iid)
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, err
 		}
-		if id, err := strconv.ParseInt(ext, 10, 64); err == nil {
-			out.ids = append(out.ids, id)
-		}
+		out.IDs = append(out.IDs, ext)
 	}
 	return out, nil
 }
