@@ -129,39 +129,3 @@ func AddOverdueNotice(ctx context.Context, tx *sql.Tx, id int64, today string) e
 	}
 	return nil
 }
-
-// SetDueReminders records whether a patron wants due-date reminders.
-func SetDueReminders(ctx context.Context, tx *sql.Tx, patronID int64, on bool) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE patrons SET due_reminders = ? WHERE id = ?`, on, patronID); err != nil {
-		return fmt.Errorf("store: due reminders: %w", mapErr(err))
-	}
-	return nil
-}
-
-// DueRemindersOn reports whether a patron wants due-date reminders.
-func (db *DB) DueRemindersOn(ctx context.Context, patronID int64) (bool, error) {
-	var on bool
-	err := db.read.QueryRowContext(ctx, `SELECT due_reminders FROM patrons WHERE id = ?`, patronID).Scan(&on)
-	if err != nil {
-		return false, fmt.Errorf("store: due reminders: %w", mapErr(err))
-	}
-	return on, nil
-}
-
-// RecordTitle reads a record's title inside a transaction.
-func RecordTitle(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
-	var t string
-	if err := tx.QueryRowContext(ctx, `SELECT title FROM records WHERE id = ?`, id).Scan(&t); err != nil {
-		return "", fmt.Errorf("store: record title: %w", mapErr(err))
-	}
-	return t, nil
-}
-
-// HoldExists reports whether a hold is still there.
-func HoldExists(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE id = ?`, id).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: hold: %w", err)
-	}
-	return n == 1, nil
-}

@@ -10,29 +10,65 @@ import (
 	"time"
 )
 
-// Copy statuses. The first five are the API's item statuses.
+// Material types a record can have. The list is short on purpose: it is a
+// facet patrons click, not a cataloguing standard.
 const (
-	CopyOnShelf     = "on_shelf"
-	CopyOnLoan      = "on_loan"
-	CopyInTransit   = "in_transit"
-	CopyOnHoldShelf = "on_hold_shelf"
-	CopyMissing     = "missing"
-	CopyWithdrawn   = "withdrawn"
+	MaterialBook     = "book"
+	MaterialMagazine = "magazine"
+	MaterialEbook    = "ebook"
+	MaterialAudio    = "audio"
+	MaterialVideo    = "video"
+	MaterialScore    = "score"
+	MaterialMap      = "map"
+	MaterialOther    = "other"
 )
 
-// Copy is one physical item of a record.
-type Copy struct {
-	ID         int64
-	RecordID   int64
-	Barcode    string
-	Branch     string
-	Location   string
-	CallNumber string
-	Status     string
-	TransitTo  string
-	ShelvedOn  string // YYYY-MM-DD
-	AcquiredOn string // YYYY-MM-DD
-	DueDate    string // YYYY-MM-DD while on loan, from the loan
+// Author roles, in the words Japanese catalogues use.
+const (
+	RoleAuthor      = "著"
+	RoleTranslator  = "訳"
+	RoleEditor      = "編"
+	RoleIllustrator = "絵"
+	RoleOther       = "他"
+)
+
+// Author is one person or body responsible for a record.
+type Author struct {
+	Name string `json:"name"`
+	// Yomi is the reading in katakana, e.g. "ナツメ ソウセキ".
+	Yomi string `json:"yomi,omitempty"`
+	Role string `json:"role,omitempty"`
+}
+
+// Record is a bibliographic record: one title, whatever number of copies.
+type Record struct {
+	ID int64
+	// Source says where the record came from, e.g. "aozora:000148" or
+	// "marc:JTNDL:029455884"; an import with the same source updates
+	// instead of adding.
+	Source        string
+	Title         string
+	TitleYomi     string // katakana
+	Subtitle      string
+	SubtitleYomi  string
+	Authors       []Author
+	Publisher     string
+	PublisherYomi string
+	Year          int // 0 when unknown
+	NDC           string
+	ISBN          string // ISBN-13 without hyphens, "" when none
+	MaterialType  string
+	Series        string
+	SeriesYomi    string
+	Volume        string
+	Subjects      []string
+	Description   string
+	Language      string // ISO 639-2, e.g. "jpn"
+	// YomiGenerated marks readings made by a morphological analyser, not
+	// by a cataloguer: they can be wrong for names.
+	YomiGenerated bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 const recordCols = `id, source, title, title_yomi, subtitle, subtitle_yomi, authors,
@@ -134,86 +170,6 @@ func SaveRecord(ctx context.Context, tx *sql.Tx, r *Record, now time.Time) (crea
 	return createdAt == ts, nil
 }
 
-// AddCopy inserts a copy inside the caller's transaction and sets c.ID.
-func AddCopy(ctx context.Context, tx *sql.Tx, c *Copy, now time.Time) error {
-	if c.Status == "" {
-		c.Status = CopyOnShelf
-	}
-	var transit any
-	if c.TransitTo != "" {
-		transit = c.TransitTo
-	}
-	err := tx.QueryRowContext(ctx, addCopySQL,
-		c.RecordID, c.Barcode, c.Branch, c.Location, c.CallNumber, c.Status, transit,
-		c.ShelvedOn, c.AcquiredOn, fmtTime(now)).Scan(&c.ID)
-	if err != nil {
-		return fmt.Errorf("store: add copy %q: %w", c.Barcode, mapErr(err))
-	}
-	return nil
-}
-
-const copyCols = `c.id, c.record_id, c.barcode, c.branch, c.location, c.call_number, c.status,
-	COALESCE(c.transit_to, ''), c.shelved_on, c.acquired_on, COALESCE(l.due_date, '')`
-
-func scanCopies(rows *sql.Rows) ([]Copy, error) {
-	defer rows.Close()
-	var out []Copy
-	for rows.Next() {
-		var c Copy
-		if err := rows.Scan(&c.ID, &c.RecordID, &c.Barcode, &c.Branch, &c.Location, &c.CallNumber,
-			&c.Status, &c.TransitTo, &c.ShelvedOn, &c.AcquiredOn, &c.DueDate); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// CopiesOf returns the copies of several records, keyed by record id.
-func (db *DB) CopiesOf(ctx context.Context, recordIDs []int64) (map[int64][]Copy, error) {
-	out := make(map[int64][]Copy, len(recordIDs))
-	if len(recordIDs) == 0 {
-		return out, nil
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+` FROM copies c
-		LEFT JOIN loans l ON l.copy_id = c.id
-		LEFT JOIN branches b ON b.code = c.branch
-		WHERE c.record_id IN (`+placeholders(len(recordIDs))+`) AND c.status <> 'withdrawn'
-		ORDER BY b.sort_order, c.barcode`, int64Args(recordIDs)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: copies of: %w", err)
-	}
-	cs, err := scanCopies(rows)
-	for _, c := range cs {
-		out[c.RecordID] = append(out[c.RecordID], c)
-	}
-	return out, err
-}
-
-// HoldsWaiting counts the holds not yet filled for each record.
-func (db *DB) HoldsWaiting(ctx context.Context, recordIDs []int64) (map[int64]int, error) {
-	out := make(map[int64]int, len(recordIDs))
-	if len(recordIDs) == 0 {
-		return out, nil
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT record_id, count(*) FROM holds
-		WHERE status = 'waiting' AND record_id IN (`+placeholders(len(recordIDs))+`) GROUP BY record_id`,
-		int64Args(recordIDs)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: holds waiting: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
-}
-
 // RecordCount is the number of records in the catalogue.
 func (db *DB) RecordCount(ctx context.Context) (int, error) {
 	var n int
@@ -221,16 +177,29 @@ func (db *DB) RecordCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+// MaxRecordID is the highest record id in use, 0 when there is none.
+func (db *DB) MaxRecordID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := db.read.QueryRowContext(ctx, "SELECT COALESCE(max(id), 0) FROM records").Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: max record id: %w", err)
+	}
+	return id, nil
 }
 
-func int64Args(ids []int64) []any {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+// RecordExists reports whether a record exists.
+func RecordExists(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE id = ?`, id).Scan(&n)
+	return n > 0, err
+}
+
+// RecordTitle reads a record's title inside a transaction.
+func RecordTitle(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var t string
+	if err := tx.QueryRowContext(ctx, `SELECT title FROM records WHERE id = ?`, id).Scan(&t); err != nil {
+		return "", fmt.Errorf("store: record title: %w", mapErr(err))
 	}
-	return args
+	return t, nil
 }
 
 func nonNil(a []Author) []Author {

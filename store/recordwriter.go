@@ -301,15 +301,3 @@ func (w *RecordWriter) AddCopies(ctx context.Context, cs []*Copy) error {
 	}
 	return nil
 }
-
-// QueueHighest is the highest index-queue sequence number handed out so
-// far, read inside tx: a bulk loader notes it before and after its writes
-// to know which queued changes are its own.
-func QueueHighest(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var seq int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'index_queue'), 0)`).Scan(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("store: index queue highest: %w", err)
-	}
-	return seq, nil
-}

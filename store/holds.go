@@ -1,0 +1,357 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Hold statuses.
+const (
+	HoldWaiting   = "waiting"
+	HoldInTransit = "in_transit"
+	HoldReady     = "ready"
+)
+
+// Hold is a patron's reservation of a title.
+type Hold struct {
+	ID             int64
+	RecordID       int64
+	PatronID       int64
+	PickupBranch   string
+	Contact        string
+	Status         string
+	CopyID         int64 // 0 while waiting
+	PlacedAt       time.Time
+	ReadyAt        time.Time
+	ContactedAt    time.Time
+	PickupDeadline string
+}
+
+// nullables are the hold's columns that are NULL until set.
+func (h *Hold) nullables() (copyID, ready, contacted, deadline any) {
+	if h.CopyID != 0 {
+		copyID = h.CopyID
+	}
+	if !h.ReadyAt.IsZero() {
+		ready = fmtTime(h.ReadyAt)
+	}
+	if !h.ContactedAt.IsZero() {
+		contacted = fmtTime(h.ContactedAt)
+	}
+	if h.PickupDeadline != "" {
+		deadline = h.PickupDeadline
+	}
+	return
+}
+
+// AddHold inserts a hold inside the caller's transaction; a hold with a
+// copy moves the copy to the hold shelf or into transit.
+func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
+	copyID, ready, contacted, deadline := h.nullables()
+	err := tx.QueryRowContext(ctx, `INSERT INTO holds(record_id, patron_id, pickup_branch, contact, status,
+		copy_id, placed_at, ready_at, contacted_at, pickup_deadline) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		h.RecordID, h.PatronID, h.PickupBranch, h.Contact, h.Status, copyID, fmtTime(h.PlacedAt),
+		ready, contacted, deadline).Scan(&h.ID)
+	if err != nil {
+		return fmt.Errorf("store: add hold: %w", mapErr(err))
+	}
+	switch h.Status {
+	case HoldReady:
+		_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'on_hold_shelf', transit_to = NULL WHERE id = ?`, h.CopyID)
+	case HoldInTransit:
+		_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'in_transit', transit_to = ? WHERE id = ?`, h.PickupBranch, h.CopyID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add hold: %w", mapErr(err))
+	}
+	return nil
+}
+
+const holdCols = `h.id, h.record_id, h.patron_id, h.pickup_branch, h.contact, h.status, COALESCE(h.copy_id, 0),
+	h.placed_at, COALESCE(h.ready_at, ''), COALESCE(h.contacted_at, ''), COALESCE(h.pickup_deadline, '')`
+
+func scanHold(sc interface{ Scan(...any) error }) (*Hold, error) {
+	var h Hold
+	var placed, ready, contacted string
+	err := sc.Scan(&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
+		&placed, &ready, &contacted, &h.PickupDeadline)
+	if err != nil {
+		return nil, err
+	}
+	h.PlacedAt, h.ReadyAt, h.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
+	return &h, nil
+}
+
+// HoldByID reads a hold inside the caller's transaction.
+func HoldByID(ctx context.Context, tx *sql.Tx, id int64) (*Hold, error) {
+	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: hold: %w", ErrNotFound)
+	}
+	return h, err
+}
+
+// HoldOn returns a patron's hold on a record, or nil.
+func HoldOn(ctx context.Context, tx *sql.Tx, patronID, recordID int64) (*Hold, error) {
+	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.patron_id = ? AND h.record_id = ?`, patronID, recordID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return h, err
+}
+
+// HoldOfCopy returns the hold a copy is allocated to, if any.
+func HoldOfCopy(ctx context.Context, tx *sql.Tx, copyID int64) (*Hold, error) {
+	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.copy_id = ?`, copyID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return h, err
+}
+
+// NextInLine returns the first waiting hold on a record without a copy,
+// in order of placement, or nil.
+func NextInLine(ctx context.Context, tx *sql.Tx, recordID int64) (*Hold, error) {
+	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h
+		WHERE h.record_id = ? AND h.status = 'waiting' AND +h.copy_id IS NULL ORDER BY h.placed_at, h.id LIMIT 1`, recordID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return h, err
+}
+
+// HoldExists reports whether a hold is still there.
+func HoldExists(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: hold: %w", err)
+	}
+	return n == 1, nil
+}
+
+// HoldPosition is a waiting hold's place in its title's queue, from 1.
+func HoldPosition(ctx context.Context, q Querier, h *Hold) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM holds o WHERE o.record_id = ? AND o.status = 'waiting'
+		AND +o.copy_id IS NULL AND (o.placed_at < ? OR (o.placed_at = ? AND o.id < ?))`,
+		h.RecordID, fmtTime(h.PlacedAt), fmtTime(h.PlacedAt), h.ID).Scan(&n)
+	return n + 1, err
+}
+
+// CountHolds counts a patron's holds.
+func CountHolds(ctx context.Context, tx *sql.Tx, patronID int64) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE patron_id = ?`, patronID).Scan(&n)
+	return n, err
+}
+
+// UpdateHold writes a hold's changeable fields.
+func UpdateHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
+	copyID, ready, contacted, deadline := h.nullables()
+	_, err := tx.ExecContext(ctx, `UPDATE holds SET pickup_branch = ?, contact = ?, status = ?, copy_id = ?,
+		ready_at = ?, contacted_at = ?, pickup_deadline = ? WHERE id = ?`,
+		h.PickupBranch, h.Contact, h.Status, copyID, ready, contacted, deadline, h.ID)
+	if err != nil {
+		return fmt.Errorf("store: update hold: %w", mapErr(err))
+	}
+	return nil
+}
+
+// DeleteHold forgets a hold: fulfilled, cancelled or expired, it keeps no
+// link between the patron and the title (R40).
+func DeleteHold(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM holds WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("store: delete hold: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Demand is how many holds wait for a record and how many of its copies
+// are on the shelf, unallocated, to serve them.
+func Demand(ctx context.Context, q Querier, recordID int64) (waiting, onShelf int, err error) {
+	err = q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND +copy_id IS NULL),
+		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf')`, recordID, recordID).Scan(&waiting, &onShelf)
+	return waiting, onShelf, err
+}
+
+// HoldsWaiting counts the holds not yet filled for each record.
+func (db *DB) HoldsWaiting(ctx context.Context, recordIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(recordIDs))
+	if len(recordIDs) == 0 {
+		return out, nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT record_id, count(*) FROM holds
+		WHERE status = 'waiting' AND record_id IN (`+placeholders(len(recordIDs))+`) GROUP BY record_id`,
+		int64Args(recordIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: holds waiting: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// PatronHold is a hold as its patron sees it, with its live queue position.
+type PatronHold struct {
+	Hold
+	Title    string
+	Position int
+}
+
+// HoldsOf lists a patron's holds with their positions in the queues.
+func HoldsOf(ctx context.Context, q Querier, patronID int64) ([]PatronHold, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+holdCols+`, r.title,
+		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND +o.copy_id IS NULL
+		   AND (o.placed_at < h.placed_at OR (o.placed_at = h.placed_at AND o.id < h.id))) + 1
+		FROM holds h JOIN records r ON r.id = h.record_id WHERE h.patron_id = ? ORDER BY h.placed_at, h.id`, patronID)
+	if err != nil {
+		return nil, fmt.Errorf("store: holds: %w", err)
+	}
+	defer rows.Close()
+	var out []PatronHold
+	for rows.Next() {
+		var h PatronHold
+		var placed, ready, contacted string
+		if err := rows.Scan(&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
+			&placed, &ready, &contacted, &h.PickupDeadline, &h.Title, &h.Position); err != nil {
+			return nil, err
+		}
+		h.PlacedAt, h.ReadyAt, h.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// ShelfHold is a hold on the hold shelf or call list, for staff.
+type ShelfHold struct {
+	Hold
+	Title      string
+	PatronName string
+	Card       string
+	Phone      string
+	Mobile     string
+	Barcode    string
+	Location   string
+	CallNumber string
+}
+
+// ReadyHolds lists ready holds at a branch ("" for all), deadline first.
+func (db *DB) ReadyHolds(ctx context.Context, branch string) ([]ShelfHold, error) {
+	return db.shelfHolds(ctx, `h.status = 'ready' AND (? = '' OR h.pickup_branch = ?) ORDER BY h.pickup_deadline IS NULL, h.pickup_deadline, h.id`, branch, branch)
+}
+
+// CallList lists ready holds to be told by phone and not yet reached:
+// phone contacts, and e-mail contacts whose message failed for good.
+func (db *DB) CallList(ctx context.Context) ([]ShelfHold, error) {
+	return db.shelfHolds(ctx, `h.status = 'ready' AND h.contacted_at IS NULL AND (h.contact IN ('phone','mobile')
+		OR EXISTS (SELECT 1 FROM contact_attempts a WHERE a.hold_id = h.id AND a.channel = 'email' AND a.result = 'failed'))
+		ORDER BY h.ready_at, h.id`)
+}
+
+func (db *DB) shelfHolds(ctx context.Context, where string, args ...any) ([]ShelfHold, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+holdCols+`, r.title, p.name, p.card, p.phone, p.mobile,
+		COALESCE(c.barcode, ''), COALESCE(c.location, ''), COALESCE(c.call_number, '')
+		FROM holds h JOIN records r ON r.id = h.record_id JOIN patrons p ON p.id = h.patron_id
+		LEFT JOIN copies c ON c.id = h.copy_id WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: shelf holds: %w", err)
+	}
+	defer rows.Close()
+	var out []ShelfHold
+	for rows.Next() {
+		var h ShelfHold
+		var placed, ready, contacted string
+		if err := rows.Scan(&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
+			&placed, &ready, &contacted, &h.PickupDeadline, &h.Title, &h.PatronName, &h.Card, &h.Phone, &h.Mobile,
+			&h.Barcode, &h.Location, &h.CallNumber); err != nil {
+			return nil, err
+		}
+		h.PlacedAt, h.ReadyAt, h.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// PickItem is a waiting hold a copy on the shelf at a branch can fill.
+type PickItem struct {
+	HoldID       int64
+	RecordID     int64
+	Title        string
+	PickupBranch string
+	PlacedAt     time.Time
+	Barcode      string
+	Location     string
+	CallNumber   string
+}
+
+// PickList lists, for a branch, the first waiting hold of each record with
+// a copy on its shelves, leaving out copies on their first day on the
+// shelf (R23: new arrivals stay for walk-in patrons that day).
+func (db *DB) PickList(ctx context.Context, branch, today string) ([]PickItem, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT h.id, h.record_id, r.title, h.pickup_branch, h.placed_at,
+		c.barcode, c.location, c.call_number
+		FROM holds h JOIN records r ON r.id = h.record_id
+		JOIN copies c ON c.id = (SELECT c2.id FROM copies c2 WHERE c2.record_id = h.record_id AND c2.branch = ?
+			AND c2.status = 'on_shelf' AND c2.shelved_on < ? ORDER BY c2.id LIMIT 1)
+		WHERE h.status = 'waiting' AND +h.copy_id IS NULL
+		  AND h.id = (SELECT h2.id FROM holds h2 WHERE h2.record_id = h.record_id AND h2.status = 'waiting'
+			AND +h2.copy_id IS NULL ORDER BY h2.placed_at, h2.id LIMIT 1)
+		ORDER BY c.location, c.call_number, h.placed_at`, branch, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: pick list: %w", err)
+	}
+	defer rows.Close()
+	var out []PickItem
+	for rows.Next() {
+		var p PickItem
+		var placed string
+		if err := rows.Scan(&p.HoldID, &p.RecordID, &p.Title, &p.PickupBranch, &placed, &p.Barcode, &p.Location, &p.CallNumber); err != nil {
+			return nil, err
+		}
+		p.PlacedAt = parseTime(placed)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ExpiredHolds lists ready holds whose pickup deadline is before today.
+func ExpiredHolds(ctx context.Context, tx *sql.Tx, today string) ([]Hold, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.status = 'ready'
+		AND h.pickup_deadline IS NOT NULL AND h.pickup_deadline < ? ORDER BY h.id`, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: expired holds: %w", err)
+	}
+	defer rows.Close()
+	var out []Hold
+	for rows.Next() {
+		h, err := scanHold(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *h)
+	}
+	return out, rows.Err()
+}
+
+// MovePickupDeadlines moves the deadlines of ready holds at branch that
+// fall between from and to (inclusive) to day.
+func MovePickupDeadlines(ctx context.Context, tx *sql.Tx, branch, from, to, day string) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE holds SET pickup_deadline = ? WHERE pickup_branch = ? AND status = 'ready'
+		AND pickup_deadline BETWEEN ? AND ?`, day, branch, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("store: move deadlines: %w", mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Staff is a staff account.
+type Staff struct {
+	ID           int64
+	Username     string
+	DisplayName  string
+	Role         string
+	PasswordHash string
+	Disabled     bool
+}
+
+// AddStaff inserts a staff account inside the caller's transaction.
+func AddStaff(ctx context.Context, tx *sql.Tx, s *Staff, now time.Time) error {
+	err := tx.QueryRowContext(ctx, `INSERT INTO staff(username, display_name, role, password_hash, created_at)
+		VALUES(?,?,?,?,?) RETURNING id`, s.Username, s.DisplayName, s.Role, s.PasswordHash, fmtTime(now)).Scan(&s.ID)
+	if err != nil {
+		return fmt.Errorf("store: add staff %s: %w", s.Username, mapErr(err))
+	}
+	return nil
+}
+
+// UpdateStaff changes a staff account's role, state and, when hash is
+// not empty, password; their sessions end when disabled or re-keyed.
+func UpdateStaff(ctx context.Context, tx *sql.Tx, username, role string, disabled bool, hash string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET role = ?, disabled = ?,
+		password_hash = CASE WHEN ? <> '' THEN ? ELSE password_hash END, failed_logins = 0 WHERE username = ?`,
+		role, disabled, hash, hash, username)
+	if err != nil {
+		return fmt.Errorf("store: update staff: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update staff: %w", ErrNotFound)
+	}
+	if disabled || hash != "" {
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE username = ?)`, username)
+	}
+	return mapErr(err)
+}
+
+// StaffByID returns a staff account.
+func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
+	var s Staff
+	err := db.read.QueryRowContext(ctx, `SELECT id, username, display_name, role, disabled FROM staff WHERE id = ?`, id).
+		Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.Disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: staff: %w", ErrNotFound)
+	}
+	return &s, err
+}
+
+// StaffList lists staff accounts.
+func (db *DB) StaffList(ctx context.Context) ([]Staff, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, username, display_name, role, disabled FROM staff ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("store: staff list: %w", err)
+	}
+	defer rows.Close()
+	var out []Staff
+	for rows.Next() {
+		var s Staff
+		if err := rows.Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.Disabled); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// StaffCount is the number of staff accounts that are not disabled.
+func (db *DB) StaffCount(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM staff WHERE disabled = 0").Scan(&n)
+	return n, err
+}
+
+// StaffCredentials reads a staff account for login.
+func StaffCredentials(ctx context.Context, tx *sql.Tx, username string) (*Staff, int, time.Time, error) {
+	var s Staff
+	var failures int
+	var last string
+	err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash, disabled,
+		failed_logins, last_failed_at FROM staff WHERE username = ?`, username).
+		Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.PasswordHash, &s.Disabled, &failures, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, time.Time{}, fmt.Errorf("store: staff: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, 0, time.Time{}, fmt.Errorf("store: staff: %w", err)
+	}
+	return &s, failures, parseTime(last), nil
+}
+
+// RecordStaffLogin counts a staff login failure, or clears the count.
+func RecordStaffLogin(ctx context.Context, tx *sql.Tx, staffID int64, ok bool, now time.Time) error {
+	q := `UPDATE staff SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?`
+	args := []any{fmtTime(now), staffID}
+	if ok {
+		q, args = `UPDATE staff SET failed_logins = 0, last_failed_at = '' WHERE id = ?`, []any{staffID}
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: staff login: %w", mapErr(err))
+	}
+	return nil
+}
