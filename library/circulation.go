@@ -175,10 +175,10 @@ func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, p
 		} else if onLoan {
 			return refuse(AlreadyOnLoan)
 		}
-		if mine, err := store.HoldOn(ctx, tx, patronID, recordID); err != nil {
-			return err
-		} else if mine != nil {
+		if _, err := store.HoldOn(ctx, tx, patronID, recordID); err == nil {
 			return refuse(AlreadyReserved)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
 		}
 		if n, err := store.CountHolds(ctx, tx, patronID); err != nil {
 			return err
@@ -304,10 +304,10 @@ const (
 func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
 	now := c.clock.Now()
 	next, err := store.NextInLine(ctx, tx, cp.RecordID)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Placement{}, err
 	}
-	if next != nil {
+	if err == nil {
 		next.CopyID = cp.ID
 		if next.PickupBranch == branch && !inTransit {
 			if err := c.makeReady(ctx, tx, next, now); err != nil {
@@ -376,7 +376,7 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 			return refuse(ItemOnLoan)
 		}
 		hold, err := store.HoldOfCopy(ctx, tx, cp.ID)
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if hold != nil && hold.PatronID != p.ID {
@@ -393,9 +393,11 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 		filled := hold
 		if filled == nil {
 			// Borrowing a title one has reserved fulfils the hold too.
-			if mine, err := store.HoldOn(ctx, tx, p.ID, cp.RecordID); err != nil {
+			mine, err := store.HoldOn(ctx, tx, p.ID, cp.RecordID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
-			} else if mine != nil && mine.CopyID == 0 {
+			}
+			if mine != nil && mine.CopyID == 0 {
 				filled = mine
 			}
 		}
@@ -441,22 +443,22 @@ func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Plac
 		switch cp.Status {
 		case store.CopyOnHoldShelf:
 			h, err := store.HoldOfCopy(ctx, tx, cp.ID)
-			if err != nil {
-				return err
-			}
-			if h != nil {
+			if err == nil {
 				pl = Placement{Action: ActionHoldShelf, HoldID: h.ID}
 				return nil
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
 			}
 		case store.CopyInTransit:
 			pl, err = c.receive(ctx, tx, cp, branch)
 			return err
 		}
 		loan, err := store.LoanByCopy(ctx, tx, cp.ID)
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if loan != nil {
+		if err == nil {
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
 				return err
 			}
@@ -504,10 +506,10 @@ func (c *Circulation) ReceiveTransit(ctx context.Context, barcode, branch string
 
 func (c *Circulation) receive(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string) (Placement, error) {
 	h, err := store.HoldOfCopy(ctx, tx, cp.ID)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Placement{}, err
 	}
-	if h != nil {
+	if err == nil {
 		if h.PickupBranch == branch {
 			if err := c.makeReady(ctx, tx, h, c.clock.Now()); err != nil {
 				return Placement{}, err

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -88,39 +87,41 @@ func scanHold(sc interface{ Scan(...any) error }) (*Hold, error) {
 // HoldByID reads a hold inside the caller's transaction.
 func HoldByID(ctx context.Context, tx *sql.Tx, id int64) (*Hold, error) {
 	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: hold: %w", ErrNotFound)
+	if err != nil {
+		return nil, fmt.Errorf("store: hold %d: %w", id, mapErr(err))
 	}
-	return h, err
+	return h, nil
 }
 
-// HoldOn returns a patron's hold on a record, or nil.
+// HoldOn returns a patron's hold on a record; ErrNotFound when they have
+// none.
 func HoldOn(ctx context.Context, tx *sql.Tx, patronID, recordID int64) (*Hold, error) {
 	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.patron_id = ? AND h.record_id = ?`, patronID, recordID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	if err != nil {
+		return nil, fmt.Errorf("store: hold of patron %d on record %d: %w", patronID, recordID, mapErr(err))
 	}
-	return h, err
+	return h, nil
 }
 
-// HoldOfCopy returns the hold a copy is allocated to, if any.
+// HoldOfCopy returns the hold a copy is allocated to; ErrNotFound when
+// the copy serves none.
 func HoldOfCopy(ctx context.Context, tx *sql.Tx, copyID int64) (*Hold, error) {
 	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.copy_id = ?`, copyID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	if err != nil {
+		return nil, fmt.Errorf("store: hold of copy %d: %w", copyID, mapErr(err))
 	}
-	return h, err
+	return h, nil
 }
 
 // NextInLine returns the first waiting hold on a record without a copy,
-// in order of placement, or nil.
+// in order of placement; ErrNotFound when nobody waits.
 func NextInLine(ctx context.Context, tx *sql.Tx, recordID int64) (*Hold, error) {
 	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h
 		WHERE h.record_id = ? AND h.status = 'waiting' AND +h.copy_id IS NULL ORDER BY h.placed_at, h.id LIMIT 1`, recordID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	if err != nil {
+		return nil, fmt.Errorf("store: next hold on record %d: %w", recordID, mapErr(err))
 	}
-	return h, err
+	return h, nil
 }
 
 // HoldExists reports whether a hold is still there.

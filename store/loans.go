@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -39,24 +38,31 @@ func AddLoan(ctx context.Context, tx *sql.Tx, l *Loan) error {
 
 // LoanByID returns a loan inside the caller's transaction.
 func LoanByID(ctx context.Context, tx *sql.Tx, id int64) (*Loan, error) {
-	var l Loan
-	err := tx.QueryRowContext(ctx, `SELECT id, copy_id, patron_id, branch, loaned_on, due_date, renewals FROM loans WHERE id = ?`, id).
-		Scan(&l.ID, &l.CopyID, &l.PatronID, &l.Branch, &l.LoanedOn, &l.DueDate, &l.Renewals)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: loan: %w", ErrNotFound)
+	l, err := scanLoan(tx.QueryRowContext(ctx, `SELECT `+loanCols+` FROM loans WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("store: loan %d: %w", id, mapErr(err))
 	}
-	return &l, err
+	return l, nil
 }
 
-// LoanByCopy returns the loan of a copy, or nil.
+// LoanByCopy returns the loan of a copy; ErrNotFound when it is not
+// on loan.
 func LoanByCopy(ctx context.Context, tx *sql.Tx, copyID int64) (*Loan, error) {
-	var l Loan
-	err := tx.QueryRowContext(ctx, `SELECT id, copy_id, patron_id, branch, loaned_on, due_date, renewals FROM loans WHERE copy_id = ?`, copyID).
-		Scan(&l.ID, &l.CopyID, &l.PatronID, &l.Branch, &l.LoanedOn, &l.DueDate, &l.Renewals)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	l, err := scanLoan(tx.QueryRowContext(ctx, `SELECT `+loanCols+` FROM loans WHERE copy_id = ?`, copyID))
+	if err != nil {
+		return nil, fmt.Errorf("store: loan of copy %d: %w", copyID, mapErr(err))
 	}
-	return &l, err
+	return l, nil
+}
+
+const loanCols = `id, copy_id, patron_id, branch, loaned_on, due_date, renewals`
+
+func scanLoan(row *sql.Row) (*Loan, error) {
+	var l Loan
+	if err := row.Scan(&l.ID, &l.CopyID, &l.PatronID, &l.Branch, &l.LoanedOn, &l.DueDate, &l.Renewals); err != nil {
+		return nil, err
+	}
+	return &l, nil
 }
 
 // CountLoans counts a patron's loans.

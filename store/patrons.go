@@ -158,7 +158,10 @@ func SetPatronBlock(ctx context.Context, tx *sql.Tx, card, reason string) error 
 func (db *DB) PatronBlock(ctx context.Context, patronID int64) (string, error) {
 	var r string
 	err := db.read.QueryRowContext(ctx, `SELECT blocked_reason FROM patrons WHERE id = ?`, patronID).Scan(&r)
-	return r, err
+	if err != nil {
+		return "", fmt.Errorf("store: patron %d block: %w", patronID, mapErr(err))
+	}
+	return r, nil
 }
 
 // SetDueReminders records whether a patron wants due-date reminders.

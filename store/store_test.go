@@ -18,6 +18,38 @@ func openTest(t *testing.T) *DB {
 	return db
 }
 
+// inTx runs fn in one transaction and fails the test if it fails.
+func inTx(t *testing.T, db *DB, fn func(tx *sql.Tx) error) {
+	t.Helper()
+	if err := db.Tx(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addRecord saves r and its copies at branch "ozu" (created if needed)
+// through the one write path, RecordWriter.
+func addRecord(t *testing.T, db *DB, now time.Time, r *Record, copies ...*Copy) {
+	t.Helper()
+	ctx := context.Background()
+	inTx(t, db, func(tx *sql.Tx) error {
+		if err := SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"}); err != nil {
+			return err
+		}
+		w, err := NewRecordWriter(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		if _, err := w.Save(ctx, r); err != nil {
+			return err
+		}
+		for _, c := range copies {
+			c.RecordID, c.Branch, c.ShelvedOn, c.AcquiredOn = r.ID, "ozu", "2026-01-01", "2026-01-01"
+		}
+		return w.AddCopies(ctx, copies)
+	})
+}
+
 func TestMigrateAndReopen(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
