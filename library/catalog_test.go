@@ -140,13 +140,7 @@ func TestIndexRecovers(t *testing.T) {
 	db, cat := openCatalogT(t, dir)
 	save := func(source, title string) {
 		t.Helper()
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := store.SaveRecord(ctx, tx, &store.Record{Source: source, Title: title}, time.Now())
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		saveRecord(t, db, time.Now(), &store.Record{Source: source, Title: title})
 	}
 	save("t:1", "羅生門")
 	if err := cat.Sync(ctx); err != nil {

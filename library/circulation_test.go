@@ -49,30 +49,24 @@ func newCircEnv(t testing.TB, now time.Time) *circEnv {
 				return err
 			}
 		}
-		r := store.Record{Source: "t:1", Title: "銀河鉄道の夜"}
-		if _, err := store.SaveRecord(ctx, tx, &r, now); err != nil {
-			return err
-		}
-		e.rec = r.ID
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := store.Record{Source: "t:1", Title: "銀河鉄道の夜"}
+	saveRecord(t, db, now, &r)
+	e.rec = r.ID
 	return e
 }
 
 // addCopy adds a copy of rec at branch, shelved days ago.
 func (e *circEnv) addCopy(t testing.TB, rec int64, barcode, branch string, daysAgo int) {
 	t.Helper()
-	ctx := context.Background()
 	day := e.clock.Now().In(tokyo).AddDate(0, 0, -daysAgo).Format(DateLayout)
-	err := e.db.Tx(ctx, func(tx *sql.Tx) error {
-		return store.AddCopy(ctx, tx, &store.Copy{RecordID: rec, Barcode: barcode, Branch: branch, ShelvedOn: day, AcquiredOn: day}, time.Now())
+	withRecordWriter(t, e.db, time.Now(), func(ctx context.Context, w *store.RecordWriter) error {
+		return w.AddCopy(ctx, &store.Copy{RecordID: rec, Barcode: barcode, Branch: branch, ShelvedOn: day, AcquiredOn: day})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func (e *circEnv) patron(t testing.TB, card, email string) int64 {
@@ -330,13 +324,9 @@ func TestLimitsAndPickList(t *testing.T) {
 	e.patron(t, "100000022", "")
 	var recs []int64
 	for i := 0; i < 12; i++ {
-		var id int64
-		e.db.Tx(ctx, func(tx *sql.Tx) error {
-			r := store.Record{Source: fmt.Sprintf("lim:%d", i), Title: fmt.Sprintf("本%d", i)}
-			_, err := store.SaveRecord(ctx, tx, &r, time.Now())
-			id = r.ID
-			return err
-		})
+		r := store.Record{Source: fmt.Sprintf("lim:%d", i), Title: fmt.Sprintf("本%d", i)}
+		saveRecord(t, e.db, time.Now(), &r)
+		id := r.ID
 		recs = append(recs, id)
 		days := 10
 		if i == 1 {

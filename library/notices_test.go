@@ -214,9 +214,7 @@ func TestDueAndOverdueNotices(t *testing.T) {
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo)) // Friday
 	second := store.Record{Source: "t:2", Title: "坊っちゃん"}
-	if err := e.db.Tx(ctx, func(tx *sql.Tx) error { _, err := store.SaveRecord(ctx, tx, &second, e.clock.Now()); return err }); err != nil {
-		t.Fatal(err)
-	}
+	saveRecord(t, e.db, e.clock.Now(), &second)
 	e.addCopy(t, e.rec, "L1", "ozu", 30)
 	e.addCopy(t, second.ID, "L2", "ozu", 30)
 	e.addCopy(t, second.ID, "L3", "ozu", 30)

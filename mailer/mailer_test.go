@@ -67,11 +67,16 @@ func newEnv(t *testing.T, email string) *env {
 		if err := store.SaveBranch(ctx, tx, store.Branch{Code: "ozu", Name: "大洲図書館", Address: "愛媛県大洲市東大洲270-1", Phone: "0893-24-2415"}); err != nil {
 			return err
 		}
-		r := store.Record{Source: "t:1", Title: "吾輩は猫である"}
-		if _, err := store.SaveRecord(ctx, tx, &r, clock.Now()); err != nil {
+		w, err := store.NewRecordWriter(ctx, tx, clock.Now())
+		if err != nil {
 			return err
 		}
-		if err := store.AddCopy(ctx, tx, &store.Copy{RecordID: r.ID, Barcode: "C1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}, clock.Now()); err != nil {
+		defer w.Close()
+		r := store.Record{Source: "t:1", Title: "吾輩は猫である"}
+		if _, err := w.Save(ctx, &r); err != nil {
+			return err
+		}
+		if err := w.AddCopy(ctx, &store.Copy{RecordID: r.ID, Barcode: "C1", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}); err != nil {
 			return err
 		}
 		p := store.Patron{Card: "600000001", Name: "佐藤 花子", BirthDate: "1990-04-01", Email: email}

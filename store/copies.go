@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Copy statuses. The first five are the API's item statuses.
@@ -31,24 +30,6 @@ type Copy struct {
 	ShelvedOn  string // YYYY-MM-DD
 	AcquiredOn string // YYYY-MM-DD
 	DueDate    string // YYYY-MM-DD while on loan, from the loan
-}
-
-// AddCopy inserts a copy inside the caller's transaction and sets c.ID.
-func AddCopy(ctx context.Context, tx *sql.Tx, c *Copy, now time.Time) error {
-	if c.Status == "" {
-		c.Status = CopyOnShelf
-	}
-	var transit any
-	if c.TransitTo != "" {
-		transit = c.TransitTo
-	}
-	err := tx.QueryRowContext(ctx, addCopySQL,
-		c.RecordID, c.Barcode, c.Branch, c.Location, c.CallNumber, c.Status, transit,
-		c.ShelvedOn, c.AcquiredOn, fmtTime(now)).Scan(&c.ID)
-	if err != nil {
-		return fmt.Errorf("store: add copy %q: %w", c.Barcode, mapErr(err))
-	}
-	return nil
 }
 
 const copyCols = `c.id, c.record_id, c.barcode, c.branch, c.location, c.call_number, c.status,

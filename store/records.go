@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -140,34 +139,6 @@ func (db *DB) RecordByISBN(ctx context.Context, isbn13 string) (*Record, error) 
 		return nil, fmt.Errorf("store: record isbn %s: %w", isbn13, ErrNotFound)
 	}
 	return r, err
-}
-
-// SaveRecord inserts r, or updates the record with the same Source, and
-// sets r.ID and r.CreatedAt; created reports an insert. It runs inside the
-// caller's transaction.
-func SaveRecord(ctx context.Context, tx *sql.Tx, r *Record, now time.Time) (created bool, err error) {
-	if strings.TrimSpace(r.Title) == "" {
-		return false, fmt.Errorf("store: save record: %w: empty title", ErrConstraint)
-	}
-	if r.Source == "" {
-		return false, fmt.Errorf("store: save record: %w: empty source", ErrConstraint)
-	}
-	if r.MaterialType == "" {
-		r.MaterialType = MaterialBook
-	}
-	authors, _ := json.Marshal(nonNil(r.Authors))
-	subjects, _ := json.Marshal(nonNilS(r.Subjects))
-	ts := fmtTime(now)
-	var createdAt string
-	err = tx.QueryRowContext(ctx, saveRecordSQL,
-		r.Source, r.Title, r.TitleYomi, r.Subtitle, r.SubtitleYomi, string(authors), r.Publisher,
-		r.PublisherYomi, r.Year, r.NDC, r.ISBN, r.MaterialType, r.Series, r.SeriesYomi, r.Volume,
-		string(subjects), r.Description, r.Language, r.YomiGenerated, ts, ts).Scan(&r.ID, &createdAt)
-	if err != nil {
-		return false, fmt.Errorf("store: save record %q: %w", r.Source, mapErr(err))
-	}
-	r.CreatedAt = parseTime(createdAt)
-	return createdAt == ts, nil
 }
 
 // RecordCount is the number of records in the catalogue.

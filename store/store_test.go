@@ -26,27 +26,48 @@ func inTx(t *testing.T, db *DB, fn func(tx *sql.Tx) error) {
 	}
 }
 
-// addRecord saves r and its copies at branch "ozu" (created if needed)
-// through the one write path, RecordWriter.
+// withWriter runs fn with a RecordWriter on tx: the one write path of
+// records and copies.
+func withWriter(tx *sql.Tx, now time.Time, fn func(ctx context.Context, w *RecordWriter) error) error {
+	ctx := context.Background()
+	w, err := NewRecordWriter(ctx, tx, now)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	return fn(ctx, w)
+}
+
+// saveRecord saves r inside tx and reports whether it was created.
+func saveRecord(tx *sql.Tx, r *Record, now time.Time) (created bool, err error) {
+	err = withWriter(tx, now, func(ctx context.Context, w *RecordWriter) (err error) {
+		created, err = w.Save(ctx, r)
+		return err
+	})
+	return created, err
+}
+
+// addCopy adds c inside tx.
+func addCopy(tx *sql.Tx, c *Copy, now time.Time) error {
+	return withWriter(tx, now, func(ctx context.Context, w *RecordWriter) error { return w.AddCopy(ctx, c) })
+}
+
+// addRecord saves r and its copies at branch "ozu" (created if needed).
 func addRecord(t *testing.T, db *DB, now time.Time, r *Record, copies ...*Copy) {
 	t.Helper()
-	ctx := context.Background()
 	inTx(t, db, func(tx *sql.Tx) error {
-		if err := SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"}); err != nil {
+		if err := SaveBranch(context.Background(), tx, Branch{Code: "ozu", Name: "大洲図書館"}); err != nil {
 			return err
 		}
-		w, err := NewRecordWriter(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		if _, err := w.Save(ctx, r); err != nil {
-			return err
-		}
-		for _, c := range copies {
-			c.RecordID, c.Branch, c.ShelvedOn, c.AcquiredOn = r.ID, "ozu", "2026-01-01", "2026-01-01"
-		}
-		return w.AddCopies(ctx, copies)
+		return withWriter(tx, now, func(ctx context.Context, w *RecordWriter) error {
+			if _, err := w.Save(ctx, r); err != nil {
+				return err
+			}
+			for _, c := range copies {
+				c.RecordID, c.Branch, c.ShelvedOn, c.AcquiredOn = r.ID, "ozu", "2026-01-01", "2026-01-01"
+			}
+			return w.AddCopies(ctx, copies)
+		})
 	})
 }
 
@@ -85,36 +106,24 @@ func TestConstraintErrors(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	now := time.Now()
-	var rec Record
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"}); err != nil {
-			return err
-		}
-		rec = Record{Source: "test:1", Title: "こころ", Authors: []Author{{Name: "夏目漱石", Yomi: "ナツメ ソウセキ", Role: RoleAuthor}}}
-		if _, err := SaveRecord(ctx, tx, &rec, now); err != nil {
-			return err
-		}
-		return AddCopy(ctx, tx, &Copy{RecordID: rec.ID, Barcode: "1001", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}, now)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := Record{Source: "test:1", Title: "こころ", Authors: []Author{{Name: "夏目漱石", Yomi: "ナツメ ソウセキ", Role: RoleAuthor}}}
+	addRecord(t, db, now, &rec, &Copy{Barcode: "1001"})
 	tests := []struct {
 		name string
 		fn   func(tx *sql.Tx) error
 		want error
 	}{
 		{"duplicate barcode", func(tx *sql.Tx) error {
-			return AddCopy(ctx, tx, &Copy{RecordID: rec.ID, Barcode: "1001", Branch: "ozu", ShelvedOn: "x", AcquiredOn: "x"}, now)
+			return addCopy(tx, &Copy{RecordID: rec.ID, Barcode: "1001", Branch: "ozu", ShelvedOn: "x", AcquiredOn: "x"}, now)
 		}, ErrConflict},
 		{"unknown branch", func(tx *sql.Tx) error {
-			return AddCopy(ctx, tx, &Copy{RecordID: rec.ID, Barcode: "1002", Branch: "tokyo", ShelvedOn: "x", AcquiredOn: "x"}, now)
+			return addCopy(tx, &Copy{RecordID: rec.ID, Barcode: "1002", Branch: "tokyo", ShelvedOn: "x", AcquiredOn: "x"}, now)
 		}, ErrReference},
 		{"bad card", func(tx *sql.Tx) error {
 			return AddPatron(ctx, tx, &Patron{Card: "12", Name: "x", BirthDate: "2000-01-01"}, now)
 		}, ErrConstraint},
 		{"empty title", func(tx *sql.Tx) error {
-			_, err := SaveRecord(ctx, tx, &Record{Source: "test:2", Title: " "}, now)
+			_, err := saveRecord(tx, &Record{Source: "test:2", Title: " "}, now)
 			return err
 		}, ErrConstraint},
 		{"second hold on one title", func(tx *sql.Tx) error {
@@ -152,15 +161,15 @@ func TestConstraintErrors(t *testing.T) {
 	}
 }
 
-// TestSaveRecordUpserts: the same source updates, and every change is
-// queued for the index by the database itself.
-func TestSaveRecordUpserts(t *testing.T) {
+// TestSaveUpserts: the same source updates, and every change is queued
+// for the index by the database itself.
+func TestSaveUpserts(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	r := Record{Source: "aozora:000773", Title: "こゝろ", TitleYomi: "ココロ", Subjects: []string{"小説"}}
 	var created1, created2 bool
 	err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
-		created1, err = SaveRecord(ctx, tx, &r, time.Now())
+		created1, err = saveRecord(tx, &r, time.Now())
 		return err
 	})
 	if err != nil {
@@ -169,7 +178,7 @@ func TestSaveRecordUpserts(t *testing.T) {
 	id := r.ID
 	r2 := Record{Source: "aozora:000773", Title: "こころ", TitleYomi: "ココロ", Year: 1914}
 	err = db.Tx(ctx, func(tx *sql.Tx) (err error) {
-		created2, err = SaveRecord(ctx, tx, &r2, time.Now().Add(time.Second))
+		created2, err = saveRecord(tx, &r2, time.Now().Add(time.Second))
 		return err
 	})
 	if err != nil {
@@ -212,10 +221,10 @@ func TestUnqueued(t *testing.T) {
 	}
 	add := func(tx *sql.Tx, source, barcode string) (int64, error) {
 		r := Record{Source: source, Title: "本"}
-		if _, err := SaveRecord(ctx, tx, &r, now); err != nil {
+		if _, err := saveRecord(tx, &r, now); err != nil {
 			return 0, err
 		}
-		return r.ID, AddCopy(ctx, tx, &Copy{RecordID: r.ID, Barcode: barcode, Branch: "ozu", ShelvedOn: "2024-01-01", AcquiredOn: "2024-01-01"}, now)
+		return r.ID, addCopy(tx, &Copy{RecordID: r.ID, Barcode: barcode, Branch: "ozu", ShelvedOn: "2024-01-01", AcquiredOn: "2024-01-01"}, now)
 	}
 	var old, quiet int64
 	err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
@@ -235,7 +244,7 @@ func TestUnqueued(t *testing.T) {
 			if quiet, err = add(tx, "b", "B1"); err != nil {
 				return err
 			}
-			_, err = SaveRecord(ctx, tx, &Record{Source: "a", Title: "本 改訂版"}, now) // an update
+			_, err = saveRecord(tx, &Record{Source: "a", Title: "本 改訂版"}, now) // an update
 			return err
 		})
 	})

@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -172,14 +171,11 @@ func TestCirculationAPI(t *testing.T) {
 
 	// The hold limit.
 	for i := 0; i < 10; i++ {
-		var id int64
-		e.DB.Tx(ctx, func(tx *sql.Tx) error {
-			r := store.Record{Source: fmt.Sprintf("lim:%d", i), Title: fmt.Sprintf("本%d", i)}
-			_, err := store.SaveRecord(ctx, tx, &r, time.Now())
-			id = r.ID
-			return err
-		})
-		run(step{"hold " + fmt.Sprint(i), "POST", "/me/holds", fmt.Sprintf(`{"record_id":%d,"pickup_branch":"ozu","contact":"phone"}`, id), B, 201, nil})
+		r := store.Record{Source: fmt.Sprintf("lim:%d", i), Title: fmt.Sprintf("本%d", i)}
+		if err := e.Cat.SaveRecords(ctx, []*store.Record{&r}, nil); err != nil {
+			t.Fatal(err)
+		}
+		run(step{"hold " + fmt.Sprint(i), "POST", "/me/holds", fmt.Sprintf(`{"record_id":%d,"pickup_branch":"ozu","contact":"phone"}`, r.ID), B, 201, nil})
 	}
 	run(step{"hold limit", "POST", "/me/holds", `{"record_id":` + rec + `,"pickup_branch":"ozu","contact":"phone"}`, B, 409, []string{`"code":"hold_limit_reached"`}})
 }
