@@ -109,21 +109,6 @@ func SetCopyStatus(ctx context.Context, tx *sql.Tx, copyID int64, status, transi
 	return nil
 }
 
-// WithdrawCopy takes a copy out of the catalogue; a copy on loan or
-// serving a hold cannot go.
-func WithdrawCopy(ctx context.Context, tx *sql.Tx, barcode string) error {
-	cp, err := CopyByBarcode(ctx, tx, barcode)
-	if err != nil {
-		return err
-	}
-	switch cp.Status {
-	case CopyOnLoan, CopyOnHoldShelf, CopyInTransit:
-		return fmt.Errorf("store: withdraw %s: %w", barcode, ErrConflict)
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'withdrawn' WHERE id = ?`, cp.ID)
-	return mapErr(err)
-}
-
 // InTransit lists copies travelling to or from a branch.
 func (db *DB) InTransit(ctx context.Context, branch string) ([]Copy, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+` FROM copies c LEFT JOIN loans l ON l.copy_id = c.id

@@ -1,7 +1,6 @@
 package staff
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -202,19 +201,9 @@ func (s *Server) copyWithdrawPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	bc := c.PostForm("barcode")
-	err = s.DB.Tx(c.Request.Context(), func(tx *sql.Tx) error { return store.WithdrawCopy(c.Request.Context(), tx, bc) })
-	if errors.Is(err, store.ErrConflict) {
-		return &web.Error{Status: http.StatusConflict, Code: library.CopyInUse, Msg: "err.copy_in_use"}
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return web.NotFound(library.ItemNotFound)
-	}
-	if err != nil {
+	if err := s.Catalog.WithdrawCopy(c.Request.Context(), s.Who(c).StaffID, c.PostForm("barcode")); err != nil {
 		return err
 	}
-	s.Catalog.Changed()
-	s.Audit(c, "copy.withdraw", "item "+bc)
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=withdrawn", id))
 	return nil
 }
