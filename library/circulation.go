@@ -142,48 +142,69 @@ func (c *Circulation) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
+// HoldRequest is what the rules of placing a hold look at: the request,
+// and what the store says of the title, the pickup branch and the patron.
+type HoldRequest struct {
+	RecordExists bool
+	BranchExists bool   // the pickup branch
+	Contact      string // how the patron wants to hear the hold is ready
+	PatronEmail  string // "" when the patron registered none
+	OnLoan       bool   // the patron has a copy of the title out
+	Reserved     bool   // the patron holds the title already
+	Holds        int    // the patron's holds now
+	HoldLimit    int    // the policy's most holds at once
+}
+
+// CheckHold applies the rules of placing a hold (R20–R22, R28) to what was
+// read, first refusal first; nil means the hold may be placed.
+func CheckHold(q HoldRequest) *Refusal {
+	switch {
+	case !q.RecordExists:
+		return refuse(RecordNotFound)
+	case !q.BranchExists:
+		return &Refusal{Code: UnknownBranch, Field: "pickup_branch"}
+	}
+	if r := checkContact(q.Contact, q.PatronEmail); r != nil {
+		return r
+	}
+	switch {
+	case q.OnLoan:
+		// A patron holding the copy in hand has no use for a hold on it.
+		return refuse(AlreadyOnLoan)
+	case q.Reserved:
+		return refuse(AlreadyReserved)
+	case q.Holds >= q.HoldLimit:
+		return refuse(HoldLimitReached)
+	}
+	return nil
+}
+
+// checkContact: a hold is told by phone, mobile or e-mail, and by e-mail
+// only to a patron who registered an address (R20, R21).
+func checkContact(contact, email string) *Refusal {
+	switch contact {
+	case ContactPhone, ContactMobile:
+		return nil
+	case ContactEmail:
+		if email == "" {
+			return &Refusal{Code: EmailNotRegistered, Field: "contact"}
+		}
+		return nil
+	}
+	return &Refusal{Code: InvalidContact, Field: "contact"}
+}
+
 // PlaceHold reserves a title for a patron (R20–R22, R28). It never takes a
 // copy off the shelf: walk-in patrons come first (R23).
 func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, pickup, contact string) (*store.Hold, error) {
 	var h store.Hold
 	err := c.tx(ctx, func(tx *sql.Tx) error {
-		if ok, err := store.RecordExists(ctx, tx, recordID); err != nil {
-			return err
-		} else if !ok {
-			return refuse(RecordNotFound)
-		}
-		if ok, err := store.BranchExists(ctx, tx, pickup); err != nil {
-			return err
-		} else if !ok {
-			return &Refusal{Code: UnknownBranch, Field: "pickup_branch"}
-		}
-		p, err := store.PatronAtDeskByID(ctx, tx, patronID)
+		q, err := c.readHoldRequest(ctx, tx, patronID, recordID, pickup, contact)
 		if err != nil {
 			return err
 		}
-		switch contact {
-		case ContactPhone, ContactMobile:
-		case ContactEmail:
-			if p.Email == "" {
-				return &Refusal{Code: EmailNotRegistered, Field: "contact"}
-			}
-		default:
-			return &Refusal{Code: InvalidContact, Field: "contact"}
-		}
-		if onLoan, err := store.HasLoanOfRecord(ctx, tx, patronID, recordID); err != nil {
-			return err
-		} else if onLoan {
-			return refuse(AlreadyOnLoan)
-		}
-		if _, err := store.HoldOn(ctx, tx, patronID, recordID); err == nil {
-			return refuse(AlreadyReserved)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if n, err := store.CountHolds(ctx, tx, patronID); err != nil {
-			return err
-		} else if n >= c.p.HoldLimit {
-			return refuse(HoldLimitReached)
+		if r := CheckHold(q); r != nil {
+			return r
 		}
 		h = store.Hold{RecordID: recordID, PatronID: patronID, PickupBranch: pickup, Contact: contact,
 			Status: store.HoldWaiting, PlacedAt: c.clock.Now()}
@@ -200,6 +221,31 @@ func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, p
 		return nil, err
 	}
 	return &h, nil
+}
+
+// readHoldRequest reads what CheckHold decides on, inside tx.
+func (c *Circulation) readHoldRequest(ctx context.Context, tx *sql.Tx, patronID, recordID int64, pickup, contact string) (HoldRequest, error) {
+	q := HoldRequest{Contact: contact, HoldLimit: c.p.HoldLimit}
+	var err error
+	if q.RecordExists, err = store.RecordExists(ctx, tx, recordID); err != nil {
+		return q, err
+	}
+	if q.BranchExists, err = store.BranchExists(ctx, tx, pickup); err != nil {
+		return q, err
+	}
+	p, err := store.PatronAtDeskByID(ctx, tx, patronID)
+	if err != nil {
+		return q, err
+	}
+	q.PatronEmail = p.Email
+	if q.OnLoan, err = store.HasLoanOfRecord(ctx, tx, patronID, recordID); err != nil {
+		return q, err
+	}
+	if q.Reserved, err = found(store.HoldOn(ctx, tx, patronID, recordID)); err != nil {
+		return q, err
+	}
+	q.Holds, err = store.CountHolds(ctx, tx, patronID)
+	return q, err
 }
 
 // ChangeHold changes the pickup branch or contact of a hold not yet ready
@@ -226,18 +272,16 @@ func (c *Circulation) ChangeHold(ctx context.Context, patronID, holdID int64, pi
 			h.PickupBranch = pickup
 		}
 		if contact != "" {
-			switch contact {
-			case ContactPhone, ContactMobile:
-			case ContactEmail:
+			email := ""
+			if contact == ContactEmail {
 				p, err := store.PatronAtDeskByID(ctx, tx, patronID)
 				if err != nil {
 					return err
 				}
-				if p.Email == "" {
-					return &Refusal{Code: EmailNotRegistered, Field: "contact"}
-				}
-			default:
-				return &Refusal{Code: InvalidContact, Field: "contact"}
+				email = p.Email
+			}
+			if r := checkContact(contact, email); r != nil {
+				return r
 			}
 			h.Contact = contact
 		}
@@ -345,60 +389,107 @@ func (c *Circulation) makeReady(ctx context.Context, tx *sql.Tx, h *store.Hold, 
 	return nil
 }
 
+// CheckoutState is what the rules of lending look at, as read at the desk.
+type CheckoutState struct {
+	BranchExists bool   // the desk's branch
+	PatronFound  bool   // a patron has the card
+	PatronID     int64  // that patron
+	Blocked      string // why loans to the patron are stopped; "" when they are not
+	CopyFound    bool   // a copy has the barcode
+	CopyStatus   string
+	HeldFor      int64 // the patron whose hold the copy serves; 0 for none
+	Loans        int   // the patron's loans now
+	LoanLimit    int   // the policy's most loans at once
+}
+
+// CheckCheckout applies the rules of lending (R37) to what the desk read,
+// first refusal first; nil means the copy may go out.
+func CheckCheckout(s CheckoutState) *Refusal {
+	switch {
+	case !s.BranchExists:
+		return &Refusal{Code: UnknownBranch, Field: "branch"}
+	case !s.PatronFound:
+		return refuse(PatronNotFound)
+	case !s.CopyFound || s.CopyStatus == store.CopyWithdrawn:
+		return refuse(ItemNotFound)
+	case s.Blocked != "":
+		return refuse(PatronBlocked)
+	case s.CopyStatus == store.CopyOnLoan:
+		return refuse(ItemOnLoan)
+	case s.HeldFor != 0 && s.HeldFor != s.PatronID:
+		// A copy on the hold shelf is kept for its patron alone.
+		return refuse(HeldForAnother)
+	case s.Loans >= s.LoanLimit:
+		return refuse(LoanLimitReached)
+	}
+	return nil
+}
+
+// deskRead is what a checkout reads before deciding: the rules' view,
+// and the rows the loan is made of (nil when not found).
+type deskRead struct {
+	CheckoutState
+	patron *store.PatronForDesk
+	copy   *store.Copy
+	hold   *store.Hold // the hold the copy serves
+}
+
+// readCheckout reads what CheckCheckout decides on, inside tx.
+func (c *Circulation) readCheckout(ctx context.Context, tx *sql.Tx, card, barcode, branch string) (deskRead, error) {
+	d := deskRead{CheckoutState: CheckoutState{LoanLimit: c.p.LoanLimit}}
+	var err error
+	if d.BranchExists, err = store.BranchExists(ctx, tx, branch); err != nil {
+		return d, err
+	}
+	p, err := store.PatronAtDesk(ctx, tx, card)
+	switch {
+	case err == nil:
+		d.patron, d.PatronFound, d.PatronID, d.Blocked = p, true, p.ID, p.Blocked
+		if d.Loans, err = store.CountLoans(ctx, tx, p.ID); err != nil {
+			return d, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return d, err
+	}
+	cp, err := store.CopyByBarcode(ctx, tx, barcode)
+	switch {
+	case err == nil:
+		d.copy, d.CopyFound, d.CopyStatus = cp, true, cp.Status
+		h, err := store.HoldOfCopy(ctx, tx, cp.ID)
+		switch {
+		case err == nil:
+			d.hold, d.HeldFor = h, h.PatronID
+		case !errors.Is(err, store.ErrNotFound):
+			return d, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return d, err
+	}
+	return d, nil
+}
+
 // Checkout lends a copy to a patron at a branch (R37). A copy waiting on
 // the hold shelf for this patron fulfils their hold.
 func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string) (*store.Loan, error) {
 	var loan store.Loan
 	err := c.tx(ctx, func(tx *sql.Tx) error {
-		if ok, err := store.BranchExists(ctx, tx, branch); err != nil {
-			return err
-		} else if !ok {
-			return &Refusal{Code: UnknownBranch, Field: "branch"}
-		}
-		p, err := store.PatronAtDesk(ctx, tx, card)
-		if errors.Is(err, store.ErrNotFound) {
-			return refuse(PatronNotFound)
-		}
+		d, err := c.readCheckout(ctx, tx, card, barcode, branch)
 		if err != nil {
 			return err
 		}
-		cp, err := store.CopyByBarcode(ctx, tx, barcode)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && cp.Status == store.CopyWithdrawn) {
-			return refuse(ItemNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if p.Blocked != "" {
-			return refuse(PatronBlocked)
-		}
-		if cp.Status == store.CopyOnLoan {
-			return refuse(ItemOnLoan)
-		}
-		hold, err := store.HoldOfCopy(ctx, tx, cp.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if hold != nil && hold.PatronID != p.ID {
-			return refuse(HeldForAnother)
-		}
-		n, err := store.CountLoans(ctx, tx, p.ID)
-		if err != nil {
-			return err
-		}
-		if n >= c.p.LoanLimit {
-			return refuse(LoanLimitReached)
+		if r := CheckCheckout(d.CheckoutState); r != nil {
+			return r
 		}
 		today := c.today()
-		filled := hold
+		filled := d.hold
 		if filled == nil {
 			// Borrowing a title one has reserved fulfils the hold too.
-			mine, err := store.HoldOn(ctx, tx, p.ID, cp.RecordID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if mine != nil && mine.CopyID == 0 {
+			mine, err := store.HoldOn(ctx, tx, d.patron.ID, d.copy.RecordID)
+			switch {
+			case err == nil && mine.CopyID == 0:
 				filled = mine
+			case err != nil && !errors.Is(err, store.ErrNotFound):
+				return err
 			}
 		}
 		if filled != nil {
@@ -413,7 +504,7 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 		if err != nil {
 			return err
 		}
-		loan = store.Loan{CopyID: cp.ID, PatronID: p.ID, Branch: branch, LoanedOn: today.Format(DateLayout), DueDate: due.Format(DateLayout)}
+		loan = store.Loan{CopyID: d.copy.ID, PatronID: d.patron.ID, Branch: branch, LoanedOn: today.Format(DateLayout), DueDate: due.Format(DateLayout)}
 		err = store.AddLoan(ctx, tx, &loan)
 		if errors.Is(err, store.ErrConflict) {
 			return refuse(ItemOnLoan)
