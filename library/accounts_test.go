@@ -49,6 +49,7 @@ func code(err error) string {
 }
 
 func TestCheckNewPassword(t *testing.T) {
+	t.Parallel()
 	const card, birth = "123456789", "1990-04-01"
 	tests := []struct {
 		pw, confirm, want string
@@ -86,6 +87,7 @@ func TestCheckNewPassword(t *testing.T) {
 }
 
 func TestFoldCardAndCheckDigit(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"123456789": "123456789", "１２３４５６７８９": "123456789", "1234-5678 9": "123456789"} {
 		if got, ok := FoldCard(in); !ok || got != want {
 			t.Errorf("FoldCard(%q) = %q, %v", in, got, ok)
@@ -108,6 +110,7 @@ func TestFoldCardAndCheckDigit(t *testing.T) {
 // TestTemporaryPassword: usable 30 minutes after issue, only for a change,
 // voided by five wrong tries, expired after 14 days (R12).
 func TestTemporaryPassword(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, clock, _ := newAccountsT(t)
 	issued := clock.Now()
@@ -177,6 +180,7 @@ func TestTemporaryPassword(t *testing.T) {
 // TestThrottling: 1,000 wrong tries on one card verify at most 20
 // passwords, and another patron logs in meanwhile.
 func TestThrottling(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, clock, db := newAccountsT(t)
 	victim := register(t, a, "1970-01-15")
@@ -243,6 +247,7 @@ func TestThrottling(t *testing.T) {
 // TestSprayingOneAddress: one address trying one password over many cards
 // is stopped, and unknown cards answer like wrong passwords.
 func TestSprayingOneAddress(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, _, _ := newAccountsT(t)
 	codes := map[string]int{}
@@ -263,6 +268,7 @@ func TestSprayingOneAddress(t *testing.T) {
 }
 
 func TestSessionLifetimes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, clock, db := newAccountsT(t)
 	card := register(t, a, "1990-04-01")
@@ -318,6 +324,7 @@ func TestSessionLifetimes(t *testing.T) {
 }
 
 func TestRegistrationFields(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, _, db := newAccountsT(t)
 	ok := PatronForm{Name: "山田 太郎", NameYomi: "ヤマダ タロウ", BirthDate: "1980-02-29", Email: "taro@example.jp"}

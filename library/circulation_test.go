@@ -101,6 +101,7 @@ func codeOf(err error) string {
 
 // TestDueDatesAndDeadlines: the pure date rules with closed-day chains.
 func TestDueDatesAndDeadlines(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 12, 15, 10, 0, 0, 0, tokyo))
 	tests := []struct {
@@ -149,6 +150,7 @@ func TestDueDatesAndDeadlines(t *testing.T) {
 // TestHoldLifecycle: place, refuse, check in, ready, lapse to the next
 // in line, fulfil at checkout; and nothing ties a patron to a returned title.
 func TestHoldLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo)) // a Friday
 	e.addCopy(t, e.rec, "C1", "ozu", 30)
@@ -274,6 +276,7 @@ func TestHoldLifecycle(t *testing.T) {
 // TestRenewal: once only, not overdue, reserved only when no shelf copy
 // can serve the hold.
 func TestRenewal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "R1", "ozu", 30)
@@ -318,6 +321,7 @@ func TestRenewal(t *testing.T) {
 // TestLimitsAndPickList: loan and hold limits; the pick list leaves out
 // copies on their first day on the shelf.
 func TestLimitsAndPickList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	p := e.patron(t, "100000021", "")
@@ -372,6 +376,7 @@ func TestLimitsAndPickList(t *testing.T) {
 // allocation, nobody with two holds, the queue in placement order, and no
 // database error surfaces. Run with -race.
 func TestConcurrentHoldsAndCheckin(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "ONE", "ozu", 30)
@@ -452,6 +457,7 @@ func TestConcurrentHoldsAndCheckin(t *testing.T) {
 
 // TestConcurrentCheckout: one copy at two desks, exactly one loan.
 func TestConcurrentCheckout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "DESK", "ozu", 30)
@@ -485,6 +491,7 @@ func TestConcurrentCheckout(t *testing.T) {
 // TestReturnForgetsThePatron (R40): after a return nothing ties the patron
 // to the title; an anonymous count per record, branch and day remains.
 func TestReturnForgetsThePatron(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "P1", "ozu", 30)
@@ -526,6 +533,7 @@ func TestReturnForgetsThePatron(t *testing.T) {
 // hold past its deadline and hands the copy to the next in line, who goes
 // on the call list; a hold never contacted never lapses.
 func TestSchedulerLapsesHolds(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
@@ -582,6 +590,7 @@ func TestSchedulerLapsesHolds(t *testing.T) {
 // TestTemporaryClosure: a 臨時休館 moves due dates and pickup deadlines
 // inside it to the first open day after it, and only at that branch.
 func TestTemporaryClosure(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "Z1", "ozu", 30)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestHoliday(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		y    int
 		m    time.Month

@@ -45,6 +45,7 @@ func (e *circEnv) remindOn(t *testing.T, d time.Time) {
 // until the message is accepted; acceptance starts the deadline it
 // stated and counts as the contact.
 func TestHoldReadyWaitsForDelivery(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.c = NewCirculation(e.db, e.cal, e.clock, CirculationOptions{Letters: NewLetters(e.db, Letterhead{Library: "大洲市立図書館", BaseURL: "https://lib.example.jp"}, testCalendarRules())})
@@ -101,6 +102,7 @@ func TestHoldReadyWaitsForDelivery(t *testing.T) {
 // puts the hold on the call list; three 不在 in a row flag it; staff may
 // cancel it and the copy passes on.
 func TestFailedMailGoesToCallList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "S1", "ozu", 30)
@@ -151,6 +153,7 @@ func TestFailedMailGoesToCallList(t *testing.T) {
 // TestNoAddressLeftGoesToCallList: a patron who removed their address
 // after choosing e-mail is telephoned instead.
 func TestNoAddressLeftGoesToCallList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "S1", "ozu", 30)
@@ -171,6 +174,7 @@ func TestNoAddressLeftGoesToCallList(t *testing.T) {
 // TestPickupReminderCountsOpenDays: the reminder goes out two open days
 // before the deadline, skipping the branch's closed Monday, once.
 func TestPickupReminderCountsOpenDays(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 12, 1, 10, 0, 0, 0, tokyo)) // Tuesday
 	e.addCopy(t, e.rec, "S1", "ozu", 30)
@@ -211,6 +215,7 @@ func TestPickupReminderCountsOpenDays(t *testing.T) {
 // after, then weekly, at most OverdueNotices times; a return forgets the
 // loan notices sent.
 func TestDueAndOverdueNotices(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo)) // Friday
 	second := store.Record{Source: "t:2", Title: "坊っちゃん"}
@@ -292,6 +297,7 @@ func TestDueAndOverdueNotices(t *testing.T) {
 // TestRenewalResetsDueReminder: a renewed loan gets a reminder before its
 // new due date.
 func TestRenewalResetsDueReminder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo))
 	e.addCopy(t, e.rec, "L1", "ozu", 30)

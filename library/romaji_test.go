@@ -3,6 +3,7 @@ package library
 import "testing"
 
 func TestRomajiToKana(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"natsume souseki":      "ナツメ ソウセキ",
 		"kokoro":               "ココロ",

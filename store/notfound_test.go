@@ -12,6 +12,7 @@ import (
 // ErrNotFound, never with a nil value and no error; the same read of
 // something that is there finds it.
 func TestReadsOfNothingAreNotFound(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTest(t)
 	now := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)

@@ -14,6 +14,7 @@ import (
 // to a statement, gives each its id, tells inserts from updates, and
 // reports a refused copy by its barcode with nothing of the batch left.
 func TestRecordWriterMany(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTest(t)
 	now := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)

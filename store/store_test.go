@@ -72,6 +72,7 @@ func addRecord(t *testing.T, db *DB, now time.Time, r *Record, copies ...*Copy) 
 }
 
 func TestMigrateAndReopen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := Open(ctx, dir)
@@ -103,6 +104,7 @@ func TestMigrateAndReopen(t *testing.T) {
 // TestConstraintErrors: the store's callers see sentinel errors, never
 // driver messages, and a failed transaction leaves nothing behind.
 func TestConstraintErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTest(t)
 	now := time.Now()
@@ -164,6 +166,7 @@ func TestConstraintErrors(t *testing.T) {
 // TestSaveUpserts: the same source updates, and every change is queued
 // for the index by the database itself.
 func TestSaveUpserts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTest(t)
 	r := Record{Source: "aozora:000773", Title: "こゝろ", TitleYomi: "ココロ", Subjects: []string{"小説"}}
@@ -204,6 +207,7 @@ func TestSaveUpserts(t *testing.T) {
 // queued but updates are; after it, and after a failed one rolled back,
 // every change is queued again.
 func TestUnqueued(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openTest(t)
 	now := time.Now()
