@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"hondana/search/internal/fast"
 )
 
 // buildTest builds a real index in a temporary directory from docs.
@@ -467,5 +469,24 @@ func TestClosedIndexDoesNotPanic(t *testing.T) {
 	}
 	if _, err := ix.Search(context.Background(), Query{Text: "猫"}); err == nil {
 		t.Error("a search of a closed index succeeded")
+	}
+}
+
+// TestCloseWaitsForFacetReads: an index opened over a large segment reads
+// its facet column in the background; Close waits for that read, so
+// nothing reads an index (or its files) after it closed.
+func TestCloseWaitsForFacetReads(t *testing.T) {
+	t.Parallel()
+	// One segment above the size read in the foreground (syncColumnMax).
+	ix, _ := buildWith(t, facetDocs(25000), Options{fast: fast.Options{BuildParts: 1}})
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	started, running := ix.fast.Background()
+	if started == 0 {
+		t.Fatal("no facet column was read in the background: the test did not test anything")
+	}
+	if running != 0 {
+		t.Errorf("%d background reads of %d still running after Close", running, started)
 	}
 }

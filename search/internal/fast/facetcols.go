@@ -27,6 +27,9 @@ type facetColumns struct {
 	ids   map[string]uint16
 	terms []string
 	segs  map[any]*segColumn
+	// spawn runs a column's build in the background, or refuses once
+	// the index is closing (see Index.Detach).
+	spawn func(func()) bool
 }
 
 // segColumn is one segment's facet terms: document d has
@@ -38,8 +41,8 @@ type segColumn struct {
 	ok    bool
 }
 
-func newFacetColumns() *facetColumns {
-	return &facetColumns{ids: map[string]uint16{}, segs: map[any]*segColumn{}}
+func newFacetColumns(spawn func(func()) bool) *facetColumns {
+	return &facetColumns{ids: map[string]uint16{}, segs: map[any]*segColumn{}, spawn: spawn}
 }
 
 // maxFacetTerms bounds the numbering; a catalogue with more distinct facet
@@ -81,10 +84,16 @@ func (fc *facetColumns) counter(snap *scorch.IndexSnapshot, field string) *count
 				now = append(now, job{col, ss})
 			} else {
 				snap.AddRef()
-				go func() {
+				started := fc.spawn(func() {
 					defer snap.DecRef()
 					fc.build(col, ss, field)
-				}()
+				})
+				if !started {
+					// Closing: the column stays unread (queries, if
+					// any, count the slow way).
+					snap.DecRef()
+					close(col.ready)
+				}
 			}
 		}
 		c.cols[i] = col

@@ -57,6 +57,50 @@ type Index struct {
 	cols  *facetColumns
 
 	warming, warmAgain atomic.Bool
+	bg                 background
+}
+
+// background is the work an index does on goroutines of its own (reading
+// facet columns), which Detach waits for: nothing may read an index that
+// is being closed.
+type background struct {
+	mu      sync.Mutex
+	stopped bool
+	wg      sync.WaitGroup
+	started atomic.Int64 // tasks ever started, for tests
+	running atomic.Int64
+}
+
+// spawn runs f on a goroutine of its own, unless Detach has begun.
+func (b *background) spawn(f func()) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped {
+		return false
+	}
+	b.wg.Add(1)
+	b.started.Add(1)
+	b.running.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer b.running.Add(-1)
+		f()
+	}()
+	return true
+}
+
+// stop refuses new tasks and waits for those running.
+func (b *background) stop() {
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
+	b.wg.Wait()
+}
+
+// Background reports the background tasks (facet column reads) ever
+// started and those running now, for tests of Detach.
+func (x *Index) Background() (started, running int64) {
+	return x.bg.started.Load(), x.bg.running.Load()
 }
 
 // OpenConfig returns what the runtime config of an index opened for the
@@ -78,14 +122,19 @@ func Attach(bi bleve.Index, facetField string, o Options) (*Index, error) {
 	if !ok {
 		return nil, fmt.Errorf("fast: the index is %T, not scorch", ai)
 	}
-	x := &Index{bi: bi, s: s, field: facetField, o: o, cols: newFacetColumns()}
+	x := &Index{bi: bi, s: s, field: facetField, o: o}
+	x.cols = newFacetColumns(x.bg.spawn)
 	warmers.Store(s, x)
 	x.Warm()
 	return x, nil
 }
 
-// Detach stops the background reading of facet columns for new segments.
-func (x *Index) Detach() { warmers.Delete(x.s) }
+// Detach stops the background reading of facet columns, and waits for
+// the reads under way: after it the index may be closed.
+func (x *Index) Detach() {
+	warmers.Delete(x.s)
+	x.bg.stop()
+}
 
 // A segment a merge or a batch brings in gets its facet column read at
 // once, in the background, rather than by the first query to meet it:
@@ -149,7 +198,7 @@ func (x *Index) warmSoon() {
 	if !x.warming.CompareAndSwap(false, true) {
 		return
 	}
-	go func() {
+	started := x.bg.spawn(func() {
 		for x.warmAgain.Swap(false) {
 			x.Warm()
 		}
@@ -157,7 +206,10 @@ func (x *Index) warmSoon() {
 		if x.warmAgain.Load() {
 			x.warmSoon()
 		}
-	}()
+	})
+	if !started {
+		x.warming.Store(false)
+	}
 }
 
 // SegmentCount is the number of segments of the index now. A merge
