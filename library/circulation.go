@@ -553,6 +553,10 @@ func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Plac
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
 				return err
 			}
+			// R40: the patron's notices not yet sent forget the title too.
+			if err := c.refreshLoanNotices(ctx, tx, loan.PatronID); err != nil {
+				return err
+			}
 			if err := store.CountEvent(ctx, tx, branch, c.today().Format(DateLayout), store.CountReturn); err != nil {
 				return err
 			}
@@ -642,7 +646,10 @@ func (c *Circulation) Renew(ctx context.Context, patronID, loanID int64) (time.T
 		if err != nil {
 			return err
 		}
-		return store.RenewLoan(ctx, tx, l.ID, due.Format(DateLayout))
+		if err := store.RenewLoan(ctx, tx, l.ID, due.Format(DateLayout)); err != nil {
+			return err
+		}
+		return c.refreshLoanNotices(ctx, tx, l.PatronID)
 	})
 	return due, err
 }

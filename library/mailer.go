@@ -129,11 +129,15 @@ func (m *Mailer) SendDue(ctx context.Context) (sent, failed int, err error) {
 
 // send makes one attempt at one message.
 func (m *Mailer) send(ctx context.Context, mail store.Mail) (ok, gaveUp bool, err error) {
-	if mail.Kind == store.MailHoldReady {
-		var skip bool
-		if mail, skip, err = m.c.freshHoldReady(ctx, mail); err != nil || skip {
-			return false, false, err
-		}
+	var skip bool
+	switch mail.Kind {
+	case store.MailHoldReady:
+		mail, skip, err = m.c.freshHoldReady(ctx, mail)
+	case store.MailDueReminder, store.MailOverdue:
+		mail, skip, err = m.c.freshLoanNotice(ctx, mail)
+	}
+	if err != nil || skip {
+		return false, false, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, m.timeout)
 	sendErr := m.t.Send(sctx, Message{MessageID: m.MessageID(mail.ID), From: m.from, FromName: m.fromName, To: mail.To,
@@ -154,6 +158,27 @@ func (m *Mailer) send(ctx context.Context, mail store.Mail) (ok, gaveUp bool, er
 		}
 		return false, false, m.c.mailRetry(ctx, mail, now, now.Add(wait), sendErr.Error())
 	}
+}
+
+// freshLoanNotice writes a loan notice anew from the patron's loans as
+// it goes out, or skips it when none is left (see refreshLoanNotices).
+func (c *Circulation) freshLoanNotice(ctx context.Context, mail store.Mail) (store.Mail, bool, error) {
+	var fresh *store.Mail
+	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := c.refreshLoanNotices(ctx, tx, mail.PatronID); err != nil {
+			return err
+		}
+		var err error
+		fresh, err = store.MailByID(ctx, tx, mail.ID)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return mail, true, nil
+	case err != nil:
+		return mail, false, err
+	}
+	return *fresh, false, nil
 }
 
 // freshHoldReady rewrites a hold-ready message on the day it goes out,
@@ -307,8 +332,37 @@ func (c *Circulation) RetryMail(ctx context.Context, staffID, id int64) error {
 	return err
 }
 
+// A Keeper is a transport that keeps a copy of every message it sends
+// (the mailbox directory, used without an SMTP server). A copy must not
+// outlive its outbox row: a return forgets the loan notices about it, a
+// hold's messages go with the hold (R40).
+type Keeper interface {
+	// Forget deletes the copies of the messages whose Message-ID keep
+	// does not want.
+	Forget(keep func(messageID string) bool) error
+}
+
+// Tidy has a keeping transport forget the copies of messages no longer in
+// the outbox.
+func (m *Mailer) Tidy(ctx context.Context) error {
+	k, ok := m.t.(Keeper)
+	if !ok {
+		return nil
+	}
+	ids, err := m.c.db.OutboxIDs(ctx)
+	if err != nil {
+		return err
+	}
+	live := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		live[m.MessageID(id)] = true
+	}
+	return k.Forget(func(mid string) bool { return live[mid] })
+}
+
 // Run sends the outbox until ctx ends: at once when poked, when the next
-// retry falls due, and at least every interval. Once a day it forgets
+// retry falls due, and at least every interval; then it has a keeping
+// transport forget what the outbox forgot. Once an hour it forgets
 // messages older than the keep time.
 func (m *Mailer) Run(ctx context.Context, interval time.Duration) {
 	for {
@@ -321,6 +375,9 @@ func (m *Mailer) Run(ctx context.Context, interval time.Duration) {
 			if _, err := m.c.db.PruneOutbox(ctx, now.Add(-m.c.mail.Keep)); err != nil && ctx.Err() == nil {
 				m.onError(err)
 			}
+		}
+		if err := m.Tidy(ctx); err != nil && ctx.Err() == nil {
+			m.onError(err)
 		}
 		wait := interval
 		if next, err := m.c.db.NextMailTry(ctx); err == nil && !next.IsZero() {

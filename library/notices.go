@@ -305,12 +305,36 @@ func (c *Circulation) remindPickups(ctx context.Context, tx *sql.Tx, today, now 
 	return n, nil
 }
 
-// loanNotices writes one message of a kind per patron listing their
-// loans (which come sorted by patron): the lead paragraph, the loans, the
-// closing paragraphs. mark records each loan as told. It reports how many
-// messages it wrote.
-func (c *Circulation) loanNotices(ctx context.Context, tx *sql.Tx, loans []store.NoticeLoan, kind, subject, lead string,
-	closing []string, mark func(loanID int64) error, now time.Time) (int, error) {
+// loanNoticeWords are the words of each kind of loan notice: the subject,
+// the lead paragraph before the list of loans, the closing paragraphs.
+var loanNoticeWords = map[string]struct {
+	subject, lead string
+	closing       []string
+}{
+	store.MailDueReminder: {"返却期限が近づいています", "お借りの資料の返却期限が近づいています。",
+		[]string{"予約の入っていない資料は、利用照会から一度だけ貸出延長ができます。返却はどの図書館でもできます。",
+			"このお知らせが不要の場合は、利用照会の「メールアドレスの登録・変更」で停止できます。"}},
+	store.MailOverdue: {"返却期限を過ぎた資料があります",
+		"次の資料の返却期限が過ぎています。お早めにご返却ください。返却はどの図書館でもできます。",
+		[]string{"行き違いでご返却済みの場合はご容赦ください。"}},
+}
+
+// loanNoticeText writes a loan notice of kind to the patron of loans
+// (one patron's, at least one).
+func (c *Circulation) loanNoticeText(ctx context.Context, kind string, loans []store.NoticeLoan) (subject, body string, err error) {
+	w := loanNoticeWords[kind]
+	l, err := c.letters.letter(ctx, loans[0].Branch)
+	if err != nil {
+		return "", "", err
+	}
+	return l.subject(w.subject), l.body(loans[0].Name, append([]string{w.lead, loanLines(loans)}, w.closing...)...), nil
+}
+
+// loanNotices writes one message of kind per patron listing their loans
+// (which come sorted by patron). mark records each loan as told. It
+// reports how many messages it wrote.
+func (c *Circulation) loanNotices(ctx context.Context, tx *sql.Tx, loans []store.NoticeLoan, kind string,
+	mark func(loanID int64) error, now time.Time) (int, error) {
 	n := 0
 	for i := 0; i < len(loans); {
 		j := i
@@ -319,12 +343,12 @@ func (c *Circulation) loanNotices(ctx context.Context, tx *sql.Tx, loans []store
 		}
 		ls := loans[i:j]
 		i = j
-		l, err := c.letters.letter(ctx, ls[0].Branch)
+		subject, body, err := c.loanNoticeText(ctx, kind, ls)
 		if err != nil {
 			return n, err
 		}
 		err = store.EnqueueMail(ctx, tx, &store.Mail{Kind: kind, PatronID: ls[0].PatronID, Branch: ls[0].Branch, To: ls[0].Email,
-			Subject: l.subject(subject), Body: l.body(ls[0].Name, append([]string{lead, loanLines(ls)}, closing...)...)}, now)
+			Subject: subject, Body: body}, now)
 		if err != nil {
 			return n, err
 		}
@@ -336,6 +360,45 @@ func (c *Circulation) loanNotices(ctx context.Context, tx *sql.Tx, loans []store
 		n++
 	}
 	return n, nil
+}
+
+// refreshLoanNotices writes the patron's loan notices not yet sent anew
+// from the loans they have now, and deletes those left with none: a
+// notice written before a return or a renewal must not name a title the
+// patron has returned (R40), nor remind of a due date that moved.
+func (c *Circulation) refreshLoanNotices(ctx context.Context, tx *sql.Tx, patronID int64) error {
+	pending, err := store.PendingLoanMail(ctx, tx, patronID)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	today := c.today()
+	for _, m := range pending {
+		var loans []store.NoticeLoan
+		switch m.Kind {
+		case store.MailDueReminder:
+			loans, err = store.PatronLoansReminded(ctx, tx, patronID, today.Format(DateLayout),
+				today.AddDate(0, 0, c.mail.DueReminderDays).Format(DateLayout))
+		case store.MailOverdue:
+			loans, err = store.PatronLoansNoticed(ctx, tx, patronID, today.Format(DateLayout))
+		}
+		if err != nil {
+			return err
+		}
+		if len(loans) == 0 {
+			if err := store.DeleteMail(ctx, tx, m.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		subject, body, err := c.loanNoticeText(ctx, m.Kind, loans)
+		if err != nil {
+			return err
+		}
+		if err := store.RewriteMail(ctx, tx, m.ID, subject, body, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func loanLines(loans []store.NoticeLoan) string {
@@ -357,9 +420,7 @@ func (c *Circulation) remindDue(ctx context.Context, tx *sql.Tx, today, now time
 	if err != nil {
 		return 0, err
 	}
-	return c.loanNotices(ctx, tx, loans, store.MailDueReminder, "返却期限が近づいています", "お借りの資料の返却期限が近づいています。",
-		[]string{"予約の入っていない資料は、利用照会から一度だけ貸出延長ができます。返却はどの図書館でもできます。",
-			"このお知らせが不要の場合は、利用照会の「メールアドレスの登録・変更」で停止できます。"},
+	return c.loanNotices(ctx, tx, loans, store.MailDueReminder,
 		func(id int64) error { return store.SetLoanReminded(ctx, tx, id) }, now)
 }
 
@@ -373,9 +434,7 @@ func (c *Circulation) noticeOverdue(ctx context.Context, tx *sql.Tx, today, now 
 	if err != nil {
 		return 0, err
 	}
-	return c.loanNotices(ctx, tx, loans, store.MailOverdue, "返却期限を過ぎた資料があります",
-		"次の資料の返却期限が過ぎています。お早めにご返却ください。返却はどの図書館でもできます。",
-		[]string{"行き違いでご返却済みの場合はご容赦ください。"},
+	return c.loanNotices(ctx, tx, loans, store.MailOverdue,
 		func(id int64) error { return store.AddOverdueNotice(ctx, tx, id, t) }, now)
 }
 

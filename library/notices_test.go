@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -307,6 +308,11 @@ func TestRenewalResetsDueReminder(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.remindOn(t, day(2026, 12, 10))
+	// Sent, as the sender does within seconds (an unsent one is dropped
+	// by the renewal: TestReturnForgetsPendingNotices).
+	for _, m := range e.outbox(t) {
+		e.db.Tx(ctx, func(tx *sql.Tx) error { _, err := store.MarkMailSent(ctx, tx, m.ID, e.clock.Now()); return err })
+	}
 	if _, err := e.c.Renew(ctx, p, loan.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -319,5 +325,90 @@ func TestRenewalResetsDueReminder(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d due reminders, want one per due date: %s", n, kinds(e.outbox(t)))
+	}
+}
+
+// TestReturnForgetsPendingNotices: a loan notice written but not yet sent
+// names only what the patron still has once they return a title, and goes
+// when nothing is left: neither the outbox nor the message may tie the
+// patron to a returned title (R40). The same for a renewed loan, whose
+// due date moved out of the reminder's days.
+func TestReturnForgetsPendingNotices(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newCircEnv(t, time.Date(2026, 11, 27, 10, 0, 0, 0, tokyo)) // Friday
+	for i, title := range []string{"坊っちゃん", "こころ"} {
+		r := store.Record{Source: "t:" + strconv.Itoa(i+2), Title: title}
+		saveRecord(t, e.db, e.clock.Now(), &r)
+		e.addCopy(t, r.ID, "P"+strconv.Itoa(i+2), "ozu", 30)
+	}
+	e.addCopy(t, e.rec, "P1", "ozu", 30)
+	p := e.patron(t, "600000001", "hanako@example.jp")
+	for _, bc := range []string{"P1", "P2", "P3"} {
+		if _, err := e.c.Checkout(ctx, "600000001", bc, "ozu"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := func(kind string) []store.Mail {
+		var out []store.Mail
+		for _, m := range e.outbox(t) {
+			if m.Kind == kind && m.Status == store.MailPending {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	e.remindOn(t, day(2026, 12, 9)) // due 12-11
+	ms := pending(store.MailDueReminder)
+	if len(ms) != 1 || !strings.Contains(ms[0].Body, "銀河鉄道の夜") || !strings.Contains(ms[0].Body, "坊っちゃん") || !strings.Contains(ms[0].Body, "こころ") {
+		t.Fatalf("the reminder: %v", ms)
+	}
+	if _, err := e.c.Checkin(ctx, "P1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	ms = pending(store.MailDueReminder)
+	if len(ms) != 1 || strings.Contains(ms[0].Body, "銀河鉄道の夜") || !strings.Contains(ms[0].Body, "坊っちゃん") || !strings.Contains(ms[0].Body, "こころ") {
+		t.Fatalf("after returning 銀河鉄道の夜 the reminder says:\n%v", ms)
+	}
+	// Renewing moves こころ's due date out of the reminder's days.
+	loans, err := e.c.Loans(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range loans {
+		if l.Title == "こころ" {
+			if _, err := e.c.Renew(ctx, p, l.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ms = pending(store.MailDueReminder)
+	if len(ms) != 1 || strings.Contains(ms[0].Body, "こころ") || !strings.Contains(ms[0].Body, "坊っちゃん") {
+		t.Fatalf("after renewing こころ the reminder says:\n%v", ms)
+	}
+	if _, err := e.c.Checkin(ctx, "P2", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	if ms := pending(store.MailDueReminder); len(ms) != 0 {
+		t.Fatalf("a reminder left with nothing to remind of: %v", ms)
+	}
+	// Overdue notices alike.
+	e.addCopy(t, e.rec, "P4", "ozu", 30)
+	for _, bc := range []string{"P2", "P4"} {
+		if _, err := e.c.Checkout(ctx, "600000001", bc, "ozu"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.remindOn(t, day(2026, 12, 30)) // due 12-25 (closed days aside): overdue
+	ms = pending(store.MailOverdue)
+	if len(ms) != 1 || !strings.Contains(ms[0].Body, "坊っちゃん") || !strings.Contains(ms[0].Body, "銀河鉄道の夜") {
+		t.Fatalf("the overdue notice: %v", ms)
+	}
+	if _, err := e.c.Checkin(ctx, "P2", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	ms = pending(store.MailOverdue)
+	if len(ms) != 1 || strings.Contains(ms[0].Body, "坊っちゃん") || !strings.Contains(ms[0].Body, "銀河鉄道の夜") {
+		t.Fatalf("after returning 坊っちゃん the overdue notice says:\n%v", ms)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,12 +160,6 @@ func (b *Mailbox) Send(_ context.Context, m library.Message) error {
 	if err != nil {
 		return err
 	}
-	name := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
-			return r
-		}
-		return '_'
-	}, m.MessageID)
 	tmp, err := os.CreateTemp(b.dir, ".new-*")
 	if err != nil {
 		return fmt.Errorf("mailer: mailbox: %w", err)
@@ -178,5 +173,35 @@ func (b *Mailbox) Send(_ context.Context, m library.Message) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("mailer: mailbox: %w", err)
 	}
-	return os.Rename(tmp.Name(), filepath.Join(b.dir, name+".eml"))
+	return os.Rename(tmp.Name(), filepath.Join(b.dir, url.PathEscape(m.MessageID)+".eml"))
+}
+
+// Forget deletes the messages whose Message-ID keep does not want, and
+// any file the mailbox cannot tell the Message-ID of (written by an older
+// version, or left half-written a minute ago or more).
+func (b *Mailbox) Forget(keep func(messageID string) bool) error {
+	entries, err := os.ReadDir(b.dir)
+	if err != nil {
+		return fmt.Errorf("mailer: mailbox: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		if strings.HasPrefix(name, ".new-") {
+			// Being written now, or left half-written by a crash.
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < time.Minute {
+				continue
+			}
+		}
+		if id, err := url.PathUnescape(strings.TrimSuffix(name, ".eml")); err == nil && strings.HasSuffix(name, ".eml") && keep(id) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(b.dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

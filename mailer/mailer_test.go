@@ -285,15 +285,21 @@ func TestGiveUp(t *testing.T) {
 	}
 }
 
-// TestMailbox: with no SMTP server the messages land as .eml files.
-func TestMailbox(t *testing.T) {
-	e := newEnv(t, "hanako@example.jp")
-	e.ready(t)
+// mailbox is a sender into a mailbox directory of the test's own.
+func (e *env) mailbox(t *testing.T) (*mailer.Mailbox, *library.Mailer) {
+	t.Helper()
 	box, err := mailer.NewMailbox(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := library.NewMailer(e.c, box, library.MailerOptions{From: "noreply@library.example.jp", FromName: "大洲市立図書館"})
+	return box, library.NewMailer(e.c, box, library.MailerOptions{From: "noreply@library.example.jp", FromName: "大洲市立図書館"})
+}
+
+// TestMailbox: with no SMTP server the messages land as .eml files.
+func TestMailbox(t *testing.T) {
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	box, m := e.mailbox(t)
 	if sent, _ := sendDue(t, m); sent != 1 {
 		t.Fatal("not sent")
 	}
@@ -376,5 +382,63 @@ func TestEncryptedSMTP(t *testing.T) {
 	}
 	if _, err := mailer.NewSMTP(mailer.SMTPConfig{Host: "127.0.0.1", Port: 25, TLS: "starttls", CAFile: key}); err == nil {
 		t.Error("a CA file without a certificate was accepted")
+	}
+}
+
+// TestMailboxForgetsWithTheOutbox: without an SMTP server, messages are
+// kept as files in the mailbox directory; a file goes when its outbox row
+// goes (the hold collected, the loan returned), so no file ties a patron
+// to a title after the return (R40). Files of no message the outbox
+// knows (an older version's names) go too.
+func TestMailboxForgetsWithTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "hanako@example.jp")
+	e.ready(t)
+	box, m := e.mailbox(t)
+	stray := filepath.Join(box.Dir(), "outbox-99_library.example.jp.eml")
+	if err := os.WriteFile(stray, []byte("To: <someone@example.jp>\r\n\r\n吾輩は猫である"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files := func() []string {
+		t.Helper()
+		if err := m.Tidy(ctx); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := os.ReadDir(box.Dir())
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	if sent, _ := sendDue(t, m); sent != 1 {
+		t.Fatal("the hold-ready message was not sent")
+	}
+	if got := files(); len(got) != 1 || !strings.HasPrefix(got[0], "outbox-") || got[0] == filepath.Base(stray) {
+		t.Fatalf("after sending the hold-ready message and tidying: %v", got)
+	}
+	// Collected: the hold and its messages go.
+	if _, err := e.c.Checkout(ctx, "600000001", "C1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	if got := files(); len(got) != 0 {
+		t.Fatalf("after the hold was collected: %v", got)
+	}
+	// A due-date reminder two days before the due date, then the return.
+	e.clock.Set(time.Date(2026, 12, 9, 10, 0, 0, 0, tokyo))
+	if err := e.c.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sent, _ := sendDue(t, m); sent != 1 {
+		t.Fatal("the due-date reminder was not sent")
+	}
+	if got := files(); len(got) != 1 {
+		t.Fatalf("after the reminder: %v", got)
+	}
+	if _, err := e.c.Checkin(ctx, "C1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	if got := files(); len(got) != 0 {
+		t.Fatalf("after the return, the mailbox still holds %v", got)
 	}
 }

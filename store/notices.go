@@ -113,6 +113,19 @@ func LoansOverdue(ctx context.Context, tx *sql.Tx, today, lastBefore string, max
 		today, max, lastBefore)
 }
 
+// PatronLoansReminded lists a patron's loans due from today to until
+// (inclusive) that a reminder was written for: what that reminder says
+// while the loans last.
+func PatronLoansReminded(ctx context.Context, tx *sql.Tx, patronID int64, today, until string) ([]NoticeLoan, error) {
+	return noticeLoans(ctx, tx, `l.patron_id = ? AND l.due_date >= ? AND l.due_date <= ? AND l.due_reminded = 1`, patronID, today, until)
+}
+
+// PatronLoansNoticed lists a patron's loans due before today that an
+// overdue notice was written for.
+func PatronLoansNoticed(ctx context.Context, tx *sql.Tx, patronID int64, today string) ([]NoticeLoan, error) {
+	return noticeLoans(ctx, tx, `l.patron_id = ? AND l.due_date < ? AND l.overdue_notices > 0`, patronID, today)
+}
+
 // SetLoanReminded notes that a loan's due-date reminder was written.
 func SetLoanReminded(ctx context.Context, tx *sql.Tx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE loans SET due_reminded = 1 WHERE id = ?`, id); err != nil {

@@ -102,7 +102,13 @@ func (db *DB) Outbox(ctx context.Context, status string, limit int) ([]Mail, err
 }
 
 func (db *DB) mails(ctx context.Context, where string, args ...any) ([]Mail, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+mailCols+` FROM outbox `+where, args...)
+	return queryMails(ctx, db.read, where, args...)
+}
+
+// queryMails reads the messages where says, through q (the readers, or
+// a transaction).
+func queryMails(ctx context.Context, q Querier, where string, args ...any) ([]Mail, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+mailCols+` FROM outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -212,4 +218,36 @@ func (db *DB) PendingMail(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: pending mail: %w", err)
 	}
 	return n, nil
+}
+
+// PendingLoanMail lists a patron's loan notices (due-date reminders and
+// overdue notices) not yet sent.
+func PendingLoanMail(ctx context.Context, tx *sql.Tx, patronID int64) ([]Mail, error) {
+	return queryMails(ctx, tx, `WHERE patron_id = ? AND kind IN ('due_reminder', 'overdue') AND status = 'pending' ORDER BY id`, patronID)
+}
+
+// DeleteMail deletes a message.
+func DeleteMail(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("store: delete mail: %w", mapErr(err))
+	}
+	return nil
+}
+
+// OutboxIDs lists the id of every message in the outbox.
+func (db *DB) OutboxIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM outbox`)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox ids: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
