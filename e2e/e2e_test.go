@@ -360,7 +360,7 @@ func TestForcedPasswordChange(t *testing.T) {
 func TestKioskIdleLogout(t *testing.T) {
 	p := newPatron(t)
 	b := newTab(t)
-	b.Open("/kiosk?on=1")
+	b.makeKiosk()
 	b.Open("/login")
 	b.login(p.Card, p.Password)
 	if u := b.Location(); u.Path != "/account" {

@@ -57,6 +57,22 @@ func (b *tab) login(card, password string) {
 	b.Press("ログインする")
 }
 
+// makeKiosk makes the tab's browser a kiosk as staff do: log in on it as
+// staff (the login leads to the kiosk page) and press the switch, which
+// also ends the staff session.
+func (b *tab) makeKiosk() {
+	b.T.Helper()
+	b.Open("/staff/login?next=%2Fkiosk")
+	b.Do("type the staff login",
+		chromedp.SendKeys(chromedp.ID("username"), "staff"),
+		chromedp.SendKeys(chromedp.ID("password"), "demo-staff-pass"))
+	b.Press("ログインする")
+	if u := b.Location(); u.Path != "/kiosk" {
+		b.T.Fatalf("after the staff login the page is %s; want /kiosk", u)
+	}
+	b.Press("この端末をキオスクにする")
+}
+
 // searchFor types q into the header search box and submits it.
 func (b *tab) searchFor(q string) {
 	b.T.Helper()

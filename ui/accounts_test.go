@@ -453,12 +453,8 @@ func TestKioskLogin(t *testing.T) {
 	if err := e.Server.Accounts.SetPassword(ctx, p.ID, "Kiosk7"); err != nil {
 		t.Fatal(err)
 	}
-	c := browser(t)
-	resp, _ := do(t, c, "GET", e.URL+"/kiosk?on=1", nil)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("kiosk on: %d", resp.StatusCode)
-	}
-	_, body := do(t, c, "GET", e.URL+"/login", nil)
+	c := kioskBrowser(t, e, "counter", "counter-pass-1")
+	resp, body := do(t, c, "GET", e.URL+"/login", nil)
 	if !strings.Contains(body, `autocomplete="off"`) {
 		t.Error("kiosk login form lets the browser remember the card")
 	}
@@ -477,6 +473,21 @@ func TestKioskLogin(t *testing.T) {
 
 // staffBrowser is a browser logged in as a staff account, with its form
 // token.
+// kioskBrowser is a browser staff made a kiosk: logged in on it, switched
+// it on the kiosk page, and logged out by the switch.
+func kioskBrowser(t *testing.T, e *testEnv, user, pass string) *http.Client {
+	t.Helper()
+	c, token := staffBrowser(t, e, user, pass)
+	resp, _ := do(t, c, "POST", e.URL+"/kiosk", url.Values{"csrf": {token}, "on": {"1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("kiosk on: %d", resp.StatusCode)
+	}
+	if sessionValue(c, e.URL) != "" {
+		t.Fatal("the staff session outlived the switch to kiosk mode")
+	}
+	return c
+}
+
 func staffBrowser(t *testing.T, e *testEnv, user, pass string) (*http.Client, string) {
 	t.Helper()
 	c := browser(t)
@@ -487,4 +498,51 @@ func staffBrowser(t *testing.T, e *testEnv, user, pass string) (*http.Client, st
 		t.Fatalf("staff login as %s: %d", user, resp.StatusCode)
 	}
 	return c, token
+}
+
+// TestKioskModeNeedsStaff: only staff, logged in on the terminal, switch
+// kiosk mode, with a form (CSRF); a patron at a kiosk cannot turn it off
+// by opening an address, and the switch is in the staff log.
+func TestKioskModeNeedsStaff(t *testing.T) {
+	e := accountsEnv(t)
+	c := kioskBrowser(t, e, "counter", "counter-pass-1")
+	u, _ := url.Parse(e.URL)
+	kiosk := func() bool {
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "hondana_kiosk" && ck.Value == "1" {
+				return true
+			}
+		}
+		return false
+	}
+	if !kiosk() {
+		t.Fatal("the switch did not make a kiosk")
+	}
+	// The old address no longer switches anything, and the page says
+	// what the terminal is.
+	resp, body := do(t, c, "GET", e.URL+"/kiosk?on=0", nil)
+	if resp.StatusCode != http.StatusOK || !kiosk() || !strings.Contains(body, "この端末はキオスクです") || strings.Contains(body, "キオスクを解除する") {
+		t.Fatalf("a patron at the kiosk: %d, kiosk %t", resp.StatusCode, kiosk())
+	}
+	// A form post without a staff login goes to the staff login.
+	do(t, c, "GET", e.URL+"/", nil)
+	resp, _ = do(t, c, "POST", e.URL+"/kiosk", url.Values{"csrf": {csrfFrom(t, c, e.URL)}, "on": {"0"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/login") || !kiosk() {
+		t.Fatalf("kiosk off without staff: %d %s, kiosk %t", resp.StatusCode, resp.Header.Get("Location"), kiosk())
+	}
+	// Staff log in on it and turn it off.
+	do(t, c, "GET", e.URL+"/staff/login", nil)
+	token := csrfFrom(t, c, e.URL)
+	do(t, c, "POST", e.URL+"/staff/login", url.Values{"csrf": {token}, "username": {"counter"}, "password": {"counter-pass-1"}})
+	if _, body = do(t, c, "GET", e.URL+"/kiosk", nil); !strings.Contains(body, "キオスクを解除する") {
+		t.Fatal("no switch for staff on the kiosk page")
+	}
+	if resp, _ = do(t, c, "POST", e.URL+"/kiosk", url.Values{"csrf": {token}, "on": {"0"}}); resp.StatusCode != http.StatusSeeOther || kiosk() {
+		t.Fatalf("kiosk off by staff: %d, kiosk %t", resp.StatusCode, kiosk())
+	}
+	var n int
+	e.DB.Reader().QueryRow(`SELECT count(*) FROM audit_log WHERE action IN ('kiosk.on', 'kiosk.off')`).Scan(&n)
+	if n != 2 {
+		t.Errorf("%d kiosk switches in the staff log, want 2", n)
+	}
 }

@@ -179,8 +179,7 @@ func TestKioskEndsEverything(t *testing.T) {
 	}
 	p, _ := e.DB.PatronByCard(ctx, reg.Card)
 	e.Server.Accounts.SetPassword(ctx, p.ID, "Kiosk8")
-	c := browser(t)
-	do(t, c, "GET", e.URL+"/kiosk?on=1", nil)
+	c := kioskBrowser(t, e, "counter", "counter-pass-1")
 	do(t, c, "GET", e.URL+"/login", nil)
 	token := csrfFrom(t, c, e.URL)
 	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Kiosk8"}})

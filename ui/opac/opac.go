@@ -51,6 +51,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	e.POST("/login", h(s.loginPost))
 	e.POST("/logout", h(s.Logout))
 	e.GET("/kiosk", h(s.kioskPage))
+	e.POST("/kiosk", s.RequireStaff(""), h(s.kioskPost))
 	e.GET("/m/", h(s.litePage))
 	e.GET("/m", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/m/") })
 	e.GET("/cart", h(s.cartPage))

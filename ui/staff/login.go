@@ -42,7 +42,9 @@ func (s *Server) staffLoginPost(c *gin.Context) error {
 		s.Accounts.Logout(c.Request.Context(), old)
 	}
 	s.SetSession(c, res.Token)
-	if next == "" || !strings.HasPrefix(next, "/staff") {
+	// Back to the staff client, or to the one public page that is
+	// staff's to use (switching a terminal to kiosk mode).
+	if next == "" || !strings.HasPrefix(next, "/staff") && next != "/kiosk" {
 		next = "/staff"
 	}
 	c.Redirect(http.StatusSeeOther, next)
