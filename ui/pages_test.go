@@ -1,10 +1,14 @@
 package ui_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"hondana/store"
 )
 
 // TestPages fetches every public page as a browser would and checks what a
@@ -103,5 +107,49 @@ func TestAssets(t *testing.T) {
 	}
 	if status, _, _ := call(t, "GET", e.URL+"/assets/app.00000000.css", ""); status != 404 {
 		t.Errorf("stale asset: %d", status)
+	}
+}
+
+// TestNoHostReflection: the mobile page's addresses and QR codes name the
+// configured public URL whatever Host a request claims, and without one
+// the address the server listens on; behind HTTPS the language cookie is
+// Secure like the others.
+func TestNoHostReflection(t *testing.T) {
+	e := demoEnv(t)
+	get := func(base, path string, header ...string) (http.Header, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Host = "evil.example"
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.Header, string(b)
+	}
+	if _, body := get(e.URL, "/pages/mobile"); strings.Contains(body, "evil.example") || !strings.Contains(body, "http://opac.example.jp/m/") {
+		t.Errorf("with base_url set, the mobile page links to %q", body[strings.Index(body, "<main"):][:400])
+	}
+	cfg := testConfig(t.TempDir(), false)
+	cfg.BaseURL, cfg.Addr = "", "127.0.0.1:8123"
+	cfg.Web.SecureCookies = true
+	bare, err := newEnvOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.App.Close()
+	if err := bare.Server.Content.SavePage(context.Background(), 0, store.Page{Slug: "mobile", Title: "携帯サイトの情報"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get(bare.URL, "/pages/mobile"); strings.Contains(body, "evil.example") || !strings.Contains(body, "http://127.0.0.1:8123/m/") {
+		t.Errorf("without base_url, the mobile page links elsewhere than the listening address: %s", body)
+	}
+	h, _ := get(bare.URL, "/?lang=en")
+	if ck := h.Get("Set-Cookie"); !strings.Contains(ck, "lang=en") || !strings.Contains(ck, "Secure") {
+		t.Errorf("language cookie behind HTTPS: %q", ck)
 	}
 }

@@ -207,6 +207,17 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	a.Mailer = library.NewMailer(a.Circulation, transport, library.MailerOptions{From: from, FromName: fromName, Wake: outbox,
 		OnError: func(err error) { d.Log.Error("sending mail", "err", err) }})
 
+	// Absolute links (the mobile page's addresses and QR codes) name the
+	// configured public URL, never the Host a request claims: a forged
+	// Host would otherwise be printed for patrons to scan. Without one,
+	// they name the address the server listens on.
+	publicURL := strings.TrimSuffix(cfg.BaseURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + displayAddr(cfg.Addr)
+		if !cfg.Demo {
+			d.Log.Warn("base_url is not set: the mobile page links to the listening address, and e-mails carry no link to the site", "url", publicURL)
+		}
+	}
 	if staff, err := d.DB.StaffCount(ctx); err != nil {
 		return nil, err
 	} else if staff == 0 {
@@ -219,7 +230,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		Background: a.jobs.Go,
 		Site: ui.Site{
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
-			BaseURL: cfg.BaseURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,
+			BaseURL: publicURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,
 		},
 		TestClock:     cfg.TestClock,
 		SecureCookies: cfg.Web.SecureCookies,

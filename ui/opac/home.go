@@ -68,13 +68,6 @@ type mobileLink struct {
 // made here: the full site and its lite mode.
 func (s *Server) mobileLinks(c *gin.Context) []mobileLink {
 	base := strings.TrimSuffix(s.Site.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if c.Request.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + c.Request.Host
-	}
 	l := web.Lang(c)
 	var out []mobileLink
 	for _, m := range []struct{ label, path string }{{"mobile.full", "/"}, {"mobile.lite", "/m/"}} {

@@ -14,7 +14,11 @@ const (
 	LangEN = "en"
 )
 
-// Lang picks the page language: ?Lang= (remembered in a cookie), then the
+// secureKey marks, in a request's context, that its cookies must be
+// Secure (see Server.Secure).
+const secureKey = "hondana.secure"
+
+// Lang picks the page language: ?lang= (remembered in a cookie), then the
 // cookie, then Accept-Language, then Japanese.
 func Lang(c *gin.Context) string {
 	if v, ok := c.Get("lang"); ok {
@@ -24,7 +28,7 @@ func Lang(c *gin.Context) string {
 	if q := c.Query("lang"); q == LangEN || q == LangJA {
 		l = q
 		c.SetSameSite(http.SameSiteLaxMode)
-		c.SetCookie("lang", l, 365*24*3600, "/", "", false, true)
+		c.SetCookie("lang", l, 365*24*3600, "/", "", c.GetBool(secureKey), true)
 	} else if ck, err := c.Cookie("lang"); err == nil && (ck == LangEN || ck == LangJA) {
 		l = ck
 	} else if acceptsEnglishFirst(c.GetHeader("Accept-Language")) {

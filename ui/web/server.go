@@ -22,7 +22,7 @@ type Site struct {
 	Name            string
 	NameEn          string
 	MailDomain      string
-	BaseURL         string
+	BaseURL         string // the public URL for absolute links, never taken from a request
 	NewArrivalsDays int
 }
 
@@ -122,6 +122,7 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 	if s.Secure(c) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
+		c.Set(secureKey, true) // for cookies set without the server (Lang)
 	}
 	c.Next()
 }
