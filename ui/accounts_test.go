@@ -546,3 +546,23 @@ func TestKioskModeNeedsStaff(t *testing.T) {
 		t.Errorf("%d kiosk switches in the staff log, want 2", n)
 	}
 }
+
+// TestBearerSchemeAnyCase: the scheme of an Authorization header is
+// case-insensitive (RFC 7235): "bearer" and "BEARER" work as "Bearer"
+// does; another scheme, or none, is unauthorized.
+func TestBearerSchemeAnyCase(t *testing.T) {
+	e := demoEnv(t)
+	_, _, body := call(t, "POST", e.URL+"/api/v1/login", `{"card":"100001000","password":"demo1234"}`)
+	tok := tokenOf(t, body)
+	for _, h := range []struct {
+		value string
+		want  int
+	}{
+		{"Bearer " + tok, 200}, {"bearer " + tok, 200}, {"BEARER  " + tok, 200},
+		{"Basic " + tok, 401}, {tok, 401}, {"Bearer", 401},
+	} {
+		if status, _, body := call(t, "GET", e.URL+"/api/v1/me", "", "Authorization", h.value); status != h.want {
+			t.Errorf("Authorization %.12q…: %d, want %d: %s", h.value, status, h.want, body)
+		}
+	}
+}

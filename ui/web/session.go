@@ -46,11 +46,12 @@ func (s *Server) Who(c *gin.Context) *library.Who {
 // a browser.
 func (s *Server) Token(c *gin.Context) string {
 	if isJSON(c) {
-		h := c.GetHeader("Authorization")
-		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(tok)
+		// The scheme's name is case-insensitive (RFC 7235): "bearer" too.
+		scheme, tok, ok := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return ""
 		}
-		return ""
+		return strings.TrimSpace(tok)
 	}
 	v, _ := c.Cookie(SessionCookie)
 	return v
