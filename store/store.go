@@ -30,6 +30,10 @@ var (
 	ErrConflict   = errors.New("conflict")   // a unique constraint
 	ErrReference  = errors.New("reference")  // a foreign key constraint
 	ErrConstraint = errors.New("constraint") // a CHECK or NOT NULL constraint
+	// ErrStorage means the disk did not take the change (full, read-only
+	// or failing): nothing was saved, and trying again helps only once
+	// someone has freed space or mended the disk. Reads may still work.
+	ErrStorage = errors.New("storage unavailable")
 )
 
 // FileName is the database file inside the data directory.
@@ -82,7 +86,7 @@ func (db *DB) Close() error {
 func (db *DB) migrate(ctx context.Context) error {
 	var version int
 	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("store: read schema version: %w", err)
+		return fmt.Errorf("store: read schema version: %w", mapErr(err))
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
@@ -144,8 +148,8 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Reader is the read-only pool, for pages and queries.
 func (db *DB) Reader() *sql.DB { return db.read }
 
-// mapErr turns SQLite constraint failures into sentinel errors, keeping the
-// original message for logs.
+// mapErr turns SQLite constraint and storage failures into sentinel
+// errors, keeping the original message for logs.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -164,6 +168,10 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %v", ErrReference, err)
 	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 		return fmt.Errorf("%w: %v", ErrConstraint, err)
+	}
+	switch se.Code() & 0xff { // the primary code of an extended one
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return fmt.Errorf("%w: %v", ErrStorage, err)
 	}
 	return err
 }

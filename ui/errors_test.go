@@ -33,6 +33,7 @@ func TestFailMapsErrors(t *testing.T) {
 		{"staff exists", &library.Refusal{Code: library.StaffExists, Field: "username"}, 409, "staff_exists", "職員ID"},
 		{"store not found", fmt.Errorf("x: %w", store.ErrNotFound), 404, "not_found", "見つかりません"},
 		{"store conflict", fmt.Errorf("x: %w", store.ErrConflict), 409, "conflict", "もう一度"},
+		{"disk full", fmt.Errorf("store: commit: %w: database or disk is full (13)", store.ErrStorage), 503, "storage_unavailable", "保存ができません"},
 		{"anything else", errors.New("disk on fire"), 500, "internal", ""},
 	}
 	for _, tt := range tests {
@@ -56,5 +57,24 @@ func TestFailMapsErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStorageFailureInEnglish: the answer to a write the disk did not
+// take says so in English too, for the API and for pages.
+func TestStorageFailureInEnglish(t *testing.T) {
+	e := demoEnv(t)
+	r := gin.New()
+	h := e.Server.Handle(func(*gin.Context) error { return fmt.Errorf("x: %w", store.ErrStorage) })
+	r.GET("/api/v1/x", web.JSON, h)
+	r.GET("/x", h)
+	for _, path := range []string{"/api/v1/x", "/x"} {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Language", "en")
+		r.ServeHTTP(w, req)
+		if w.Code != 503 || !strings.Contains(w.Body.String(), "cannot save anything right now") {
+			t.Errorf("%s: %d %s; want 503 saying the library cannot save", path, w.Code, w.Body)
+		}
 	}
 }

@@ -30,7 +30,9 @@ func (s *Server) emailPost(c *gin.Context) error {
 		if !ok {
 			return err
 		}
-		s.Render(c, status, "opac/email", web.T(web.Lang(c), "email.title"), gin.H{"Form": web.FormState{Values: map[string]string{"email": email}, Errors: map[string]string{field: msg}},
+		f := web.FormState{Values: map[string]string{"email": email}}
+		f.Refused(field, msg)
+		s.Render(c, status, "opac/email", web.T(web.Lang(c), "email.title"), gin.H{"Form": f,
 			"DueReminders": on, "DueDays": s.Circulation.MailPolicy().DueReminderDays})
 		return nil
 	}

@@ -21,12 +21,8 @@ func (s *Server) passwordPost(c *gin.Context) error {
 		if !ok {
 			return err
 		}
-		f := web.FormState{Errors: map[string]string{}}
-		if field != "" {
-			f.Errors[field] = msg
-		} else {
-			f.Message = msg
-		}
+		var f web.FormState
+		f.Refused(field, msg)
 		s.Render(c, status, "opac/password", web.T(web.Lang(c), "password.title"), gin.H{"MustChange": w.MustChange, "Form": f})
 		return nil
 	}

@@ -66,8 +66,10 @@ func (s *Server) reservePost(c *gin.Context) error {
 			}
 			r.Message = msg
 			var ref *library.Refusal
-			// A title refused for a reason of the whole form stays in the cart.
-			if errors.As(err, &ref) && (ref.Code == library.UnknownBranch || ref.Code == library.InvalidContact || ref.Code == library.EmailNotRegistered) {
+			// A title refused for a reason of the whole form, or not saved
+			// for want of storage, stays in the cart.
+			if errors.As(err, &ref) && (ref.Code == library.UnknownBranch || ref.Code == library.InvalidContact || ref.Code == library.EmailNotRegistered) ||
+				errors.Is(err, store.ErrStorage) {
 				left = append(left, h.Record.ID)
 			}
 		} else {

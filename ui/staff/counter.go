@@ -106,19 +106,23 @@ func (s *Server) counterCheckout(c *gin.Context) error {
 	card, _ := library.FoldCard(c.PostForm("card"))
 	barcode := strings.TrimSpace(c.PostForm("barcode"))
 	line := &counterLine{Barcode: barcode}
+	status := http.StatusOK
 	l, err := s.Circulation.Checkout(c.Request.Context(), card, barcode, branch)
 	if err != nil {
-		_, msg, _, ok := s.RefusalText(c, err)
+		_, msg, st, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
 		line.Text = msg
+		if st == http.StatusServiceUnavailable {
+			status = st // nothing was saved: not a rule's answer
+		}
 	} else {
 		line.OK = true
 		line.Text = web.T(web.Lang(c), "counter.lent", web.FmtDate(web.Lang(c), l.DueDate))
 		s.Audit(c, "checkout", "item "+barcode)
 	}
-	return s.renderCounter(c, http.StatusOK, branch, bs, card, line)
+	return s.renderCounter(c, status, branch, bs, card, line)
 }
 
 func (s *Server) counterCheckin(c *gin.Context) error {
@@ -128,6 +132,7 @@ func (s *Server) counterCheckin(c *gin.Context) error {
 	}
 	barcode := strings.TrimSpace(c.PostForm("barcode"))
 	line := &counterLine{Barcode: barcode}
+	status := http.StatusOK
 	var pl library.Placement
 	if c.PostForm("receive") != "" {
 		pl, err = s.Circulation.ReceiveTransit(c.Request.Context(), barcode, branch)
@@ -135,11 +140,14 @@ func (s *Server) counterCheckin(c *gin.Context) error {
 		pl, err = s.Circulation.Checkin(c.Request.Context(), barcode, branch)
 	}
 	if err != nil {
-		_, msg, _, ok := s.RefusalText(c, err)
+		_, msg, st, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
 		line.Text = msg
+		if st == http.StatusServiceUnavailable {
+			status = st
+		}
 	} else {
 		line.OK = true
 		s.Audit(c, "checkin", "item "+barcode)
@@ -154,5 +162,5 @@ func (s *Server) counterCheckin(c *gin.Context) error {
 		}
 	}
 	card, _ := library.FoldCard(c.PostForm("card"))
-	return s.renderCounter(c, http.StatusOK, branch, bs, card, line)
+	return s.renderCounter(c, status, branch, bs, card, line)
 }

@@ -54,7 +54,9 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 		bs, _ := s.DB.Branches(c.Request.Context())
 		values := map[string]string{"name": f.Name, "name_yomi": f.NameYomi, "birth_date": f.BirthDate, "address": f.Address,
 			"phone": f.Phone, "mobile": f.Mobile, "email": f.Email, "home_branch": f.HomeBranch}
-		s.Render(c, status, "staff/register", web.T(web.Lang(c), "staff.register"), gin.H{"Branches": bs, "Form": web.FormState{Values: values, Errors: map[string]string{field: msg}}})
+		form := web.FormState{Values: values}
+		form.Refused(field, msg)
+		s.Render(c, status, "staff/register", web.T(web.Lang(c), "staff.register"), gin.H{"Branches": bs, "Form": form})
 		return nil
 	}
 	s.Audit(c, "patron.register", "card "+reg.Card)

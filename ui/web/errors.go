@@ -71,6 +71,9 @@ const (
 	CodeInvalidClock     = "invalid_clock"
 	CodeCartFull         = "cart_full"
 	codeShuttingDown     = "shutting_down"
+	// CodeStorageUnavailable: the disk did not take the change (see
+	// store.ErrStorage).
+	CodeStorageUnavailable = "storage_unavailable"
 )
 
 // ErrShuttingDown refuses work that would outlive a request once the
@@ -79,8 +82,8 @@ var ErrShuttingDown = &Error{Status: http.StatusServiceUnavailable, Code: codeSh
 
 // httpError is err as the client sees it: an *Error as it is, a rule's
 // refusal with its status and message, the store's "not found" and
-// "conflict" as 404 and 409, and anything else as a 500 without detail
-// (logged). This is the one place errors become statuses, so a handler
+// "conflict" as 404 and 409, a disk that takes no writes as a 503 (see
+// storageError), and anything else as a 500 without detail (logged). This is the one place errors become statuses, so a handler
 // simply returns what the rules returned.
 func (s *Server) httpError(c *gin.Context, err error) *Error {
 	var e *Error
@@ -96,9 +99,19 @@ func (s *Server) httpError(c *gin.Context, err error) *Error {
 		// A unique index, the last line of defence, caught a change
 		// that raced another: trying again gets the real answer.
 		return &Error{Status: http.StatusConflict, Code: codeConflict, Msg: "err.conflict"}
+	case errors.Is(err, store.ErrStorage):
+		return s.storageError(c, err)
 	}
 	s.Log.Error("request failed", "method", c.Request.Method, "path", library.Redact(c.Request.URL.Path), "err", err)
 	return &Error{Status: http.StatusInternalServerError, Code: codeInternal, Msg: "err.internal"}
+}
+
+// storageError is the answer to a write the disk did not take: a 503
+// that says the library cannot save right now and that nothing was
+// changed, logged, as someone has to free space or mend the disk.
+func (s *Server) storageError(c *gin.Context, err error) *Error {
+	s.Log.Error("cannot save: storage unavailable", "method", c.Request.Method, "path", library.Redact(c.Request.URL.Path), "err", err)
+	return &Error{Status: http.StatusServiceUnavailable, Code: CodeStorageUnavailable, Msg: "err.storage_unavailable"}
 }
 
 // Fail writes err as JSON for the API and as a page for people.

@@ -551,6 +551,7 @@ var messages = map[string][2]string{
 	"err.invalid_hours":                 {"開館時刻と閉館時刻を HH:MM で、閉館を開館より後にしてください。", "Give opening and closing times as HH:MM, closing after opening."},
 	"err.too_large":                     {"送信されたデータが大きすぎます。", "The request is too large."},
 	"err.shutting_down":                 {"サーバーを停止しています。しばらくしてからもう一度お試しください。", "The server is stopping. Please try again in a moment."},
+	"err.storage_unavailable":           {"ただいま図書館のシステムに保存ができません（記憶装置がいっぱいか、故障しています）。何も変更されていません。しばらくしてからもう一度お試しいただくか、職員にお知らせください。", "The library cannot save anything right now (its storage is full or failing). Nothing was changed. Please try again later, or tell a member of staff."},
 	"err.conflict":                      {"ほかの操作と重なりました。もう一度お試しください。", "That clashed with another change. Please try again."},
 	"err.mail_not_found":                {"そのメッセージは見つかりませんでした。", "No such message."},
 	"err.mail_not_failed":               {"送信に失敗したメッセージだけを再送できます。", "Only a message that failed can be sent again."},
