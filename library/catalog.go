@@ -23,12 +23,20 @@ type Catalog struct {
 	log   *slog.Logger
 	opts  search.Options // to build and open the index with
 
-	// mu guards ix; a search holds it for reading, so that a new index
-	// takes the place of the old one between searches, not under them.
+	// mu guards ix and closed; a search holds it for reading, so that a
+	// new index takes the place of the old one between searches, not
+	// under them.
 	mu     sync.RWMutex
 	ix     *search.Index
+	closed bool
 	wake   chan struct{}
 	syncMu sync.Mutex
+
+	readOnly bool
+	// failure is why the index could not be brought up to date, nil
+	// once it was (see Health).
+	failMu  sync.Mutex
+	failure error
 }
 
 // CatalogOptions tune the catalogue's index; the zero value is the defaults.
@@ -37,15 +45,29 @@ type CatalogOptions struct {
 	// function it returns as the build ends (see search.Options). The
 	// code that owns the process passes buildgc.Relax here.
 	AroundBuild func() (done func())
+	// ReadOnly opens the index as it is, writing nothing: for a data
+	// directory whose disk takes no writes. Changes are not applied;
+	// without a usable index, searches are refused (store.ErrStorage).
+	ReadOnly bool
 }
 
 // OpenCatalog opens the index in dir, rebuilding it from the store when it
 // is missing, unreadable, of an older mapping or out of step with the
 // store, and catches it up with changes made while it was closed.
 func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log *slog.Logger, opts CatalogOptions) (*Catalog, error) {
-	c := &Catalog{db: db, dir: dir, clock: clock, log: log, wake: make(chan struct{}, 1),
-		opts: search.Options{AroundBuild: opts.AroundBuild, Log: log}}
+	c := &Catalog{db: db, dir: dir, clock: clock, log: log, wake: make(chan struct{}, 1), readOnly: opts.ReadOnly,
+		opts: search.Options{AroundBuild: opts.AroundBuild, Log: log, ReadOnly: opts.ReadOnly}}
 	ix, err := search.Open(dir, c.opts)
+	if c.readOnly {
+		// Nothing can be rebuilt or caught up: serve the index as it is,
+		// or serve without one.
+		if err != nil {
+			log.Error("search index not usable, and it cannot be rebuilt while nothing can be written: searches are refused", "err", err)
+			c.fail(err)
+		}
+		c.ix = ix
+		return c, nil
+	}
 	switch {
 	case errors.Is(err, search.ErrNeedsRebuild):
 		log.Info("building the search index", "reason", err)
@@ -85,7 +107,11 @@ func OpenCatalog(ctx context.Context, db *store.DB, dir string, clock Clock, log
 			}
 		}
 	}
-	if err := c.Sync(ctx); err != nil {
+	if err := c.Sync(ctx); errors.Is(err, search.ErrWriteFailed) {
+		// The disk did not take the changes: searches answer from the
+		// index as it is, and Run tries again.
+		log.Error("search index update failed", "err", err)
+	} else if err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -102,6 +128,7 @@ func backlogWantsRebuild(queued int64, docs uint64) bool {
 func (c *Catalog) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	if c.ix == nil {
 		return nil
 	}
@@ -152,7 +179,13 @@ func (c *Catalog) Rebuild(ctx context.Context) error {
 	return c.rebuildLocked(ctx)
 }
 
+// errReadOnly refuses to change an index opened read-only.
+var errReadOnly = fmt.Errorf("library: the search index was opened read-only: %w", store.ErrStorage)
+
 func (c *Catalog) rebuildLocked(ctx context.Context) error {
+	if c.readOnly {
+		return errReadOnly
+	}
 	_, highest, err := c.db.IndexQueueBounds(ctx)
 	if err != nil {
 		return err
@@ -201,17 +234,97 @@ func (c *Catalog) rebuildLocked(ctx context.Context) error {
 	return nil
 }
 
-// Sync applies every queued change to the index.
+// Sync applies every queued change to the index. When the index cannot
+// write them (a full disk), it is reopened as the disk has it, answers
+// searches as before the changes, and Health reports the failure until
+// a Sync succeeds.
 func (c *Catalog) Sync(ctx context.Context) error {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
-	return c.syncLocked(ctx)
+	if c.readOnly {
+		return errReadOnly
+	}
+	err := c.syncLocked(ctx)
+	if errors.Is(err, search.ErrWriteFailed) {
+		c.reopen()
+	}
+	if err == nil || ctx.Err() == nil {
+		c.fail(err)
+	}
+	return err
 }
+
+// Health is nil when the index is open and up to date with every change
+// it was asked to apply, or why not.
+func (c *Catalog) Health() error {
+	c.failMu.Lock()
+	defer c.failMu.Unlock()
+	return c.failure
+}
+
+// fail records why the index is behind (nil: it is not).
+func (c *Catalog) fail(err error) {
+	c.failMu.Lock()
+	defer c.failMu.Unlock()
+	c.failure = err
+}
+
+// reopen closes the index after a write failed and opens it again as the
+// disk has it (see search.ErrWriteFailed). Searches wait for the swap, a
+// few milliseconds. Should it not open, searches are refused until a
+// later Sync opens it again (or rebuilds it).
+func (c *Catalog) reopen() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if c.ix != nil {
+		if err := c.ix.Close(); err != nil {
+			c.log.Warn("closing the search index after a failed write", "err", err)
+		}
+		c.ix = nil
+	}
+	ix, err := search.Open(c.dir, c.opts)
+	if err != nil {
+		c.log.Error("reopening the search index after a failed write", "err", err)
+		return
+	}
+	c.ix = ix
+}
+
+// errNoIndex refuses a search while no index is open: one that could
+// not be reopened after a failed write, or a read-only start without a
+// usable one.
+var errNoIndex = fmt.Errorf("library: the search index is not open: %w", store.ErrStorage)
 
 func (c *Catalog) syncLocked(ctx context.Context) error {
 	ix := c.index()
 	if ix == nil {
-		return errClosed
+		c.mu.RLock()
+		closed := c.closed
+		c.mu.RUnlock()
+		if closed {
+			return errClosed
+		}
+		// A failed write closed it and it did not open again: try once
+		// more, rebuilding it if need be.
+		ix2, err := search.Open(c.dir, c.opts)
+		switch {
+		case errors.Is(err, search.ErrNeedsRebuild):
+			return c.rebuildLocked(ctx)
+		case err != nil:
+			return err
+		}
+		c.mu.Lock()
+		if c.closed { // closed meanwhile
+			c.mu.Unlock()
+			ix2.Close()
+			return errClosed
+		}
+		c.ix = ix2
+		c.mu.Unlock()
+		ix = ix2
 	}
 	for {
 		changes, err := c.db.IndexQueue(ctx, ix.Seq(), 2000)
@@ -281,9 +394,17 @@ func (c *Catalog) Changed() {
 
 // Run applies changes to the index as they come, until ctx ends. Changes
 // made by other means (another process) are picked up within a second.
+// After a failure it waits longer each time (up to a minute) before
+// trying again: a full disk stays full for a while. A read-only catalogue
+// has nothing to run.
 func (c *Catalog) Run(ctx context.Context) {
+	if c.readOnly {
+		return
+	}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	var wait time.Duration
+	var next time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -291,8 +412,15 @@ func (c *Catalog) Run(ctx context.Context) {
 		case <-c.wake:
 		case <-t.C:
 		}
+		if wait > 0 && time.Now().Before(next) {
+			continue
+		}
 		if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
-			c.log.Error("search index update failed", "err", err)
+			wait = min(max(2*wait, time.Second), time.Minute)
+			next = time.Now().Add(wait)
+			c.log.Error("search index update failed", "err", err, "next_try_in", wait)
+		} else {
+			wait = 0
 		}
 	}
 }
@@ -394,6 +522,9 @@ var errClosed = errors.New("library: index closed")
 func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]store.Copy, error)) (saved int, err error) {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
+	if c.readOnly {
+		return 0, errReadOnly
+	}
 	start := time.Now()
 	_, first, err := c.db.IndexQueueBounds(ctx)
 	if err != nil {
@@ -413,6 +544,9 @@ func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]st
 		return 0, errClosed
 	}
 	if err := old.MarkStale(); err != nil {
+		if errors.Is(err, search.ErrWriteFailed) {
+			c.reopen()
+		}
 		return 0, err
 	}
 

@@ -72,7 +72,10 @@ func (c *Catalog) searchIndex(ctx context.Context, q search.Query) (*search.Resu
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ix == nil {
-		return nil, nil, errClosed
+		if c.closed {
+			return nil, nil, errClosed
+		}
+		return nil, nil, errNoIndex
 	}
 	res, err := c.ix.Search(ctx, q)
 	if err != nil {

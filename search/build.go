@@ -179,7 +179,7 @@ func buildPlain(path string, m *mapping.IndexMappingImpl, feed streamFeed) error
 // (a builder has no way to write them) and returns its number of
 // documents.
 func stamp(path string, seq int64) (docs uint64, err error) {
-	bi, err := bleve.OpenUsing(path, runtimeConfig())
+	bi, err := bleve.OpenUsing(path, runtimeConfig(false))
 	if err != nil {
 		return 0, err
 	}
@@ -196,7 +196,7 @@ func emptyIndex(path string, m *mapping.IndexMappingImpl, seq int64) error {
 	if err := os.RemoveAll(path); err != nil {
 		return err
 	}
-	bi, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
+	bi, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig(false))
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func TestFastBuildFallsBack(t *testing.T) {
 	opts := Options{
 		Log: slog.New(slog.NewTextHandler(&logged, nil)),
 		afterFastBuild: func(path string) {
-			bi, err := bleve.OpenUsing(path, runtimeConfig())
+			bi, err := bleve.OpenUsing(path, runtimeConfig(false))
 			if err != nil {
 				t.Error(err)
 				return

@@ -48,6 +48,17 @@ var (
 // missing, unreadable, of another mapping version or marked stale.
 var ErrNeedsRebuild = errors.New("search: index needs a rebuild")
 
+// ErrWriteFailed means a change could not be written to the index (the
+// disk is full, say). The open index must not be used after it: Bleve
+// closes the segment of the failed batch although the index in memory
+// already holds it, and the next read of that segment panics. Close the
+// index and Open it again: it opens as the last batch written left it,
+// and the change can be applied again once the disk takes it.
+var ErrWriteFailed = errors.New("index write failed")
+
+// ErrReadOnly refuses a change to an index opened read-only.
+var ErrReadOnly = errors.New("search: index opened read-only")
+
 // Doc is a record as the index sees it.
 type Doc struct {
 	ID          int64
@@ -85,6 +96,10 @@ type Options struct {
 	// the fast path (package fast): several times slower to build and to
 	// count facets, the same answers.
 	Plain bool
+	// ReadOnly opens the index without writing anything to its
+	// directory (no merges, no changes: Apply answers ErrReadOnly), for
+	// a disk that takes no writes.
+	ReadOnly bool
 
 	// How the fast path cuts its work, for tests to vary; zero is the
 	// tuned defaults.
@@ -112,13 +127,19 @@ type Index struct {
 	// counted from columns; nil, searches go through Bleve's public API.
 	fast *fast.Index
 
-	closed atomic.Bool
+	readOnly bool
+	broken   atomic.Bool // a write failed: see ErrWriteFailed
+	closed   atomic.Bool
 }
 
 // runtimeConfig is how the index is opened: another process holding it
 // must not make us hang forever.
-func runtimeConfig() map[string]interface{} {
-	return map[string]interface{}{"bolt_timeout": "5s"}
+func runtimeConfig(readOnly bool) map[string]interface{} {
+	c := map[string]interface{}{"bolt_timeout": "5s"}
+	if readOnly {
+		c["read_only"] = true
+	}
+	return c
 }
 
 // Open opens the index in dir. It returns ErrNeedsRebuild when there is no
@@ -128,7 +149,7 @@ func Open(dir string, opts Options) (*Index, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNeedsRebuild, err)
 	}
-	config := runtimeConfig()
+	config := runtimeConfig(opts.ReadOnly)
 	if !opts.Plain {
 		maps.Copy(config, fast.OpenConfig())
 	}
@@ -148,7 +169,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		bi.Close()
 		return nil, fmt.Errorf("%w: marked stale by a bulk load that did not finish (%v)", ErrNeedsRebuild, err)
 	}
-	ix := &Index{bi: bi, cache: newFacetCache(256)}
+	ix := &Index{bi: bi, cache: newFacetCache(256), readOnly: opts.ReadOnly}
 	s, err := bi.GetInternal(keySeq)
 	if err != nil {
 		bi.Close()
@@ -227,8 +248,24 @@ func (b *Built) Install() (*Index, error) {
 func (ix *Index) MarkStale() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if err := ix.writable(); err != nil {
+		return err
+	}
 	if err := ix.bi.SetInternal(keyStale, []byte("1")); err != nil {
-		return fmt.Errorf("search: mark stale: %w", err)
+		ix.broken.Store(true)
+		return fmt.Errorf("search: mark stale: %w: %w", ErrWriteFailed, err)
+	}
+	return nil
+}
+
+// writable refuses a change to an index opened read-only, or broken by a
+// write that failed (see ErrWriteFailed).
+func (ix *Index) writable() error {
+	switch {
+	case ix.readOnly:
+		return ErrReadOnly
+	case ix.broken.Load():
+		return fmt.Errorf("search: %w before: reopen the index", ErrWriteFailed)
 	}
 	return nil
 }
@@ -263,6 +300,9 @@ func (ix *Index) setSeq(seq int64) error {
 func (ix *Index) Apply(docs []Doc, deleted []int64, seq int64) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if err := ix.writable(); err != nil {
+		return err
+	}
 	b := ix.bi.NewBatch()
 	for i := range docs {
 		if err := b.Index(strconv.FormatInt(docs[i].ID, 10), docs[i].fields()); err != nil {
@@ -276,7 +316,8 @@ func (ix *Index) Apply(docs []Doc, deleted []int64, seq int64) error {
 		b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
 	}
 	if err := ix.bi.Batch(b); err != nil {
-		return fmt.Errorf("search: apply batch: %w", err)
+		ix.broken.Store(true)
+		return fmt.Errorf("search: apply batch: %w: %w", ErrWriteFailed, err)
 	}
 	if seq > 0 {
 		ix.seq.Store(seq)

@@ -311,7 +311,7 @@ func TestOpenNeedsRebuild(t *testing.T) {
 	}
 
 	// An index of an older mapping version is rebuilt.
-	bi, err := bleve.OpenUsing(dir+"/"+DirName, runtimeConfig())
+	bi, err := bleve.OpenUsing(dir+"/"+DirName, runtimeConfig(false))
 	if err != nil {
 		t.Fatal(err)
 	}

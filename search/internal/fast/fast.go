@@ -71,7 +71,12 @@ type background struct {
 	running atomic.Int64
 }
 
-// spawn runs f on a goroutine of its own, unless Detach has begun.
+// spawn runs f on a goroutine of its own, unless Detach has begun. A
+// panic in f ends f, not the process: a task reads segments Bleve may
+// have closed under it (a batch that failed to persist leaves its closed
+// segment in the index; see search.ErrWriteFailed), and a closed
+// segment's first read panics. The column being read stays unread; the
+// owner of the index reopens it.
 func (b *background) spawn(f func()) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -84,6 +89,7 @@ func (b *background) spawn(f func()) bool {
 	go func() {
 		defer b.wg.Done()
 		defer b.running.Add(-1)
+		defer func() { _ = recover() }()
 		f()
 	}()
 	return true
@@ -199,12 +205,14 @@ func (x *Index) warmSoon() {
 		return
 	}
 	started := x.bg.spawn(func() {
+		defer func() {
+			x.warming.Store(false)
+			if x.warmAgain.Load() {
+				x.warmSoon()
+			}
+		}()
 		for x.warmAgain.Swap(false) {
 			x.Warm()
-		}
-		x.warming.Store(false)
-		if x.warmAgain.Load() {
-			x.warmSoon()
 		}
 	})
 	if !started {

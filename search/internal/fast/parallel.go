@@ -111,6 +111,14 @@ func (x *Index) Search(ctx context.Context, bq query.Query, offset, limit int, f
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A panic here would end the process, not the request: the
+			// part fails instead (see background.spawn for why a read
+			// of the index can panic).
+			defer func() {
+				if r := recover(); r != nil {
+					parts[i].err = fmt.Errorf("fast: search part %d: %v", i, r)
+				}
+			}()
 			parts[i].run(ctx)
 		}()
 	}
