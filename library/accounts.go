@@ -395,9 +395,11 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Who, error) {
 		w.Username, w.Role = s.Username, s.Role
 	}
 	// Writing on every request would serialise readers behind the writer:
-	// a minute's precision is enough for timeouts of minutes.
+	// a minute's precision is enough for timeouts of minutes. On a disk
+	// that takes no writes the session serves all the same, so that its
+	// holder can still read (a storage failure is not a logout).
 	if now.Sub(s.LastSeenAt) > time.Minute/2 || s.Kind == SessionKiosk {
-		if err := a.db.TouchSession(ctx, h, now); err != nil {
+		if err := a.db.TouchSession(ctx, h, now); err != nil && !errors.Is(err, store.ErrStorage) {
 			return nil, err
 		}
 	}

@@ -95,8 +95,13 @@ func (m *Mailer) MessageID(id int64) string {
 }
 
 // SendDue sends every message whose time has come and reports how many
-// were accepted and how many failed for good.
+// were accepted and how many failed for good. While the database takes
+// no writes it sends nothing: a message it could not then mark sent
+// would go out again at every round.
 func (m *Mailer) SendDue(ctx context.Context) (sent, failed int, err error) {
+	if err := m.c.db.CanWrite(ctx); err != nil {
+		return 0, 0, fmt.Errorf("library: not sending mail: %w", err)
+	}
 	seen := map[int64]bool{}
 	for {
 		due, err := m.c.db.DueMail(ctx, m.c.clock.Now(), 20)

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -41,9 +42,18 @@ const FileName = "hondana.db"
 
 // DB is the open database: one writer connection, so writers queue in Go
 // rather than fight over SQLite's lock, and a pool of read-only readers.
+// Opened read-only (OpenReadOnly), one connection does both.
 type DB struct {
 	write *sql.DB
 	read  *sql.DB
+	dir   string
+	// readOnly is why the database was opened read-only (it wraps
+	// ErrStorage); nil when it was not.
+	readOnly error
+	// failMu guards failed: the storage failure of the last write that
+	// failed for want of storage, nil once a write succeeds (see CanWrite).
+	failMu sync.Mutex
+	failed error
 }
 
 // Open opens (creating if needed) the database in dir and migrates it to
@@ -66,7 +76,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{write: w}
+	db := &DB{write: w, dir: dir}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -80,6 +90,9 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.read == db.write {
+		return db.write.Close()
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -88,16 +101,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("store: read schema version: %w", mapErr(err))
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := migrationList()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("store: migration %s: bad name", name)
-		}
+	for _, m := range ms {
+		n, name := m.n, m.name
 		if n <= version {
 			continue
 		}
@@ -120,6 +129,39 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// migration is one embedded migration: its number and file name.
+type migration struct {
+	n    int
+	name string
+}
+
+// migrationList is the embedded migrations in order.
+func migrationList() ([]migration, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []migration
+	for _, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("store: migration %s: bad name", name)
+		}
+		out = append(out, migration{n, name})
+	}
+	return out, nil
+}
+
+// latestMigration is the schema version this binary migrates to.
+func latestMigration() (int, error) {
+	ms, err := migrationList()
+	if err != nil || len(ms) == 0 {
+		return 0, err
+	}
+	return ms[len(ms)-1].n, nil
+}
+
 // SchemaVersion reports the schema version the database is at.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
@@ -129,8 +171,23 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // Tx runs fn in one immediate transaction on the writer connection,
 // committing when fn returns nil. Constraint errors come back as the
-// package's sentinel errors.
+// package's sentinel errors, a write the disk did not take as ErrStorage
+// (at once on a database opened read-only).
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.readOnly != nil {
+		return db.readOnly
+	}
+	err := db.tx(ctx, fn)
+	switch {
+	case err == nil:
+		db.setFailed(nil)
+	case errors.Is(err, ErrStorage):
+		db.setFailed(err)
+	}
+	return err
+}
+
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", mapErr(err))

@@ -52,7 +52,9 @@ type Data struct {
 
 // OpenData opens the data directory of cfg, making it on first use, and
 // writes the configured branches to the database, so names, addresses
-// and phones follow the config file.
+// and phones follow the config file. When the directory takes no writes
+// (a full disk) it opens the database read-only instead, says so in the
+// log, and leaves the branches as they are: see ReadOnly.
 func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 	d := &Data{Config: cfg, Log: o.Log, Clock: o.Clock, opened: time.Now()}
 	if d.Log == nil {
@@ -77,15 +79,44 @@ func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 	if d.Pepper, err = loadPepper(cfg, d.Log); err != nil {
 		return nil, err
 	}
-	if d.DB, err = store.Open(ctx, cfg.DataDir); err != nil {
-		return nil, err
-	}
-	if err := library.SaveBranches(ctx, d.DB, cfg.BranchList()); err != nil {
-		d.DB.Close()
+	if d.DB, err = openDB(ctx, cfg, d.Log); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
+
+// openDB opens the database of cfg and writes the configured branches to
+// it; read-only, without writing them, when the data directory takes no
+// writes: a server that exits there would only be started again, on the
+// same full disk, and serve nothing.
+func openDB(ctx context.Context, cfg Config, log *slog.Logger) (*store.DB, error) {
+	cannot := store.Writable(cfg.DataDir)
+	if cannot == nil {
+		db, err := store.Open(ctx, cfg.DataDir)
+		if err == nil {
+			err = library.SaveBranches(ctx, db, cfg.BranchList())
+			if err == nil {
+				return db, nil
+			}
+			db.Close()
+		}
+		if !errors.Is(err, store.ErrStorage) {
+			return nil, err
+		}
+		cannot = err
+	}
+	db, err := store.OpenReadOnly(ctx, cfg.DataDir, cannot)
+	if err != nil {
+		return nil, fmt.Errorf("the data directory takes no writes (%v), and the database cannot be opened read-only: %w", cannot, err)
+	}
+	log.Error("the data directory takes no writes: the database is open READ-ONLY (searches and pages work; loans, returns, holds and every other change are refused); free space (or mend the disk), then restart",
+		"dir", cfg.DataDir, "err", cannot)
+	return db, nil
+}
+
+// ReadOnly is why the database was opened read-only (see OpenData), or
+// nil.
+func (d *Data) ReadOnly() error { return d.DB.ReadOnly() }
 
 // Close closes the database.
 func (d *Data) Close() error { return d.DB.Close() }
@@ -95,7 +126,8 @@ func (d *Data) Close() error { return d.DB.Close() }
 // builds relax the process's collector while they run (buildgc): this
 // process is the command's own.
 func (d *Data) OpenCatalog(ctx context.Context) (*library.Catalog, error) {
-	return library.OpenCatalog(ctx, d.DB, d.Config.DataDir, d.Clock, d.Log, library.CatalogOptions{AroundBuild: buildgc.Relax})
+	return library.OpenCatalog(ctx, d.DB, d.Config.DataDir, d.Clock, d.Log,
+		library.CatalogOptions{AroundBuild: buildgc.Relax, ReadOnly: d.ReadOnly() != nil})
 }
 
 // loadPepper returns the password pepper: from the config, or from the
@@ -166,7 +198,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if a.Catalog, err = d.OpenCatalog(ctx); err != nil {
 		return nil, err
 	}
-	loadDemo := cfg.Demo && records == 0
+	loadDemo := cfg.Demo && records == 0 && d.ReadOnly() == nil
 	if loadDemo {
 		d.Log.Info("empty data directory: loading the demo library", "dir", cfg.DataDir)
 		err := demo.Load(ctx, d.DB, a.Catalog, demo.Options{Branches: cfg.BranchList(), Calendar: a.Calendar, Clock: d.Clock, Pepper: d.Pepper, Log: d.Log})

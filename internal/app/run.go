@@ -22,7 +22,8 @@ import (
 // one of them fails. Then it shuts down in order: the server stops
 // accepting and lets the requests in flight finish, the loops and the
 // staff's jobs are cancelled and waited for. The index and the database
-// stay open for Close.
+// stay open for Close. Read-only (see OpenData), it only serves: every
+// loop writes.
 func (a *App) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
@@ -34,16 +35,18 @@ func (a *App) Run(ctx context.Context) error {
 		return func(err error) { a.Log.Error(what, "err", err) }
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { a.Catalog.Run(gctx); return nil })
-	g.Go(func() error {
-		// Holds past their pickup deadline lapse by themselves.
-		a.Circulation.Run(gctx, time.Minute, nil, logErr("expiring holds and writing reminders"))
-		return nil
-	})
-	// The outbox goes out after each commit that wrote to it, and as
-	// retries fall due.
-	g.Go(func() error { a.Mailer.Run(gctx, time.Minute); return nil })
-	g.Go(func() error { a.Accounts.Run(gctx, 10*time.Minute, logErr("sweeping sessions")); return nil })
+	if a.ReadOnly() == nil {
+		g.Go(func() error { a.Catalog.Run(gctx); return nil })
+		g.Go(func() error {
+			// Holds past their pickup deadline lapse by themselves.
+			a.Circulation.Run(gctx, time.Minute, nil, logErr("expiring holds and writing reminders"))
+			return nil
+		})
+		// The outbox goes out after each commit that wrote to it, and as
+		// retries fall due.
+		g.Go(func() error { a.Mailer.Run(gctx, time.Minute); return nil })
+		g.Go(func() error { a.Accounts.Run(gctx, 10*time.Minute, logErr("sweeping sessions")); return nil })
+	}
 	g.Go(func() error {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -61,7 +64,8 @@ func (a *App) Run(ctx context.Context) error {
 		return nil
 	})
 	url := "http://" + displayAddr(ln.Addr().String()) + "/"
-	a.Log.Info("hondana is serving", "url", url, "ready_in", time.Since(a.opened).Round(time.Millisecond), "test_clock", a.Config.TestClock)
+	a.Log.Info("hondana is serving", "url", url, "ready_in", time.Since(a.opened).Round(time.Millisecond), "test_clock", a.Config.TestClock,
+		"read_only", a.ReadOnly() != nil)
 	if a.Config.Demo {
 		fmt.Fprintf(os.Stderr, "\n  Demo library: %[1]s\n  Staff login:  %[2]s / %[3]s   (%[1]sstaff)\n  Patron login: %[4]s / %[5]s   (%[1]slogin)\n\n",
 			url, demo.StaffUser, demo.StaffPassword, demo.PatronCard, demo.PatronPassword)

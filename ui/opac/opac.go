@@ -32,7 +32,7 @@ func New(w *web.Server) *Server {
 func (s *Server) Routes(e *gin.Engine) {
 	e.Use(s.CSRF(nil))
 	e.GET(assets.Prefix+"*file", gin.WrapH(assets.Handler()))
-	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	e.GET("/healthz", s.Healthz)
 	h := s.Handle
 
 	e.GET("/", h(s.home))

@@ -39,7 +39,8 @@ func (s *Server) staffHome(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "staff/home", web.T(web.Lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum})
+	s.Render(c, http.StatusOK, "staff/home", web.T(web.Lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum,
+		"Storage": s.StorageNotice(c)})
 	return nil
 }
 

@@ -20,7 +20,8 @@ func (s *Server) staffLoginPage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, next)
 		return nil
 	}
-	s.Render(c, http.StatusOK, "staff/login", web.T(web.Lang(c), "staff.login"), gin.H{"Next": next, "Form": web.FormState{}})
+	s.Render(c, http.StatusOK, "staff/login", web.T(web.Lang(c), "staff.login"), gin.H{"Next": next, "Form": web.FormState{},
+		"Storage": s.StorageNotice(c)})
 	return nil
 }
 
