@@ -145,7 +145,7 @@ type Mailbox struct{ dir string }
 
 // NewMailbox returns a mailbox writing into dir, creating it.
 func NewMailbox(dir string) (*Mailbox, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("mailer: mailbox: %w", err)
 	}
 	return &Mailbox{dir: dir}, nil

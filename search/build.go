@@ -142,7 +142,7 @@ func buildPlain(path string, m *mapping.IndexMappingImpl, feed streamFeed) error
 			return err
 		}
 	}
-	if err := os.MkdirAll(segs, 0o750); err != nil {
+	if err := os.MkdirAll(segs, 0o700); err != nil {
 		return err
 	}
 	defer os.RemoveAll(segs)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -60,6 +61,15 @@ type DB struct {
 // the current schema.
 func Open(ctx context.Context, dir string) (*DB, error) {
 	path := filepath.Join(dir, FileName)
+	// SQLite would make the file 0644, and its -wal and -shm files like
+	// it: made here first, they are the owner's alone.
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("store: create %s: %w", FileName, err)
+		}
+		f.Close()
+	}
 	// modernc reads pragmas only in the _pragma=name(value) form.
 	dsn := func(extra ...string) string {
 		q := url.Values{}

@@ -73,8 +73,14 @@ func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 			d.Clock = &library.TestClock{}
 		}
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	restrictUmask()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if n, err := makePrivate(cfg.DataDir); err != nil {
+		d.Log.Warn("data directory: could not take every permission of group and others", "dir", cfg.DataDir, "changed", n, "err", err)
+	} else if n > 0 {
+		d.Log.Warn("data directory: took the permissions of group and others from what other users could read", "dir", cfg.DataDir, "changed", n)
 	}
 	if d.Pepper, err = loadPepper(cfg, d.Log); err != nil {
 		return nil, err

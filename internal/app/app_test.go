@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,7 +17,7 @@ func TestRunShutsDownInOrder(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Pepper = "test"
-	a, err := New(context.Background(), cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := New(context.Background(), cfg, Options{Log: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,14 +90,14 @@ func NewBuilder(path string, m *mapping.IndexMappingImpl, o Options) (*Builder, 
 		}
 	}()
 	for _, p := range []string{path, segs} {
-		if err := os.MkdirAll(p, 0o750); err != nil {
+		if err := os.MkdirAll(p, 0o700); err != nil {
 			return nil, err
 		}
 	}
 	// The layout bleve.Open expects: the index metadata, and the scorch
 	// store with the mapping in its internal storage.
 	meta := []byte(`{"storage":"scorch","index_type":"scorch"}`)
-	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), meta, 0o640); err != nil {
+	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), meta, 0o600); err != nil {
 		return nil, err
 	}
 	mb, err := util.MarshalJSON(m)
