@@ -78,11 +78,7 @@ func (db *DB) CanWrite(ctx context.Context) error {
 	if failed == nil {
 		return nil
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES('write_probe', ?)
-			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, fmtTime(time.Now()))
-		return err
-	})
+	return db.SaveSetting(ctx, "write_probe", fmtTime(time.Now()))
 }
 
 // ReadOnly is why the database was opened read-only (it wraps

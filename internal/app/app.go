@@ -82,10 +82,11 @@ func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 	} else if n > 0 {
 		d.Log.Warn("data directory: took the permissions of group and others from what other users could read", "dir", cfg.DataDir, "changed", n)
 	}
-	if d.Pepper, err = loadPepper(cfg, d.Log); err != nil {
+	if d.DB, err = openDB(ctx, cfg, d.Log); err != nil {
 		return nil, err
 	}
-	if d.DB, err = openDB(ctx, cfg, d.Log); err != nil {
+	if d.Pepper, err = loadPepper(ctx, cfg, d.DB, d.Log); err != nil {
+		d.DB.Close()
 		return nil, err
 	}
 	return d, nil
@@ -138,27 +139,53 @@ func (d *Data) OpenCatalog(ctx context.Context) (*library.Catalog, error) {
 
 // loadPepper returns the password pepper: from the config, or from the
 // data directory's secret file, made on first start. It is never stored
-// in the database, so a stolen database backup alone cannot be attacked.
-func loadPepper(cfg Config, log *slog.Logger) ([]byte, error) {
-	if cfg.Pepper != "" {
-		return []byte(cfg.Pepper), nil
-	}
+// in the database, so a stolen database backup alone cannot be attacked;
+// the database keeps only a value that tells it from another (see
+// library.CheckPepper). A start with another pepper than the one the
+// database's passwords were hashed with, or with none where one was used
+// (a backup restored without its pepper), is refused: every login would
+// fail, and a new pepper would make it so for good.
+func loadPepper(ctx context.Context, cfg Config, db *store.DB, log *slog.Logger) ([]byte, error) {
 	path := filepath.Join(cfg.DataDir, "pepper.secret")
-	if b, err := os.ReadFile(path); err == nil {
-		return []byte(strings.TrimSpace(string(b))), nil
-	} else if !errors.Is(err, os.ErrNotExist) {
+	where := fmt.Sprintf("give the pepper it was used with as pepper in the config file or HONDANA_PEPPER, or put its file at %s (DATA_DIR/pepper.secret)", path)
+	var pepper []byte
+	from := "pepper / HONDANA_PEPPER"
+	switch b, err := os.ReadFile(path); {
+	case cfg.Pepper != "":
+		pepper = []byte(cfg.Pepper)
+	case err == nil:
+		pepper, from = []byte(strings.TrimSpace(string(b))), path
+	case !errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("pepper: %w", err)
 	}
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
+	if pepper == nil {
+		needed, err := library.PepperNeeded(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if needed {
+			return nil, fmt.Errorf("pepper: none found, but this database's passwords were hashed with one, and a new one would make every login fail: %s", where)
+		}
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return nil, err
+		}
+		secret := hex.EncodeToString(buf)
+		if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("pepper: %w", err)
+		}
+		log.Warn("no pepper configured: generated one in the data directory; keep it out of database backups, or set pepper / HONDANA_PEPPER", "file", path)
+		pepper = []byte(secret)
+	}
+	switch err := library.CheckPepper(ctx, db, pepper); {
+	case errors.Is(err, library.ErrWrongPepper):
+		return nil, fmt.Errorf("pepper: the one from %s is %w, and every login would fail: %s", from, err, where)
+	case errors.Is(err, store.ErrStorage):
+		// Read-only: the database learns the pepper at a later start.
+	case err != nil:
 		return nil, err
 	}
-	secret := hex.EncodeToString(buf)
-	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("pepper: %w", err)
-	}
-	log.Warn("no pepper configured: generated one in the data directory; keep it out of database backups, or set pepper / HONDANA_PEPPER", "file", path)
-	return []byte(secret), nil
+	return pepper, nil
 }
 
 // App is a whole Hondana over one data directory: the database and the
