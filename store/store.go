@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,6 +61,11 @@ type DB struct {
 // Open opens (creating if needed) the database in dir and migrates it to
 // the current schema.
 func Open(ctx context.Context, dir string) (*DB, error) {
+	return open(ctx, dir, math.MaxInt)
+}
+
+// open opens the database in dir, migrated up to schema version upTo.
+func open(ctx context.Context, dir string, upTo int) (*DB, error) {
 	path := filepath.Join(dir, FileName)
 	// SQLite would make the file 0644, and its -wal and -shm files like
 	// it: made here first, they are the owner's alone.
@@ -87,7 +93,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{write: w, dir: dir}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, upTo); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -106,37 +112,71 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-func (db *DB) migrate(ctx context.Context) error {
+// migrate runs the migrations above the database's version, up to upTo,
+// each in one transaction. They run with foreign keys off, as SQLite's
+// way of rebuilding a table asks
+// (https://sqlite.org/lang_altertable.html#otheralter): with them on,
+// dropping a table deletes the rows of others that refer to it with ON
+// DELETE CASCADE (a hold's contact attempts). PRAGMA foreign_key_check,
+// before each commit, makes sure a migration left every reference whole.
+func (db *DB) migrate(ctx context.Context, upTo int) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", mapErr(err))
+	}
+	defer conn.Close()
 	var version int
-	if err := db.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("store: read schema version: %w", mapErr(err))
 	}
 	ms, err := migrationList()
 	if err != nil {
 		return err
 	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("store: migrate: %w", mapErr(err))
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
 	for _, m := range ms {
-		n, name := m.n, m.name
-		if n <= version {
+		if m.n <= version || m.n > upTo {
 			continue
 		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
+		if err := migrateOne(ctx, conn, m); err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.name, mapErr(err))
 		}
-		err = db.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("store: migration %s: %w", name, err)
-		}
-		version = n
+		version = m.n
 	}
 	return nil
+}
+
+// migrateOne runs one migration in a transaction on conn, whose foreign
+// keys are off, and sets the schema version.
+func migrateOne(ctx context.Context, conn *sql.Conn, m migration) error {
+	body, err := migrations.ReadFile(m.name)
+	if err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	var table, parent string
+	var rowid sql.NullInt64
+	var fk int
+	switch err := tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fk); {
+	case err == nil:
+		return fmt.Errorf("%w: a row of %s (rowid %d) refers to a missing row of %s", ErrReference, table, rowid.Int64, parent)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.n)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // migration is one embedded migration: its number and file name.

@@ -19,20 +19,8 @@ func TestCirculationAPI(t *testing.T) {
 	ctx := context.Background()
 	u := e.URL + "/api/v1"
 	// Two patrons with real passwords, one with an e-mail address.
-	patron := func(name, birth, email string) (string, string) {
-		reg, err := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: name, NameYomi: "テスト", BirthDate: birth, Email: email})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, _ := e.DB.PatronByCard(ctx, reg.Card)
-		if err := e.Server.Accounts.SetPassword(ctx, p.ID, "Pass99"); err != nil {
-			t.Fatal(err)
-		}
-		_, _, body := call(t, "POST", u+"/login", `{"card":"`+reg.Card+`","password":"Pass99"}`)
-		return reg.Card, tokenOf(t, body)
-	}
-	aCard, aTok := patron("青木 一", "1980-01-01", "aoki@example.jp")
-	bCard, bTok := patron("馬場 二", "1981-02-02", "")
+	aCard, aTok := patronLoggedIn(t, e, "青木 一", "1980-01-01", "aoki@example.jp")
+	bCard, bTok := patronLoggedIn(t, e, "馬場 二", "1981-02-02", "")
 	_, _, body := call(t, "POST", u+"/staff/login", `{"username":"counter","password":"counter-pass-1"}`)
 	sTok := tokenOf(t, body)
 	A, B, S := bearer(aTok), bearer(bTok), bearer(sTok)
@@ -181,6 +169,23 @@ func TestCirculationAPI(t *testing.T) {
 }
 
 // idLoan finds the id of a patron's only loan.
+// patronLoggedIn registers a patron with the password Pass99 and logs
+// them in to the API: their card and token.
+func patronLoggedIn(t *testing.T, e *testEnv, name, birth, email string) (card, token string) {
+	t.Helper()
+	ctx := context.Background()
+	reg, err := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: name, NameYomi: "テスト", BirthDate: birth, Email: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	if err := e.Server.Accounts.SetPassword(ctx, p.ID, "Pass99"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, body := call(t, "POST", e.URL+"/api/v1/login", `{"card":"`+reg.Card+`","password":"Pass99"}`)
+	return reg.Card, tokenOf(t, body)
+}
+
 func idLoan(t *testing.T, e *testEnv, card string) string {
 	t.Helper()
 	var id int64
@@ -208,5 +213,47 @@ func TestHoldsNeedARealPassword(t *testing.T) {
 		if status != 403 || !strings.Contains(b, `"code":"password_change_required"`) {
 			t.Errorf("%s %s: %d %s", r.method, r.path, status, b)
 		}
+	}
+}
+
+// TestRetriedCancelFindsNoNewerHold: a patron cancels a hold, places
+// another, and the first cancel is retried (a flaky connection). Hold ids
+// used to come back: the new hold got the cancelled one's id, and the
+// retry cancelled it. Now the new hold has an id of its own, the retry
+// answers 404 hold_not_found and the new hold stays.
+func TestRetriedCancelFindsNoNewerHold(t *testing.T) {
+	e := accountsEnv(t)
+	u := e.URL + "/api/v1"
+	_, tok := patronLoggedIn(t, e, "再送 三郎", "1970-03-03", "")
+	P := bearer(tok)
+	_, _, body := call(t, "POST", u+"/staff/login", `{"username":"counter","password":"counter-pass-1"}`)
+	S := bearer(tokenOf(t, body))
+	_, _, body = call(t, "POST", u+"/staff/records", `{"title":"オツベルと象","items":[{"barcode":"R-1","branch":"ozu"}]}`, S...)
+	var rec struct{ ID int64 }
+	json.Unmarshal([]byte(body), &rec)
+
+	place := func() string {
+		t.Helper()
+		status, _, b := call(t, "POST", u+"/me/holds", fmt.Sprintf(`{"record_id":%d,"pickup_branch":"ozu","contact":"phone"}`, rec.ID), P...)
+		if status != 201 {
+			t.Fatalf("place a hold: %d %s", status, b)
+		}
+		var h struct{ ID int64 }
+		json.Unmarshal([]byte(b), &h)
+		return fmt.Sprint(h.ID)
+	}
+	first := place()
+	if status, _, b := call(t, "DELETE", u+"/me/holds/"+first, "", P...); status != 204 {
+		t.Fatalf("cancel: %d %s", status, b)
+	}
+	second := place()
+	if second == first {
+		t.Errorf("the new hold got the cancelled hold's id %s", first)
+	}
+	if status, _, b := call(t, "DELETE", u+"/me/holds/"+first, "", P...); status != 404 || !strings.Contains(b, `"code":"hold_not_found"`) {
+		t.Errorf("the retried cancel: %d %s, want 404 hold_not_found", status, b)
+	}
+	if _, _, b := call(t, "GET", u+"/me/holds", "", P...); !strings.Contains(b, `"id":`+second) {
+		t.Errorf("the new hold is gone: %s", b)
 	}
 }
