@@ -32,6 +32,11 @@ type Options struct {
 	// Transport sends the outbox instead of the SMTP server or the
 	// mailbox directory the config names.
 	Transport library.Transport
+	// Checkpoints, for tests, replaces how often Run folds the WAL into
+	// the database and empties it, and how long writes must have paused
+	// first (see checkpoints); zero: every 10 minutes, after 5 quiet
+	// seconds.
+	Checkpoints struct{ Every, Quiet time.Duration }
 }
 
 // Data is a data directory opened: the database, and what every command
@@ -204,6 +209,8 @@ type App struct {
 	Handler *ui.Server
 
 	jobs *jobs
+	// checkpointEvery and checkpointQuiet: see checkpoints.
+	checkpointEvery, checkpointQuiet time.Duration
 }
 
 // New opens the data directory of cfg and builds everything on it. With
@@ -213,7 +220,10 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a = &App{Data: d, jobs: newJobs()}
+	a = &App{Data: d, jobs: newJobs(), checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
+	if o.Checkpoints.Every > 0 {
+		a.checkpointEvery, a.checkpointQuiet = o.Checkpoints.Every, o.Checkpoints.Quiet
+	}
 	defer func() {
 		if err != nil {
 			a.Close()

@@ -1,11 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"hondana/store"
 )
 
 // TestRunShutsDownInOrder: when Run's context ends, the server stops, and
@@ -58,5 +64,54 @@ func TestRunShutsDownInOrder(t *testing.T) {
 	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckpointsEmptyTheWAL: a running server folds the WAL into the
+// database and empties it once writes pause, so that a row deleted is
+// soon in neither file (R40). Without it the WAL kept every frame
+// written, deleted rows among them, until SQLite happened to reuse it.
+func TestCheckpointsEmptyTheWAL(t *testing.T) {
+	cfg := Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Pepper = "test"
+	o := Options{Log: quiet()}
+	o.Checkpoints.Every, o.Checkpoints.Quiet = 20*time.Millisecond, 20*time.Millisecond
+	a, err := New(context.Background(), cfg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	secret := "返却済み：大洲花子さんの『銀河鉄道の夜』"
+	for _, stmt := range []string{
+		`INSERT INTO news(day, title, body, created_at) VALUES('2026-12-01', 'x', '` + secret + `', 'x')`,
+		`DELETE FROM news`,
+	} {
+		if err := a.DB.Tx(context.Background(), func(tx *sql.Tx) error { _, err := tx.Exec(stmt); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	wal := filepath.Join(cfg.DataDir, store.FileName+"-wal")
+	for i := 0; ; i++ {
+		b, err := os.ReadFile(wal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := os.ReadFile(filepath.Join(cfg.DataDir, store.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) == 0 && !bytes.Contains(db, []byte(secret)) {
+			return
+		}
+		if i == 3000 {
+			t.Fatalf("after 30 s the WAL has %d bytes and the deleted text is in the database file: %v", len(b), bytes.Contains(db, []byte(secret)))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -18,7 +18,8 @@ import (
 
 // Run serves the site on the configured address and runs the background
 // loops (the index worker, the scheduler that lapses holds and writes
-// reminders, the outbox's sender, the session sweeper) until ctx ends or
+// reminders, the outbox's sender, the session sweeper, the database's
+// checkpoints) until ctx ends or
 // one of them fails. Then it shuts down in order: the server stops
 // accepting and lets the requests in flight finish, the loops and the
 // staff's jobs are cancelled and waited for. The index and the database
@@ -46,6 +47,7 @@ func (a *App) Run(ctx context.Context) error {
 		// retries fall due.
 		g.Go(func() error { a.Mailer.Run(gctx, time.Minute); return nil })
 		g.Go(func() error { a.Accounts.Run(gctx, 10*time.Minute, logErr("sweeping sessions")); return nil })
+		g.Go(func() error { a.checkpoints(gctx); return nil })
 	}
 	g.Go(func() error {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -75,6 +77,34 @@ func (a *App) Run(ctx context.Context) error {
 	a.jobs.stop()
 	a.Log.Info("stopped")
 	return err
+}
+
+// checkpoints folds the WAL into the database and empties it about every
+// checkpointEvery, at a moment when no write has committed for
+// checkpointQuiet (a checkpoint holds the writer for a few
+// milliseconds), or after four times as long whatever the load. With
+// secure_delete, what a deletion overwrote is then gone from the WAL too,
+// whose older frames held it until SQLite happened to reuse them (R40:
+// who borrowed what must not stay readable after the return).
+func (a *App) checkpoints(ctx context.Context) {
+	t := time.NewTicker(a.checkpointQuiet)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		since := time.Since(last)
+		if since < a.checkpointEvery || (time.Since(a.DB.LastWrite()) < a.checkpointQuiet && since < 4*a.checkpointEvery) {
+			continue
+		}
+		if err := a.DB.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("checkpointing the database", "err", err)
+		}
+		last = time.Now()
+	}
 }
 
 // displayAddr is addr as a browser's address bar takes it.
