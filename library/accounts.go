@@ -857,6 +857,17 @@ func (a *Accounts) UpdateStaff(ctx context.Context, byStaff int64, username, rol
 		}
 	}
 	err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if role != RoleAdmin || disabled {
+			// Someone must stay able to manage staff accounts from the
+			// browser: otherwise only the command line could recover.
+			isAdmin, others, err := store.EnabledAdmins(ctx, tx, username)
+			if err != nil {
+				return err
+			}
+			if isAdmin && others == 0 {
+				return refuse(LastAdmin)
+			}
+		}
 		if err := store.UpdateStaff(ctx, tx, username, role, disabled, hash); err != nil {
 			return err
 		}

@@ -67,6 +67,9 @@ const (
 	InvalidEmail   = "invalid_email"
 	PatronNotFound = "patron_not_found"
 	StaffExists    = "staff_exists"
+	// LastAdmin: the only enabled admin cannot demote or disable itself,
+	// or nobody could manage staff accounts from the browser.
+	LastAdmin = "last_admin"
 )
 
 // Holds, loans and the counter.

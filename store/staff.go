@@ -46,6 +46,17 @@ func UpdateStaff(ctx context.Context, tx *sql.Tx, username, role string, disable
 	return mapErr(err)
 }
 
+// EnabledAdmins reports whether username is an enabled admin, and how
+// many other enabled admins there are, inside the caller's transaction.
+func EnabledAdmins(ctx context.Context, tx *sql.Tx, username string) (isAdmin bool, others int, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(username = ?), 0), coalesce(sum(username <> ?), 0)
+		FROM staff WHERE role = 'admin' AND disabled = 0`, username, username).Scan(&isAdmin, &others)
+	if err != nil {
+		return false, 0, fmt.Errorf("store: enabled admins: %w", mapErr(err))
+	}
+	return isAdmin, others, nil
+}
+
 // StaffByID returns a staff account.
 func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
 	var s Staff

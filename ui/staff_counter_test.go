@@ -243,6 +243,19 @@ func TestStaffAccountsAdmin(t *testing.T) {
 	if !strings.Contains(body, "newbie") || !strings.Contains(body, `value="admin" selected`) {
 		t.Error("accounts list")
 	}
+	// The only enabled admin cannot demote or disable itself (newbie is
+	// an admin, but disabled); the page says why.
+	for _, f := range []url.Values{{"role": {"librarian"}}, {"role": {"admin"}, "disabled": {"1"}}} {
+		f.Set("csrf", token)
+		f.Set("update", "chief")
+		resp, body = do(t, c, "POST", e.URL+"/staff/accounts", f, "Accept-Language", "en")
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "only enabled administrator") {
+			t.Errorf("the last admin steps down (%v): %d", f, resp.StatusCode)
+		}
+	}
+	if _, err := e.Server.Accounts.StaffLogin(ctx, "chief", "admin-pass-123", "10.9.9.9", library.SessionAPI); err != nil {
+		t.Errorf("the last admin after its refused changes: %v", err)
+	}
 	// Librarians cannot manage accounts.
 	l, _ := staffBrowser(t, e, "counter", "counter-pass-1")
 	if resp, _ := do(t, l, "GET", e.URL+"/staff/accounts", nil); resp.StatusCode != http.StatusForbidden {

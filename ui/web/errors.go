@@ -200,6 +200,7 @@ var refusalStatus = map[string]struct {
 	library.InvalidRange:               {http.StatusUnprocessableEntity, ""},
 	library.StaffPasswordShort:         {http.StatusUnprocessableEntity, ""},
 	library.StaffExists:                {http.StatusConflict, ""},
+	library.LastAdmin:                  {http.StatusConflict, ""},
 	library.CopyInUse:                  {http.StatusConflict, ""},
 	library.DuplicateBarcode:           {http.StatusConflict, ""},
 	library.UnknownFormat:              {http.StatusUnprocessableEntity, ""},

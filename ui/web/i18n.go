@@ -545,6 +545,7 @@ var messages = map[string][2]string{
 	"err.invalid_range":                 {"期間の指定が正しくありません（最初の日から最後の日まで、1年以内）。", "The range is not valid (first day to last day, within a year)."},
 	"err.staff_password_short":          {"職員のパスワードは10文字以上にしてください。", "A staff password needs at least 10 characters."},
 	"err.staff_exists":                  {"その職員IDはすでに使われています。", "That username is taken."},
+	"err.last_admin":                    {"管理者がほかにいないため、このアカウントを管理者から外したり無効にしたりすることはできません。先にほかの職員を管理者にしてください。", "This is the only enabled administrator: it cannot lose the role or be disabled. Make another account an administrator first."},
 	"err.copy_in_use":                   {"貸出中や予約に使われている資料は除籍できません。", "A copy on loan or serving a hold cannot be withdrawn."},
 	"err.unknown_format":                {"ファイルの形式がわかりません。形式を選んでください。", "Unknown file format: choose one."},
 	"err.import_failed":                 {"取り込みに失敗しました：%s", "The import failed: %s"},
