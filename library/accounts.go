@@ -73,6 +73,7 @@ type Accounts struct {
 	mu       sync.Mutex
 	inflight map[string]bool       // cards and usernames being verified now
 	byAddr   map[string]*addrCount // failures per client address
+	unknown  *memo[failures]       // failures of cards no patron has
 
 	// Verifications counts password hash checks, for tests of throttling.
 	Verifications int64
@@ -109,7 +110,8 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 		return nil, err
 	}
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
-		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}, letters: o.Letters, mailed: o.Mailed}
+		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}, unknown: newMemo[failures](unknownCards),
+		letters: o.Letters, mailed: o.Mailed}
 	if a.mailed == nil {
 		a.mailed = func() {}
 	}
@@ -236,9 +238,20 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		// Unknown cards answer like wrong passwords, after as long.
+		// Unknown cards answer like wrong passwords, after as long, and
+		// are delayed and locked alike (from failures kept in memory):
+		// otherwise the first 429 would tell a real card from a made-up
+		// one.
+		f := a.unknownFailures("card:" + card)
+		if f.n >= LockAfter {
+			return nil, refuse(AccountLocked)
+		}
+		if wait := f.last.Add(LoginDelay(f.n)).Sub(now); wait > 0 {
+			return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
+		}
 		a.verify(ctx, "", password)
 		a.addrFailed(addr, now)
+		a.unknownFailed("card:"+card, now)
 		return nil, refuse(InvalidCredentials)
 	}
 	if err != nil {

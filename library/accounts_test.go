@@ -267,6 +267,71 @@ func TestSprayingOneAddress(t *testing.T) {
 	}
 }
 
+// TestUnknownCardsAnswerAlike: a card no patron has is delayed after 5
+// failures and locked after 20 exactly like a real one, so the answers
+// do not tell which card numbers exist.
+func TestUnknownCardsAnswerAlike(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, clock, db := newAccountsT(t)
+	real := register(t, a, "1966-06-06")
+	p, _ := db.PatronByCard(ctx, real)
+	if err := a.SetPassword(ctx, p.ID, "Real66"); err != nil {
+		t.Fatal(err)
+	}
+	unknown := "123456782"
+	if _, err := db.PatronByCard(ctx, unknown); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("card %s exists", unknown)
+	}
+	answer := func(card string, i int) string {
+		_, err := a.Login(ctx, card, fmt.Sprintf("w%03d", i), fmt.Sprintf("192.0.2.%d", i), SessionWeb)
+		var r *Refusal
+		if errors.As(err, &r) {
+			return fmt.Sprintf("%s %v", r.Code, r.RetryAfter.Round(time.Minute))
+		}
+		return fmt.Sprint(err)
+	}
+	var seen []string
+	for i := 0; i < 30; i++ {
+		if i > 5 {
+			clock.Advance(2 * time.Hour) // past every delay
+		}
+		r, u := answer(real, i), answer(unknown, i)
+		if r != u {
+			t.Fatalf("try %d: real card %q, unknown card %q", i+1, r, u)
+		}
+		seen = append(seen, r)
+	}
+	// Five failures, a 429 at once, fifteen spaced failures, the lock.
+	want := TooManyAttempts + " 1m0s"
+	if seen[4] != InvalidCredentials+" 0s" || seen[5] != want || seen[20] != InvalidCredentials+" 0s" || seen[21] != AccountLocked+" 0s" {
+		t.Errorf("answers: %q", seen)
+	}
+}
+
+// TestMemoForgetsLeastRecent: what logins remember in memory is bounded;
+// the entries forgotten first are those least recently used.
+func TestMemoForgetsLeastRecent(t *testing.T) {
+	t.Parallel()
+	m := newMemo[int](3)
+	for i, k := range []string{"a", "b", "c"} {
+		m.put(k, i)
+	}
+	m.get("a")
+	m.put("d", 3)
+	if _, ok := m.get("b"); ok {
+		t.Error("b, the least recently used, is still there")
+	}
+	for _, k := range []string{"a", "c", "d"} {
+		if _, ok := m.get(k); !ok {
+			t.Errorf("%s forgotten", k)
+		}
+	}
+	if len(m.items) != 3 || m.order.Len() != 3 {
+		t.Errorf("%d items, %d in order", len(m.items), m.order.Len())
+	}
+}
+
 func TestSessionLifetimes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
