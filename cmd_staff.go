@@ -60,7 +60,11 @@ func staffCmd(args []string) error {
 	}
 	defer d.Close()
 	ctx := context.Background()
-	accounts, err := library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{Policy: d.Config.AccountPolicy()})
+	policy, err := d.Config.AccountPolicy()
+	if err != nil {
+		return err
+	}
+	accounts, err := library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{Policy: policy})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ func TestConfigLayers(t *testing.T) {
 	t.Setenv("HONDANA_CATALOG_NEW_ARRIVALS_DAYS", "14")
 	t.Setenv("HONDANA_LIBRARY_NAME", "テスト市立図書館")
 	t.Setenv("HONDANA_DATA_DIR", "/tmp/from-env")
+	t.Setenv("HONDANA_WEB_TRUSTED_PROXIES", "10.0.0.1,192.0.2.0/24")
 	fs = commonFlags("t")
 	fs.String("addr", "", "")
 	if err := fs.Parse([]string{"--config", "config.example.yaml", "--data", "/tmp/from-flag"}); err != nil {
@@ -51,6 +52,13 @@ func TestConfigLayers(t *testing.T) {
 	}
 	if c3.Catalog.NewArrivalsDays != 14 || c3.Library.Name != "テスト市立図書館" || c3.DataDir != "/tmp/from-flag" {
 		t.Fatalf("layers: days %d name %q dir %q", c3.Catalog.NewArrivalsDays, c3.Library.Name, c3.DataDir)
+	}
+	if proxies, err := c3.TrustedProxies(); err != nil || strings.Join(proxies, " ") != "10.0.0.1/32 192.0.2.0/24" {
+		t.Errorf("trusted proxies from the environment: %q %v", proxies, err)
+	}
+	c3.Accounts.SharedTerminals = []string{"10.1.2.0/24", "kiosk-1"}
+	if _, err := c3.AccountPolicy(); err == nil || !strings.Contains(err.Error(), "accounts.shared_terminals") {
+		t.Errorf("a shared terminal by name: %v", err)
 	}
 	// A broken file is a clear error.
 	bad := filepath.Join(t.TempDir(), "bad.yaml")

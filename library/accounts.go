@@ -9,10 +9,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/big"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,9 +31,18 @@ type AccountPolicy struct {
 	SessionIdle       time.Duration // web and API sessions end after this much inactivity
 	KioskIdle         time.Duration // kiosk sessions end sooner (R42)
 	SessionMax        time.Duration // every session ends this long after login
-	AddressFailures   int           // failed logins one client address may make per AddressWindow
-	AddressWindow     time.Duration
-	HashConcurrency   int // password hashes computed at once; each takes 19 MiB
+	// AddressFailures is how many different cards may fail from one
+	// client address per AddressWindow before its logins are slowed
+	// (a password sprayed over card numbers): each then waits
+	// AddressDelay, doubling with every further AddressFailures cards
+	// up to 8 times as long, and they pass one at a time.
+	AddressFailures int
+	AddressWindow   time.Duration
+	AddressDelay    time.Duration
+	// SharedTerminals are the addresses many patrons log in from (the
+	// kiosks): the address limit does not count them.
+	SharedTerminals []netip.Prefix
+	HashConcurrency int // password hashes computed at once; each takes 19 MiB
 }
 
 // DefaultAccountPolicy is the seed's rules with our hardening.
@@ -44,6 +56,7 @@ func DefaultAccountPolicy() AccountPolicy {
 		SessionMax:        12 * time.Hour,
 		AddressFailures:   30,
 		AddressWindow:     10 * time.Minute,
+		AddressDelay:      time.Second,
 		HashConcurrency:   2,
 	}
 }
@@ -71,12 +84,11 @@ type Accounts struct {
 	dummy  string // a hash to check unknown cards against, so they take as long
 
 	mu       sync.Mutex
-	inflight map[string]bool       // cards and usernames being verified now
-	byAddr   map[string]*addrCount // failures per client address
-	unknown  *memo[failures]       // failures of cards no patron has
-
-	// Verifications counts password hash checks, for tests of throttling.
-	Verifications int64
+	inflight map[string]bool   // cards and usernames being verified now
+	byAddr   *memo[*addrState] // what each client address did lately
+	unknown  *memo[failures]   // failures of cards no patron has
+	cardKey  maphash.Seed      // how an address's failed cards are kept
+	stats    struct{ verifications, slowed atomic.Int64 }
 
 	letters *Letters
 	mailed  func()
@@ -91,15 +103,10 @@ type AccountsOptions struct {
 	Mailed  func()
 }
 
-type addrCount struct {
-	start time.Time
-	n     int
-}
-
 // NewAccounts returns the account service.
 func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*Accounts, error) {
 	p := o.Policy
-	if p == (AccountPolicy{}) {
+	if p.SessionMax == 0 { // the zero policy
 		p = DefaultAccountPolicy()
 	}
 	if p.HashConcurrency < 1 {
@@ -110,8 +117,8 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 		return nil, err
 	}
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
-		dummy: dummy, inflight: map[string]bool{}, byAddr: map[string]*addrCount{}, unknown: newMemo[failures](unknownCards),
-		letters: o.Letters, mailed: o.Mailed}
+		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
+		unknown: newMemo[failures](unknownCards), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
 	if a.mailed == nil {
 		a.mailed = func() {}
 	}
@@ -139,9 +146,7 @@ func (a *Accounts) verify(ctx context.Context, hash, password string) (bool, err
 		return false, ctx.Err()
 	}
 	defer func() { <-a.sem }()
-	a.mu.Lock()
-	a.Verifications++
-	a.mu.Unlock()
+	a.stats.verifications.Add(1)
 	if hash == "" {
 		CheckPassword(a.dummy, password, a.pepper)
 		return false, nil
@@ -177,35 +182,6 @@ func (a *Accounts) release(key string) {
 	a.mu.Unlock()
 }
 
-// addrBlocked reports how long a client address must wait after too many
-// failures across any cards (a password sprayed over card numbers).
-func (a *Accounts) addrBlocked(addr string, now time.Time) time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	c := a.byAddr[addr]
-	if c == nil || now.Sub(c.start) >= a.p.AddressWindow {
-		return 0
-	}
-	if c.n >= a.p.AddressFailures {
-		return c.start.Add(a.p.AddressWindow).Sub(now)
-	}
-	return 0
-}
-
-func (a *Accounts) addrFailed(addr string, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	c := a.byAddr[addr]
-	if c == nil || now.Sub(c.start) >= a.p.AddressWindow {
-		if len(a.byAddr) > 100000 { // forget everyone rather than grow without end
-			a.byAddr = map[string]*addrCount{}
-		}
-		c = &addrCount{start: now}
-		a.byAddr[addr] = c
-	}
-	c.n++
-}
-
 // LoginResult is a successful login.
 type LoginResult struct {
 	Token      string // the session id or bearer token; shown once
@@ -223,9 +199,6 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 	card, ok := FoldCard(cardInput)
 	if !ok {
 		return nil, &Refusal{Code: InvalidCard, Field: "card"}
-	}
-	if wait := a.addrBlocked(addr, now); wait > 0 {
-		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
 	}
 	if !a.claim("card:" + card) {
 		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
@@ -249,8 +222,13 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		if wait := f.last.Add(LoginDelay(f.n)).Sub(now); wait > 0 {
 			return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
 		}
+		done, err := a.slowDown(ctx, addr, now)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
 		a.verify(ctx, "", password)
-		a.addrFailed(addr, now)
+		a.addrFailed(addr, card, now)
 		a.unknownFailed("card:"+card, now)
 		return nil, refuse(InvalidCredentials)
 	}
@@ -268,12 +246,17 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 	if cred.Temporary && cred.TempFailures >= a.p.TempPasswordTries {
 		return nil, refuse(TemporaryPasswordVoid)
 	}
+	done, err := a.slowDown(ctx, addr, now)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	good, err := a.verify(ctx, cred.PasswordHash, password)
 	if err != nil {
 		return nil, err
 	}
 	if !good {
-		a.addrFailed(addr, now)
+		a.addrFailed(addr, card, now)
 		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
 			return store.RecordLoginFailure(ctx, tx, cred.PatronID, cred.Temporary, cred.Failures+1 >= LockAfter, now)
 		})
@@ -314,9 +297,8 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 	if username == "" || len(username) > 64 {
 		return nil, refuse(InvalidCredentials)
 	}
-	if wait := a.addrBlocked(addr, now); wait > 0 {
-		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
-	}
+	// Patrons' failures never slow a staff login: the address limit is
+	// theirs alone.
 	if !a.claim("staff:" + username) {
 		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
 	}
@@ -330,7 +312,6 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		a.verify(ctx, "", password)
-		a.addrFailed(addr, now)
 		return nil, refuse(InvalidCredentials)
 	}
 	if err != nil {
@@ -344,7 +325,6 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 		return nil, err
 	}
 	if !good || s.Disabled {
-		a.addrFailed(addr, now)
 		if err := a.db.Tx(ctx, func(tx *sql.Tx) error { return store.RecordStaffLogin(ctx, tx, s.ID, false, now) }); err != nil {
 			return nil, err
 		}

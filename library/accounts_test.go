@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -14,6 +15,11 @@ var jst = time.FixedZone("JST", 9*3600)
 
 func newAccountsT(t *testing.T) (*Accounts, *TestClock, *store.DB) {
 	t.Helper()
+	return newAccountsWith(t, AccountPolicy{})
+}
+
+func newAccountsWith(t *testing.T, p AccountPolicy) (*Accounts, *TestClock, *store.DB) {
+	t.Helper()
 	db, err := store.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +27,7 @@ func newAccountsT(t *testing.T) (*Accounts, *TestClock, *store.DB) {
 	t.Cleanup(func() { db.Close() })
 	clock := &TestClock{}
 	clock.Set(time.Date(2026, 11, 27, 10, 0, 0, 0, jst))
-	a, err := NewAccounts(db, clock, []byte("pepper"), AccountsOptions{})
+	a, err := NewAccounts(db, clock, []byte("pepper"), AccountsOptions{Policy: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +198,7 @@ func TestThrottling(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := a.Verifications
+	before := a.Stats().Verifications
 	tooMany, locked := 0, 0
 	for i := 0; i < 1000; i++ {
 		_, err := a.Login(ctx, victim, fmt.Sprintf("g%04d", i), fmt.Sprintf("198.51.100.%d", i%250), SessionWeb)
@@ -217,7 +223,7 @@ func TestThrottling(t *testing.T) {
 			}
 		}
 	}
-	verified := a.Verifications - before - 1 // the other patron's login
+	verified := a.Stats().Verifications - before - 1 // the other patron's login
 	if verified > LockAfter {
 		t.Errorf("%d password verifications for 1,000 tries, want at most %d", verified, LockAfter)
 	}
@@ -244,23 +250,77 @@ func TestThrottling(t *testing.T) {
 	}
 }
 
-// TestSprayingOneAddress: one address trying one password over many cards
-// is stopped, and unknown cards answer like wrong passwords.
-func TestSprayingOneAddress(t *testing.T) {
+// TestAddressLimitOnlySlows: an address that fails for many different
+// cards is slowed, never refused: a patron behind it still logs in with
+// the right password, a staff member is not even slowed, one patron's
+// repeated mistakes do not count, and the kiosks are not counted at all.
+func TestAddressLimitOnlySlows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a, _, _ := newAccountsT(t)
-	codes := map[string]int{}
-	for i := 0; i < 100; i++ {
-		card := fmt.Sprintf("5%08d", i)
-		_, err := a.Login(ctx, card, "1234", "203.0.113.66", SessionWeb)
-		codes[code(err)]++
+	p := DefaultAccountPolicy()
+	p.AddressFailures, p.AddressDelay = 5, time.Millisecond
+	p.SharedTerminals = []netip.Prefix{netip.MustParsePrefix("192.0.2.200/32")}
+	a, clock, db := newAccountsWith(t, p)
+	patron := func(birth string) string {
+		card := register(t, a, birth)
+		pr, _ := db.PatronByCard(ctx, card)
+		if err := a.SetPassword(ctx, pr.ID, "Right1"); err != nil {
+			t.Fatal(err)
+		}
+		return card
 	}
-	if codes[InvalidCredentials] != a.Policy().AddressFailures || codes[TooManyAttempts] != 100-a.Policy().AddressFailures {
-		t.Errorf("codes %v", codes)
+	good, mistyper := patron("1950-05-05"), patron("1951-05-05")
+	if err := a.AddStaff(ctx, 0, "desk", RoleLibrarian, "desk-password-1"); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := a.Login(ctx, "500000001", "1234", "203.0.113.67", SessionWeb); code(err) != InvalidCredentials {
-		t.Errorf("other address: %v", err)
+	clock.Advance(time.Hour)
+	// spray fails one try each on n made-up cards from addr, returning
+	// how many of them were slowed; every one is a 401, never a 429.
+	spray := func(addr func(i int) string, first, n int) int64 {
+		t.Helper()
+		before := a.Stats().Slowed
+		for i := first; i < first+n; i++ {
+			if _, err := a.Login(ctx, fmt.Sprintf("5%08d", i), "1234", addr(i), SessionWeb); code(err) != InvalidCredentials {
+				t.Fatalf("spraying, card %d from %s: %v", i, addr(i), err)
+			}
+		}
+		return a.Stats().Slowed - before
+	}
+	one := func(ip string) func(int) string { return func(int) string { return ip } }
+	if slowed := spray(one("203.0.113.66"), 0, 12); slowed != 7 {
+		t.Errorf("%d of 12 sprayed logins slowed, want the 7 past the limit", slowed)
+	}
+	slowed := a.Stats().Slowed
+	if _, err := a.Login(ctx, good, "Right1", "203.0.113.66", SessionWeb); err != nil {
+		t.Errorf("the right password from the spraying address: %v", err)
+	}
+	if a.Stats().Slowed != slowed+1 {
+		t.Error("the right password from the spraying address was not slowed")
+	}
+	if _, err := a.StaffLogin(ctx, "desk", "desk-password-1", "203.0.113.66", SessionWeb); err != nil || a.Stats().Slowed != slowed+1 {
+		t.Errorf("staff from the spraying address: %v, slowed %d", err, a.Stats().Slowed-slowed-1)
+	}
+	// Twenty failures over four cards, five each: only four cards count.
+	for i := 0; i < 20; i++ {
+		card := []string{mistyper, "500000901", "500000902", "500000903"}[i%4]
+		if _, err := a.Login(ctx, card, fmt.Sprintf("bad%d", i), "198.51.100.5", SessionWeb); code(err) != InvalidCredentials {
+			t.Fatalf("mistake %d: %v", i, err)
+		}
+	}
+	if slowed := spray(one("198.51.100.5"), 100, 1); slowed != 0 {
+		t.Error("repeated failures of the same cards slowed their address")
+	}
+	// The kiosks are not counted; an IPv6 /64 is one address.
+	if slowed := spray(one("192.0.2.200"), 200, 12); slowed != 0 {
+		t.Errorf("%d logins at a kiosk slowed", slowed)
+	}
+	if slowed := spray(func(i int) string { return fmt.Sprintf("2001:db8:1:2::%x", i) }, 300, 6); slowed != 1 {
+		t.Errorf("%d of 6 logins from one /64 slowed, want 1", slowed)
+	}
+	// A new window starts clean.
+	clock.Advance(p.AddressWindow)
+	if slowed := spray(one("203.0.113.66"), 400, 5); slowed != 0 {
+		t.Errorf("%d slowed in a new window", slowed)
 	}
 	if _, err := a.Login(ctx, "12345", "1234", "203.0.113.67", SessionWeb); code(err) != InvalidCard {
 		t.Errorf("short card: %v", err)

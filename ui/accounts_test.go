@@ -29,6 +29,22 @@ func accountsEnv(t *testing.T) *testEnv {
 	return e
 }
 
+// newPatron registers a patron and gives them a real password; it
+// returns the card.
+func newPatron(t *testing.T, e *testEnv, f library.PatronForm, password string) string {
+	t.Helper()
+	ctx := context.Background()
+	reg, err := e.App.Accounts.RegisterPatron(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.DB.PatronByCard(ctx, reg.Card)
+	if err := e.App.Accounts.SetPassword(ctx, p.ID, password); err != nil {
+		t.Fatal(err)
+	}
+	return reg.Card
+}
+
 func bearer(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
 
 func tokenOf(t *testing.T, body string) string {
@@ -450,22 +466,14 @@ func TestStaffPages(t *testing.T) {
 // told not to keep the page.
 func TestKioskLogin(t *testing.T) {
 	e := accountsEnv(t)
-	ctx := context.Background()
-	reg, err := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "端末 利用", NameYomi: "タンマツ リヨウ", BirthDate: "1970-05-05"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := e.DB.PatronByCard(ctx, reg.Card)
-	if err := e.Server.Accounts.SetPassword(ctx, p.ID, "Kiosk7"); err != nil {
-		t.Fatal(err)
-	}
+	card := newPatron(t, e, library.PatronForm{Name: "端末 利用", NameYomi: "タンマツ リヨウ", BirthDate: "1970-05-05"}, "Kiosk7")
 	c := kioskBrowser(t, e, "counter", "counter-pass-1")
 	resp, body := do(t, c, "GET", e.URL+"/login", nil)
 	if !strings.Contains(body, `autocomplete="off"`) {
 		t.Error("kiosk login form lets the browser remember the card")
 	}
 	token := csrfFrom(t, c, e.URL)
-	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {reg.Card}, "password": {"Kiosk7"}})
+	do(t, c, "POST", e.URL+"/login", url.Values{"csrf": {token}, "card": {card}, "password": {"Kiosk7"}})
 	resp, body = do(t, c, "GET", e.URL+"/account", nil)
 	if resp.StatusCode != 200 || !strings.Contains(body, `<meta http-equiv="refresh" content="120;url=/">`) || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("kiosk account page: %d %s", resp.StatusCode, resp.Header.Get("Cache-Control"))

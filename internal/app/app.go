@@ -254,11 +254,19 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		}
 	}
 
+	policy, err := cfg.AccountPolicy()
+	if err != nil {
+		return nil, err
+	}
+	proxies, err := cfg.TrustedProxies()
+	if err != nil {
+		return nil, err
+	}
 	// The outbox's sender is woken by the services that write to it.
 	outbox := library.NewSignal()
 	letters := library.NewLetters(d.DB, library.Letterhead{Library: cfg.Library.Name, BaseURL: cfg.BaseURL}, rules)
 	if a.Accounts, err = library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{
-		Policy: cfg.AccountPolicy(), Letters: letters, Mailed: outbox.Notify}); err != nil {
+		Policy: policy, Letters: letters, Mailed: outbox.Notify}); err != nil {
 		return nil, err
 	}
 	if loadDemo {
@@ -307,8 +315,9 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
 			BaseURL: publicURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,
 		},
-		TestClock:     cfg.TestClock,
-		SecureCookies: cfg.Web.SecureCookies,
+		TestClock:      cfg.TestClock,
+		SecureCookies:  cfg.Web.SecureCookies,
+		TrustedProxies: proxies,
 	})
 	return a, nil
 }

@@ -6,7 +6,9 @@ package app
 
 import (
 	"fmt"
+	"net/netip"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"hondana/library"
@@ -78,6 +80,8 @@ type AccountsConfig struct {
 	SessionMax        time.Duration `mapstructure:"session_max"`
 	AddressFailures   int           `mapstructure:"address_failures"`
 	AddressWindow     time.Duration `mapstructure:"address_window"`
+	AddressDelay      time.Duration `mapstructure:"address_delay"`
+	SharedTerminals   []string      `mapstructure:"shared_terminals"`
 	HashConcurrency   int           `mapstructure:"hash_concurrency"`
 }
 
@@ -120,6 +124,7 @@ type CatalogConfig struct {
 type WebConfig struct {
 	SecureCookies   bool          `mapstructure:"secure_cookies"`
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	TrustedProxies  []string      `mapstructure:"trusted_proxies"`
 }
 
 // Default is the configuration of a start with no file: the demo city's
@@ -154,7 +159,7 @@ func Default() Config {
 			RetryMin: time.Minute, RetryMax: time.Hour, GiveUpAfter: 24 * time.Hour, Keep: 7 * 24 * time.Hour},
 		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
 			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
-			AddressFailures: 30, AddressWindow: 10 * time.Minute, HashConcurrency: 2},
+			AddressFailures: 30, AddressWindow: 10 * time.Minute, AddressDelay: time.Second, HashConcurrency: 2},
 		Web: WebConfig{ShutdownTimeout: 10 * time.Second},
 	}
 }
@@ -183,13 +188,45 @@ func (c Config) CalendarRules() (library.CalendarRules, error) {
 }
 
 // AccountPolicy is the rules of logins and sessions.
-func (c Config) AccountPolicy() library.AccountPolicy {
+func (c Config) AccountPolicy() (library.AccountPolicy, error) {
 	a := c.Accounts
+	shared, err := Prefixes("accounts.shared_terminals", a.SharedTerminals)
 	return library.AccountPolicy{
 		TempPasswordDelay: a.TempPasswordDelay, TempPasswordTries: a.TempPasswordTries, TempPasswordTTL: a.TempPasswordTTL,
 		SessionIdle: a.SessionIdle, KioskIdle: a.KioskIdle, SessionMax: a.SessionMax,
-		AddressFailures: a.AddressFailures, AddressWindow: a.AddressWindow, HashConcurrency: a.HashConcurrency,
+		AddressFailures: a.AddressFailures, AddressWindow: a.AddressWindow, AddressDelay: a.AddressDelay,
+		SharedTerminals: shared, HashConcurrency: a.HashConcurrency,
+	}, err
+}
+
+// Prefixes reads the addresses and CIDR blocks of the config key key
+// ("192.0.2.10", "10.1.0.0/16", "2001:db8::/48").
+func Prefixes(key string, list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			ip, err2 := netip.ParseAddr(s)
+			if err2 != nil {
+				return nil, fmt.Errorf("config: %s: %q is neither an address nor a CIDR block", key, s)
+			}
+			p = netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
 	}
+	return out, nil
+}
+
+// TrustedProxies is the proxies whose X-Forwarded-For or Forwarded
+// header names the client, as CIDR blocks.
+func (c Config) TrustedProxies() ([]string, error) {
+	ps, err := Prefixes("web.trusted_proxies", c.Web.TrustedProxies)
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out, err
 }
 
 // LoanPolicy is the numbers of loans and holds.

@@ -7,7 +7,9 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -46,6 +48,10 @@ type Options struct {
 	Background    func(func(ctx context.Context)) error
 	TestClock     bool
 	SecureCookies bool
+	// TrustedProxies are the addresses and CIDR blocks of the reverse
+	// proxies whose X-Forwarded-For (or Forwarded) header names the
+	// client; from anyone else the header is ignored.
+	TrustedProxies []string
 }
 
 // Server is what the OPAC, the staff client and the JSON API share: the
@@ -67,17 +73,50 @@ func New(o Options) *Server {
 }
 
 // Engine returns a gin engine with what every audience's requests go
-// through: panics recovered, the security headers, the client address
-// taken from the connection (no header can fake it).
+// through: panics recovered, the security headers, and the client
+// address (ClientIP) taken from the connection, or from X-Forwarded-For
+// or Forwarded when the connection comes from a trusted proxy: the
+// login limits count by it, so no client can fake it.
 func Engine(s *Server) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	_ = e.SetTrustedProxies(nil)
-	e.Use(s.recoverer, s.securityHeaders)
+	_ = e.SetTrustedProxies(s.TrustedProxies) // checked when the config was read
+	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	e.Use(s.recoverer, forwardedFor, s.securityHeaders)
 	return e
+}
+
+// forwardedFor gives a request that names its client only in a
+// Forwarded header (RFC 7239) the X-Forwarded-For that ClientIP reads,
+// which it believes only from a trusted proxy. When a request carries
+// both, X-Forwarded-For wins: a proxy must set the one it uses.
+func forwardedFor(c *gin.Context) {
+	h := c.Request.Header
+	if h.Get("X-Forwarded-For") != "" {
+		return
+	}
+	var ips []string
+	for _, v := range h.Values("Forwarded") {
+		for _, elem := range strings.Split(v, ",") {
+			for _, pair := range strings.Split(elem, ";") {
+				k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if !ok || !strings.EqualFold(k, "for") {
+					continue
+				}
+				val = strings.Trim(val, `"`)
+				if ap, err := netip.ParseAddrPort(val); err == nil {
+					val = ap.Addr().String()
+				}
+				ips = append(ips, strings.Trim(val, "[]"))
+			}
+		}
+	}
+	if len(ips) > 0 {
+		h.Set("X-Forwarded-For", strings.Join(ips, ", "))
+	}
 }
 
 // Handle turns a handler that returns an error into a gin handler; the
