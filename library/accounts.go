@@ -76,12 +76,12 @@ const (
 
 // Accounts is logins, passwords and sessions of patrons and staff.
 type Accounts struct {
-	db     *store.DB
-	clock  Clock
-	pepper []byte
-	p      AccountPolicy
-	sem    chan struct{}
-	dummy  string // a hash to check unknown cards against, so they take as long
+	db      *store.DB
+	clock   Clock
+	pepper  []byte
+	p       AccountPolicy
+	hashing *hashQueue
+	dummy   string // a hash to check unknown cards against, so they take as long
 
 	mu       sync.Mutex
 	inflight map[string]bool   // cards and usernames being verified now
@@ -116,7 +116,7 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, sem: make(chan struct{}, p.HashConcurrency),
+	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, hashing: newHashQueue(p.HashConcurrency),
 		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
 		unknown: newMemo[failures](unknownCards), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
 	if a.mailed == nil {
@@ -137,15 +137,15 @@ func (a *Accounts) addressNotices(ctx context.Context, tx *sql.Tx, patronID int6
 // Policy returns the policy in force.
 func (a *Accounts) Policy() AccountPolicy { return a.p }
 
-// verify checks a password against a hash, at most HashConcurrency at once
-// so that a flood of logins cannot exhaust memory.
-func (a *Accounts) verify(ctx context.Context, hash, password string) (bool, error) {
-	select {
-	case a.sem <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
+// verify checks a password against a hash ("": against a dummy, for as
+// long), at most HashConcurrency at once so that a flood of logins
+// cannot exhaust memory, and with the sources that wait served in turn
+// (see hashQueue).
+func (a *Accounts) verify(ctx context.Context, source, hash, password string) (bool, error) {
+	if err := a.hashing.acquire(ctx, source); err != nil {
+		return false, err
 	}
-	defer func() { <-a.sem }()
+	defer a.hashing.release()
 	a.stats.verifications.Add(1)
 	if hash == "" {
 		CheckPassword(a.dummy, password, a.pepper)
@@ -154,13 +154,12 @@ func (a *Accounts) verify(ctx context.Context, hash, password string) (bool, err
 	return CheckPassword(hash, password, a.pepper), nil
 }
 
+// hash hashes a new password.
 func (a *Accounts) hash(ctx context.Context, password string) (string, error) {
-	select {
-	case a.sem <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
+	if err := a.hashing.acquire(ctx, "new password"); err != nil {
+		return "", err
 	}
-	defer func() { <-a.sem }()
+	defer a.hashing.release()
 	return HashPassword(password, a.pepper)
 }
 
@@ -222,13 +221,9 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		if wait := f.last.Add(LoginDelay(f.n)).Sub(now); wait > 0 {
 			return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
 		}
-		done, err := a.slowDown(ctx, addr, now)
-		if err != nil {
+		if _, err := a.checkPassword(ctx, addr, card, "", password, now); err != nil {
 			return nil, err
 		}
-		defer done()
-		a.verify(ctx, "", password)
-		a.addrFailed(addr, card, now)
 		a.unknownFailed("card:"+card, now)
 		return nil, refuse(InvalidCredentials)
 	}
@@ -246,17 +241,11 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 	if cred.Temporary && cred.TempFailures >= a.p.TempPasswordTries {
 		return nil, refuse(TemporaryPasswordVoid)
 	}
-	done, err := a.slowDown(ctx, addr, now)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	good, err := a.verify(ctx, cred.PasswordHash, password)
+	good, err := a.checkPassword(ctx, addr, card, cred.PasswordHash, password, now)
 	if err != nil {
 		return nil, err
 	}
 	if !good {
-		a.addrFailed(addr, card, now)
 		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
 			return store.RecordLoginFailure(ctx, tx, cred.PatronID, cred.Temporary, cred.Failures+1 >= LockAfter, now)
 		})
@@ -311,7 +300,7 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		a.verify(ctx, "", password)
+		a.verify(ctx, "staff "+addr, "", password)
 		return nil, refuse(InvalidCredentials)
 	}
 	if err != nil {
@@ -320,7 +309,7 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 	if wait := last.Add(LoginDelay(failures)).Sub(now); wait > 0 {
 		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
 	}
-	good, err := a.verify(ctx, s.PasswordHash, password)
+	good, err := a.verify(ctx, "staff "+addr, s.PasswordHash, password)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +444,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, w *Who, old, pw, confirm 
 	if wait := cred.LastFailedAt.Add(LoginDelay(cred.Failures)).Sub(now); wait > 0 {
 		return &Refusal{Code: TooManyAttempts, RetryAfter: wait}
 	}
-	good, err := a.verify(ctx, cred.PasswordHash, old)
+	good, err := a.verify(ctx, "patron "+p.Card, cred.PasswordHash, old)
 	if err != nil {
 		return err
 	}

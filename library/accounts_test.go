@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -324,6 +325,77 @@ func TestAddressLimitOnlySlows(t *testing.T) {
 	}
 	if _, err := a.Login(ctx, "12345", "1234", "203.0.113.67", SessionWeb); code(err) != InvalidCard {
 		t.Errorf("short card: %v", err)
+	}
+}
+
+// TestConcurrentLogins (issue 14, finding 4): 300 bad logins at once
+// from one address get the limit's 30 checked without delay, not 300;
+// the others wait, one at a time. A good login from another address in
+// the middle of the burst does not wait behind the burst's hashing: the
+// hashes are served by source in turn.
+func TestConcurrentLogins(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := DefaultAccountPolicy()
+	p.AddressDelay = time.Hour // the slowed wait until the burst is called off
+	a, clock, db := newAccountsWith(t, p)
+	card := register(t, a, "1977-07-07")
+	pr, _ := db.PatronByCard(ctx, card)
+	if err := a.SetPassword(ctx, pr.ID, "Good77"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	burst, stop := context.WithCancel(ctx)
+	defer stop()
+	codes := make(chan string, 300)
+	var wg sync.WaitGroup
+	fire := func(from, to int) {
+		for i := from; i < to; i++ {
+			wg.Go(func() {
+				_, err := a.Login(burst, fmt.Sprintf("6%08d", i), "guess1", "203.0.113.99", SessionAPI)
+				codes <- code(err)
+			})
+		}
+	}
+	fire(0, 150)
+	waitFor(t, "the burst to queue for hashing", func() bool { return a.Stats().Waiting >= 10 })
+	before := a.Stats().Verifications
+	if _, err := a.Login(ctx, card, "Good77", "198.51.100.1", SessionAPI); err != nil {
+		t.Fatalf("the good login during the burst: %v", err)
+	}
+	during := a.Stats().Verifications - before
+	fire(150, 300)
+	limit := int64(p.AddressFailures)
+	waitFor(t, "the burst to be admitted", func() bool { return a.Stats().Slowed == 300-limit })
+	waitFor(t, "the admitted logins to be checked", func() bool { return a.Stats().Verifications == limit+1 })
+	stop()
+	wg.Wait()
+	close(codes)
+	got := map[string]int{}
+	for c := range codes {
+		got[c]++
+	}
+	t.Logf("checks during the good login: %d; burst: %v", during, got)
+	// The good login waited for at most one check of the burst, the
+	// only other source waiting, however many of them were queued.
+	if b := a.Stats().WaitedBehind; b > 1 {
+		t.Errorf("a check waited behind %d of another source's", b)
+	}
+	if got[InvalidCredentials] != int(limit) || got["error: "+context.Canceled.Error()] != 300-int(limit) {
+		t.Errorf("burst answers %v, want %d wrong passwords and the rest still waiting", got, limit)
+	}
+	if v := a.Stats().Verifications; v != limit+1 {
+		t.Errorf("%d passwords checked, want the %d admitted and the good one", v, limit)
+	}
+}
+
+// waitFor waits until cond holds, or fails the test after a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(time.Minute); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("waited a minute for %s", what)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,10 +22,10 @@ import (
 // client connects from; the proxy appends it to whatever X-Forwarded-For
 // the client sent (which may be forged), or, with "X-Test-Style:
 // forwarded", sends it in a Forwarded header instead.
-func behindProxy(t *testing.T, trusted bool) (e *testEnv, proxy string, card string) {
+func behindProxy(t *testing.T, trusted bool, delay time.Duration) (e *testEnv, proxy string, card string) {
 	t.Helper()
 	cfg := testConfig(t.TempDir(), false)
-	cfg.Accounts.AddressDelay = 100 * time.Millisecond
+	cfg.Accounts.AddressDelay = delay
 	if trusted {
 		cfg.Web.TrustedProxies = []string{"127.0.0.1"}
 	}
@@ -38,7 +39,8 @@ func behindProxy(t *testing.T, trusted bool) (e *testEnv, proxy string, card str
 		t.Fatal(err)
 	}
 	backend, _ := url.Parse(e.URL)
-	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+	rp := &httputil.ReverseProxy{ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusBadGateway) }}
+	rp.Rewrite = func(r *httputil.ProxyRequest) {
 		r.SetURL(backend)
 		peer := r.In.Header.Get("X-Test-Peer")
 		r.Out.Header.Del("X-Test-Peer")
@@ -47,7 +49,7 @@ func behindProxy(t *testing.T, trusted bool) (e *testEnv, proxy string, card str
 			return
 		}
 		r.Out.Header.Set("X-Forwarded-For", strings.Join(append(r.In.Header.Values("X-Forwarded-For"), peer), ", "))
-	}}
+	}
 	return e, httptestServer(t, rp), card
 }
 
@@ -73,7 +75,7 @@ func login(t *testing.T, proxy, card, password, peer string, header ...string) i
 func TestLoginBehindProxy(t *testing.T) {
 	for _, trusted := range []bool{true, false} {
 		t.Run(fmt.Sprintf("trusted=%v", trusted), func(t *testing.T) {
-			e, proxy, card := behindProxy(t, trusted)
+			e, proxy, card := behindProxy(t, trusted, 100*time.Millisecond)
 			a := e.App.Accounts
 			limit := a.Policy().AddressFailures
 			// One client sprays a password over made-up cards, forging
@@ -113,5 +115,82 @@ func TestLoginBehindProxy(t *testing.T) {
 				return s
 			}, 200, false)
 		})
+	}
+}
+
+// TestLoginBurstBehindProxy (issue 14, finding 4): 300 bad logins at
+// once from one client behind a trusted proxy, and a patron's good login
+// from another client in the middle of them. The limit counts each login
+// before its password is checked, so exactly 30 (the limit) are checked
+// at once and the other 270 wait their turn one by one; the good login
+// waits for at most one of the burst's checks, not behind the 30. (Behind
+// an untrusted proxy both clients are one address, and the good login
+// would wait its turn among the slowed: trusted_proxies is there for
+// that.)
+func TestLoginBurstBehindProxy(t *testing.T) {
+	e, proxy, card := behindProxy(t, true, time.Hour)
+	a := e.App.Accounts
+	limit := a.Policy().AddressFailures
+	burst, stop := context.WithCancel(context.Background())
+	defer stop()
+	var mu sync.Mutex
+	got := map[string]int{}
+	answer := func(s string) {
+		mu.Lock()
+		got[s]++
+		mu.Unlock()
+	}
+	answered := func(s string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return got[s]
+	}
+	var wg sync.WaitGroup
+	fire := func(from, to int) {
+		for i := from; i < to; i++ {
+			wg.Go(func() {
+				req, _ := http.NewRequestWithContext(burst, "POST", proxy+"/api/v1/login", strings.NewReader(fmt.Sprintf(`{"card":"7%08d","password":"1234"}`, i)))
+				req.Header.Set("X-Test-Peer", "198.51.100.66")
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i%250))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					answer("gave up")
+					return
+				}
+				resp.Body.Close()
+				answer(resp.Status)
+			})
+		}
+	}
+	fire(0, 150)
+	eventually(t, "the burst to queue for checks", func() bool { return a.Stats().Waiting >= 10 })
+	start := time.Now()
+	status, _, body := call(t, "POST", proxy+"/api/v1/login", `{"card":"`+card+`","password":"Right1"}`, "X-Test-Peer", "198.51.100.67")
+	took := time.Since(start)
+	if status != 200 {
+		t.Fatalf("the good login during the burst: %d %s", status, body)
+	}
+	fire(150, 300)
+	eventually(t, "the whole burst to be admitted", func() bool { return a.Stats().Slowed == int64(300-limit) })
+	eventually(t, "the admitted logins to be answered", func() bool { return answered("401 Unauthorized") == limit })
+	st := a.Stats()
+	stop()
+	wg.Wait()
+	t.Logf("the good login took %v during the burst; %d checks waited behind another source's at most; burst: %v", took, st.WaitedBehind, got)
+	if st.WaitedBehind > 1 {
+		t.Errorf("a login waited behind %d checks of another source", st.WaitedBehind)
+	}
+	if got["401 Unauthorized"] != limit || got["gave up"] != 300-limit || st.Verifications != int64(limit+1) {
+		t.Errorf("burst answers %v after %d checks, want %d wrong passwords and the rest still slowed when called off", got, st.Verifications, limit)
+	}
+}
+
+// eventually waits until cond holds, or fails the test after a minute.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(time.Minute); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("waited a minute for %s", what)
+		}
 	}
 }
