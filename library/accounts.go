@@ -86,7 +86,7 @@ type Accounts struct {
 	mu       sync.Mutex
 	inflight map[string]bool   // cards and usernames being verified now
 	byAddr   *memo[*addrState] // what each client address did lately
-	unknown  *memo[failures]   // failures of cards no patron has
+	failed   *memo[failures]   // failures of cards no patron has, and of staff names by address
 	cardKey  maphash.Seed      // how an address's failed cards are kept
 	stats    struct{ verifications, slowed atomic.Int64 }
 
@@ -118,7 +118,7 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 	}
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, hashing: newHashQueue(p.HashConcurrency),
 		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
-		unknown: newMemo[failures](unknownCards), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
+		failed: newMemo[failures](rememberedFailures), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
 	if a.mailed == nil {
 		a.mailed = func() {}
 	}
@@ -214,7 +214,7 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		// are delayed and locked alike (from failures kept in memory):
 		// otherwise the first 429 would tell a real card from a made-up
 		// one.
-		f := a.unknownFailures("card:" + card)
+		f := a.failures("card:" + card)
 		if f.n >= LockAfter {
 			return nil, refuse(AccountLocked)
 		}
@@ -224,7 +224,7 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		if _, err := a.checkPassword(ctx, addr, card, "", password, now); err != nil {
 			return nil, err
 		}
-		a.unknownFailed("card:"+card, now)
+		a.fail("card:"+card, now)
 		return nil, refuse(InvalidCredentials)
 	}
 	if err != nil {
@@ -277,59 +277,6 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		return nil, err
 	}
 	return &LoginResult{Token: token, PatronID: cred.PatronID, Card: cred.Card, Name: cred.Name, MustChange: cred.Temporary}, nil
-}
-
-// StaffLogin checks a staff account's name and password.
-func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kind string) (*LoginResult, error) {
-	now := a.clock.Now()
-	username = strings.TrimSpace(username)
-	if username == "" || len(username) > 64 {
-		return nil, refuse(InvalidCredentials)
-	}
-	// Patrons' failures never slow a staff login: the address limit is
-	// theirs alone.
-	if !a.claim("staff:" + username) {
-		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
-	}
-	defer a.release("staff:" + username)
-	var s *store.Staff
-	var failures int
-	var last time.Time
-	err := a.db.Tx(ctx, func(tx *sql.Tx) (err error) {
-		s, failures, last, err = store.StaffCredentials(ctx, tx, username)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		a.verify(ctx, "staff "+addr, "", password)
-		return nil, refuse(InvalidCredentials)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if wait := last.Add(LoginDelay(failures)).Sub(now); wait > 0 {
-		return nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}
-	}
-	good, err := a.verify(ctx, "staff "+addr, s.PasswordHash, password)
-	if err != nil {
-		return nil, err
-	}
-	if !good || s.Disabled {
-		if err := a.db.Tx(ctx, func(tx *sql.Tx) error { return store.RecordStaffLogin(ctx, tx, s.ID, false, now) }); err != nil {
-			return nil, err
-		}
-		return nil, refuse(InvalidCredentials)
-	}
-	token := randomToken()
-	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := store.RecordStaffLogin(ctx, tx, s.ID, true, now); err != nil {
-			return err
-		}
-		return store.AddSession(ctx, tx, store.Session{IDHash: tokenHash(token), StaffID: s.ID, Kind: kind, CreatedAt: now, LastSeenAt: now})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &LoginResult{Token: token, StaffID: s.ID, Name: s.DisplayName, Role: s.Role}, nil
 }
 
 // Who is the holder of a valid session.

@@ -57,6 +57,14 @@ func (m *memo[V]) put(key string, v V) {
 	m.items[key] = m.order.PushFront(&memoItem[V]{key: key, val: v})
 }
 
+// each calls f with every entry, the most recently used first.
+func (m *memo[V]) each(f func(key string, v V)) {
+	for e := m.order.Front(); e != nil; e = e.Next() {
+		it := e.Value.(*memoItem[V])
+		f(it.key, it.val)
+	}
+}
+
 // remove forgets key.
 func (m *memo[V]) remove(key string) {
 	if e, ok := m.items[key]; ok {
@@ -71,26 +79,33 @@ type failures struct {
 	last time.Time
 }
 
-// unknownCards is how many failures of card numbers no patron has the
-// server remembers; the least recently tried are forgotten first.
-const unknownCards = 50000
+// rememberedFailures is how many cards no patron has, and staff names
+// at an address, the server remembers the failures of; the least
+// recently tried are forgotten first.
+const rememberedFailures = 50000
 
-// unknownFailures returns the failures remembered for key, a card or a
-// name that has no account.
-func (a *Accounts) unknownFailures(key string) failures {
+// failures returns the failures remembered for key: a card no patron
+// has, or a staff name at an address.
+func (a *Accounts) failures(key string) failures {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f, _ := a.unknown.get(key)
+	f, _ := a.failed.get(key)
 	return f
 }
 
-// unknownFailed counts a failure of key, a card or a name that has no
-// account.
-func (a *Accounts) unknownFailed(key string, now time.Time) {
+// fail counts a failure of key (see failures).
+func (a *Accounts) fail(key string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f, _ := a.unknown.get(key)
-	a.unknown.put(key, failures{n: f.n + 1, last: now})
+	f, _ := a.failed.get(key)
+	a.failed.put(key, failures{n: f.n + 1, last: now})
+}
+
+// forget forgets the failures of key after a success.
+func (a *Accounts) forget(key string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failed.remove(key)
 }
 
 // clientAddresses is how many client addresses the address limit
@@ -106,26 +121,32 @@ type addrState struct {
 	lane    chan struct{}   // while it is slowed, its logins pass one at a time
 }
 
-// addressKey is what the address limit counts by: an IPv4 address, or
-// the /64 of an IPv6 address (what one household or server gets, so a
-// sprayer cannot take a fresh address for every guess); "" for a shared
-// terminal, which it does not count.
-func (a *Accounts) addressKey(addr string) string {
+// clientKey is what the limits count a client address by: an IPv4
+// address, or the /64 of an IPv6 address (what one household or server
+// gets, so a guesser cannot take a fresh address for every guess).
+func clientKey(addr string) string {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
 		return addr
 	}
-	ip = ip.Unmap()
-	for _, p := range a.p.SharedTerminals {
-		if p.Contains(ip) {
-			return ""
-		}
-	}
-	if ip.Is6() {
+	if ip = ip.Unmap(); ip.Is6() {
 		p, _ := ip.Prefix(64)
 		return p.String()
 	}
 	return ip.String()
+}
+
+// addressKey is what the address limit counts a patron's login by (see
+// clientKey), or "" for a shared terminal, which it does not count.
+func (a *Accounts) addressKey(addr string) string {
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		for _, p := range a.p.SharedTerminals {
+			if p.Contains(ip.Unmap()) {
+				return ""
+			}
+		}
+	}
+	return clientKey(addr)
 }
 
 // address returns the state of the address key, in a new window when

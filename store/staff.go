@@ -94,31 +94,65 @@ func (db *DB) StaffCount(ctx context.Context) (int, error) {
 }
 
 // StaffCredentials reads a staff account for login.
-func StaffCredentials(ctx context.Context, tx *sql.Tx, username string) (*Staff, int, time.Time, error) {
+func StaffCredentials(ctx context.Context, tx *sql.Tx, username string) (*Staff, error) {
 	var s Staff
-	var failures int
-	var last string
-	err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash, disabled,
-		failed_logins, last_failed_at FROM staff WHERE username = ?`, username).
-		Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.PasswordHash, &s.Disabled, &failures, &last)
+	err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash, disabled
+		FROM staff WHERE username = ?`, username).
+		Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.PasswordHash, &s.Disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, time.Time{}, fmt.Errorf("store: staff: %w", ErrNotFound)
+		return nil, fmt.Errorf("store: staff: %w", ErrNotFound)
 	}
 	if err != nil {
-		return nil, 0, time.Time{}, fmt.Errorf("store: staff: %w", err)
+		return nil, fmt.Errorf("store: staff: %w", err)
 	}
-	return &s, failures, parseTime(last), nil
+	return &s, nil
 }
 
-// RecordStaffLogin counts a staff login failure, or clears the count.
-func RecordStaffLogin(ctx context.Context, tx *sql.Tx, staffID int64, ok bool, now time.Time) error {
-	q := `UPDATE staff SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?`
-	args := []any{fmtTime(now), staffID}
-	if ok {
-		q, args = `UPDATE staff SET failed_logins = 0, last_failed_at = '' WHERE id = ?`, []any{staffID}
+// StaffLoginFailed counts a failed login of a staff account and returns
+// its failures since its last login.
+func StaffLoginFailed(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `UPDATE staff SET failed_logins = failed_logins + 1, last_failed_at = ?
+		WHERE id = ? RETURNING failed_logins`, fmtTime(now), staffID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: staff login: %w", mapErr(err))
 	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	return n, nil
+}
+
+// StaffLoginSucceeded clears a staff account's failure count.
+func StaffLoginSucceeded(ctx context.Context, tx *sql.Tx, staffID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_logins = 0, last_failed_at = '' WHERE id = ?`, staffID); err != nil {
 		return fmt.Errorf("store: staff login: %w", mapErr(err))
 	}
 	return nil
+}
+
+// StaffFailures is a staff account's failed logins since its last login.
+type StaffFailures struct {
+	Username string
+	Failures int
+	Latest   time.Time
+}
+
+// StaffFailures lists the staff accounts with at least min failed logins
+// since their last login, most first.
+func (db *DB) StaffFailures(ctx context.Context, min int) ([]StaffFailures, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT username, failed_logins, last_failed_at FROM staff
+		WHERE failed_logins >= ? ORDER BY failed_logins DESC, username`, min)
+	if err != nil {
+		return nil, fmt.Errorf("store: staff failures: %w", err)
+	}
+	defer rows.Close()
+	var out []StaffFailures
+	for rows.Next() {
+		var f StaffFailures
+		var latest string
+		if err := rows.Scan(&f.Username, &f.Failures, &latest); err != nil {
+			return nil, err
+		}
+		f.Latest = parseTime(latest)
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

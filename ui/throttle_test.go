@@ -194,3 +194,43 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestLoginAlerts (issue 14, finding 5): failed logins of a staff account
+// reach the admins, on their home page and in the staff log, as does an
+// address spraying a password over patrons' cards; the staff account is
+// never locked, and a librarian's home shows none of it.
+func TestLoginAlerts(t *testing.T) {
+	e := accountsEnv(t)
+	if err := e.App.Accounts.AddStaff(context.Background(), 0, "chief", library.RoleAdmin, "chief-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < library.StaffAlertAfter; i++ {
+		if s, _, _ := call(t, "POST", e.URL+"/api/v1/staff/login", fmt.Sprintf(`{"username":"counter","password":"guess-%d-guess"}`, i)); s != 401 {
+			t.Fatalf("guess %d: %d", i, s)
+		}
+	}
+	for i := 0; i < e.App.Accounts.Policy().AddressFailures; i++ {
+		call(t, "POST", e.URL+"/api/v1/login", fmt.Sprintf(`{"card":"8%08d","password":"1234"}`, i))
+	}
+	admin, _ := staffBrowser(t, e, "chief", "chief-password-1")
+	_, home := do(t, admin, "GET", e.URL+"/staff", nil, "Accept-Language", "en")
+	for _, want := range []string{"Login alerts", "Staff account “counter”: 5 failed logins", "127.0.0.1 failed to log in with 30 different cards"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("admin home lacks %q", want)
+		}
+	}
+	_, log := do(t, admin, "GET", e.URL+"/staff/log", nil)
+	if !strings.Contains(log, "staff.login_failures") || !strings.Contains(log, "counter: 5 failed logins in a row, the latest from 127.0.0.1") {
+		t.Error("the staff log lacks the failures")
+	}
+	// From another address the librarian logs in at once (the API's
+	// clients are all 127.0.0.1 here: the library is asked directly).
+	if _, err := e.App.Accounts.StaffLogin(context.Background(), "counter", "counter-pass-1", "192.0.2.44", library.SessionWeb); err != nil {
+		t.Fatalf("the librarian from elsewhere: %v", err)
+	}
+	e.Clock.Advance(library.LoginDelay(library.StaffAlertAfter)) // here, the delay runs out
+	librarian, _ := staffBrowser(t, e, "counter", "counter-pass-1")
+	if _, home := do(t, librarian, "GET", e.URL+"/staff", nil); strings.Contains(home, "alerts-title") {
+		t.Error("a librarian's home shows login alerts")
+	}
+}

@@ -39,8 +39,15 @@ func (s *Server) staffHome(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "staff/home", web.T(web.Lang(c), "staff.home"), gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum,
-		"Storage": s.StorageNotice(c)})
+	data := gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum, "Storage": s.StorageNotice(c)}
+	if s.Who(c).Role == library.RoleAdmin {
+		// Failed logins: staff accounts someone may be guessing, and
+		// addresses spraying a password over patrons' cards.
+		if data["Alerts"], err = s.Accounts.LoginAlerts(c.Request.Context()); err != nil {
+			return err
+		}
+	}
+	s.Render(c, http.StatusOK, "staff/home", web.T(web.Lang(c), "staff.home"), data)
 	return nil
 }
 
