@@ -87,6 +87,7 @@ type Accounts struct {
 	inflight map[string]bool   // cards and usernames being verified now
 	byAddr   *memo[*addrState] // what each client address did lately
 	failed   *memo[failures]   // failures of cards no patron has, and of staff names by address
+	pending  *memo[*halfLogin] // staff logins waiting for their second factor
 	cardKey  maphash.Seed      // how an address's failed cards are kept
 	stats    struct{ verifications, slowed atomic.Int64 }
 
@@ -118,7 +119,8 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 	}
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, hashing: newHashQueue(p.HashConcurrency),
 		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
-		failed: newMemo[failures](rememberedFailures), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
+		failed:  newMemo[failures](rememberedFailures),
+		pending: newMemo[*halfLogin](1000), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
 	if a.mailed == nil {
 		a.mailed = func() {}
 	}
@@ -190,6 +192,10 @@ type LoginResult struct {
 	Name       string
 	Role       string
 	MustChange bool // a temporary password: only a change is allowed
+	// SecondFactor, instead of Token, when the staff account has a
+	// second factor: the password was right, and StaffLoginCode with
+	// this and a code completes the login.
+	SecondFactor string
 }
 
 // Login checks a patron's card and password and opens a session of kind.

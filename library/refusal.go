@@ -45,6 +45,10 @@ const (
 	// Forbidden: signed in, but not allowed this (a patron on a staff
 	// route, a librarian on an admin page).
 	Forbidden = "forbidden"
+	// TOTPRequired: the staff account has a second factor and the
+	// login gave no code; InvalidTOTP: the code was wrong or used.
+	TOTPRequired = "totp_required"
+	InvalidTOTP  = "invalid_totp"
 )
 
 // Passwords: one code per violation, so each gets its own message.

@@ -113,3 +113,148 @@ func TestStaffNeverLocked(t *testing.T) {
 		t.Errorf("alerts after a login: %+v", alerts.Staff)
 	}
 }
+
+// TestTOTPVectors: the codes are RFC 6238's (Appendix B, SHA-1).
+func TestTOTPVectors(t *testing.T) {
+	t.Parallel()
+	secret := []byte("12345678901234567890")
+	for _, v := range []struct {
+		unix int64
+		want string
+	}{{59, "94287082"}, {1111111109, "07081804"}, {1111111111, "14050471"}, {1234567890, "89005924"}, {2000000000, "69279037"}, {20000000000, "65353130"}} {
+		if got := totpCode(secret, totpStep(time.Unix(v.unix, 0)), 8); got != v.want {
+			t.Errorf("T=%d: %s, want %s", v.unix, got, v.want)
+		}
+	}
+	if got := totpCode(secret, totpStep(time.Unix(59, 0)), 6); got != "287082" {
+		t.Errorf("6 digits at T=59: %s", got)
+	}
+}
+
+// TestStaffTOTP (issue 14, finding 5): a staff member sets up a second
+// factor with a code from it; from then on a login needs a code, each
+// code works once, each recovery code works once, a wrong code counts as
+// a failure, and the secret is not readable from the database alone.
+func TestStaffTOTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, clock, db := newAccountsT(t)
+	if err := a.AddStaff(ctx, 0, "chief", RoleAdmin, "chief-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	const desk = "192.0.2.10"
+	first, err := a.StaffLogin(ctx, "chief", "chief-password-1", desk, SessionWeb)
+	if err != nil || first.Token == "" || first.SecondFactor != "" {
+		t.Fatalf("login before the set-up: %+v %v", first, err)
+	}
+	e, err := a.BeginTOTP(ctx, first.StaffID, "大洲市立図書館")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := a.BeginTOTP(ctx, first.StaffID, "大洲市立図書館"); again.Secret != e.Secret {
+		t.Error("showing the set-up again changed the secret")
+	}
+	secret, err := base32NoPad.DecodeString(strings.ReplaceAll(e.Secret, " ", ""))
+	if err != nil || len(secret) != 20 || !strings.HasPrefix(e.URI, "otpauth://totp/") || !strings.Contains(e.URI, "secret="+base32NoPad.EncodeToString(secret)) {
+		t.Fatalf("enrolment %+v: %v", e, err)
+	}
+	now := func() string { return totpCode(secret, totpStep(clock.Now()), 6) }
+	wrong := func() string { return fmt.Sprintf("%06d", (mustAtoi(now())+1)%1000000) }
+	if _, err := a.ConfirmTOTP(ctx, first.StaffID, wrong()); code(err) != InvalidTOTP {
+		t.Fatalf("confirming with a wrong code: %v", err)
+	}
+	recovery, err := a.ConfirmTOTP(ctx, first.StaffID, now())
+	if err != nil || len(recovery) != RecoveryCodes {
+		t.Fatalf("confirm: %q %v", recovery, err)
+	}
+	clock.Advance(30 * time.Second) // the code of the set-up is used
+	var stored string
+	db.Reader().QueryRow(`SELECT totp_secret FROM staff WHERE username = 'chief'`).Scan(&stored)
+	if stored == "" || strings.Contains(stored, base32NoPad.EncodeToString(secret)) || strings.Contains(stored, string(secret)) {
+		t.Errorf("secret stored as %q", stored)
+	}
+
+	half := func() string {
+		t.Helper()
+		r, err := a.StaffLogin(ctx, "chief", "chief-password-1", desk, SessionWeb)
+		if err != nil || r.Token != "" || r.SecondFactor == "" {
+			t.Fatalf("password step: %+v %v", r, err)
+		}
+		return r.SecondFactor
+	}
+	if _, err := a.StaffLogin(ctx, "chief", "wrong-password-1", desk, SessionWeb); code(err) != InvalidCredentials {
+		t.Errorf("a wrong password: %v", err)
+	}
+	h := half()
+	if _, err := a.StaffLoginCode(ctx, h, wrong(), desk, SessionWeb); code(err) != InvalidTOTP {
+		t.Errorf("a wrong code: %v", err)
+	}
+	used := now()
+	r, err := a.StaffLoginCode(ctx, h, used, desk, SessionWeb)
+	if err != nil || r.Token == "" {
+		t.Fatalf("the right code: %+v %v", r, err)
+	}
+	if _, err := a.Session(ctx, r.Token); err != nil {
+		t.Errorf("session after the code: %v", err)
+	}
+	if _, err := a.StaffLoginCode(ctx, h, now(), desk, SessionWeb); code(err) != Unauthorized {
+		t.Errorf("the same half login twice: %v", err)
+	}
+	if _, err := a.StaffLoginCode(ctx, half(), used, desk, SessionWeb); code(err) != InvalidTOTP {
+		t.Errorf("a code used already: %v", err)
+	}
+	clock.Advance(30 * time.Second)
+	if _, err := a.StaffLoginCode(ctx, half(), now(), desk, SessionWeb); err != nil {
+		t.Errorf("the next step's code: %v", err)
+	}
+	// Recovery codes, typed any which way, work once each.
+	if _, err := a.StaffLoginCode(ctx, half(), " "+strings.ToUpper(recovery[3])+" ", desk, SessionWeb); err != nil {
+		t.Errorf("a recovery code: %v", err)
+	}
+	if _, err := a.StaffLoginCode(ctx, half(), recovery[3], desk, SessionWeb); code(err) != InvalidTOTP {
+		t.Errorf("a recovery code again: %v", err)
+	}
+	if st, _ := a.TOTPStateOf(ctx, first.StaffID); !st.On || st.Recovery != RecoveryCodes-1 {
+		t.Errorf("state %+v", st)
+	}
+	// A half login waits 5 minutes, and 5 wrong codes, at most.
+	h = half()
+	clock.Advance(secondFactorTime + time.Second)
+	if _, err := a.StaffLoginCode(ctx, h, now(), desk, SessionWeb); code(err) != Unauthorized {
+		t.Errorf("a code after 5 minutes: %v", err)
+	}
+	h = half()
+	for i := 0; i < secondFactorTries; i++ {
+		a.StaffLoginCode(ctx, h, fmt.Sprintf("%06d", i), "198.51.100.1", SessionWeb)
+	}
+	if _, err := a.StaffLoginCode(ctx, h, now(), desk, SessionWeb); code(err) != Unauthorized {
+		t.Errorf("a code after 5 wrong ones: %v", err)
+	}
+	// The wrong codes counted as failures of the account, from where
+	// they came.
+	if _, err := a.StaffLogin(ctx, "chief", "chief-password-1", "198.51.100.1", SessionWeb); code(err) != TooManyAttempts {
+		t.Errorf("password after 5 wrong codes from the same address: %v", err)
+	}
+	// Turning it off takes a code; an admin can reset it.
+	if err := a.TurnOffTOTP(ctx, first.StaffID, wrong()); code(err) != InvalidTOTP {
+		t.Errorf("turning off with a wrong code: %v", err)
+	}
+	clock.Advance(30 * time.Second)
+	if err := a.TurnOffTOTP(ctx, first.StaffID, now()); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := a.StaffLogin(ctx, "chief", "chief-password-1", desk, SessionWeb); err != nil || r.Token == "" {
+		t.Errorf("login after turning it off: %+v %v", r, err)
+	}
+	if st, _ := a.TOTPStateOf(ctx, first.StaffID); st.On || st.Recovery != 0 {
+		t.Errorf("state after turning off %+v", st)
+	}
+}
+
+func mustAtoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}

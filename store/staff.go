@@ -16,6 +16,7 @@ type Staff struct {
 	Role         string
 	PasswordHash string
 	Disabled     bool
+	TOTP         bool // a second factor is set up
 }
 
 // AddStaff inserts a staff account inside the caller's transaction.
@@ -70,7 +71,8 @@ func (db *DB) StaffByID(ctx context.Context, id int64) (*Staff, error) {
 
 // StaffList lists staff accounts.
 func (db *DB) StaffList(ctx context.Context) ([]Staff, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, username, display_name, role, disabled FROM staff ORDER BY username`)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, username, display_name, role, disabled, totp_secret <> ''
+		FROM staff ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("store: staff list: %w", err)
 	}
@@ -78,7 +80,7 @@ func (db *DB) StaffList(ctx context.Context) ([]Staff, error) {
 	var out []Staff
 	for rows.Next() {
 		var s Staff
-		if err := rows.Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.Disabled); err != nil {
+		if err := rows.Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.Disabled, &s.TOTP); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -96,9 +98,9 @@ func (db *DB) StaffCount(ctx context.Context) (int, error) {
 // StaffCredentials reads a staff account for login.
 func StaffCredentials(ctx context.Context, tx *sql.Tx, username string) (*Staff, error) {
 	var s Staff
-	err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash, disabled
+	err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash, disabled, totp_secret <> ''
 		FROM staff WHERE username = ?`, username).
-		Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.PasswordHash, &s.Disabled)
+		Scan(&s.ID, &s.Username, &s.DisplayName, &s.Role, &s.PasswordHash, &s.Disabled, &s.TOTP)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: staff: %w", ErrNotFound)
 	}
@@ -155,4 +157,94 @@ func (db *DB) StaffFailures(ctx context.Context, min int) ([]StaffFailures, erro
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// StaffTOTP is a staff account's second factor as stored: secrets sealed
+// by the library.
+type StaffTOTP struct {
+	Username string
+	Disabled bool
+	Secret   string // "" when none is set up
+	Pending  string // a secret shown for enrolment, not yet confirmed
+	LastStep int64  // the latest time step whose code was accepted
+	Recovery int    // recovery codes left
+}
+
+// StaffTOTPOf reads a staff account's second factor.
+func StaffTOTPOf(ctx context.Context, tx *sql.Tx, staffID int64) (*StaffTOTP, error) {
+	var t StaffTOTP
+	err := tx.QueryRowContext(ctx, `SELECT username, disabled, totp_secret, totp_pending, totp_last_step,
+		(SELECT count(*) FROM staff_recovery_codes WHERE staff_id = staff.id) FROM staff WHERE id = ?`, staffID).
+		Scan(&t.Username, &t.Disabled, &t.Secret, &t.Pending, &t.LastStep, &t.Recovery)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: staff: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: staff TOTP: %w", err)
+	}
+	return &t, nil
+}
+
+// SetStaffTOTPPending keeps a secret shown for enrolment.
+func SetStaffTOTPPending(ctx context.Context, tx *sql.Tx, staffID int64, sealed string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET totp_pending = ? WHERE id = ?`, sealed, staffID); err != nil {
+		return fmt.Errorf("store: staff TOTP: %w", mapErr(err))
+	}
+	return nil
+}
+
+// EnableStaffTOTP makes the pending secret the account's second factor,
+// with step as used and the hashes of new recovery codes.
+func EnableStaffTOTP(ctx context.Context, tx *sql.Tx, staffID int64, step int64, recovery []string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE staff SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?
+		WHERE id = ? AND totp_pending <> ''`, step, staffID)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM staff_recovery_codes WHERE staff_id = ?`, staffID)
+	}
+	for _, h := range recovery {
+		if err != nil {
+			break
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO staff_recovery_codes(staff_id, code_hash) VALUES(?,?)`, staffID, h)
+	}
+	if err != nil {
+		return fmt.Errorf("store: enable staff TOTP: %w", mapErr(err))
+	}
+	return nil
+}
+
+// DisableStaffTOTP removes a staff account's second factor and its
+// recovery codes.
+func DisableStaffTOTP(ctx context.Context, tx *sql.Tx, staffID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE staff SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE id = ?`, staffID)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM staff_recovery_codes WHERE staff_id = ?`, staffID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: disable staff TOTP: %w", mapErr(err))
+	}
+	return nil
+}
+
+// UseTOTPStep records that a code of step was accepted; false when a
+// code of that step or a later one was accepted already (a code works
+// once).
+func UseTOTPStep(ctx context.Context, tx *sql.Tx, staffID, step int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, staffID, step)
+	if err != nil {
+		return false, fmt.Errorf("store: staff TOTP step: %w", mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// UseRecoveryCode deletes a recovery code of the account by its hash;
+// false when it has none such (never issued, or used already).
+func UseRecoveryCode(ctx context.Context, tx *sql.Tx, staffID int64, hash string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM staff_recovery_codes WHERE staff_id = ? AND code_hash = ?`, staffID, hash)
+	if err != nil {
+		return false, fmt.Errorf("store: recovery code: %w", mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }

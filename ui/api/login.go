@@ -48,13 +48,23 @@ func (s *Server) apiStaffLogin(c *gin.Context) error {
 	var req struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
+		Code     string `json:"code"` // of the second factor, when the account has one
 	}
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Accounts.StaffLogin(c.Request.Context(), req.Username, req.Password, c.ClientIP(), library.SessionAPI)
+	ctx := c.Request.Context()
+	res, err := s.Accounts.StaffLogin(ctx, req.Username, req.Password, c.ClientIP(), library.SessionAPI)
 	if err != nil {
 		return err
+	}
+	if res.SecondFactor != "" {
+		if req.Code == "" {
+			return &library.Refusal{Code: library.TOTPRequired, Field: "code"}
+		}
+		if res, err = s.Accounts.StaffLoginCode(ctx, res.SecondFactor, req.Code, c.ClientIP(), library.SessionAPI); err != nil {
+			return err
+		}
 	}
 	web.NoStore(c)
 	c.JSON(http.StatusOK, gin.H{"token": res.Token, "staff": gin.H{"username": req.Username, "role": res.Role}})

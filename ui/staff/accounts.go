@@ -21,7 +21,9 @@ func (s *Server) staffAccountsPage(c *gin.Context) error {
 func (s *Server) staffAccountsPost(c *gin.Context) error {
 	w := s.Who(c)
 	var err error
-	if user := c.PostForm("update"); user != "" {
+	if user := c.PostForm("totp_reset"); user != "" {
+		err = s.Accounts.ResetTOTP(c.Request.Context(), w.StaffID, user)
+	} else if user := c.PostForm("update"); user != "" {
 		err = s.Accounts.UpdateStaff(c.Request.Context(), w.StaffID, user, c.PostForm("role"), c.PostForm("disabled") == "1", c.PostForm("password"))
 	} else {
 		err = s.Accounts.AddStaff(c.Request.Context(), w.StaffID, c.PostForm("username"), c.PostForm("role"), c.PostForm("password"))

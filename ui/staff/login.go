@@ -25,18 +25,37 @@ func (s *Server) staffLoginPage(c *gin.Context) error {
 	return nil
 }
 
+// staffLoginPost takes the name and password, or, for an account with a
+// second factor, then its code (the form carries the login waiting for
+// it, never the password).
 func (s *Server) staffLoginPost(c *gin.Context) error {
 	web.NoStore(c)
+	ctx := c.Request.Context()
 	next := web.SafeNext(c.PostForm("next"))
 	user := c.PostForm("username")
-	res, err := s.Accounts.StaffLogin(c.Request.Context(), user, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
+	pending := c.PostForm("pending")
+	var res *library.LoginResult
+	var err error
+	if pending != "" {
+		res, err = s.Accounts.StaffLoginCode(ctx, pending, c.PostForm("code"), c.ClientIP(), library.SessionWeb)
+	} else {
+		res, err = s.Accounts.StaffLogin(ctx, user, c.PostForm("password"), c.ClientIP(), library.SessionWeb)
+	}
 	if err != nil {
 		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		s.Render(c, status, "staff/login", web.T(web.Lang(c), "staff.login"), gin.H{"Next": next,
+		if code := web.RefusalCode(err); code == library.Unauthorized || code == library.TooManyAttempts {
+			pending = "" // start again with the password
+		}
+		s.Render(c, status, "staff/login", web.T(web.Lang(c), "staff.login"), gin.H{"Next": next, "Pending": pending,
 			"Form": web.FormState{Values: map[string]string{"username": user}, Message: msg}})
+		return nil
+	}
+	if res.SecondFactor != "" {
+		s.Render(c, http.StatusOK, "staff/login", web.T(web.Lang(c), "staff.login"), gin.H{"Next": next, "Pending": res.SecondFactor,
+			"Form": web.FormState{Values: map[string]string{"username": user}}})
 		return nil
 	}
 	if old := s.Token(c); old != "" {

@@ -170,6 +170,8 @@ var refusalStatus = map[string]struct {
 	library.AccountLocked:              {http.StatusForbidden, ""},
 	library.PasswordChangeRequired:     {http.StatusForbidden, ""},
 	library.WrongPassword:              {http.StatusUnauthorized, ""},
+	library.TOTPRequired:               {http.StatusUnauthorized, ""},
+	library.InvalidTOTP:                {http.StatusUnauthorized, ""},
 	library.Unauthorized:               {http.StatusUnauthorized, ""},
 	library.Forbidden:                  {http.StatusForbidden, ""},
 	library.InvalidEmail:               {http.StatusUnprocessableEntity, ""},

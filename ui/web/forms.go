@@ -46,3 +46,12 @@ func (s *Server) RefusalText(c *gin.Context, err error) (field, msg string, stat
 	e := refusalError(r, s.Calendar.Location())
 	return r.Field, s.Message(c, e), e.Status, true
 }
+
+// RefusalCode is the code of a rule's refusal, or "" for any other error.
+func RefusalCode(err error) string {
+	var r *library.Refusal
+	if errors.As(err, &r) {
+		return r.Code
+	}
+	return ""
+}
