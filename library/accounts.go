@@ -86,7 +86,8 @@ type Accounts struct {
 	mu       sync.Mutex
 	inflight map[string]bool   // cards and usernames being verified now
 	byAddr   *memo[*addrState] // what each client address did lately
-	failed   *memo[failures]   // failures of cards no patron has, and of staff names by address
+	unknown  *memo[failures]   // failures of cards no patron has
+	staffBy  *memo[failures]   // failures of staff names, by name and address
 	pending  *memo[*halfLogin] // staff logins waiting for their second factor
 	cardKey  maphash.Seed      // how an address's failed cards are kept
 	stats    struct{ verifications, slowed atomic.Int64 }
@@ -119,7 +120,7 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 	}
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, hashing: newHashQueue(p.HashConcurrency),
 		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
-		failed:  newMemo[failures](rememberedFailures),
+		unknown: newMemo[failures](unknownCards), staffBy: newMemo[failures](staffTries),
 		pending: newMemo[*halfLogin](1000), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
 	if a.mailed == nil {
 		a.mailed = func() {}
@@ -220,7 +221,7 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		// are delayed and locked alike (from failures kept in memory):
 		// otherwise the first 429 would tell a real card from a made-up
 		// one.
-		f := a.failures("card:" + card)
+		f := a.failures(a.unknown, card)
 		if f.n >= LockAfter {
 			return nil, refuse(AccountLocked)
 		}
@@ -230,7 +231,7 @@ func (a *Accounts) Login(ctx context.Context, cardInput, password, addr, kind st
 		if _, err := a.checkPassword(ctx, addr, card, "", password, now); err != nil {
 			return nil, err
 		}
-		a.fail("card:"+card, now)
+		a.fail(a.unknown, card, now)
 		return nil, refuse(InvalidCredentials)
 	}
 	if err != nil {

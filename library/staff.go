@@ -57,7 +57,7 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 		if _, err := a.verify(ctx, source, "", password); err != nil {
 			return nil, err
 		}
-		a.fail(key, now)
+		a.fail(a.staffBy, key, now)
 		return nil, refuse(InvalidCredentials)
 	}
 	if err != nil {
@@ -68,7 +68,7 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 		return nil, err
 	}
 	if !good || s.Disabled {
-		a.fail(key, now)
+		a.fail(a.staffBy, key, now)
 		if err := a.staffFailed(ctx, s, addr, now); err != nil {
 			return nil, err
 		}
@@ -86,7 +86,7 @@ func (a *Accounts) StaffLogin(ctx context.Context, username, password, addr, kin
 
 // staffSession opens the session of a staff login that succeeded.
 func (a *Accounts) staffSession(ctx context.Context, s *store.Staff, key, kind string, now time.Time) (*LoginResult, error) {
-	a.forget(key)
+	a.forget(a.staffBy, key)
 	token := randomToken()
 	err := a.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := store.StaffLoginSucceeded(ctx, tx, s.ID); err != nil {
@@ -145,7 +145,7 @@ func (a *Accounts) StaffLoginCode(ctx context.Context, pending, code, addr, kind
 			a.pending.remove(pending)
 		}
 		a.mu.Unlock()
-		a.fail(key, now)
+		a.fail(a.staffBy, key, now)
 		if err := a.staffFailed(ctx, h.staff, addr, now); err != nil {
 			return nil, err
 		}
@@ -306,7 +306,7 @@ func (a *Accounts) staffTry(username, addr string, now time.Time) (key string, d
 	if !a.claim(key) {
 		return "", nil, &Refusal{Code: TooManyAttempts, RetryAfter: time.Second}
 	}
-	f := a.failures(key)
+	f := a.failures(a.staffBy, key)
 	if wait := f.last.Add(LoginDelay(f.n)).Sub(now); wait > 0 {
 		a.release(key)
 		return "", nil, &Refusal{Code: TooManyAttempts, RetryAfter: wait}

@@ -79,33 +79,36 @@ type failures struct {
 	last time.Time
 }
 
-// rememberedFailures is how many cards no patron has, and staff names
-// at an address, the server remembers the failures of; the least
-// recently tried are forgotten first.
-const rememberedFailures = 50000
+// unknownCards is how many cards no patron has, and staffTries how many
+// staff names at an address, the server remembers the failures of; in
+// maps of their own, so that trying one cannot flush the other, and
+// forgetting the least recently tried first.
+const (
+	unknownCards = 50000
+	staffTries   = 10000
+)
 
-// failures returns the failures remembered for key: a card no patron
-// has, or a staff name at an address.
-func (a *Accounts) failures(key string) failures {
+// failures returns the failures m remembers for key.
+func (a *Accounts) failures(m *memo[failures], key string) failures {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f, _ := a.failed.get(key)
+	f, _ := m.get(key)
 	return f
 }
 
-// fail counts a failure of key (see failures).
-func (a *Accounts) fail(key string, now time.Time) {
+// fail counts a failure of key in m.
+func (a *Accounts) fail(m *memo[failures], key string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f, _ := a.failed.get(key)
-	a.failed.put(key, failures{n: f.n + 1, last: now})
+	f, _ := m.get(key)
+	m.put(key, failures{n: f.n + 1, last: now})
 }
 
-// forget forgets the failures of key after a success.
-func (a *Accounts) forget(key string) {
+// forget forgets the failures of key in m after a success.
+func (a *Accounts) forget(m *memo[failures], key string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.failed.remove(key)
+	m.remove(key)
 }
 
 // clientAddresses is how many client addresses the address limit

@@ -123,7 +123,7 @@ func TestAccountAPI(t *testing.T) {
 	run([]step{
 		{"login: not a card", "POST", "/login", `{"card":"abc","password":"0401"}`, none, 422, []string{`"code":"invalid_card"`, "9桁"}},
 		{"login: unknown card", "POST", "/login", `{"card":"999999998","password":"0401"}`, none, 401, []string{`"code":"invalid_credentials"`}},
-		{"login: unknown card throttled", "POST", "/login", `{"card":"999999998","password":"0402"}`, none, 429, []string{`"code":"too_many_attempts"`, "60"}},
+		{"login: unknown card throttled", "POST", "/login", `{"card":"999999998","password":"0402"}`, none, 429, []string{`"code":"too_many_attempts"`, "約1分"}},
 		{"login: too early", "POST", "/login", `{"card":"` + card + `","password":"0401"}`, none, 403, []string{`"code":"temporary_password_not_active"`, "10:30 から使えます"}},
 		{"login: too early, English", "POST", "/login", `{"card":"` + card + `","password":"0401"}`, func() []string { return []string{"Accept-Language", "en"} }, 403, []string{"can be used from Fri 27 Nov 2026 10:30"}},
 		{"clock +31 min", "POST", "/test/clock", `{"advance":"31m"}`, none, 200, nil},
