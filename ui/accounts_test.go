@@ -157,7 +157,7 @@ func TestAccountAPI(t *testing.T) {
 		call(t, "POST", u+"/login", `{"card":"`+card+`","password":"bad`+string(rune('a'+i))+`"}`)
 	}
 	run([]step{
-		{"throttled", "POST", "/login", `{"card":"` + card + `","password":"Hana7"}`, none, 429, []string{`"code":"too_many_attempts"`, "60"}},
+		{"throttled", "POST", "/login", `{"card":"` + card + `","password":"Hana7"}`, none, 429, []string{`"code":"too_many_attempts"`, "約1分"}},
 	})
 	// Twenty failures lock the card until staff clear it.
 	for i := 0; i < 20; i++ {
