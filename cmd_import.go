@@ -38,6 +38,7 @@ func importCmd(args []string) error {
 	defer d.Close()
 	ctx := context.Background()
 	imp := library.NewImporter(d.DB, d.Clock)
+	imp.Limits = d.Config.ImportLimits()
 	tty := term.IsTerminal(int(os.Stderr.Fd()))
 	var total library.ImportStats
 	start := time.Now()

@@ -22,8 +22,8 @@ type aozoraWork struct {
 // readAozora reads Aozora Bunko's list_person_all_extended CSV. The whole
 // file is read before the first record is passed on, because a work's
 // rows can be far apart; records come in order of first appearance.
-func readAozora(ctx context.Context, br *bufio.Reader, fn func(int, *store.Record, error) error) error {
-	rows := newCSVRows(br)
+func readAozora(ctx context.Context, br *bufio.Reader, lim Limits, fn func(int, *store.Record, error) error) error {
+	rows := newRows(br, ',', lim.record())
 	header, _, _, err := rows.next()
 	if err == io.EOF {
 		return errors.New("importer: empty file: no header row")

@@ -40,23 +40,12 @@ func buildISO2709(leader09 byte, fields ...field) []byte {
 // readAll reads b and returns the good records and the errors.
 func readAll(t *testing.T, b []byte, f Format) ([]*store.Record, []*RecordError) {
 	t.Helper()
-	var good []*store.Record
-	var bad []*RecordError
-	err := Read(context.Background(), bytes.NewReader(b), f, func(pos int, rec *store.Record, err error) error {
-		if err != nil {
-			var re *RecordError
-			if !errors.As(err, &re) {
-				t.Fatalf("record %d: %T is not a *RecordError", pos, err)
-			}
-			bad = append(bad, re)
-			return nil
-		}
-		checkStrings(t, "input", pos, rec)
-		good = append(good, rec)
-		return nil
-	})
+	good, bad, err := readWith(t, b, f, Limits{})
 	if err != nil {
 		t.Fatalf("Read: %v", err)
+	}
+	for i, rec := range good {
+		checkStrings(t, "input", i+1, rec)
 	}
 	return good, bad
 }

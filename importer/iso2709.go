@@ -18,9 +18,10 @@ const (
 	recordTerminator = 0x1d
 	fieldTerminator  = 0x1e
 	subfieldDelim    = 0x1f
-	// maxRecordLen bounds what is read while looking for a record
-	// terminator; a MARC record cannot be longer than 99,999 bytes.
-	maxRecordLen = 1 << 20
+	// maxRecordLen bounds a record: its leader gives its length in five
+	// digits, so a MARC record cannot be longer than 99,999 bytes. A
+	// longer run is skipped to the next terminator and reported.
+	maxRecordLen = 99999
 )
 
 // readISO2709 reads MARC21 records in ISO 2709 framing. Each record is cut
@@ -53,7 +54,7 @@ func readISO2709(ctx context.Context, br *bufio.Reader, fn func(int, *store.Reco
 		var recErr error
 		switch {
 		case tooLong:
-			recErr = fmt.Errorf("no record terminator within %d bytes", maxRecordLen)
+			recErr = fmt.Errorf("longer than a MARC record can be (%d bytes), or no record terminator", maxRecordLen)
 		case atEOF && (len(chunk) == 0 || chunk[len(chunk)-1] != recordTerminator):
 			recErr = errors.New("missing record terminator at end of file")
 		default:

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 
 	"hondana/isbn"
@@ -145,6 +146,9 @@ var errNoTitle = errors.New("no title (245 $a)")
 
 // toRecord maps a MARC21 bibliographic record to a store.Record.
 func (m *marcRecord) toRecord() (*store.Record, error) {
+	if kind := recordKind(m.leader); kind != "" {
+		return nil, fmt.Errorf("%s, not a title: skipped", kind)
+	}
 	rec := &store.Record{}
 
 	var statement string
@@ -304,6 +308,26 @@ func (m *marcRecord) ndc() string {
 				return n
 			}
 		}
+	}
+	return ""
+}
+
+// recordKind names what a record of another kind than bibliographic is,
+// by its leader/06: authority records (names, subjects) and holdings come
+// in the same files as titles, and were once imported as books.
+func recordKind(leader string) string {
+	if len(leader) < 7 {
+		return ""
+	}
+	switch leader[6] {
+	case 'z':
+		return "an authority record (leader/06 z)"
+	case 'u', 'v', 'x', 'y':
+		return "a holdings record (leader/06 " + leader[6:7] + ")"
+	case 'w':
+		return "a classification record (leader/06 w)"
+	case 'q':
+		return "a community information record (leader/06 q)"
 	}
 	return ""
 }

@@ -14,9 +14,6 @@ import (
 	"hondana/store"
 )
 
-// maxXMLRecord bounds the size of one <record> element.
-const maxXMLRecord = 16 << 20
-
 // recordStart matches the start tag of a record element, with or without
 // a namespace prefix ("<record>", "<marc:record ...>", "<ns0:record/>").
 var recordStart = regexp.MustCompile(`<([A-Za-z_][-.\w]*:)?record[\s/>]`)
@@ -24,8 +21,8 @@ var recordStart = regexp.MustCompile(`<([A-Za-z_][-.\w]*:)?record[\s/>]`)
 // readMARCXML cuts the stream into <record>…</record> chunks and decodes
 // each one on its own, so that a record that is not well-formed XML costs
 // only itself and the records after it are still read.
-func readMARCXML(ctx context.Context, br *bufio.Reader, fn func(int, *store.Record, error) error) error {
-	c := &xmlChunker{r: br}
+func readMARCXML(ctx context.Context, br *bufio.Reader, lim Limits, fn func(int, *store.Record, error) error) error {
+	c := &xmlChunker{r: br, max: lim.record()}
 	pos := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -61,6 +58,7 @@ func readMARCXML(ctx context.Context, br *bufio.Reader, fn func(int, *store.Reco
 // XML around them.
 type xmlChunker struct {
 	r   io.Reader
+	max int // bytes of one record element
 	buf []byte
 	off int64 // stream offset of buf[0]
 	eof bool
@@ -120,7 +118,7 @@ func (c *xmlChunker) next() ([]byte, int64, error) {
 
 	// Find its end: the end tag, or the next start tag, or the end of
 	// the stream. A self-closing <record/> is a record with no fields.
-	for bytes.IndexByte(c.buf, '>') < 0 && len(c.buf) <= maxXMLRecord && c.fill() {
+	for bytes.IndexByte(c.buf, '>') < 0 && len(c.buf) <= c.max && c.fill() {
 	}
 	if end := selfClosingEnd(c.buf); end > 0 {
 		return c.take(end)
@@ -133,7 +131,7 @@ func (c *xmlChunker) next() ([]byte, int64, error) {
 		if l := recordStart.FindIndex(c.buf[from:]); l != nil {
 			return c.take(from + l[0])
 		}
-		if len(c.buf) > maxXMLRecord {
+		if len(c.buf) > c.max {
 			return c.take(len(c.buf))
 		}
 		from = max(1, len(c.buf)-len(closeTag)-64)

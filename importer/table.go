@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,64 +13,6 @@ import (
 	"hondana/isbn"
 	"hondana/store"
 )
-
-// tableRows yields the rows of a CSV or TSV file with the line each
-// starts on. A row that cannot be split has err set and is skipped.
-type tableRows interface {
-	next() (row []string, line int, off int64, err error)
-}
-
-// csvRows reads RFC 4180 CSV.
-type csvRows struct {
-	r       *csv.Reader
-	lastOff int64
-}
-
-func newCSVRows(br *bufio.Reader) *csvRows {
-	r := csv.NewReader(br)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
-	return &csvRows{r: r}
-}
-
-func (c *csvRows) next() ([]string, int, int64, error) {
-	off := c.r.InputOffset()
-	row, err := c.r.Read()
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if c.r.InputOffset() == off {
-			return nil, 0, off, io.ErrUnexpectedEOF // no progress: give up
-		}
-		return nil, pe.StartLine, off, &RecordError{Line: pe.StartLine, Offset: off, Msg: pe.Err.Error()}
-	}
-	if err != nil {
-		return nil, 0, off, err
-	}
-	line, _ := c.r.FieldPos(0)
-	return row, line, off, nil
-}
-
-// tsvRows reads tab-separated lines without any quoting.
-type tsvRows struct {
-	br   *bufio.Reader
-	line int
-	off  int64
-}
-
-func (t *tsvRows) next() ([]string, int, int64, error) {
-	s, err := t.br.ReadString('\n')
-	if err == io.EOF && s == "" {
-		return nil, 0, t.off, io.EOF
-	}
-	if err != nil && err != io.EOF {
-		return nil, 0, t.off, err
-	}
-	t.line++
-	off := t.off
-	t.off += int64(len(s))
-	s = strings.TrimRight(s, "\r\n")
-	return strings.Split(s, "\t"), t.line, off, nil
-}
 
 // columns maps the canonical column names to the names a file may use.
 // Matching ignores case, spaces, hyphens and underscores.
@@ -105,13 +46,8 @@ func headerKey(s string) string {
 }
 
 // readTable reads a generic CSV or TSV catalogue with a header row.
-func readTable(ctx context.Context, br *bufio.Reader, sep rune, fn func(int, *store.Record, error) error) error {
-	var rows tableRows
-	if sep == '\t' {
-		rows = &tsvRows{br: br}
-	} else {
-		rows = newCSVRows(br)
-	}
+func readTable(ctx context.Context, br *bufio.Reader, sep byte, lim Limits, fn func(int, *store.Record, error) error) error {
+	rows := newRows(br, sep, lim.record())
 	header, _, _, err := rows.next()
 	if err == io.EOF {
 		return errors.New("importer: empty file: no header row")

@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,6 +19,9 @@ type Importer struct {
 	clock Clock
 	// BatchSize is how many records one transaction writes.
 	BatchSize int
+	// Limits bound what a file may make the import read and store (zero:
+	// the defaults, see importer.Limits).
+	Limits importer.Limits
 }
 
 // NewImporter returns an importer writing to db.
@@ -80,7 +84,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, f importer.Format, 
 		progress(ImportProgress{ImportStats: st})
 		return nil
 	}
-	err := importer.Read(ctx, r, f, func(pos int, rec *store.Record, err error) error {
+	err := importer.ReadWith(ctx, r, f, im.Limits, func(pos int, rec *store.Record, err error) error {
 		st.Read++
 		if err != nil || rec == nil {
 			st.Errors++
@@ -97,10 +101,25 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, f importer.Format, 
 		return ctx.Err()
 	})
 	if err != nil {
+		// The records read before a file-wide error (one too large) are
+		// good: they are saved, unless the import was cancelled.
+		if ctx.Err() == nil {
+			err = errors.Join(err, flush())
+		}
 		return st, err
 	}
-	return st, flush()
+	if err := flush(); err != nil {
+		return st, err
+	}
+	if st.Read == 0 {
+		return st, ErrNoRecords
+	}
+	return st, nil
 }
+
+// ErrNoRecords says a file read without error held no record at all:
+// rather a file of another kind than a catalogue with nothing in it.
+var ErrNoRecords = errors.New("the file holds no records: is it a catalogue file?")
 
 func (im *Importer) save(ctx context.Context, recs []*store.Record) (added int, err error) {
 	now := im.clock.Now()

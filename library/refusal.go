@@ -108,7 +108,10 @@ const (
 	// withdrawn.
 	CopyInUse     = "copy_in_use"
 	UnknownFormat = "unknown_format" // an import file of no format known
-	QueryRequired = "query_required" // a search with neither words nor a filter
+	// UnsupportedFormat: a JSON file (MARC-in-JSON), which no reader
+	// here takes.
+	UnsupportedFormat = "unsupported_format"
+	QueryRequired     = "query_required" // a search with neither words nor a filter
 )
 
 // Notices.

@@ -2,7 +2,9 @@ package ui_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -80,40 +82,8 @@ func TestCataloguePages(t *testing.T) {
 	}
 
 	// Import a CSV from the browser: good rows kept, a bad one reported.
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("csrf", token)
-	fw, _ := mw.CreateFormFile("file", "books.csv")
-	fw.Write([]byte("title,title_yomi,author,isbn,ndc,year\n肱川あらし,ヒジカワ アラシ,大洲花子,,451,2020\n,ヨミダケ,,,,\n長浜の町並み,ナガハマ ノ マチナミ,,,291,2019\n"))
-	mw.Close()
-	req, _ := http.NewRequest("POST", e.URL+"/staff/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	b := make([]byte, 1<<16)
-	for {
-		n, err := resp.Body.Read(b)
-		out.Write(b[:n])
-		if err != nil {
-			break
-		}
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/jobs/") {
-		t.Fatalf("import: %d %s", resp.StatusCode, out.String())
-	}
-	jobURL := e.URL + resp.Header.Get("Location")
-	var jobPage string
-	for i := 0; i < 100; i++ {
-		resp, jobPage = do(t, c, "GET", jobURL, nil)
-		if resp.Header.Get("Refresh") == "" {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	jobPage := importFile(t, e, c, token, "books.csv",
+		[]byte("title,title_yomi,author,isbn,ndc,year\n肱川あらし,ヒジカワ アラシ,大洲花子,,451,2020\n,ヨミダケ,,,,\n長浜の町並み,ナガハマ ノ マチナミ,,,291,2019\n"))
 	if !strings.Contains(jobPage, "2件を保存、1件の誤りを飛ばしました") || !strings.Contains(jobPage, "飛ばしたレコード") || !strings.Contains(jobPage, `<progress value="100"`) {
 		t.Fatalf("import report: %s", jobPage)
 	}
@@ -121,7 +91,7 @@ func TestCataloguePages(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reindex: %d", resp.StatusCode)
 	}
-	jobURL = e.URL + resp.Header.Get("Location")
+	jobURL := e.URL + resp.Header.Get("Location")
 	for i := 0; i < 100; i++ {
 		resp, jobPage = do(t, c, "GET", jobURL, nil)
 		if resp.Header.Get("Refresh") == "" {
@@ -167,5 +137,69 @@ func TestEveryStaffPageRenders(t *testing.T) {
 	}
 	if pages < 30 {
 		t.Errorf("only %d pages", pages)
+	}
+}
+
+// upload posts a file to the staff import page and returns the answer.
+func upload(t *testing.T, e *testEnv, c *http.Client, token, name string, content []byte) (*http.Response, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", token)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.URL+"/staff/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// importFile imports a file from the staff page and returns the job's
+// page once it is done.
+func importFile(t *testing.T, e *testEnv, c *http.Client, token, name string, content []byte) string {
+	t.Helper()
+	resp, body := upload(t, e, c, token, name, content)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/jobs/") {
+		t.Fatalf("import: %d %s", resp.StatusCode, body)
+	}
+	jobURL := e.URL + resp.Header.Get("Location")
+	for range 300 {
+		resp, body = do(t, c, "GET", jobURL, nil)
+		if resp.Header.Get("Refresh") == "" {
+			return body
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the import of %s did not end in 30 s", name)
+	return ""
+}
+
+// TestImportLimitsFromTheBrowser: a file that would have taken the server
+// to gigabytes (a few kilobytes of gzip holding one 20 MiB line) stops
+// with an error after the records before it; a JSON file is named as
+// such at once; a file of no record says so instead of "0 saved".
+func TestImportLimitsFromTheBrowser(t *testing.T) {
+	e := accountsEnv(t)
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte("title,title_yomi\n大洲の桜,オオズ ノ サクラ\n" + strings.Repeat("あ", 7<<20) + ",x\n後の本,アト ノ ホン\n"))
+	zw.Close()
+	page := importFile(t, e, c, token, "bomb.csv.gz", z.Bytes())
+	if !strings.Contains(page, "too large") || !strings.Contains(page, "1件を保存") {
+		t.Errorf("the bomb's report: %s", page[strings.Index(page, "<main"):])
+	}
+	resp, body := upload(t, e, c, token, "records.json", []byte(`[{"leader":"00000nam a2200000 i 4500","fields":[]}]`))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "JSON のファイル") {
+		t.Errorf("a JSON file: %d", resp.StatusCode)
+	}
+	if page := importFile(t, e, c, token, "empty.csv", []byte("title,author\n")); !strings.Contains(page, "no records") {
+		t.Errorf("a file of no record: %s", page[strings.Index(page, "<main"):])
 	}
 }

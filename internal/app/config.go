@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"hondana/importer"
 	"hondana/library"
 	"hondana/store"
 )
@@ -35,6 +36,7 @@ type Config struct {
 	Loans    LoansConfig    `mapstructure:"loans"`
 	Mail     MailConfig     `mapstructure:"mail"`
 	Web      WebConfig      `mapstructure:"web"`
+	Import   ImportConfig   `mapstructure:"import"`
 }
 
 // MailConfig is how notices reach patrons: the SMTP server, the sender,
@@ -120,6 +122,21 @@ type CatalogConfig struct {
 	NewArrivalsDays int `mapstructure:"new_arrivals_days"`
 }
 
+// ImportConfig bounds what one catalogue file may make an import read
+// and store (see importer.Limits).
+type ImportConfig struct {
+	MaxBytes  int64 `mapstructure:"max_bytes"`  // the file decompressed
+	MaxRatio  int64 `mapstructure:"max_ratio"`  // decompressed per compressed byte
+	MaxRecord int   `mapstructure:"max_record"` // one CSV/TSV row or MARCXML record
+	MaxField  int   `mapstructure:"max_field"`  // one field of a record
+}
+
+// ImportLimits are the import's limits.
+func (c Config) ImportLimits() importer.Limits {
+	i := c.Import
+	return importer.Limits{MaxBytes: i.MaxBytes, MaxRatio: i.MaxRatio, MaxRecord: i.MaxRecord, MaxField: i.MaxField}
+}
+
 // WebConfig tunes the web server.
 type WebConfig struct {
 	SecureCookies   bool          `mapstructure:"secure_cookies"`
@@ -160,7 +177,8 @@ func Default() Config {
 		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
 			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
 			AddressFailures: 30, AddressWindow: 10 * time.Minute, AddressDelay: time.Second, HashConcurrency: 2},
-		Web: WebConfig{ShutdownTimeout: 10 * time.Second},
+		Web:    WebConfig{ShutdownTimeout: 10 * time.Second},
+		Import: ImportConfig{MaxBytes: 4 << 30, MaxRatio: 100, MaxRecord: 1 << 20, MaxField: 64 << 10},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -126,6 +127,9 @@ func (s *Server) importPost(c *gin.Context) error {
 		if format, err = importer.DetectFormat(fh.Filename, head[:n]); err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
+			if errors.Is(err, importer.ErrJSON) {
+				return &library.Refusal{Code: library.UnsupportedFormat}
+			}
 			return &web.Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownFormat, Msg: "err.unknown_format"}
 		}
 	}
@@ -135,7 +139,9 @@ func (s *Server) importPost(c *gin.Context) error {
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
 		tmp.Seek(0, io.SeekStart)
-		st, err := library.NewImporter(s.DB, s.Clock).Import(ctx, countingReader{tmp, &j.read}, format, func(p library.ImportProgress) {
+		imp := library.NewImporter(s.DB, s.Clock)
+		imp.Limits = s.ImportLimits
+		st, err := imp.Import(ctx, countingReader{tmp, &j.read}, format, func(p library.ImportProgress) {
 			j.mu.Lock()
 			j.Stats = p.ImportStats
 			if p.Err != nil && len(j.Problems) < 200 {

@@ -206,6 +206,7 @@ var refusalStatus = map[string]struct {
 	library.CopyInUse:                  {http.StatusConflict, ""},
 	library.DuplicateBarcode:           {http.StatusConflict, ""},
 	library.UnknownFormat:              {http.StatusUnprocessableEntity, ""},
+	library.UnsupportedFormat:          {http.StatusUnprocessableEntity, ""},
 	library.QueryRequired:              {http.StatusUnprocessableEntity, ""},
 	library.InvalidHours:               {http.StatusUnprocessableEntity, ""},
 	library.MailNotFound:               {http.StatusNotFound, ""},

@@ -569,6 +569,7 @@ var messages = map[string][2]string{
 	"err.staff_exists":                  {"その職員IDはすでに使われています。", "That username is taken."},
 	"err.last_admin":                    {"管理者がほかにいないため、このアカウントを管理者から外したり無効にしたりすることはできません。先にほかの職員を管理者にしてください。", "This is the only enabled administrator: it cannot lose the role or be disabled. Make another account an administrator first."},
 	"err.copy_in_use":                   {"貸出中や予約に使われている資料は除籍できません。", "A copy on loan or serving a hold cannot be withdrawn."},
+	"err.unsupported_format":            {"JSON のファイル（MARC-in-JSON など）は取り込めません。MARC21・MARCXML・CSV で書き出してから取り込んでください。", "JSON files (MARC-in-JSON and the like) cannot be imported: export MARC21, MARCXML or CSV instead."},
 	"err.unknown_format":                {"ファイルの形式がわかりません。形式を選んでください。", "Unknown file format: choose one."},
 	"err.import_failed":                 {"取り込みに失敗しました：%s", "The import failed: %s"},
 	"err.invalid_hours":                 {"開館時刻と閉館時刻を HH:MM で、閉館を開館より後にしてください。", "Give opening and closing times as HH:MM, closing after opening."},

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/yuin/goldmark"
 
+	"hondana/importer"
 	"hondana/library"
 	"hondana/store"
 )
@@ -40,8 +41,10 @@ type Options struct {
 	Circulation *library.Circulation
 	Content     *library.Content  // news and content pages
 	StaffLog    *library.StaffLog // what staff did
-	Mailer      *library.Mailer   // sends the outbox; nil in tests that send by hand
-	MailboxDir  string            // where messages go when there is no SMTP server
+	// ImportLimits bound the catalogue files staff import from the web.
+	ImportLimits importer.Limits
+	Mailer       *library.Mailer // sends the outbox; nil in tests that send by hand
+	MailboxDir   string          // where messages go when there is no SMTP server
 	// Background runs work that outlives its request (an import, a
 	// reindex) on the process's lifetime: its context ends at shutdown,
 	// which waits for it. It fails once shutdown has begun.
