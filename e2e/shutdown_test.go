@@ -103,6 +103,10 @@ func TestShutdownDuringImportAndRebuild(t *testing.T) {
 	if res.Total < saved || res.Total%2000 != 0 && res.Total != rows {
 		t.Errorf("after the restart %d imported records are searchable; the job had saved %d before the signal, in batches of 2000", res.Total, saved)
 	}
+	// The staff see the import as cut short, with what it had saved.
+	if page := get(t, staffBrowser(t, second.base), second.base+"/staff/import"); !strings.Contains(page, "shutdown.csv") || !strings.Contains(page, "中断") {
+		t.Errorf("the import page after the restart does not show the import as interrupted")
+	}
 	second.stop()
 	if log := second.logTail(); strings.Contains(log, "level=ERROR") || strings.Contains(log, "out of step") {
 		t.Errorf("the next start was not clean:\n%s", log)

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +204,55 @@ func TestImportLimitsFromTheBrowser(t *testing.T) {
 	}
 	if page := importFile(t, e, c, token, "empty.csv", []byte("title,author\n")); !strings.Contains(page, "no records") {
 		t.Errorf("a file of no record: %s", page[strings.Index(page, "<main"):])
+	}
+}
+
+// TestInterruptedImportShown: an import a crash cut short is shown as
+// interrupted on the next start, with what it had saved, and its upload
+// does not lie about in the data directory; finished jobs are listed too.
+func TestInterruptedImportShown(t *testing.T) {
+	cfg := testConfig(t.TempDir(), false)
+	first, err := newEnvOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := first.App.Accounts.AddStaff(ctx, 0, "counter", library.RoleLibrarian, "counter-pass-1"); err != nil {
+		t.Fatal(err)
+	}
+	c, token := staffBrowser(t, first, "counter", "counter-pass-1")
+	importFile(t, first, c, token, "done.csv", []byte("title\n大洲の桜\n"))
+	first.App.Close()
+
+	// What a crash in the middle of an import leaves.
+	uploads := filepath.Join(cfg.DataDir, "uploads")
+	started := testNow.Add(-time.Minute)
+	rec := fmt.Sprintf(`{"ID":"deadbeef","Kind":"import","File":"big.csv","Format":"csv","Started":%q,"State":"running","Saved":4000}`,
+		started.Format(time.RFC3339))
+	os.WriteFile(filepath.Join(uploads, "deadbeef.json"), []byte(rec), 0o600)
+	os.WriteFile(filepath.Join(uploads, "deadbeef.upload"), []byte("title\n"+strings.Repeat("本\n", 1000)), 0o600)
+
+	second, err := newEnvOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.App.Close()
+	c, _ = staffBrowser(t, second, "counter", "counter-pass-1")
+	_, page := do(t, c, "GET", second.URL+"/staff/import", nil)
+	main := page[strings.Index(page, "<main"):]
+	if !strings.Contains(main, "big.csv") || !strings.Contains(main, "中断") || !strings.Contains(main, "done.csv") || !strings.Contains(main, "1件を保存") {
+		t.Errorf("the import page: %s", main)
+	}
+	if _, job := do(t, c, "GET", second.URL+"/staff/jobs/deadbeef", nil); !strings.Contains(job, "中断しました") || !strings.Contains(job, "4000 件") {
+		t.Errorf("the interrupted job's page: %s", job[strings.Index(job, "<main"):])
+	}
+	entries, _ := os.ReadDir(uploads)
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			t.Errorf("%s left in the upload directory", e.Name())
+		}
+	}
+	if info, err := os.Stat(uploads); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("upload directory: %v %v", info.Mode(), err)
 	}
 }

@@ -310,8 +310,8 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		DB: d.DB, Catalog: a.Catalog, Calendar: a.Calendar, Clock: d.Clock, Log: d.Log,
 		Accounts: a.Accounts, Circulation: a.Circulation, Mailer: a.Mailer, MailboxDir: mailboxDir,
 		Content: library.NewContent(d.DB, d.Clock), StaffLog: library.NewStaffLog(d.DB, d.Clock),
-		ImportLimits: cfg.ImportLimits(),
-		Background:   a.jobs.Go,
+		ImportLimits: cfg.ImportLimits(), UploadDir: filepath.Join(cfg.DataDir, "uploads"),
+		Background: a.jobs.Go,
 		Site: ui.Site{
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
 			BaseURL: publicURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,

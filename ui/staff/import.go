@@ -35,6 +35,8 @@ type job struct {
 	Done     bool
 	Took     time.Duration
 	Err      string
+	// Interrupted: the server stopped (or died) before the job ended.
+	Interrupted bool
 }
 
 // jobView is a copy of a job's state for the page, taken under its lock.
@@ -43,7 +45,8 @@ type jobView struct {
 	Format              importer.Format
 	Stats               library.ImportStats
 	Problems            []string
-	Done                bool
+	Done, Interrupted   bool
+	Started             time.Time
 	Took, Elapsed       time.Duration
 	Read                int64
 	Percent             int
@@ -53,7 +56,7 @@ func (j *job) view() jobView {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	v := jobView{ID: j.ID, Kind: j.Kind, File: j.File, Err: j.Err, Format: j.Format, Stats: j.Stats,
-		Problems: append([]string(nil), j.Problems...), Done: j.Done, Took: j.Took,
+		Problems: append([]string(nil), j.Problems...), Done: j.Done, Interrupted: j.Interrupted, Started: j.Started, Took: j.Took,
 		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second)}
 	if j.Size > 0 {
 		v.Percent = int(v.Read * 100 / j.Size)
@@ -64,9 +67,12 @@ func (j *job) view() jobView {
 	return v
 }
 
+// jobs are the jobs of this run, and those of earlier runs the upload
+// directory remembers (see open).
 type jobs struct {
 	mu   sync.Mutex
 	byID map[string]*job
+	dir  string // where uploads and job records are kept ("": nowhere)
 }
 
 func (js *jobs) add(j *job) {
@@ -111,13 +117,22 @@ func (s *Server) importPost(c *gin.Context) error {
 		return err
 	}
 	defer src.Close()
-	tmp, err := os.CreateTemp("", "hondana-import-*")
+	j := &job{Kind: "import", File: fh.Filename, Size: fh.Size}
+	s.jobs.add(j)
+	// Kept in the data directory while the job runs, so that one a crash
+	// cuts short is found (and deleted) at the next start.
+	tmp, err := s.jobs.upload(j.ID)
 	if err != nil {
+		s.jobs.remove(j.ID)
 		return err
 	}
-	if _, err := io.Copy(tmp, src); err != nil {
+	drop := func() {
 		tmp.Close()
 		os.Remove(tmp.Name())
+		s.jobs.remove(j.ID)
+	}
+	if _, err := io.Copy(tmp, src); err != nil {
+		drop()
 		return err
 	}
 	head := make([]byte, 4096)
@@ -125,16 +140,15 @@ func (s *Server) importPost(c *gin.Context) error {
 	format := importer.Format(c.PostForm("format"))
 	if format == "" {
 		if format, err = importer.DetectFormat(fh.Filename, head[:n]); err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			drop()
 			if errors.Is(err, importer.ErrJSON) {
 				return &library.Refusal{Code: library.UnsupportedFormat}
 			}
 			return &web.Error{Status: http.StatusUnprocessableEntity, Code: library.UnknownFormat, Msg: "err.unknown_format"}
 		}
 	}
-	j := &job{Kind: "import", File: fh.Filename, Format: format, Size: fh.Size}
-	s.jobs.add(j)
+	j.Format = format
+	s.jobs.save(j)
 	err = s.Background(func(ctx context.Context) {
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
@@ -150,16 +164,10 @@ func (s *Server) importPost(c *gin.Context) error {
 			j.mu.Unlock()
 		})
 		s.Catalog.Changed()
-		j.mu.Lock()
-		j.Stats, j.Done, j.Took = st, true, time.Since(j.Started).Round(time.Millisecond)
-		if err != nil {
-			j.Err = err.Error()
-		}
-		j.mu.Unlock()
+		s.finish(ctx, j, func() { j.Stats = st }, err)
 	})
 	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		drop()
 		return web.ErrShuttingDown
 	}
 	s.Audit(c, "import.start", fh.Filename)
@@ -170,21 +178,33 @@ func (s *Server) importPost(c *gin.Context) error {
 func (s *Server) reindexPost(c *gin.Context) error {
 	j := &job{Kind: "reindex"}
 	s.jobs.add(j)
+	s.jobs.save(j)
 	err := s.Background(func(ctx context.Context) {
-		err := s.Catalog.Rebuild(ctx)
-		j.mu.Lock()
-		j.Done, j.Took = true, time.Since(j.Started).Round(time.Millisecond)
-		if err != nil {
-			j.Err = err.Error()
-		}
-		j.mu.Unlock()
+		s.finish(ctx, j, func() {}, s.Catalog.Rebuild(ctx))
 	})
 	if err != nil {
+		s.jobs.remove(j.ID)
 		return web.ErrShuttingDown
 	}
 	s.Audit(c, "reindex", "")
 	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
 	return nil
+}
+
+// finish records a job's end: done, failed, or (its context ended by a
+// stop) interrupted. update sets what the job's kind reports.
+func (s *Server) finish(ctx context.Context, j *job, update func(), err error) {
+	j.mu.Lock()
+	update()
+	j.Done, j.Took = true, time.Since(j.Started).Round(time.Millisecond)
+	switch {
+	case ctx.Err() != nil:
+		j.Interrupted = true
+	case err != nil:
+		j.Err = err.Error()
+	}
+	j.mu.Unlock()
+	s.jobs.save(j)
 }
 
 // jobPage shows a job's progress; until it is done the page refreshes
@@ -205,7 +225,7 @@ func (s *Server) jobPage(c *gin.Context) error {
 // importPage takes a catalogue file from the browser and imports it with
 // the same importer as the command line, then reports per record.
 func (s *Server) importPage(c *gin.Context) error {
-	s.Render(c, http.StatusOK, "staff/import", web.T(web.Lang(c), "import.title"), gin.H{})
+	s.Render(c, http.StatusOK, "staff/import", web.T(web.Lang(c), "import.title"), gin.H{"Jobs": s.jobs.recent(keepJobs)})
 	return nil
 }
 

@@ -27,13 +27,22 @@ type Server struct {
 // added.
 func New(w *web.Server) *Server {
 	w.AddTemplates(templateFS, "staff/")
-	return &Server{Server: w}
+	s := &Server{Server: w}
+	if w.UploadDir != "" {
+		if err := s.jobs.open(w.UploadDir, w.Log); err != nil {
+			w.Log.Error("reading the jobs of the upload directory", "dir", w.UploadDir, "err", err)
+		}
+	}
+	return s
 }
 
 // Routes adds the staff client's pages to e.
 func (s *Server) Routes(e *gin.Engine) {
 	// Uploads go to the import page only; every other form is small.
+	// An upload up to the limit is held in memory as the form is read,
+	// not spilled to a temporary file that a crash would leave behind.
 	e.Use(s.CSRF(map[string]int64{"/staff/import": maxImportBytes}))
+	e.MaxMultipartMemory = maxImportBytes
 	h := s.Handle
 	e.GET("/staff/login", h(s.staffLoginPage))
 	e.POST("/staff/login", h(s.staffLoginPost))

@@ -43,8 +43,11 @@ type Options struct {
 	StaffLog    *library.StaffLog // what staff did
 	// ImportLimits bound the catalogue files staff import from the web.
 	ImportLimits importer.Limits
-	Mailer       *library.Mailer // sends the outbox; nil in tests that send by hand
-	MailboxDir   string          // where messages go when there is no SMTP server
+	// UploadDir keeps the files staff upload while their import runs, and
+	// the jobs' records ("": the system's temporary directory, no records).
+	UploadDir  string
+	Mailer     *library.Mailer // sends the outbox; nil in tests that send by hand
+	MailboxDir string          // where messages go when there is no SMTP server
 	// Background runs work that outlives its request (an import, a
 	// reindex) on the process's lifetime: its context ends at shutdown,
 	// which waits for it. It fails once shutdown has begun.
