@@ -22,16 +22,20 @@ import (
 // and a match query on such a field sets
 //
 //	q.Analyzer = search.AnalyzerQuery
+//
+// Every analyzer cuts the text the same way: searchText folds it, then
+// runs of kanji and kana become "runs of units", each unit a character or
+// a number written beside one (第1夜 is the run 第 1 夜), and other words
+// are lower-cased tokens. They differ in what they make of a run.
 const (
-	// AnalyzerIndex analyses Japanese (and mixed) text at index time: Fold,
-	// then runs of kanji and kana become overlapping bigrams plus unigrams,
-	// other words become lower-cased tokens. Use it for titles, readings,
-	// names, publishers, series and subjects alike.
+	// AnalyzerIndex analyses Japanese (and mixed) text at index time:
+	// every unit of a run, and every two neighbouring units (bigrams).
+	// Use it for titles, names, publishers, series and subjects alike.
 	AnalyzerIndex = "ja_index"
 	// AnalyzerQuery analyses one query word for fields indexed with
-	// AnalyzerIndex: the same folding, but runs of kanji and kana become
-	// bigrams only (a one-character run stays a unigram), so that a match
-	// query with Operator AND requires the whole word in one field.
+	// AnalyzerIndex: bigrams only (a one-unit run stays a unigram), so
+	// that a match query with Operator AND requires the whole word in
+	// one field.
 	AnalyzerQuery = "ja_query"
 	// AnalyzerReading analyses readings (ヨミ) at index time as
 	// AnalyzerQuery does a query: bigrams, no unigrams inside a run. A
@@ -40,9 +44,20 @@ const (
 	AnalyzerReading = "ja_reading"
 )
 
+// gramMode is what an analyzer makes of a run of units.
+type gramMode struct {
+	unigrams bool // every unit, besides the bigrams
+}
+
+var analyzerModes = map[string]gramMode{
+	AnalyzerIndex:   {unigrams: true},
+	AnalyzerQuery:   {},
+	AnalyzerReading: {},
+}
+
 func init() {
-	for name, unigrams := range map[string]bool{AnalyzerIndex: true, AnalyzerQuery: false, AnalyzerReading: false} {
-		a := jaAnalyzer{unigrams: unigrams, tokenizer: unicodetok.NewUnicodeTokenizer(), grams: cjkGramFilter{unigrams: unigrams}}
+	for name, mode := range analyzerModes {
+		a := jaAnalyzer{mode: mode, tokenizer: unicodetok.NewUnicodeTokenizer()}
 		err := registry.RegisterAnalyzer(name, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 			return a, nil
 		})
@@ -57,7 +72,7 @@ func init() {
 // them by name), so this only checks that m resolves both names; it exists
 // so that the mapping code states its dependency in one place.
 func registerAnalysis(m *mapping.IndexMappingImpl) error {
-	for _, name := range []string{AnalyzerIndex, AnalyzerQuery, AnalyzerReading} {
+	for name := range analyzerModes {
 		if m.AnalyzerNamed(name) == nil {
 			return fmt.Errorf("search: analyzer %q not registered", name)
 		}
@@ -181,41 +196,25 @@ func foldASCII(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
-// searchText is what the analyzers see: Fold, then kana spellings that
-// readings write either way made one (ヲ → オ, ヂ → ジ, ヅ → ズ; cataloguers
-// write the particle を as オ), then separators between kanji and kana
-// removed, so that the reading "ナツメ ソウセキ" and the name "夏目・漱石"
-// each form one run and match the query ナツメソウセキ / 夏目漱石.
+// searchText is what the analyzers see: Fold, then the spellings patrons
+// and cataloguers write either way made one (see spellings: ヲ and オ,
+// small and large kana, ヴ and ブ, ー and the vowel, kanji numerals and
+// digits), then separators between kanji and kana removed, so that the
+// reading "ナツメ ソウセキ" and the name "夏目・漱石" each form one run and
+// match the query ナツメソウセキ / 夏目漱石.
 //
 // The result can be shorter than the input, so token offsets do not point
 // into the original text. That only matters for highlighting, which
 // Hondana does not use; do not turn it on for these analyzers.
 func searchText(s string) string {
-	runes := []rune(Fold(s))
-	for i, r := range runes {
-		runes[i] = oneSpelling(r)
-	}
-	return string(dropJoiners(runes))
+	return string(encode(numerals(dropJoiners(spellings([]rune(Fold(s)))))))
 }
 
-// oneSpelling makes one the kana that readings write either way.
-func oneSpelling(r rune) rune {
-	switch r {
-	case 'ヲ':
-		return 'オ'
-	case 'ヂ':
-		return 'ジ'
-	case 'ヅ':
-		return 'ズ'
-	}
-	return r
-}
-
-// dropJoiners writes runes in UTF-8 without the separators that stand
-// between two kanji or kana.
-func dropJoiners(runes []rune) []byte {
-	out := make([]byte, 0, len(runes)*3)
-	last := rune(-1) // the last rune written
+// dropJoiners removes the separators that stand between two kanji or
+// kana, in place.
+func dropJoiners(runes []rune) []rune {
+	out := runes[:0]
+	last := rune(-1) // the last rune kept
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
 		if isJoiner(r) && last >= 0 && isCJK(last) {
@@ -228,8 +227,17 @@ func dropJoiners(runes []rune) []byte {
 				continue
 			}
 		}
-		out = utf8.AppendRune(out, r)
+		out = append(out, r)
 		last = r
+	}
+	return out
+}
+
+// encode writes runes in UTF-8.
+func encode(runes []rune) []byte {
+	out := make([]byte, 0, len(runes)*3)
+	for _, r := range runes {
+		out = utf8.AppendRune(out, r)
 	}
 	return out
 }
@@ -269,10 +277,7 @@ func searchTextFast(input string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	for i, r := range runes {
-		runes[i] = oneSpelling(r)
-	}
-	return dropJoiners(runes), true
+	return encode(numerals(dropJoiners(spellings(runes)))), true
 }
 
 // isJoiner reports whether r, standing between two kanji or kana, separates
@@ -296,25 +301,44 @@ func isCJK(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
-// jaAnalyzer is the analysis of AnalyzerIndex, AnalyzerQuery and
-// AnalyzerReading: searchText, then Unicode word segmentation (UAX #29),
-// then cjkGramFilter. Text made only of kanji, katakana, ASCII letters and
-// digits and spaces (most titles, readings and names once folded) is cut
-// by tokensFast in one pass instead: the same tokens, for a third of the
-// time of an index build's analysis. TestFastTokensMatchSegmentation
-// holds the two to the same result.
+// jaAnalyzer is the analysis of every analyzer of this file: searchText,
+// then the text cut into pieces (see piece), then the runs of units cut
+// into grams as its mode says. Text made only of kanji, katakana, ASCII
+// letters and digits and spaces (most titles, readings and names once
+// folded) is cut into pieces by fastPieces in one pass; other text goes
+// through Unicode word segmentation (UAX #29). TestFastTokensMatchSegmentation
+// holds the two to the same pieces.
 type jaAnalyzer struct {
-	unigrams  bool
+	mode      gramMode
 	tokenizer analysis.Tokenizer
-	grams     cjkGramFilter
 }
 
 func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	text := folded(string(input))
-	if toks, ok := tokensFast(text, a.unigrams); ok {
-		return toks
-	}
-	return a.grams.Filter(a.tokenizer.Tokenize(text))
+	pcs := a.pieces(text)
+	size := a.mode.maxTerms(pcs)
+	// One allocation for the tokens, one for the pointers to them.
+	out := make(analysis.TokenStream, 0, size)
+	made := make([]analysis.Token, 0, size)
+	a.mode.cut(pcs, func(start, end, pos int, typ analysis.TokenType) {
+		made = append(made, analysis.Token{Term: text[start:end:end], Start: start, End: end, Position: pos, Type: typ})
+		out = append(out, &made[len(made)-1])
+	})
+	return out
+}
+
+// EachTerm analyses s as Analyze does and hands each term to fn: its
+// bytes, and the same as a string (a part of one string of the folded
+// text, a key that costs no allocation). The fast path's builder needs
+// the terms, not the tokens, and finds this method on the analyzers of
+// the mapping.
+func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
+	text := folded(s)
+	pcs := a.pieces(text)
+	keys := string(text)
+	a.mode.cut(pcs, func(start, end, _ int, _ analysis.TokenType) {
+		fn(text[start:end:end], keys[start:end])
+	})
 }
 
 // folded is s as the analyzers cut it: searchText, in one pass when the
@@ -326,12 +350,141 @@ func folded(s string) []byte {
 	return []byte(searchText(s))
 }
 
-// Characters tokensFast knows how UAX #29 cuts.
+// piece is a part of the folded text the grams are made of: a unit of a
+// run (a kanji or kana, or a number standing next to one: 第1夜 is three
+// units, 24の瞳 four), or a word of its own (an English word, a number
+// standing alone, 1q84), by its byte offsets.
+type piece struct {
+	start, end int
+	kind       pieceKind
+}
+
+type pieceKind uint8
+
+const (
+	pieceWord   pieceKind = iota
+	pieceCJK              // a kanji or kana: a unit
+	pieceDigits           // a number; a unit when next to a kanji or kana
+	pieceNumber           // a number that is a unit
+)
+
+func (p piece) unit() bool { return p.kind == pieceCJK || p.kind == pieceNumber }
+
+// pieces cuts folded text into pieces, fast when it can.
+func (a jaAnalyzer) pieces(text []byte) []piece {
+	if pcs, ok := fastPieces(text); ok {
+		return joinNumbers(pcs)
+	}
+	return a.segmentPieces(text)
+}
+
+// segmentPieces cuts folded text into pieces by Unicode word segmentation.
+func (a jaAnalyzer) segmentPieces(text []byte) []piece {
+	var pcs []piece
+	for _, tok := range a.tokenizer.Tokenize(text) {
+		switch {
+		case allCJK(tok.Term):
+			for i, r := range string(tok.Term) {
+				n := utf8.RuneLen(r)
+				pcs = append(pcs, piece{tok.Start + i, tok.Start + i + n, pieceCJK})
+			}
+		case allDigits(tok.Term):
+			pcs = append(pcs, piece{tok.Start, tok.End, pieceDigits})
+		default:
+			pcs = append(pcs, piece{tok.Start, tok.End, pieceWord})
+		}
+	}
+	return joinNumbers(pcs)
+}
+
+// joinNumbers makes a unit of every number that touches a kanji or kana,
+// and a word of every other.
+func joinNumbers(pcs []piece) []piece {
+	for i := range pcs {
+		if pcs[i].kind != pieceDigits {
+			continue
+		}
+		before := i > 0 && pcs[i-1].kind == pieceCJK && pcs[i-1].end == pcs[i].start
+		after := i+1 < len(pcs) && pcs[i+1].kind == pieceCJK && pcs[i+1].start == pcs[i].end
+		if before || after {
+			pcs[i].kind = pieceNumber
+		} else {
+			pcs[i].kind = pieceWord
+		}
+	}
+	return pcs
+}
+
+func allDigits(term []byte) bool {
+	if len(term) == 0 {
+		return false
+	}
+	for _, c := range term {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxTerms is how many terms cut makes of pcs at most.
+func (m gramMode) maxTerms(pcs []piece) int {
+	n := 0
+	for _, p := range pcs {
+		if p.unit() {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// cut calls emit with each term of pcs, by its byte offsets in the text
+// (every term is a run of the text, bigrams too) and its position. The
+// units of a run take a position each, as the characters did, so that
+// the bigrams of a query are consecutive in the index too.
+func (m gramMode) cut(pcs []piece, emit func(start, end, pos int, typ analysis.TokenType)) {
+	pos := 1
+	for i := 0; i < len(pcs); {
+		p := pcs[i]
+		if !p.unit() {
+			emit(p.start, p.end, pos, analysis.AlphaNumeric)
+			pos++
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(pcs) && pcs[j].unit() && pcs[j].start == pcs[j-1].end {
+			j++
+		}
+		run := pcs[i:j]
+		n := len(run)
+		if n == 1 {
+			emit(p.start, p.end, pos, analysis.Single)
+			pos++
+			i = j
+			continue
+		}
+		for k, u := range run {
+			if m.unigrams {
+				emit(u.start, u.end, pos+k, analysis.Single)
+			}
+			if k+1 < n {
+				emit(u.start, run[k+1].end, pos+k, analysis.Double)
+			}
+		}
+		pos += n
+		i = j
+	}
+}
+
+// Characters fastPieces knows how UAX #29 cuts.
 const (
 	fastOther = iota // anything else: leave the text to the segmenter
 	fastSpace
 	fastASCII // a-z, 0-9: a run is one word
-	fastCJK   // unified kanji, katakana and ー: cut into grams
+	fastCJK   // unified kanji, katakana and ー: each a unit
 )
 
 func fastClass(r rune) int {
@@ -347,195 +500,42 @@ func fastClass(r rune) int {
 	return fastOther
 }
 
-// tokensFast cuts folded text as the segmenter and cjkGramFilter would,
-// or reports false when the text has a character it does not handle.
-func tokensFast(text []byte, unigrams bool) (analysis.TokenStream, bool) {
-	size, ok := fastSize(text)
-	if !ok {
-		return nil, false
-	}
-	// One allocation for the tokens, one for the pointers to them.
-	out := make(analysis.TokenStream, 0, size)
-	made := make([]analysis.Token, 0, size)
-	cutFast(text, unigrams, func(start, end, pos int, typ analysis.TokenType) {
-		made = append(made, analysis.Token{Term: text[start:end:end], Start: start, End: end, Position: pos, Type: typ})
-		out = append(out, &made[len(made)-1])
-	})
-	return out, true
-}
-
-// fastSize reports how many tokens cutFast makes of text at most, or false
-// when text has a character it does not handle.
-func fastSize(text []byte) (int, bool) {
-	size := 0
-	prev := fastSpace
+// fastPieces cuts folded text into pieces as segmentation would, or
+// reports false when the text has a character it does not handle.
+func fastPieces(text []byte) ([]piece, bool) {
+	n := 0
 	for _, r := range string(text) {
-		c := fastClass(r)
-		switch c {
+		switch fastClass(r) {
 		case fastOther:
-			return 0, false
-		case fastCJK:
-			size += 2
-		case fastASCII:
-			if prev != fastASCII {
-				size++
-			}
+			return nil, false
+		case fastCJK, fastASCII:
+			n++
 		}
-		prev = c
 	}
-	return size, true
-}
-
-// cutFast calls emit with each token of text, which fastSize accepted:
-// its bytes text[start:end] (every token is a run of the text, bigrams
-// too), position and type.
-func cutFast(text []byte, unigrams bool, emit func(start, end, pos int, typ analysis.TokenType)) {
-	pos := 1
+	pcs := make([]piece, 0, n)
 	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRune(text[i:])
+		r, size := utf8.DecodeRune(text[i:])
 		switch fastClass(r) {
 		case fastASCII:
-			j := i + 1
+			j, digits := i, true
 			for j < len(text) && fastClass(rune(text[j])) == fastASCII {
+				digits = digits && text[j] <= '9'
 				j++
 			}
-			emit(i, j, pos, analysis.AlphaNumeric)
-			pos++
+			kind := pieceWord
+			if digits {
+				kind = pieceDigits
+			}
+			pcs = append(pcs, piece{i, j, kind})
 			i = j
 		case fastCJK:
-			// The run: characters from i to j.
-			j, runes := i, 0
-			for j < len(text) {
-				r, m := utf8.DecodeRune(text[j:])
-				if fastClass(r) != fastCJK {
-					break
-				}
-				j += m
-				runes++
-			}
-			if runes == 1 {
-				emit(i, j, pos, analysis.Single)
-				pos++
-				i = j
-				continue
-			}
-			k := 0
-			for c := i; c < j; k++ {
-				_, m := utf8.DecodeRune(text[c:])
-				if unigrams {
-					emit(c, c+m, pos+k, analysis.Single)
-				}
-				if c+m < j {
-					_, m2 := utf8.DecodeRune(text[c+m:])
-					emit(c, c+m+m2, pos+k, analysis.Double)
-				}
-				c += m
-			}
-			pos += runes
-			i = j
-		default: // a space; nothing else passes fastSize
-			i += n
+			pcs = append(pcs, piece{i, i + size, pieceCJK})
+			i += size
+		default: // a space; nothing else passes the check above
+			i += size
 		}
 	}
-}
-
-// EachTerm analyses s as Analyze does and hands each term to fn: its
-// bytes, and the same as a part of one string of the folded text (a key
-// that costs no allocation). The fast path's builder needs the terms, not
-// the tokens, and finds this method on the analyzers of the mapping.
-func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
-	text := folded(s)
-	if _, ok := fastSize(text); ok {
-		keys := string(text)
-		cutFast(text, a.unigrams, func(start, end, _ int, _ analysis.TokenType) {
-			fn(text[start:end:end], keys[start:end])
-		})
-		return
-	}
-	for _, t := range a.grams.Filter(a.tokenizer.Tokenize(text)) {
-		fn(t.Term, string(t.Term))
-	}
-}
-
-// cjkGramFilter turns runs of adjacent kanji/kana tokens into overlapping
-// bigrams, plus one unigram per character when unigrams is set (the index
-// side, so that a one-character query such as 猫 finds 吾輩は猫である).
-// Other tokens pass through. Positions are those of the run's characters,
-// so the bigrams of a query are consecutive in the index too.
-type cjkGramFilter struct {
-	unigrams bool
-}
-
-type cjkChar struct {
-	term       []byte
-	start, end int
-}
-
-func (f cjkGramFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	// Size everything first: the tokens, the bigrams' bytes and the run
-	// each take one allocation instead of one per token, which was most
-	// of this filter's cost when building an index.
-	size, cjkRunes, cjkBytes := 0, 0, 0
-	for _, tok := range input {
-		if allCJK(tok.Term) {
-			n := utf8.RuneCount(tok.Term)
-			size += 2 * n // at most a unigram and a bigram per character
-			cjkRunes += n
-			cjkBytes += len(tok.Term)
-		} else {
-			size++
-		}
-	}
-	out := make(analysis.TokenStream, 0, size)
-	made := make([]analysis.Token, 0, size) // never grows: out points into it
-	grams := make([]byte, 0, 2*cjkBytes)    // nor does this
-	emit := func(t analysis.Token) {
-		made = append(made, t)
-		out = append(out, &made[len(made)-1])
-	}
-	pos := 1
-	run := make([]cjkChar, 0, cjkRunes)
-	flush := func() {
-		switch {
-		case len(run) == 0:
-			return
-		case len(run) == 1:
-			emit(analysis.Token{Term: run[0].term, Start: run[0].start, End: run[0].end, Position: pos, Type: analysis.Single})
-			pos++
-		default:
-			for i, c := range run {
-				if f.unigrams {
-					emit(analysis.Token{Term: c.term, Start: c.start, End: c.end, Position: pos + i, Type: analysis.Single})
-				}
-				if i+1 < len(run) {
-					next := run[i+1]
-					from := len(grams)
-					grams = append(append(grams, c.term...), next.term...)
-					emit(analysis.Token{Term: grams[from:len(grams):len(grams)], Start: c.start, End: next.end, Position: pos + i, Type: analysis.Double})
-				}
-			}
-			pos += len(run)
-		}
-		run = run[:0]
-	}
-	for _, tok := range input {
-		if !allCJK(tok.Term) {
-			flush()
-			tok.Position = pos
-			pos++
-			out = append(out, tok)
-			continue
-		}
-		if len(run) > 0 && run[len(run)-1].end != tok.Start {
-			flush()
-		}
-		for i, r := range string(tok.Term) {
-			n := utf8.RuneLen(r)
-			run = append(run, cjkChar{term: tok.Term[i : i+n], start: tok.Start + i, end: tok.Start + i + n})
-		}
-	}
-	flush()
-	return out
+	return pcs, true
 }
 
 func allCJK(term []byte) bool {

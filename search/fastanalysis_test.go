@@ -8,15 +8,14 @@ import (
 	"os"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
-// TestFastTokensMatchSegmentation holds tokensFast to what Unicode word
-// segmentation and cjkGramFilter make of the same folded text: the same
-// terms in the same order at the same positions, over every title,
-// reading, name and publisher of the Aozora list and over random text of
-// the characters where the two could part.
+// TestFastTokensMatchSegmentation holds fastPieces to what Unicode word
+// segmentation makes of the same folded text (see segmentPieces): the
+// same pieces, so the same terms in the same order at the same
+// positions, over every title, reading, name and publisher of the Aozora
+// list and over random text of the characters where the two could part.
 func TestFastTokensMatchSegmentation(t *testing.T) {
 	t.Parallel()
 	rows := aozoraRows(t)
@@ -30,34 +29,31 @@ func TestFastTokensMatchSegmentation(t *testing.T) {
 	}
 	// Random text of the characters around the fast path's edges.
 	alphabet := []rune("abcxyz019AZ ー・ァアカガヴヺヽヾヿ漢字猫川々〆〇㐀丂龥豈ひらがなゝゞ゛゜\u3099\u309a" +
-		"０９ＡＺａｚｱｶﾞｰ.,-'_:/&@#()「」、。！？éßΩж한글😀\u3000\t")
+		"０９ＡＺａｚｱｶﾞｰ.,-'_:/&@#()「」、。！？éßΩж한글😀\u3000\t一二十百第夜")
 	// And of the characters the fast path takes, so that it meets every
 	// neighbourhood of them.
-	fastAlphabet := []rune("abz09 ーァアカヴヺ漢猫川㐀丂龥AＺｱ")
+	fastAlphabet := []rune("abz09 ーァアカヴヺ漢猫川㐀丂龥AＺｱ一十第夜")
 	texts = append(texts, randomTexts(1, 20000, 12, alphabet, fastAlphabet)...)
 
-	tok := unicodetok.NewUnicodeTokenizer()
-	describe := func(ts analysis.TokenStream) string {
+	a := jaAnalyzer{tokenizer: unicodetok.NewUnicodeTokenizer()}
+	describe := func(text []byte, pcs []piece) string {
 		s := ""
-		for _, t := range ts {
-			s += fmt.Sprintf("%q@%d ", t.Term, t.Position)
+		for _, p := range pcs {
+			s += fmt.Sprintf("%q/%d ", text[p.start:p.end], p.kind)
 		}
 		return s
 	}
 	fast, slow := 0, 0
 	for _, text := range texts {
 		folded := []byte(searchText(text))
-		for _, unigrams := range []bool{true, false} {
-			got, ok := tokensFast(folded, unigrams)
-			if !ok {
-				slow++
-				continue
-			}
-			fast++
-			want := cjkGramFilter{unigrams: unigrams}.Filter(tok.Tokenize(folded))
-			if g, w := describe(got), describe(want); g != w {
-				t.Errorf("%q (unigrams %t):\n fast %s\n want %s", text, unigrams, g, w)
-			}
+		got, ok := fastPieces(folded)
+		if !ok {
+			slow++
+			continue
+		}
+		fast++
+		if g, w := describe(folded, joinNumbers(got)), describe(folded, a.segmentPieces(folded)); g != w {
+			t.Errorf("%q:\n fast %s\n want %s", text, g, w)
 		}
 	}
 	t.Logf("%d analyses by the fast path, %d by segmentation", fast, slow)

@@ -33,7 +33,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 5
+const MappingVersion = 6
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -378,7 +378,7 @@ func sampleSlice(id int64) int { return int(id / sampleRun % sampleSlices) }
 func (d *Doc) fields() map[string]interface{} {
 	f := map[string]interface{}{
 		fTitle:      d.Title,
-		fTitleExact: Fold(d.Title),
+		fTitleExact: Key(d.Title),
 		fSort:       d.SortKey,
 		fAcquired:   d.Acquired,
 	}

@@ -195,7 +195,7 @@ func TestQueryShapeKeepsScores(t *testing.T) {
 		if filters := q.filterTerms(); len(filters) > 0 {
 			bq.AddFilter(bleve.NewConjunctionQuery(filters...))
 		}
-		exact := termQ(fTitleExact, Fold(CleanText(q.Text)))
+		exact := termQ(fTitleExact, Key(CleanText(q.Text)))
 		exact.SetBoost(20)
 		bq.AddShould(exact)
 		return bq

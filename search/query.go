@@ -333,8 +333,9 @@ func (ix *Index) buildQuery(q Query) query.Query {
 		bq.Must = all(must)
 	}
 	if text := CleanText(q.Text); text != "" && q.ISBN == "" {
-		// The exact title, as typed, comes first (a known-item search).
-		exact := termQ(fTitleExact, Fold(text))
+		// The exact title, as typed (Key alike), comes first (a known-item
+		// search).
+		exact := termQ(fTitleExact, Key(text))
 		exact.SetBoost(20)
 		bq.AddShould(exact)
 	}
