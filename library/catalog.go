@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -423,42 +422,6 @@ func (c *Catalog) Run(ctx context.Context) {
 			wait = 0
 		}
 	}
-}
-
-// docsOf turns store entries into index documents.
-func docsOf(entries []store.IndexEntry) []search.Doc {
-	docs := make([]search.Doc, len(entries))
-	for i, e := range entries {
-		r := e.Record
-		d := search.Doc{
-			ID:           r.ID,
-			Title:        strings.TrimSpace(strings.Join([]string{r.Title, r.Subtitle, r.Volume}, " ")),
-			TitleYomi:    strings.TrimSpace(r.TitleYomi + " " + r.SubtitleYomi),
-			Publisher:    r.Publisher,
-			ISBN:         r.ISBN,
-			NDC:          r.NDC,
-			MaterialType: r.MaterialType,
-			Year:         r.Year,
-			Branches:     e.Holdings.Branches,
-			Available:    e.Holdings.Available,
-			Acquired:     e.Holdings.Acquired,
-		}
-		for _, a := range r.Authors {
-			d.Authors = append(d.Authors, a.Name)
-			if a.Yomi != "" {
-				d.AuthorsYomi = append(d.AuthorsYomi, a.Yomi)
-			}
-		}
-		d.Other = append(d.Other, r.PublisherYomi, r.Series, r.SeriesYomi, r.Description)
-		d.Other = append(d.Other, r.Subjects...)
-		sortKey := r.TitleYomi
-		if sortKey == "" {
-			sortKey = r.Title
-		}
-		d.SortKey = search.Fold(sortKey)
-		docs[i] = d
-	}
-	return docs
 }
 
 // SaveRecords writes records (insert, or update by Source) in one

@@ -19,9 +19,8 @@ import (
 //	f := bleve.NewTextFieldMapping()
 //	f.Analyzer = search.AnalyzerIndex
 //
-// and a match query on such a field sets
-//
-//	q.Analyzer = search.AnalyzerQuery
+// and the query builder analyses a word with AnalyzerQuery for such a
+// field, with AnalyzerReadingQuery for a reading field.
 //
 // Every analyzer cuts the text the same way: searchText folds it, then
 // runs of kanji and kana become "runs of units", each unit a character or
@@ -30,29 +29,53 @@ import (
 const (
 	// AnalyzerIndex analyses Japanese (and mixed) text at index time:
 	// every unit of a run, and every two neighbouring units (bigrams).
-	// Use it for titles, names, publishers, series and subjects alike.
+	// Use it for names, publishers, series and subjects.
 	AnalyzerIndex = "ja_index"
+	// AnalyzerTitle is AnalyzerIndex plus one anchor term, "^" and the
+	// first bigram of the text (or its first unit or word, when it
+	// starts with one), so that a query can ask for a title that begins
+	// with its words at the cost of one term (see anchorTerm).
+	AnalyzerTitle = "ja_title"
 	// AnalyzerQuery analyses one query word for fields indexed with
-	// AnalyzerIndex: bigrams only (a one-unit run stays a unigram), so
-	// that a match query with Operator AND requires the whole word in
+	// AnalyzerIndex or AnalyzerTitle: bigrams only (a one-unit run stays
+	// a unigram), so that requiring every term requires the whole word in
 	// one field.
 	AnalyzerQuery = "ja_query"
-	// AnalyzerReading analyses readings (ヨミ) at index time as
-	// AnalyzerQuery does a query: bigrams, no unigrams inside a run. A
-	// reading is searched by a word of two kana or more (one kana is no
-	// reading), and its unigrams were a fifth of a record's terms.
+	// AnalyzerReading analyses readings (ヨミ) at index time: bigrams and
+	// trigrams, no unigrams inside a run (one kana is no reading, and the
+	// unigrams were a fifth of a record's terms). The trigrams let a
+	// reading query ask for its kana next to each other: a reading query
+	// made of bigrams alone matched any long reading that held its
+	// bigrams scattered (きんかくじ found "…キンドル…シュッパン カンゼン…
+	// カクジツ…").
 	AnalyzerReading = "ja_reading"
+	// AnalyzerTitleReading is AnalyzerReading plus the anchor term of
+	// AnalyzerTitle, for title readings.
+	AnalyzerTitleReading = "ja_title_reading"
+	// AnalyzerReadingQuery analyses a query word of kana for fields
+	// indexed with AnalyzerReading: trigrams, overlapping, so that every
+	// three neighbouring kana must stand together in the reading (a run
+	// of two is one bigram).
+	AnalyzerReadingQuery = "ja_reading_query"
 )
 
 // gramMode is what an analyzer makes of a run of units.
 type gramMode struct {
-	unigrams bool // every unit, besides the bigrams
+	unigrams bool // every unit
+	bigrams  bool // every two neighbouring units
+	trigrams bool // every three
+	// trigramsOnly: trigrams only, bigrams only for a run of two.
+	trigramsOnly bool
+	anchor       bool // the anchor term, see AnalyzerTitle
 }
 
 var analyzerModes = map[string]gramMode{
-	AnalyzerIndex:   {unigrams: true},
-	AnalyzerQuery:   {},
-	AnalyzerReading: {},
+	AnalyzerIndex:        {unigrams: true, bigrams: true},
+	AnalyzerTitle:        {unigrams: true, bigrams: true, anchor: true},
+	AnalyzerQuery:        {bigrams: true},
+	AnalyzerReading:      {bigrams: true, trigrams: true},
+	AnalyzerTitleReading: {bigrams: true, trigrams: true, anchor: true},
+	AnalyzerReadingQuery: {trigramsOnly: true},
 }
 
 func init() {
@@ -320,12 +343,25 @@ func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	// One allocation for the tokens, one for the pointers to them.
 	out := make(analysis.TokenStream, 0, size)
 	made := make([]analysis.Token, 0, size)
-	a.mode.cut(pcs, func(start, end, pos int, typ analysis.TokenType) {
-		made = append(made, analysis.Token{Term: text[start:end:end], Start: start, End: end, Position: pos, Type: typ})
+	a.mode.cut(pcs, func(start, end, pos int, typ analysis.TokenType, anchor bool) {
+		term := text[start:end:end]
+		if anchor {
+			term = anchorTerm(term)
+		}
+		made = append(made, analysis.Token{Term: term, Start: start, End: end, Position: pos, Type: typ})
 		out = append(out, &made[len(made)-1])
 	})
 	return out
 }
+
+// anchorTerm is the anchor term of a text whose first gram is first.
+func anchorTerm(first []byte) []byte {
+	return append([]byte{anchorMark}, first...)
+}
+
+// anchorMark starts an anchor term: no analysis makes it otherwise (it is
+// punctuation, which segmentation drops).
+const anchorMark = '^'
 
 // EachTerm analyses s as Analyze does and hands each term to fn: its
 // bytes, and the same as a string (a part of one string of the folded
@@ -336,7 +372,12 @@ func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
 	text := folded(s)
 	pcs := a.pieces(text)
 	keys := string(text)
-	a.mode.cut(pcs, func(start, end, _ int, _ analysis.TokenType) {
+	a.mode.cut(pcs, func(start, end, _ int, _ analysis.TokenType, anchor bool) {
+		if anchor {
+			t := anchorTerm(text[start:end])
+			fn(t, string(t))
+			return
+		}
 		fn(text[start:end:end], keys[start:end])
 	})
 }
@@ -429,10 +470,10 @@ func allDigits(term []byte) bool {
 
 // maxTerms is how many terms cut makes of pcs at most.
 func (m gramMode) maxTerms(pcs []piece) int {
-	n := 0
+	n := 1 // the anchor
 	for _, p := range pcs {
 		if p.unit() {
-			n += 2
+			n += 3
 		} else {
 			n++
 		}
@@ -441,15 +482,21 @@ func (m gramMode) maxTerms(pcs []piece) int {
 }
 
 // cut calls emit with each term of pcs, by its byte offsets in the text
-// (every term is a run of the text, bigrams too) and its position. The
+// (every term is a run of the text, bigrams and trigrams too) and its
+// position; anchor marks the anchor term, made of the offsets' bytes. The
 // units of a run take a position each, as the characters did, so that
-// the bigrams of a query are consecutive in the index too.
-func (m gramMode) cut(pcs []piece, emit func(start, end, pos int, typ analysis.TokenType)) {
+// the grams of a query are consecutive in the index too.
+func (m gramMode) cut(pcs []piece, emit func(start, end, pos int, typ analysis.TokenType, anchor bool)) {
 	pos := 1
+	anchored := !m.anchor
 	for i := 0; i < len(pcs); {
 		p := pcs[i]
 		if !p.unit() {
-			emit(p.start, p.end, pos, analysis.AlphaNumeric)
+			if !anchored {
+				emit(p.start, p.end, pos, analysis.AlphaNumeric, true)
+				anchored = true
+			}
+			emit(p.start, p.end, pos, analysis.AlphaNumeric, false)
 			pos++
 			i++
 			continue
@@ -460,18 +507,31 @@ func (m gramMode) cut(pcs []piece, emit func(start, end, pos int, typ analysis.T
 		}
 		run := pcs[i:j]
 		n := len(run)
+		if !anchored {
+			end := run[0].end
+			if n > 1 {
+				end = run[1].end
+			}
+			emit(run[0].start, end, pos, analysis.Double, true)
+			anchored = true
+		}
 		if n == 1 {
-			emit(p.start, p.end, pos, analysis.Single)
+			emit(p.start, p.end, pos, analysis.Single, false)
 			pos++
 			i = j
 			continue
 		}
+		bigrams := m.bigrams || m.trigramsOnly && n == 2
+		trigrams := m.trigrams || m.trigramsOnly
 		for k, u := range run {
 			if m.unigrams {
-				emit(u.start, u.end, pos+k, analysis.Single)
+				emit(u.start, u.end, pos+k, analysis.Single, false)
 			}
-			if k+1 < n {
-				emit(u.start, run[k+1].end, pos+k, analysis.Double)
+			if bigrams && k+1 < n {
+				emit(u.start, run[k+1].end, pos+k, analysis.Double, false)
+			}
+			if trigrams && k+2 < n {
+				emit(u.start, run[k+2].end, pos+k, analysis.Shingle, false)
 			}
 		}
 		pos += n

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"slices"
 	"testing"
 )
@@ -84,12 +85,105 @@ func TestNumbersAreUnits(t *testing.T) {
 		{AnalyzerIndex, "夢十夜", []string{"夢", "夢10", "10", "10夜", "夜"}},
 		{AnalyzerQuery, "1Q84", []string{"1q84"}},
 		{AnalyzerQuery, "2019 年", []string{"2019", "年"}},
-		{AnalyzerIndex, "cnnニュース", []string{"cnn", "ニ", "ニユ", "ユ", "ユウ", "ウ", "ウス", "ス"}},
-		{AnalyzerReading, "ギンガ テツドウ", []string{"ギン", "ンガ", "ガテ", "テツ", "ツド", "ドウ"}},
+		{AnalyzerTitle, "吾輩は猫である", []string{"^吾輩", "吾", "吾輩", "輩", "輩ハ", "ハ", "ハ猫", "猫", "猫デ", "デ", "デア", "ア", "アル", "ル"}},
+		{AnalyzerTitle, "cnnニュース", []string{"^cnn", "cnn", "ニ", "ニユ", "ユ", "ユウ", "ウ", "ウス", "ス"}},
+		{AnalyzerReading, "ギンガ テツドウ", []string{"ギン", "ギンガ", "ンガ", "ンガテ", "ガテ", "ガテツ", "テツ", "テツド", "ツド", "ツドウ", "ドウ"}},
+		{AnalyzerReadingQuery, "きんかくじ", []string{"キンカ", "ンカク", "カクジ"}},
+		{AnalyzerReadingQuery, "ねこ", []string{"ネコ"}},
 	}
 	for _, tt := range tests {
 		if got := tokens(t, tt.analyzer, tt.in); !slices.Equal(got, tt.want) {
 			t.Errorf("%s %q: got %q, want %q", tt.analyzer, tt.in, got, tt.want)
 		}
+	}
+}
+
+// rankDocs are records around the ranking cases of R81, with what makes
+// them hard: the same folded title twice, an author's own works and
+// works about the author, a scattered reading, loans.
+var rankDocs = []Doc{
+	{ID: 1, Title: "吾輩ハ猫デアル", TitleYomi: "ワガハイ ワ ネコ デアル", Authors: []string{"夏目漱石"}, AuthorsYomi: []string{"ナツメ ソウセキ"}, SortKey: "ワガハイワネコデアル"},
+	{ID: 2, Title: "吾輩は猫である", TitleYomi: "ワガハイ ワ ネコ デアル", Authors: []string{"夏目漱石"}, AuthorsYomi: []string{"ナツメ ソウセキ"}, SortKey: "ワガハイワネコデアル", Loans: 50},
+	{ID: 3, Title: "『吾輩は猫である』上篇自序", Authors: []string{"夏目漱石"}, SortKey: "ワガハイワネコデアルジョウヘンジジョ"},
+	{ID: 4, Title: "猫である吾輩", Authors: []string{"某"}, SortKey: "ネコデアルワガハイ"},
+	{ID: 10, Title: "太宰治情死考", Authors: []string{"坂口安吾"}, AuthorsYomi: []string{"サカグチ アンゴ"}, SortKey: "ダザイオサムジョウシコウ"},
+	{ID: 11, Title: "太宰治との一日", Authors: []string{"豊島与志雄"}, SortKey: "ダザイオサムトノイチニチ"},
+	{ID: 12, Title: "青森", Authors: []string{"太宰治"}, AuthorsYomi: []string{"ダザイ オサム"}, SortKey: "アオモリ", Other: []string{"太宰治の故郷"}},
+	{ID: 13, Title: "人間失格", Authors: []string{"太宰治"}, AuthorsYomi: []string{"ダザイ オサム"}, SortKey: "ニンゲンシッカク", Loans: 40},
+	{ID: 14, Title: "走れメロス", Authors: []string{"太宰治"}, AuthorsYomi: []string{"ダザイ オサム"}, SortKey: "ハシレメロス", Loans: 49},
+	{ID: 15, Title: "郷愁", Authors: []string{"太宰治"}, AuthorsYomi: []string{"ダザイ オサム"}, SortKey: "キョウシュウ"},
+	{ID: 20, Title: "Amazon Kindleブック制作&出版完全マニュアル", TitleYomi: "アマゾン キンドル ブック セイサク アンド シュッパン カンゼン マニュアル デンシ ショセキ オ ミリョクテキ ニ ツクッテ カクジツ ニ ウル ホウホウ", SortKey: "アマゾン"},
+	{ID: 21, Title: "金閣寺", TitleYomi: "キンカクジ", Authors: []string{"三島由紀夫"}, SortKey: "キンカクジ"},
+	{ID: 22, Title: "銀河鉄道の夜", TitleYomi: "ギンガ テツドウ ノ ヨル", Authors: []string{"宮沢賢治"}, SortKey: "ギンガテツドウノヨル"},
+	{ID: 23, Title: "夜の銀河鉄道", TitleYomi: "ヨル ノ ギンガ テツドウ", Authors: []string{"某"}, SortKey: "ヨルノギンガテツドウ"},
+	{ID: 24, Title: "「銀河鉄道の夜」について", Authors: []string{"某"}, SortKey: "「ギンガテツドウノヨル」ニツイテ"},
+	{ID: 30, Title: "これからの本の話をしよう", ISBN: "9784794970756", SortKey: "コレカラノホンノハナシオシヨウ"},
+}
+
+// TestRanking holds the cases of R81.
+func TestRanking(t *testing.T) {
+	t.Parallel()
+	ix, _ := buildTest(t, rankDocs)
+	tests := []struct {
+		name, q  string
+		first    []int64 // the first hits, in this order (or, when anyOrder, in any)
+		anyOrder bool
+		only     bool // and no other hit
+	}{
+		{name: "exact folded title before the rest", q: "吾輩は猫である", first: []int64{1, 2}, anyOrder: true},
+		{name: "exact title, the one borrowed more first", q: "吾輩は猫である", first: []int64{2, 1, 3}},
+		{name: "an author's own works before works about", q: "太宰治", first: []int64{12, 13, 14, 15}, anyOrder: true},
+		{name: "an author's most borrowed works first", q: "太宰治", first: []int64{13, 14}, anyOrder: true},
+		{name: "the author's reading", q: "だざいおさむ", first: []int64{13, 14}, anyOrder: true},
+		{name: "title prefix before titles that only contain it", q: "銀河鉄道", first: []int64{22, 24, 23}},
+		{name: "exact title before a title that quotes it", q: "銀河鉄道の夜", first: []int64{22}},
+		{name: "reading typed in hiragana, exact", q: "ぎんがてつどうのよる", first: []int64{22}},
+		{name: "a short reading needs its kana together", q: "きんかくじ", first: []int64{21}, only: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), Query{Text: tt.q, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.IDs) < len(tt.first) {
+				t.Fatalf("%q: hits %v, want %v first", tt.q, res.IDs, tt.first)
+			}
+			got := res.IDs[:len(tt.first)]
+			if tt.anyOrder {
+				got = slices.Clone(got)
+				want := slices.Clone(tt.first)
+				slices.Sort(got)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("%q: hits %v, want %v first in any order", tt.q, res.IDs, tt.first)
+				}
+			} else if !slices.Equal(got, tt.first) {
+				t.Errorf("%q: hits %v, want %v first", tt.q, res.IDs, tt.first)
+			}
+			if tt.only && len(res.IDs) != len(tt.first) {
+				t.Errorf("%q: hits %v, want only %v", tt.q, res.IDs, tt.first)
+			}
+		})
+	}
+}
+
+// TestSortByReadingIgnoresBrackets: titles in brackets and quotes sort
+// by their first letter, not before everything.
+func TestSortByReadingIgnoresBrackets(t *testing.T) {
+	t.Parallel()
+	ix, _ := buildTest(t, []Doc{
+		{ID: 1, Title: "「あ」", SortKey: "「ウ」"},
+		{ID: 2, Title: "い", SortKey: "イ"},
+		{ID: 3, Title: "『え』", SortKey: "『エ』について"},
+		{ID: 4, Title: "あ", SortKey: "ア"},
+		{ID: 5, Title: "〔お〕", SortKey: "〔オ〕"},
+	})
+	res, err := ix.Search(context.Background(), Query{Sort: SortTitle, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{4, 2, 1, 3, 5}; !slices.Equal(res.IDs, want) {
+		t.Errorf("by title: %v, want %v", res.IDs, want)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,7 +34,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 6
+const MappingVersion = 7
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -61,13 +62,21 @@ var ErrReadOnly = errors.New("search: index opened read-only")
 
 // Doc is a record as the index sees it.
 type Doc struct {
-	ID          int64
-	Title       string // title, subtitle and volume
-	TitleYomi   string
-	Authors     []string
-	AuthorsYomi []string
-	Publisher   string
-	Other       []string // series, subjects, description, publisher reading …
+	ID    int64
+	Title string // title, subtitle and volume
+	// MainTitle is the title alone, without subtitle and volume, when
+	// it is not all of Title: a patron who types it typed the exact
+	// title too.
+	MainTitle     string
+	TitleYomi     string
+	Authors       []string
+	AuthorsYomi   []string
+	Publisher     string
+	PublisherYomi string
+	Series        string
+	SeriesYomi    string
+	Subjects      []string
+	Other         []string // description and anything else worth finding
 	// ISBN-13: a query of an ISBN-10 is turned into its ISBN-13 first
 	// (isbn.Normalize), so the index holds only the one form.
 	ISBN         string
@@ -77,7 +86,12 @@ type Doc struct {
 	Branches     []string // branches holding a copy
 	Available    []string // branches with a copy on the shelf
 	Acquired     string   // YYYY-MM-DD of the newest copy
-	SortKey      string   // folded title reading, for "sort by title"
+	// SortKey is the title reading (the title when it has none): "sort
+	// by title" sorts by its Key, which ignores brackets and quotes.
+	SortKey string
+	// Loans counts the record's loans (anonymously, ever): among hits
+	// that match alike, the one more patrons borrowed comes first.
+	Loans int
 }
 
 // Options tune how an index is built and opened; the zero value is the
@@ -333,7 +347,10 @@ const (
 	fAuthor     = "author"
 	fAuthorYomi = "author_yomi"
 	fOther      = "other"
-	fTitleExact = "title_exact"
+	fOtherYomi  = "other_yomi"
+	fText       = "text"
+	fExact      = "exact"      // titles, by Key: see xTitle
+	fAuthorKey  = "author_key" // authors' names and readings, by Key
 	fISBN       = "isbn"
 	fFacet      = "facet"
 	fFilter     = "filter"
@@ -360,7 +377,32 @@ const (
 	// filter field: the decade as four digits, so that a range of years
 	// takes whole decades at once (see yearFilter)
 	pDecadeFilter = "d:"
+	pPopular      = "pop:" // filter field: a tier of loans, see popularTiers
 )
+
+// Keyword fields hold the Key of every title ("t:", in exact) and of
+// every author's name and reading ("a:", in author_key) of a record, for
+// ranking. Each kind has a field of its own because a keyword field's
+// score is divided by the root of its number of terms: in one field, a
+// work with more authors or titles ranked below another for its exact
+// title by more than its loans could lift it.
+const (
+	xTitle  = "t:"
+	xAuthor = "a:"
+)
+
+// fieldOf is the keyword field that holds the names of a kind.
+func fieldOf(kind string) string {
+	if kind == xAuthor {
+		return fAuthorKey
+	}
+	return fExact
+}
+
+// popularTiers are the loan counts from which a record has one more
+// popularity term (cumulative: a record with 40 loans has pop:1, pop:2
+// and pop:3), each adding a little to its score (see rankingQuery).
+var popularTiers = []int{3, 10, 30, 100}
 
 // Approximate facets count the hits in a sample of the catalogue: records
 // fall into sampleSlices slices by their id, in runs of sampleRun ids, so
@@ -377,10 +419,9 @@ func sampleSlice(id int64) int { return int(id / sampleRun % sampleSlices) }
 // fields flattens d into what Bleve indexes.
 func (d *Doc) fields() map[string]interface{} {
 	f := map[string]interface{}{
-		fTitle:      d.Title,
-		fTitleExact: Key(d.Title),
-		fSort:       d.SortKey,
-		fAcquired:   d.Acquired,
+		fTitle:    d.Title,
+		fSort:     Key(d.SortKey),
+		fAcquired: d.Acquired,
 	}
 	if d.TitleYomi != "" {
 		f[fTitleYomi] = d.TitleYomi
@@ -391,14 +432,40 @@ func (d *Doc) fields() map[string]interface{} {
 	if len(d.AuthorsYomi) > 0 {
 		f[fAuthorYomi] = d.AuthorsYomi
 	}
-	if other := append([]string{d.Publisher}, d.Other...); len(other) > 0 {
+	// Names (publisher, series, subjects) apart from their readings and
+	// from the long text of descriptions: a word of kana is looked for
+	// in readings with its kana together, and not in long text, where
+	// its bigrams stand scattered by chance (くろひ found a collection of
+	// songs whose notes held くろ and ろひ somewhere).
+	other := make([]string, 0, 2+len(d.Subjects))
+	for _, v := range [2]string{d.Publisher, d.Series} {
+		if v != "" {
+			other = append(other, v)
+		}
+	}
+	if other = append(other, d.Subjects...); len(other) > 0 {
 		f[fOther] = other
+	}
+	var otherYomi []string
+	for _, v := range [2]string{d.PublisherYomi, d.SeriesYomi} {
+		if v != "" {
+			otherYomi = append(otherYomi, v)
+		}
+	}
+	if len(otherYomi) > 0 {
+		f[fOtherYomi] = otherYomi
+	}
+	if len(d.Other) > 0 {
+		f[fText] = d.Other
+	}
+	for field, terms := range d.exactTerms() {
+		f[field] = terms
 	}
 	if d.ISBN != "" {
 		f[fISBN] = d.ISBN
 	}
 	facet := make([]string, 0, 6+len(d.Branches))
-	filter := make([]string, 0, 2+len(d.Available))
+	filter := make([]string, 0, 4+len(d.Available))
 	facet = append(facet, pMType+d.MaterialType)
 	if n := ndcDigits(d.NDC); n != "" {
 		facet = append(facet, pNDC1+n[:1])
@@ -425,10 +492,45 @@ func (d *Doc) fields() map[string]interface{} {
 	} else {
 		facet = append(facet, pAvail+"0")
 	}
+	for i, least := range popularTiers {
+		if d.Loans >= least {
+			filter = append(filter, pPopular+strconv.Itoa(i+1))
+		}
+	}
 	filter = append(filter, pSample+strconv.Itoa(sampleSlice(d.ID)))
 	f[fFacet] = facet
 	f[fFilter] = filter
 	return f
+}
+
+// exactTerms are the terms of the keyword fields of names, by field: the
+// Key of every title and author's name of d, by kind, each once.
+func (d *Doc) exactTerms() map[string][]string {
+	out := map[string][]string{}
+	add := func(kind, s string) {
+		if s == "" {
+			return
+		}
+		k := Key(s)
+		if k == "" {
+			return
+		}
+		t := kind + k
+		field := fieldOf(kind)
+		if slices.Contains(out[field], t) {
+			return
+		}
+		out[field] = append(out[field], t)
+	}
+	add(xTitle, d.MainTitle)
+	add(xTitle, d.Title)
+	for _, a := range d.Authors {
+		add(xAuthor, a)
+	}
+	for _, a := range d.AuthorsYomi {
+		add(xAuthor, a)
+	}
+	return out
 }
 
 // yearTerm is a year as the year field holds it: four digits, so that the
@@ -478,13 +580,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return fm
 	}
 	dm := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{fTitle, fAuthor, fOther} {
+	dm.AddFieldMappingsAt(fTitle, text(AnalyzerTitle))
+	dm.AddFieldMappingsAt(fTitleYomi, text(AnalyzerTitleReading))
+	dm.AddFieldMappingsAt(fAuthorYomi, text(AnalyzerReading))
+	dm.AddFieldMappingsAt(fOtherYomi, text(AnalyzerReading))
+	for _, name := range []string{fAuthor, fOther, fText} {
 		dm.AddFieldMappingsAt(name, text(AnalyzerIndex))
 	}
-	for _, name := range []string{fTitleYomi, fAuthorYomi} {
-		dm.AddFieldMappingsAt(name, text(AnalyzerReading))
-	}
-	for _, name := range []string{fTitleExact, fISBN, fFilter} {
+	for _, name := range []string{fExact, fAuthorKey, fISBN, fFilter} {
 		dm.AddFieldMappingsAt(name, kw(false))
 	}
 	for _, name := range []string{fFacet, fSort, fAcquired, fYear} {

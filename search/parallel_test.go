@@ -177,15 +177,21 @@ func TestQueryShapeKeepsScores(t *testing.T) {
 	ix, _ := buildSynthetic(t)
 	matchForm := func(q Query) query.Query {
 		bq := bleve.NewBooleanQuery()
-		for _, w := range strings.Fields(CleanText(q.Text)) {
+		words := strings.Fields(CleanText(q.Text))
+		for _, w := range words {
 			var dis []query.Query
 			for _, f := range []struct {
-				name  string
-				boost float64
-			}{{fTitle, 4}, {fTitleYomi, 3}, {fAuthor, 3}, {fAuthorYomi, 2}, {fOther, 1}} {
+				name     string
+				boost    float64
+				analyzer string
+			}{{fTitle, 4, AnalyzerQuery}, {fAuthor, 3, AnalyzerQuery}, {fOther, 1, AnalyzerQuery}, {fText, 1, AnalyzerQuery},
+				{fTitleYomi, 3, AnalyzerReadingQuery}, {fAuthorYomi, 2, AnalyzerReadingQuery}, {fOtherYomi, 1, AnalyzerReadingQuery}} {
+				if f.analyzer == AnalyzerReadingQuery && !isReading(w) || f.name == fText && isReading(w) {
+					continue
+				}
 				mq := bleve.NewMatchQuery(w)
 				mq.SetField(f.name)
-				mq.Analyzer = AnalyzerQuery
+				mq.Analyzer = f.analyzer
 				mq.SetOperator(query.MatchQueryOperatorAnd)
 				mq.SetBoost(f.boost)
 				dis = append(dis, mq)
@@ -195,9 +201,7 @@ func TestQueryShapeKeepsScores(t *testing.T) {
 		if filters := q.filterTerms(); len(filters) > 0 {
 			bq.AddFilter(bleve.NewConjunctionQuery(filters...))
 		}
-		exact := termQ(fTitleExact, Key(CleanText(q.Text)))
-		exact.SetBoost(20)
-		bq.AddShould(exact)
+		bq.AddShould(ix.rankingQueries(CleanText(q.Text), words, ix.isAuthor(Key(CleanText(q.Text))))...)
 		return bq
 	}
 	for _, q := range []Query{{Text: "川"}, {Text: "かわ"}, {Text: "山 石川"}, {Text: "history"}, {Text: "図書館歴史"},

@@ -290,18 +290,19 @@ func splitFacets(fr *bsearch.FacetResult, scale float64) Facets {
 // two words to look for.
 func (ix *Index) buildQuery(q Query) query.Query {
 	var must []query.Query
+	text := CleanText(q.Text)
+	words := strings.Fields(text)
+	if len(words) > MaxWords {
+		words = words[:MaxWords]
+	}
 	if q.ISBN != "" {
 		must = append(must, termQ(fISBN, q.ISBN))
-	} else if text := CleanText(q.Text); text != "" {
-		words := strings.Fields(text)
-		if len(words) > MaxWords {
-			words = words[:MaxWords]
-		}
+	} else if len(words) > 0 {
 		for _, w := range words {
 			// A word that analyses to nothing ("*", "+-") cannot match,
 			// and must not empty the whole result.
-			if terms := ix.queryTerms(w); len(terms) > 0 {
-				must = append(must, wordQuery(terms))
+			if wq := ix.wordQuery(w); wq != nil {
+				must = append(must, wq)
 			}
 		}
 		if len(must) == 0 {
@@ -332,14 +333,137 @@ func (ix *Index) buildQuery(q Query) query.Query {
 	default:
 		bq.Must = all(must)
 	}
-	if text := CleanText(q.Text); text != "" && q.ISBN == "" {
-		// The exact title, as typed (Key alike), comes first (a known-item
-		// search).
-		exact := termQ(fTitleExact, Key(text))
-		exact.SetBoost(20)
-		bq.AddShould(exact)
+	if len(words) > 0 && q.ISBN == "" {
+		bq.AddShould(ix.rankingQueries(text, words, ix.isAuthor(Key(text)))...)
 	}
 	return bq
+}
+
+// Boosts of the ranking tiers (R81), far apart: a tier's weakest match
+// must outweigh everything the tiers below it add up to, the words' own
+// scores included, whatever their idf.
+const (
+	boostExact  = 2000 // the exact title (or its reading), as a whole or a word
+	boostAuthor = 100  // the query, or a word of it, is an author's whole name
+	// boostAuthorName is the author tier's boost when the whole query
+	// is an author's name: their own works come before even a work
+	// whose title is the name (萩原朔太郎 by 堀辰雄 is about him).
+	boostAuthorName = 20000
+	boostPrefix     = 8 // the title (or its reading) begins with the first word
+	// popularShare is the boost of a tier of loans (see popularTiers)
+	// against the boost of the tier it orders.
+	popularShare = 0.1
+)
+
+// rankingQueries are the optional clauses that order the hits of text
+// (R81): the exact title first, then an author's own works (not those
+// about them), then titles that begin with the query, then the rest;
+// within each of the first three, the titles borrowed more first.
+//
+// Each tier is a query of its own whose loans clauses count only for the
+// records that match it: Bleve multiplies the score of optional clauses
+// by the share of them that match, so loans as clauses beside the tiers
+// doubled the score of any record borrowed a few times, whatever it
+// matched.
+func (ix *Index) rankingQueries(text string, words []string, authorName bool) []query.Query {
+	boosted := func(q *query.TermQuery, b float64) query.Query {
+		q.SetBoost(b)
+		return q
+	}
+	tier := func(clauses []query.Query, boost float64) query.Query {
+		t := bleve.NewBooleanQuery()
+		t.AddMust(oneOf(clauses))
+		pop := make([]query.Query, len(popularTiers))
+		for i := range popularTiers {
+			pop[i] = boosted(termQ(fFilter, pPopular+strconv.Itoa(i+1)), boost*popularShare)
+		}
+		t.AddShould(pop...)
+		return t
+	}
+	k := Key(text)
+	exact := []query.Query{boosted(termQ(fExact, xTitle+k), boostExact), boosted(termQ(fSort, k), boostExact)}
+	author := []query.Query{boosted(termQ(fAuthorKey, xAuthor+k), boostAuthor)}
+	if len(words) > 1 && len(words) <= 4 {
+		// 夏目漱石 こころ: the work of that title by that author.
+		for _, w := range words {
+			if kw := Key(w); kw != "" {
+				exact = append(exact, boosted(termQ(fExact, xTitle+kw), boostExact))
+				author = append(author, boosted(termQ(fAuthorKey, xAuthor+kw), boostAuthor))
+			}
+		}
+	}
+	authorBoost := float64(boostAuthor)
+	if authorName {
+		authorBoost = boostAuthorName
+		author[0] = boosted(termQ(fAuthorKey, xAuthor+k), authorBoost)
+	}
+	out := []query.Query{tier(exact, boostExact), tier(author, authorBoost)}
+	if terms := ix.analyse(AnalyzerQuery, words[0]); len(terms) > 0 {
+		anchor := string(anchorTerm([]byte(terms[0])))
+		prefix := []query.Query{boosted(termQ(fTitle, anchor), boostPrefix)}
+		if isReading(words[0]) {
+			prefix = append(prefix, boosted(termQ(fTitleYomi, anchor), boostPrefix))
+		}
+		out = append(out, tier(prefix, boostPrefix))
+	}
+	return out
+}
+
+// isAuthor reports whether key is the Key of some author's whole name
+// (or reading).
+func (ix *Index) isAuthor(key string) bool { return ix.hasTerm(fAuthorKey, xAuthor+key) }
+
+// hasTerm reports whether some document has term in field: a look-up of
+// its count.
+func (ix *Index) hasTerm(field, term string) (found bool) {
+	if term == "" || ix.closed.Load() {
+		return false
+	}
+	// A closed index (closed under us) has no snapshot to read, and
+	// reading it panics: then the name is simply not known.
+	defer func() {
+		if recover() != nil {
+			found = false
+		}
+	}()
+	ai, err := ix.bi.Advanced()
+	if err != nil {
+		return false
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+	if err != nil {
+		return false
+	}
+	defer tfr.Close()
+	return tfr.Count() > 0
+}
+
+// isReading reports whether a query word is kana only (and so may be a
+// reading), at least two of them.
+func isReading(w string) bool {
+	n := 0
+	for _, r := range searchText(w) {
+		switch {
+		case r >= 'ァ' && r <= 'ヺ', r == 'ー':
+			n++
+		case unicode.IsLetter(r), unicode.IsNumber(r):
+			return false
+		}
+	}
+	return n >= 2
+}
+
+// oneOf is the disjunction of qs; one query is itself.
+func oneOf(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // yearFilter matches the years from to to (0: no bound): the years of the
@@ -416,28 +540,38 @@ func (q Query) filterTerms() []query.Query {
 	return out
 }
 
-// wordQuery matches one word of the user's query, analysed into terms,
-// in any text field, all of its terms in the same field; title matches
-// weigh most. It is what a match query with operator AND makes of the
-// word in each field, without analysing the word once per field, and
-// without a conjunction around a single term (the sum of one score is
-// that score, so the scores are the same).
-func wordQuery(terms []string) query.Query {
-	fields := []struct {
-		name  string
-		boost float64
-	}{{fTitle, 4}, {fTitleYomi, 3}, {fAuthor, 3}, {fAuthorYomi, 2}, {fOther, 1}}
-	var dis []query.Query
-	for _, f := range fields {
-		tqs := make([]query.Query, len(terms))
-		for i, t := range terms {
-			tq := termQ(f.name, t)
-			tq.SetBoost(f.boost)
-			tqs[i] = tq
-		}
-		dis = append(dis, all(tqs))
+// wordQuery matches one word of the user's query in any text field, all
+// of its terms in the same field; title matches weigh most. A word of
+// kana is also looked for in the readings, its kana next to each other
+// there (see AnalyzerReading), and not in long text (descriptions). It
+// is what a match query with operator AND makes of the word in each
+// field, without analysing the word once per field, and without a
+// conjunction around a single term (the sum of one score is that score,
+// so the scores are the same). Nil when the word analyses to nothing.
+func (ix *Index) wordQuery(w string) query.Query {
+	terms := ix.analyse(AnalyzerQuery, w)
+	if len(terms) == 0 {
+		return nil
+	}
+	dis := []query.Query{allTerms(fTitle, terms, 4), allTerms(fAuthor, terms, 3), allTerms(fOther, terms, 1)}
+	if !isReading(w) {
+		dis = append(dis, allTerms(fText, terms, 1))
+	} else {
+		rterms := ix.analyse(AnalyzerReadingQuery, w)
+		dis = append(dis, allTerms(fTitleYomi, rterms, 3), allTerms(fAuthorYomi, rterms, 2), allTerms(fOtherYomi, rterms, 1))
 	}
 	return bleve.NewDisjunctionQuery(dis...)
+}
+
+// allTerms matches every one of terms in field, each boosted.
+func allTerms(field string, terms []string, boost float64) query.Query {
+	tqs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := termQ(field, t)
+		tq.SetBoost(boost)
+		tqs[i] = tq
+	}
+	return all(tqs)
 }
 
 // all is the conjunction of qs; one query is itself. Bleve searches a
@@ -449,10 +583,10 @@ func all(qs []query.Query) query.Query {
 	return bleve.NewConjunctionQuery(qs...)
 }
 
-// queryTerms returns the terms w analyses to for the text fields; none
-// for "*" or "+-".
-func (ix *Index) queryTerms(w string) []string {
-	a := ix.bi.Mapping().AnalyzerNamed(AnalyzerQuery)
+// analyse returns the terms the named analyzer makes of w; none for "*"
+// or "+-".
+func (ix *Index) analyse(analyzer, w string) []string {
+	a := ix.bi.Mapping().AnalyzerNamed(analyzer)
 	if a == nil {
 		return nil
 	}

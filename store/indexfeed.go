@@ -17,6 +17,9 @@ type Holdings struct {
 type IndexEntry struct {
 	Record   *Record
 	Holdings Holdings
+	// Loans is the record's anonymous loan count, ever: the index ranks
+	// the titles borrowed more first among equal matches.
+	Loans int
 }
 
 // IndexEntries loads the records with the given ids and their holdings.
@@ -93,7 +96,24 @@ func (db *DB) withHoldings(ctx context.Context, recs []*Record) ([]IndexEntry, e
 		}
 		out[pos[id]].Holdings.add(branch, status, acquired)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	loans, err := db.read.QueryContext(ctx, `SELECT record_id, sum(count) FROM loan_counts
+		WHERE record_id IN (`+placeholders(len(ids))+`) GROUP BY record_id`, int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: loan counts: %w", err)
+	}
+	defer loans.Close()
+	for loans.Next() {
+		var id int64
+		var n int
+		if err := loans.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[pos[id]].Loans = n
+	}
+	return out, loans.Err()
 }
 
 // HoldingsOf summarises copies as the index sees them, for records whose

@@ -79,7 +79,7 @@ func TestAPIScenarios(t *testing.T) {
 		{"unknown branch", "GET", "/api/v1/search?q=a&branch=tokyo", "", nil, 422, []string{`"code":"unknown_branch"`}, nil},
 		{"bad available", "GET", "/api/v1/search?q=a&available=maybe", "", nil, 422, []string{`"code":"invalid_parameter"`}, nil},
 		{"bad year", "GET", "/api/v1/search?q=a&year_from=19999", "", nil, 422, []string{`"code":"invalid_parameter"`, `"field":"year_from"`}, nil},
-		{"record", "GET", "/api/v1/records/" + recordIDFor(t, e, "こころ"), "", nil, 200, []string{`"title":"こころ"`, `"items":[{`, `"barcode":`, `"branch":`, `"location":`, `"call_number":"913/ナ`, `"status":`, `"due_date":`, `"series":`, `"subjects":`, `"description":`}, nil},
+		{"record", "GET", "/api/v1/records/" + recordIDBy(t, e, "こころ", "夏目漱石"), "", nil, 200, []string{`"title":"こころ"`, `"items":[{`, `"barcode":`, `"branch":`, `"location":`, `"call_number":"913/ナ`, `"status":`, `"due_date":`, `"series":`, `"subjects":`, `"description":`}, nil},
 		{"record unknown", "GET", "/api/v1/records/99999999", "", nil, 404, []string{`"code":"record_not_found"`}, nil},
 		{"record not a number", "GET", "/api/v1/records/abc", "", nil, 404, []string{`"code":"record_not_found"`}, nil},
 		{"record negative", "GET", "/api/v1/records/-5", "", nil, 404, []string{`"code":"record_not_found"`}, nil},
@@ -146,19 +146,27 @@ func TestAPIScenarios(t *testing.T) {
 // recordIDFor finds the id of the first record with exactly this title.
 func recordIDFor(t *testing.T, e *testEnv, title string) string {
 	t.Helper()
+	return recordIDBy(t, e, title, "")
+}
+
+// recordIDBy finds the id of the first record with exactly this title by
+// this author ("": any).
+func recordIDBy(t *testing.T, e *testEnv, title, author string) string {
+	t.Helper()
 	var res struct {
 		Hits []struct {
-			ID    int64  `json:"id"`
-			Title string `json:"title"`
+			ID     int64  `json:"id"`
+			Title  string `json:"title"`
+			Author string `json:"author"`
 		} `json:"hits"`
 	}
-	getJSON(t, e.URL+"/api/v1/search?q="+url.QueryEscape(title), &res)
+	getJSON(t, e.URL+"/api/v1/search?per_page=50&q="+url.QueryEscape(strings.TrimSpace(title+" "+author)), &res)
 	for _, h := range res.Hits {
-		if h.Title == title {
+		if h.Title == title && strings.Contains(h.Author, author) {
 			return jsonInt(h.ID)
 		}
 	}
-	t.Fatalf("no record titled %s", title)
+	t.Fatalf("no record titled %s by %q", title, author)
 	return ""
 }
 

@@ -15,7 +15,7 @@ import (
 // patron reads on it.
 func TestPages(t *testing.T) {
 	e := demoEnv(t)
-	kokoro := recordIDFor(t, e, "こころ")
+	kokoro := recordIDBy(t, e, "こころ", "夏目漱石")
 	tests := []struct {
 		name   string
 		path   string
