@@ -187,3 +187,65 @@ func TestSortByReadingIgnoresBrackets(t *testing.T) {
 		t.Errorf("by title: %v, want %v", res.IDs, want)
 	}
 }
+
+// TestFieldSearch: the conditions of 詳細検索, each with 含む, 前方一致
+// and 完全一致, on titles and their readings, authors, publishers,
+// series and subjects.
+func TestFieldSearch(t *testing.T) {
+	t.Parallel()
+	docs := []Doc{
+		{ID: 1, Title: "銀河鉄道の夜", TitleYomi: "ギンガ テツドウ ノ ヨル", Authors: []string{"宮沢賢治"}, AuthorsYomi: []string{"ミヤザワ ケンジ"},
+			Publisher: "岩波書店", PublisherYomi: "イワナミ ショテン", Series: "岩波文庫", SeriesYomi: "イワナミ ブンコ", Subjects: []string{"童話"}, SortKey: "ギンガテツドウノヨル"},
+		{ID: 2, Title: "銀河", Authors: []string{"宮沢賢治"}, Publisher: "新潮社", Series: "新潮文庫", Subjects: []string{"詩", "童話集"}, SortKey: "ギンガ"},
+		{ID: 3, Title: "夜の銀河", Authors: []string{"宮沢清六"}, Publisher: "筑摩書房", Subjects: []string{"随筆"}, SortKey: "ヨルノギンガ"},
+		{ID: 4, Title: "銀河鉄道の夜", MainTitle: "銀河鉄道の夜", Authors: []string{"別人"}, Publisher: "岩波書店", SortKey: "ギンガテツドウノヨル"},
+	}
+	docs[3].Title = "銀河鉄道の夜 第二巻"
+	ix, _ := buildTest(t, docs)
+	tests := []struct {
+		f    FieldQuery
+		want []int64
+	}{
+		{FieldQuery{FieldTitle, "銀河", MatchContains}, []int64{1, 2, 3, 4}},
+		{FieldQuery{FieldTitle, "銀河", MatchPrefix}, []int64{1, 2, 4}},
+		{FieldQuery{FieldTitle, "銀河", MatchExact}, []int64{2}},
+		{FieldQuery{FieldTitle, "銀河鉄道の夜", MatchExact}, []int64{1, 4}},
+		{FieldQuery{FieldTitle, "銀河鉄道の夜 第2巻", MatchExact}, []int64{4}},
+		{FieldQuery{FieldTitle, "ぎんがてつどうのよる", MatchExact}, []int64{1, 4}},
+		{FieldQuery{FieldTitle, "ぎんが", MatchPrefix}, []int64{1, 2, 4}},
+		{FieldQuery{FieldTitle, "てつどう", MatchContains}, []int64{1}},
+		{FieldQuery{FieldAuthor, "宮沢", MatchContains}, []int64{1, 2, 3}},
+		{FieldQuery{FieldAuthor, "宮沢賢治", MatchExact}, []int64{1, 2}},
+		{FieldQuery{FieldAuthor, "宮沢", MatchExact}, nil},
+		{FieldQuery{FieldAuthor, "みやざわけんじ", MatchExact}, []int64{1}},
+		{FieldQuery{FieldAuthor, "宮沢", MatchPrefix}, []int64{1, 2, 3}},
+		{FieldQuery{FieldPublisher, "岩波", MatchContains}, []int64{1, 4}},
+		{FieldQuery{FieldPublisher, "書店", MatchContains}, []int64{1, 4}},
+		{FieldQuery{FieldPublisher, "書店", MatchPrefix}, nil},
+		{FieldQuery{FieldPublisher, "いわなみしょてん", MatchExact}, []int64{1}},
+		{FieldQuery{FieldSeries, "文庫", MatchContains}, []int64{1, 2}},
+		{FieldQuery{FieldSeries, "新潮文庫", MatchExact}, []int64{2}},
+		{FieldQuery{FieldSubject, "童話", MatchContains}, []int64{1, 2}},
+		{FieldQuery{FieldSubject, "童話", MatchExact}, []int64{1}},
+		{FieldQuery{FieldSubject, "「*」", MatchExact}, nil},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), Query{Fields: []FieldQuery{tt.f}, Sort: SortTitle, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.Clone(res.IDs)
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: %v, want %v", tt.f, got, tt.want)
+		}
+	}
+	// Conditions add up, and go with the words and the filters.
+	res, err := ix.Search(context.Background(), Query{Text: "夜", Fields: []FieldQuery{{FieldAuthor, "宮沢", MatchContains}, {FieldPublisher, "岩波", MatchContains}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.IDs, []int64{1}) {
+		t.Errorf("夜 + author 宮沢 + publisher 岩波: %v, want [1]", res.IDs)
+	}
+}

@@ -34,7 +34,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 7
+const MappingVersion = 8
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"
@@ -351,6 +351,7 @@ const (
 	fText       = "text"
 	fExact      = "exact"      // titles, by Key: see xTitle
 	fAuthorKey  = "author_key" // authors' names and readings, by Key
+	fNames      = "names"      // publishers, series and subjects, by Key
 	fISBN       = "isbn"
 	fFacet      = "facet"
 	fFilter     = "filter"
@@ -377,26 +378,34 @@ const (
 	// filter field: the decade as four digits, so that a range of years
 	// takes whole decades at once (see yearFilter)
 	pDecadeFilter = "d:"
+	pNDCFull      = "nd:"  // filter field: every digit of an NDC of four and more
 	pPopular      = "pop:" // filter field: a tier of loans, see popularTiers
 )
 
-// Keyword fields hold the Key of every title ("t:", in exact) and of
-// every author's name and reading ("a:", in author_key) of a record, for
-// ranking. Each kind has a field of its own because a keyword field's
-// score is divided by the root of its number of terms: in one field, a
-// work with more authors or titles ranked below another for its exact
-// title by more than its loans could lift it.
+// Three keyword fields hold the Key of every name a record answers to,
+// for exact and prefix matches and for ranking: titles (exact, "t:"),
+// authors (author_key, "a:"), and publishers, series and subjects
+// (names, "p:", "s:", "j:"). Titles and authors have fields of their own
+// because a keyword field's score is divided by the root of its number
+// of terms: in one field, a work with a series and subjects ranked below
+// one without for its exact title, by more than its loans could lift it.
 const (
-	xTitle  = "t:"
-	xAuthor = "a:"
+	xTitle     = "t:"
+	xAuthor    = "a:"
+	xPublisher = "p:"
+	xSeries    = "s:"
+	xSubject   = "j:"
 )
 
 // fieldOf is the keyword field that holds the names of a kind.
 func fieldOf(kind string) string {
-	if kind == xAuthor {
+	switch kind {
+	case xTitle:
+		return fExact
+	case xAuthor:
 		return fAuthorKey
 	}
-	return fExact
+	return fNames
 }
 
 // popularTiers are the loan counts from which a record has one more
@@ -475,6 +484,9 @@ func (d *Doc) fields() map[string]interface{} {
 		if len(n) >= 3 {
 			facet = append(facet, pNDC3+n[:3])
 		}
+		if len(n) >= 4 {
+			filter = append(filter, pNDCFull+n)
+		}
 	}
 	if d.Year > 0 {
 		f[fYear] = yearTerm(d.Year)
@@ -504,7 +516,8 @@ func (d *Doc) fields() map[string]interface{} {
 }
 
 // exactTerms are the terms of the keyword fields of names, by field: the
-// Key of every title and author's name of d, by kind, each once.
+// Key of every title, name, publisher, series and subject of d, by kind,
+// each once.
 func (d *Doc) exactTerms() map[string][]string {
 	out := map[string][]string{}
 	add := func(kind, s string) {
@@ -529,6 +542,13 @@ func (d *Doc) exactTerms() map[string][]string {
 	}
 	for _, a := range d.AuthorsYomi {
 		add(xAuthor, a)
+	}
+	add(xPublisher, d.Publisher)
+	add(xPublisher, d.PublisherYomi)
+	add(xSeries, d.Series)
+	add(xSeries, d.SeriesYomi)
+	for _, s := range d.Subjects {
+		add(xSubject, s)
 	}
 	return out
 }
@@ -587,7 +607,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, name := range []string{fAuthor, fOther, fText} {
 		dm.AddFieldMappingsAt(name, text(AnalyzerIndex))
 	}
-	for _, name := range []string{fExact, fAuthorKey, fISBN, fFilter} {
+	for _, name := range []string{fExact, fAuthorKey, fNames, fISBN, fFilter} {
 		dm.AddFieldMappingsAt(name, kw(false))
 	}
 	for _, name := range []string{fFacet, fSort, fAcquired, fYear} {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,9 +40,12 @@ const (
 
 // Query is one catalogue search. Zero values mean "no filter".
 type Query struct {
-	Text         string
-	ISBN         string // ISBN-13, when the text is an ISBN
-	NDC          string // 1–3 leading digits
+	Text string
+	ISBN string // ISBN-13, when the text is an ISBN
+	// Fields are the conditions of a field search (詳細検索), each of
+	// which must hold.
+	Fields       []FieldQuery
+	NDC          string // leading digits, at least one
 	MaterialType string
 	Branch       string
 	Available    bool // a copy on the shelf (at Branch, when set)
@@ -51,6 +55,31 @@ type Query struct {
 	Sort         string
 	Offset       int
 	Limit        int
+}
+
+// Fields of a field search (FieldQuery.Field).
+const (
+	FieldTitle     = "title"
+	FieldAuthor    = "author"
+	FieldPublisher = "publisher"
+	FieldSubject   = "subject"
+	FieldSeries    = "series"
+)
+
+// How a field search matches its text (FieldQuery.Match).
+const (
+	MatchContains = "contains" // 含む: the words anywhere in the field
+	MatchPrefix   = "prefix"   // 前方一致: the field begins with the text
+	MatchExact    = "exact"    // 完全一致: the field is the text
+)
+
+// FieldQuery is one condition of a field search: a field, the text and
+// how it must match. Text is compared as Key compares it, readings
+// included: 完全一致 of ぎんがてつどうのよる finds 銀河鉄道の夜.
+type FieldQuery struct {
+	Field string
+	Text  string
+	Match string
 }
 
 // Count is one facet value and its number of hits.
@@ -233,7 +262,7 @@ func (ix *Index) sampleFacets(ctx context.Context, bq query.Query, total int) (F
 }
 
 func (q Query) cacheKey() string {
-	return fmt.Sprintf("%q|%s|%s|%s|%s|%t|%d|%d|%s", q.Text, q.ISBN, q.NDC, q.MaterialType,
+	return fmt.Sprintf("%q|%q|%s|%s|%s|%s|%t|%d|%d|%s", q.Text, q.Fields, q.ISBN, q.NDC, q.MaterialType,
 		q.Branch, q.Available, q.YearFrom, q.YearTo, q.AcquiredFrom)
 }
 
@@ -308,6 +337,13 @@ func (ix *Index) buildQuery(q Query) query.Query {
 		if len(must) == 0 {
 			return bleve.NewMatchNoneQuery()
 		}
+	}
+	for _, fq := range q.Fields {
+		fqq := ix.fieldQuery(fq)
+		if fqq == nil {
+			return bleve.NewMatchNoneQuery()
+		}
+		must = append(must, fqq)
 	}
 	filters := q.filterTerms()
 	if q.YearFrom > 0 || q.YearTo > 0 {
@@ -458,6 +494,78 @@ func isReading(w string) bool {
 	return n >= 2
 }
 
+// fieldQuery is the query of one condition of a field search; nil when
+// its text analyses to nothing (it can match nothing).
+func (ix *Index) fieldQuery(fq FieldQuery) query.Query {
+	k := Key(fq.Text)
+	if k == "" {
+		return nil
+	}
+	var kind string
+	switch fq.Field {
+	case FieldTitle:
+		kind = xTitle
+	case FieldAuthor:
+		kind = xAuthor
+	case FieldPublisher:
+		kind = xPublisher
+	case FieldSeries:
+		kind = xSeries
+	case FieldSubject:
+		kind = xSubject
+	default:
+		return nil
+	}
+	switch fq.Match {
+	case MatchExact:
+		qs := []query.Query{termQ(fieldOf(kind), kind+k)}
+		if fq.Field == FieldTitle {
+			qs = append(qs, termQ(fSort, k)) // the reading
+		}
+		return oneOf(qs)
+	case MatchPrefix:
+		p := bleve.NewPrefixQuery(kind + k)
+		p.SetField(fieldOf(kind))
+		qs := []query.Query{p}
+		if fq.Field == FieldTitle {
+			r := bleve.NewPrefixQuery(k)
+			r.SetField(fSort)
+			qs = append(qs, r)
+		}
+		return oneOf(qs)
+	}
+	// 含む: title and author are searched word by word in their text
+	// fields, as the simple search does; the short fields (publisher,
+	// series, subject) by their names that contain the text, of which
+	// there are few.
+	switch fq.Field {
+	case FieldTitle, FieldAuthor:
+		text, reading := fTitle, fTitleYomi
+		if fq.Field == FieldAuthor {
+			text, reading = fAuthor, fAuthorYomi
+		}
+		var words []query.Query
+		for _, w := range strings.Fields(CleanText(fq.Text)) {
+			terms := ix.analyse(AnalyzerQuery, w)
+			if len(terms) == 0 {
+				continue
+			}
+			alt := []query.Query{allTerms(text, terms, 1)}
+			if isReading(w) {
+				alt = append(alt, allTerms(reading, ix.analyse(AnalyzerReadingQuery, w), 1))
+			}
+			words = append(words, oneOf(alt))
+		}
+		if len(words) == 0 {
+			return nil
+		}
+		return all(words)
+	}
+	re := bleve.NewRegexpQuery(regexp.QuoteMeta(kind) + ".*" + regexp.QuoteMeta(k) + ".*")
+	re.SetField(fieldOf(kind))
+	return re
+}
+
 // oneOf is the disjunction of qs; one query is itself.
 func oneOf(qs []query.Query) query.Query {
 	if len(qs) == 1 {
@@ -512,17 +620,24 @@ func termRange(field, lo, hi string) query.Query {
 // filter fields.
 func (q Query) filterTerms() []query.Query {
 	var out []query.Query
-	// The index holds one to three leading digits, as the fields did.
-	switch len(q.NDC) {
+	// The index holds one to three leading digits as terms of their
+	// own, and every digit of a longer number, which a prefix of four
+	// or more finds by a range of terms.
+	switch n := ndcDigits(q.NDC); len(n) {
 	case 0:
 	case 1:
-		out = append(out, termQ(fFacet, pNDC1+q.NDC))
+		out = append(out, termQ(fFacet, pNDC1+n))
 	case 2:
-		out = append(out, termQ(fFilter, pNDC2+q.NDC))
+		out = append(out, termQ(fFilter, pNDC2+n))
 	case 3:
-		out = append(out, termQ(fFacet, pNDC3+q.NDC))
+		out = append(out, termQ(fFacet, pNDC3+n))
 	default:
-		out = append(out, termQ(fFilter, "none:"+q.NDC)) // matches nothing
+		// Digits sort before ':', so "nd:9136" up to "nd:9136:" holds
+		// 913.6 and every subdivision of it.
+		incl, excl := true, false
+		r := bleve.NewTermRangeInclusiveQuery(pNDCFull+n, pNDCFull+n+":", &incl, &excl)
+		r.SetField(fFilter)
+		out = append(out, r)
 	}
 	if q.MaterialType != "" {
 		out = append(out, termQ(fFacet, pMType+q.MaterialType))
