@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"hondana/isbn"
 	"hondana/search"
 	"hondana/store"
@@ -44,14 +46,28 @@ func (c *Catalog) FacetsReady() bool {
 	return c.ix != nil && c.ix.FacetsReady()
 }
 
+// ISBNQuery reports the ISBN-13 a search text stands for: 10 or 13 digits
+// (an ISBN-10 may end in X), with hyphens of any kind or none, full-width
+// or not, after an "ISBN" prefix or not ("ISBN978-4-…", "isbn:4-…").
+func ISBNQuery(text string) (string, bool) {
+	t := strings.TrimSpace(norm.NFKC.String(text))
+	if len(t) >= 4 && strings.EqualFold(t[:4], "isbn") {
+		t = strings.TrimLeft(t[4:], " :-")
+	}
+	if !isbn.Looks(t) {
+		return "", false
+	}
+	return isbn.Normalize(t)
+}
+
 // Search runs a catalogue search. A query that looks like an ISBN (10 or
-// 13 digits, hyphens or not) finds the record with that ISBN. A search that
-// finds nothing comes back with suggestions: the query with one word left
-// out, or read as romaji.
+// 13 digits, hyphens or not, "ISBN" before it or not) finds the record
+// with that ISBN. A search that finds nothing comes back with
+// suggestions: the query with one word left out, or read as romaji.
 func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, error) {
 	q.Text = search.CleanText(q.Text)
-	if q.ISBN == "" && isbn.Looks(q.Text) {
-		if n, ok := isbn.Normalize(q.Text); ok {
+	if q.ISBN == "" {
+		if n, ok := ISBNQuery(q.Text); ok {
 			q.ISBN = n
 		}
 	}

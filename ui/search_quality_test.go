@@ -55,6 +55,9 @@ func TestKnownItemSearch(t *testing.T) {
 		{"ISBN-13 plain", "9784794970756", "これからの本の話をしよう", "萩野正昭", 1},
 		{"ISBN-10", "4794970757", "これからの本の話をしよう", "萩野正昭", 1},
 		{"ISBN-10 with hyphens", "4-7949-7075-7", "これからの本の話をしよう", "萩野正昭", 1},
+		{"ISBN with its prefix", "ISBN978-4-7949-7075-6", "これからの本の話をしよう", "萩野正昭", 1},
+		{"ISBN prefix, colon, full width", "ＩＳＢＮ：４－７９４９－７０７５－７", "これからの本の話をしよう", "萩野正昭", 1},
+		{"isbn prefix, space, long hyphens", "isbn 978ー4ー7949ー7075ー6", "これからの本の話をしよう", "萩野正昭", 1},
 		{"NDL katakana reading", "でんししょせき つくりかた", "電子書籍の作り方がカンタンにわかる本", "", 3},
 	}
 	for _, tt := range tests {
