@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -36,6 +37,31 @@ type SearchResult struct {
 	// sample of the hits (more than search.FacetExactMax of them).
 	FacetsApproximate bool
 	Suggestions       []Suggestion
+	// Relaxed is what a search that found nothing shows at once
+	// instead (R80), nil when it found something or nothing near.
+	Relaxed *Relaxed
+}
+
+// Kinds of relaxed searches (Relaxed.Kind), in the order they are tried.
+const (
+	RelaxRomaji   = "romaji"   // romaji read as kana: natsume soseki → ナツメ ソウセキ
+	RelaxSpelling = "spelling" // a っ or ー dropped or added: 坊ちゃん → 坊っちゃん
+	RelaxReading  = "reading"  // a kanji word by its reading: 京都液 → キョウトエキ (京都駅)
+	RelaxOneChar  = "one_char" // one character off: 銀河鉄道の液 → 銀河鉄道の夜
+	RelaxAnyWord  = "any_word" // any of the words, those with more first
+)
+
+// Relaxed is the result of the nearest search to one that found nothing:
+// its kind, the text it searched for (to show: "「…」の結果を表示しています")
+// and its page of hits.
+type Relaxed struct {
+	Kind              string
+	From              string // the text that found nothing
+	Text              string
+	Total             int
+	Hits              []Hit
+	Facets            search.Facets
+	FacetsApproximate bool
 }
 
 // FacetsReady reports whether the index has read what it needs to count
@@ -62,8 +88,9 @@ func ISBNQuery(text string) (string, bool) {
 
 // Search runs a catalogue search. A query that looks like an ISBN (10 or
 // 13 digits, hyphens or not, "ISBN" before it or not) finds the record
-// with that ISBN. A search that finds nothing comes back with
-// suggestions: the query with one word left out, or read as romaji.
+// with that ISBN. A search that finds nothing runs the relaxed forms of
+// its words at once (see Relaxed) and comes back with suggestions: the
+// query with one word left out, or read as romaji.
 func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, error) {
 	q.Text = search.CleanText(q.Text)
 	if q.ISBN == "" {
@@ -71,37 +98,80 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, er
 			q.ISBN = n
 		}
 	}
-	res, suggestions, err := c.searchIndex(ctx, q)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ix, err := c.openIndex()
 	if err != nil {
 		return nil, err
 	}
-	out := &SearchResult{Total: res.Total, Facets: res.Facets, FacetsApproximate: res.FacetsApproximate, Suggestions: suggestions}
+	res, err := ix.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResult{Total: res.Total, Facets: res.Facets, FacetsApproximate: res.FacetsApproximate}
 	if out.Hits, err = c.Hits(ctx, res.IDs); err != nil {
 		return nil, err
+	}
+	exactFirst(out.Hits, q)
+	if res.Total == 0 && q.Text != "" {
+		if q.Offset == 0 {
+			out.Suggestions = c.suggest(ctx, ix, q)
+		}
+		if out.Relaxed, err = c.relax(ctx, ix, q); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// searchIndex runs q, and the suggestions when it finds nothing, on the
-// index in use, which a rebuild does not close until they are done.
-func (c *Catalog) searchIndex(ctx context.Context, q search.Query) (*search.Result, []Suggestion, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+// openIndex is the index in use, for a caller holding c.mu: a rebuild
+// does not close it until the search is done.
+func (c *Catalog) openIndex() (*search.Index, error) {
 	if c.ix == nil {
 		if c.closed {
-			return nil, nil, errClosed
+			return nil, errClosed
 		}
-		return nil, nil, errNoIndex
+		return nil, errNoIndex
 	}
-	res, err := c.ix.Search(ctx, q)
-	if err != nil {
-		return nil, nil, err
+	return c.ix, nil
+}
+
+// exactFirst puts, among the hits at the top of the first page whose
+// title is the query's (search.Key alike, which the index ranks first),
+// those spelt exactly as typed first: 吾輩は猫である before 吾輩ハ猫デアル.
+func exactFirst(hits []Hit, q search.Query) {
+	if q.Offset > 0 || q.Text == "" || q.Sort != "" && q.Sort != search.SortRelevance {
+		return
 	}
-	var suggestions []Suggestion
-	if res.Total == 0 && q.Text != "" && q.Offset == 0 {
-		suggestions = c.suggest(ctx, c.ix, q)
+	key := search.Key(q.Text)
+	n := 0
+	for n < len(hits) && titleKeyIs(hits[n].Record, key) {
+		n++
 	}
-	return res, suggestions, nil
+	if n < 2 {
+		return
+	}
+	typed := literal(q.Text)
+	slices.SortStableFunc(hits[:n], func(a, b Hit) int {
+		la, lb := literal(a.Record.Title) == typed, literal(b.Record.Title) == typed
+		switch {
+		case la && !lb:
+			return -1
+		case lb && !la:
+			return 1
+		}
+		return 0
+	})
+}
+
+func titleKeyIs(r *store.Record, key string) bool {
+	return search.Key(r.Title) == key || search.Key(r.TitleYomi) == key ||
+		search.Key(strings.Join([]string{r.Title, r.Subtitle, r.Volume}, " ")) == key
+}
+
+// literal is text as typed, but for width, case and spaces.
+func literal(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(s))), " ")
 }
 
 // Hits loads records with their copies and holds, in the order of ids.
@@ -140,12 +210,12 @@ func (c *Catalog) suggest(ctx context.Context, ix *search.Index, q search.Query)
 		}
 		seen[text] = true
 		alt := q
-		alt.Text, alt.ISBN, alt.Offset, alt.Limit = text, "", 0, 1
+		alt.Text, alt.ISBN, alt.Mode, alt.Offset, alt.Limit, alt.NoFacets = text, "", "", 0, 1, true
 		if r, err := ix.Search(ctx, alt); err == nil && r.Total > 0 {
 			out = append(out, Suggestion{Text: text, Total: r.Total})
 		}
 	}
-	if kana := RomajiToKana(q.Text); kana != "" {
+	for _, kana := range romajiReadings(q.Text) {
 		try(kana)
 	}
 	words := strings.Fields(q.Text)
@@ -157,7 +227,7 @@ func (c *Catalog) suggest(ctx context.Context, ix *search.Index, q search.Query)
 	}
 	// Without filters the same words may find something.
 	if len(out) == 0 && (q.NDC != "" || q.MaterialType != "" || q.Branch != "" || q.Available || q.YearFrom > 0 || q.YearTo > 0) {
-		alt := search.Query{Text: q.Text, Limit: 1}
+		alt := search.Query{Text: q.Text, Fields: q.Fields, Limit: 1, NoFacets: true}
 		if r, err := ix.Search(ctx, alt); err == nil && r.Total > 0 {
 			out = append(out, Suggestion{Text: q.Text, Total: r.Total})
 		}

@@ -168,26 +168,6 @@ func TestRanking(t *testing.T) {
 	}
 }
 
-// TestSortByReadingIgnoresBrackets: titles in brackets and quotes sort
-// by their first letter, not before everything.
-func TestSortByReadingIgnoresBrackets(t *testing.T) {
-	t.Parallel()
-	ix, _ := buildTest(t, []Doc{
-		{ID: 1, Title: "「あ」", SortKey: "「ウ」"},
-		{ID: 2, Title: "い", SortKey: "イ"},
-		{ID: 3, Title: "『え』", SortKey: "『エ』について"},
-		{ID: 4, Title: "あ", SortKey: "ア"},
-		{ID: 5, Title: "〔お〕", SortKey: "〔オ〕"},
-	})
-	res, err := ix.Search(context.Background(), Query{Sort: SortTitle, Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []int64{4, 2, 1, 3, 5}; !slices.Equal(res.IDs, want) {
-		t.Errorf("by title: %v, want %v", res.IDs, want)
-	}
-}
-
 // TestFieldSearch: the conditions of 詳細検索, each with 含む, 前方一致
 // and 完全一致, on titles and their readings, authors, publishers,
 // series and subjects.
@@ -247,5 +227,60 @@ func TestFieldSearch(t *testing.T) {
 	}
 	if !slices.Equal(res.IDs, []int64{1}) {
 		t.Errorf("夜 + author 宮沢 + publisher 岩波: %v, want [1]", res.IDs)
+	}
+}
+
+// TestSortByReadingIgnoresBrackets: titles in brackets and quotes sort
+// by their first letter, not before everything.
+func TestSortByReadingIgnoresBrackets(t *testing.T) {
+	t.Parallel()
+	ix, _ := buildTest(t, []Doc{
+		{ID: 1, Title: "「あ」", SortKey: "「ウ」"},
+		{ID: 2, Title: "い", SortKey: "イ"},
+		{ID: 3, Title: "『え』", SortKey: "『エ』について"},
+		{ID: 4, Title: "あ", SortKey: "ア"},
+		{ID: 5, Title: "〔お〕", SortKey: "〔オ〕"},
+	})
+	res, err := ix.Search(context.Background(), Query{Sort: SortTitle, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{4, 2, 1, 3, 5}; !slices.Equal(res.IDs, want) {
+		t.Errorf("by title: %v, want %v", res.IDs, want)
+	}
+}
+
+// TestQueryModes: the relaxed forms' queries, any word and one character
+// off.
+func TestQueryModes(t *testing.T) {
+	t.Parallel()
+	ix, _ := buildTest(t, rankDocs)
+	tests := []struct {
+		q     Query
+		want  []int64 // in any order
+		first int64   // the first hit, when not 0
+	}{
+		{Query{Text: "銀河鉄道の液"}, nil, 0},
+		{Query{Text: "銀河鉄道の液", Mode: ModeFuzzy}, []int64{22, 23, 24}, 22},
+		{Query{Text: "ぎんがてつどうのえき", Mode: ModeFuzzy}, []int64{22}, 22},
+		{Query{Text: "吾輩は犬である", Mode: ModeFuzzy}, []int64{1, 2, 3}, 0},
+		{Query{Text: "人間失格 存在しない言葉"}, nil, 0},
+		{Query{Text: "人間失格 存在しない言葉", Mode: ModeAnyWord}, []int64{13}, 13},
+		{Query{Text: "猫", Mode: ModeFuzzy}, []int64{1, 2, 3, 4}, 0},
+	}
+	for _, tt := range tests {
+		tt.q.Limit = 50
+		res, err := ix.Search(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.first != 0 && (len(res.IDs) == 0 || res.IDs[0] != tt.first) {
+			t.Errorf("%+v: %v, want %d first", tt.q, res.IDs, tt.first)
+		}
+		got := slices.Clone(res.IDs)
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: %v, want %v", tt.q, got, tt.want)
+		}
 	}
 }

@@ -41,6 +41,9 @@ const (
 // Query is one catalogue search. Zero values mean "no filter".
 type Query struct {
 	Text string
+	// Mode says how the words of Text must match: all of them (""),
+	// any (ModeAnyWord), or each but for one character (ModeFuzzy).
+	Mode string
 	ISBN string // ISBN-13, when the text is an ISBN
 	// Fields are the conditions of a field search (詳細検索), each of
 	// which must hold.
@@ -55,7 +58,26 @@ type Query struct {
 	Sort         string
 	Offset       int
 	Limit        int
+	// NoFacets skips counting the facets: a search that only wants to
+	// know whether anything matches.
+	NoFacets bool
 }
+
+// Modes of a query's words (Query.Mode).
+const (
+	// ModeAnyWord matches the records with any of the words, those
+	// with more of them first.
+	ModeAnyWord = "any"
+	// ModeFuzzy matches a word of FuzzyMinRunes characters or more
+	// where all but one of them stand as typed: 銀河鉄道の液 finds
+	// 銀河鉄道の夜.
+	ModeFuzzy = "fuzzy"
+)
+
+// FuzzyMinRunes is the length from which ModeFuzzy lets a character of a
+// word differ: of a shorter one, the bigrams left (three of five) match
+// too much by chance (きんかくじ found 金貨 and 金華山).
+const FuzzyMinRunes = 6
 
 // Fields of a field search (FieldQuery.Field).
 const (
@@ -150,6 +172,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	key := q.cacheKey()
 	gen := ix.gen.Load()
 	cached, haveCached := ix.cache.get(key, gen)
+	if q.NoFacets {
+		// As good as cached: nothing to count.
+		cached, haveCached = cachedFacets{}, true
+	}
 	if byScore && ix.fast != nil {
 		h, err := ix.fast.Search(ctx, bq, q.Offset, q.Limit, !haveCached)
 		switch {
@@ -262,7 +288,7 @@ func (ix *Index) sampleFacets(ctx context.Context, bq query.Query, total int) (F
 }
 
 func (q Query) cacheKey() string {
-	return fmt.Sprintf("%q|%q|%s|%s|%s|%s|%t|%d|%d|%s", q.Text, q.Fields, q.ISBN, q.NDC, q.MaterialType,
+	return fmt.Sprintf("%q|%s|%q|%s|%s|%s|%s|%t|%d|%d|%s", q.Text, q.Mode, q.Fields, q.ISBN, q.NDC, q.MaterialType,
 		q.Branch, q.Available, q.YearFrom, q.YearTo, q.AcquiredFrom)
 }
 
@@ -327,15 +353,23 @@ func (ix *Index) buildQuery(q Query) query.Query {
 	if q.ISBN != "" {
 		must = append(must, termQ(fISBN, q.ISBN))
 	} else if len(words) > 0 {
+		var wqs []query.Query
 		for _, w := range words {
 			// A word that analyses to nothing ("*", "+-") cannot match,
 			// and must not empty the whole result.
-			if wq := ix.wordQuery(w); wq != nil {
-				must = append(must, wq)
+			if wq := ix.wordQuery(w, q.Mode == ModeFuzzy); wq != nil {
+				wqs = append(wqs, wq)
 			}
 		}
-		if len(must) == 0 {
+		switch {
+		case len(wqs) == 0:
 			return bleve.NewMatchNoneQuery()
+		case q.Mode == ModeAnyWord && len(wqs) > 1:
+			anyWord := bleve.NewDisjunctionQuery(wqs...)
+			anyWord.SetMin(1)
+			must = append(must, anyWord)
+		default:
+			must = append(must, wqs...)
 		}
 	}
 	for _, fq := range q.Fields {
@@ -443,6 +477,14 @@ func (ix *Index) rankingQueries(text string, words []string, authorName bool) []
 		out = append(out, tier(prefix, boostPrefix))
 	}
 	return out
+}
+
+// IsName reports whether text is, as a whole, a title, a title's
+// reading or an author's name or reading in the index (as Key compares
+// them): a few look-ups of terms, no search.
+func (ix *Index) IsName(text string) bool {
+	k := Key(text)
+	return ix.isAuthor(k) || ix.hasTerm(fExact, xTitle+k) || ix.hasTerm(fSort, k)
 }
 
 // isAuthor reports whether key is the Key of some author's whole name
@@ -662,20 +704,62 @@ func (q Query) filterTerms() []query.Query {
 // is what a match query with operator AND makes of the word in each
 // field, without analysing the word once per field, and without a
 // conjunction around a single term (the sum of one score is that score,
-// so the scores are the same). Nil when the word analyses to nothing.
-func (ix *Index) wordQuery(w string) query.Query {
+// so the scores are the same). fuzzy lets one character of a word of
+// FuzzyMinRunes or more differ: all its bigrams but two must match, and
+// the records that share more of its characters rank first. Nil when the
+// word analyses to nothing.
+func (ix *Index) wordQuery(w string, fuzzy bool) query.Query {
 	terms := ix.analyse(AnalyzerQuery, w)
 	if len(terms) == 0 {
 		return nil
 	}
-	dis := []query.Query{allTerms(fTitle, terms, 4), allTerms(fAuthor, terms, 3), allTerms(fOther, terms, 1)}
-	if !isReading(w) {
-		dis = append(dis, allTerms(fText, terms, 1))
+	need := len(terms)
+	var chars []string
+	if fuzzy && utf8.RuneCountInString(w) >= FuzzyMinRunes && len(terms) >= FuzzyMinRunes-1 {
+		need = len(terms) - 2
+		chars = ix.analyse(AnalyzerIndex, w)
+	}
+	in := func(field string, terms []string, boost float64, need int) query.Query {
+		q := termsIn(field, terms, boost, need)
+		if chars == nil || field == fTitleYomi || field == fAuthorYomi || field == fOtherYomi {
+			return q
+		}
+		// One character off: those with more of the word's characters
+		// (its unigrams and bigrams) first.
+		b := bleve.NewBooleanQuery()
+		b.AddMust(q)
+		b.AddShould(termsIn(field, chars, boost, 1))
+		return b
+	}
+	reading := isReading(w)
+	dis := []query.Query{in(fTitle, terms, 4, need), in(fAuthor, terms, 3, need), in(fOther, terms, 1, need)}
+	if !reading {
+		dis = append(dis, in(fText, terms, 1, need))
 	} else {
-		rterms := ix.analyse(AnalyzerReadingQuery, w)
-		dis = append(dis, allTerms(fTitleYomi, rterms, 3), allTerms(fAuthorYomi, rterms, 2), allTerms(fOtherYomi, rterms, 1))
+		rterms := terms // fuzzy: the bigrams, which readings hold too
+		if need == len(terms) {
+			rterms = ix.analyse(AnalyzerReadingQuery, w)
+		}
+		rneed := need - len(terms) + len(rterms)
+		dis = append(dis, in(fTitleYomi, rterms, 3, rneed), in(fAuthorYomi, rterms, 2, rneed), in(fOtherYomi, rterms, 1, rneed))
 	}
 	return bleve.NewDisjunctionQuery(dis...)
+}
+
+// termsIn matches at least need of terms in field, each boosted.
+func termsIn(field string, terms []string, boost float64, need int) query.Query {
+	if need >= len(terms) {
+		return allTerms(field, terms, boost)
+	}
+	tqs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := termQ(field, t)
+		tq.SetBoost(boost)
+		tqs[i] = tq
+	}
+	d := bleve.NewDisjunctionQuery(tqs...)
+	d.SetMin(float64(need))
+	return d
 }
 
 // allTerms matches every one of terms in field, each boosted.

@@ -18,6 +18,9 @@ type apiResult struct {
 		Q     string `json:"q"`
 		Total int    `json:"total"`
 	} `json:"suggestions"`
+	RelaxedFrom string `json:"relaxed_from"`
+	RelaxedQ    string `json:"relaxed_q"`
+	RelaxedKind string `json:"relaxed_kind"`
 }
 
 // TestKnownItemSearch looks for real Aozora Bunko and NDL records the way
@@ -105,19 +108,31 @@ func TestSearchNarrows(t *testing.T) {
 	}
 }
 
-// TestNoHitsSuggests: a search that finds nothing proposes one that does.
+// TestNoHitsSuggests: a search that finds nothing is no dead end (R80):
+// the hits of its nearest relaxed form come at once, saying which, and
+// suggestions to try besides.
 func TestNoHitsSuggests(t *testing.T) {
 	e := demoEnv(t)
-	tests := []struct{ q, suggestion string }{
-		{"natsume souseki", "ナツメ ソウセキ"},
-		{"ginga tetsudou", "ギンガ テツドウ"},
-		{"銀河鉄道の夜 存在しないことば", "銀河鉄道の夜"},
+	tests := []struct{ q, relaxed, kind, suggestion, title string }{
+		{"natsume souseki", "ナツメ ソウセキ", "romaji", "ナツメ ソウセキ", ""},
+		{"natsume soseki", "ナツメ ソウセキ", "romaji", "ナツメ ソウセキ", ""},
+		{"ginga tetsudou", "ギンガ テツドウ", "romaji", "ギンガ テツドウ", "銀河鉄道の夜"},
+		{"銀河鉄道の夜 存在しないことば", "銀河鉄道の夜 OR 存在しないことば", "any_word", "銀河鉄道の夜", "銀河鉄道の夜"},
+		{"坊ちゃん", "坊っちゃん", "spelling", "", "坊っちゃん"},
+		{"銀河鉄道の液", "銀河鉄道の夜", "one_char", "", "銀河鉄道の夜"},
+		{"蜘蛛の意図", "クモノイト", "reading", "", "蜘蛛の糸"},
 	}
 	for _, tt := range tests {
 		var res apiResult
 		getJSON(t, e.URL+"/api/v1/search?q="+url.QueryEscape(tt.q), &res)
-		if res.Total != 0 {
-			t.Errorf("%q: %d hits, want none", tt.q, res.Total)
+		if res.RelaxedFrom != tt.q || res.RelaxedQ != tt.relaxed || res.RelaxedKind != tt.kind || res.Total == 0 {
+			t.Errorf("%q: relaxed_from %q, relaxed_q %q, kind %q, %d hits; want %q, %q, %q and hits",
+				tt.q, res.RelaxedFrom, res.RelaxedQ, res.RelaxedKind, res.Total, tt.q, tt.relaxed, tt.kind)
+		}
+		if tt.title != "" && (len(res.Hits) == 0 || res.Hits[0].Title != tt.title) {
+			t.Errorf("%q: hits %+v, want %s first", tt.q, res.Hits, tt.title)
+		}
+		if tt.suggestion == "" {
 			continue
 		}
 		found := false
@@ -129,5 +144,16 @@ func TestNoHitsSuggests(t *testing.T) {
 		if !found {
 			t.Errorf("%q: suggestions %+v, want %q", tt.q, res.Suggestions, tt.suggestion)
 		}
+	}
+	// A search that finds something is not relaxed.
+	var res apiResult
+	getJSON(t, e.URL+"/api/v1/search?q="+url.QueryEscape("坊っちゃん"), &res)
+	if res.RelaxedFrom != "" || res.Total == 0 {
+		t.Errorf("坊っちゃん: relaxed_from %q, %d hits; want no relaxing", res.RelaxedFrom, res.Total)
+	}
+	// Nothing near: no hits, no relaxing.
+	getJSON(t, e.URL+"/api/v1/search?q="+url.QueryEscape("きんかくじ"), &res)
+	if res.RelaxedFrom != "" || res.Total != 0 {
+		t.Errorf("きんかくじ: relaxed_from %q, %d hits; want none", res.RelaxedFrom, res.Total)
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 type apiRecord struct {
 	apiHit
-	SubtitleYomi  string    `json:"subtitle_yomi,omitempty"`
 	Series        string    `json:"series"`
 	Volume        string    `json:"volume,omitempty"`
 	Subjects      []string  `json:"subjects"`
@@ -26,7 +25,7 @@ func (s *Server) apiRecord(c *gin.Context) error {
 		return err
 	}
 	r := h.Record
-	out := apiRecord{apiHit: toAPIHit(*h), SubtitleYomi: r.SubtitleYomi, Series: r.Series, Volume: r.Volume,
+	out := apiRecord{apiHit: s.toAPIHit(*h), Series: r.Series, Volume: r.Volume,
 		Subjects: r.Subjects, Description: r.Description, Language: r.Language, YomiGenerated: r.YomiGenerated, Items: []apiItem{}}
 	if out.Subjects == nil {
 		out.Subjects = []string{}

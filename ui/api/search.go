@@ -19,6 +19,7 @@ type apiHit struct {
 	Title        string         `json:"title"`
 	TitleYomi    string         `json:"title_yomi"`
 	Subtitle     string         `json:"subtitle,omitempty"`
+	SubtitleYomi string         `json:"subtitle_yomi,omitempty"`
 	Author       string         `json:"author"`
 	AuthorYomi   string         `json:"author_yomi"`
 	Authors      []store.Author `json:"authors"`
@@ -50,10 +51,10 @@ type apiItem struct {
 	DueDate    *string `json:"due_date"`
 }
 
-func toAPIHit(h library.Hit) apiHit {
+func (s *Server) toAPIHit(h library.Hit) apiHit {
 	r := h.Record
 	out := apiHit{
-		ID: r.ID, Title: r.Title, TitleYomi: r.TitleYomi, Subtitle: r.Subtitle,
+		ID: r.ID, Title: r.Title, TitleYomi: r.TitleYomi, Subtitle: r.Subtitle, SubtitleYomi: r.SubtitleYomi,
 		Author: web.JoinAuthors(r.Authors, false), AuthorYomi: web.JoinAuthors(r.Authors, true), Authors: r.Authors,
 		Publisher: r.Publisher, ISBN: r.ISBN, NDC: r.NDC, MaterialType: r.MaterialType,
 		Available: h.Available, HoldsWaiting: h.HoldsWaiting, Branches: []apiAvail{},
@@ -85,10 +86,10 @@ func toAPIHit(h library.Hit) apiHit {
 	return out
 }
 
-func toAPIHits(hits []library.Hit) []apiHit {
+func (s *Server) toAPIHits(hits []library.Hit) []apiHit {
 	out := make([]apiHit, len(hits))
 	for i, h := range hits {
-		out[i] = toAPIHit(h)
+		out[i] = s.toAPIHit(h)
 	}
 	return out
 }
@@ -116,20 +117,32 @@ func (s *Server) apiSearch(c *gin.Context) error {
 	for _, sg := range res.Suggestions {
 		sugg = append(sugg, gin.H{"q": sg.Text, "total": sg.Total})
 	}
-	c.JSON(http.StatusOK, gin.H{
-		"total": res.Total, "page": page, "per_page": q.Limit,
-		"hits": toAPIHits(res.Hits),
+	total, hits, facets, approx := res.Total, res.Hits, res.Facets, res.FacetsApproximate
+	if r := res.Relaxed; r != nil {
+		// Nothing matched q: the hits are those of its nearest relaxed
+		// form, which relaxed_from and relaxed_q say.
+		total, hits, facets, approx = r.Total, r.Hits, r.Facets, r.FacetsApproximate
+	}
+	out := gin.H{
+		"total": total, "page": page, "per_page": q.Limit,
+		"hits": s.toAPIHits(hits),
 		"facets": gin.H{
-			"ndc":           countsOrEmpty(res.Facets.NDC),
-			"ndc3":          countsOrEmpty(res.Facets.NDC3),
-			"material_type": countsOrEmpty(res.Facets.MaterialType),
-			"branch":        countsOrEmpty(res.Facets.Branch),
-			"available":     countsOrEmpty(res.Facets.Available),
-			"year":          countsOrEmpty(res.Facets.Year),
+			"ndc":           countsOrEmpty(facets.NDC),
+			"ndc3":          countsOrEmpty(facets.NDC3),
+			"material_type": countsOrEmpty(facets.MaterialType),
+			"branch":        countsOrEmpty(facets.Branch),
+			"available":     countsOrEmpty(facets.Available),
+			"year":          countsOrEmpty(facets.Year),
 		},
-		"facets_approximate": res.FacetsApproximate,
+		"facets_approximate": approx,
 		"suggestions":        sugg,
-	})
+	}
+	if r := res.Relaxed; r != nil {
+		out["relaxed_from"] = r.From
+		out["relaxed_q"] = r.Text
+		out["relaxed_kind"] = r.Kind
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 
@@ -138,7 +151,7 @@ func (s *Server) apiNewArrivals(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"total": res.Total, "page": page, "per_page": q.Limit, "days": days, "hits": toAPIHits(res.Hits),
+	c.JSON(http.StatusOK, gin.H{"total": res.Total, "page": page, "per_page": q.Limit, "days": days, "hits": s.toAPIHits(res.Hits),
 		"facets": gin.H{"ndc": countsOrEmpty(res.Facets.NDC)}})
 	return nil
 }

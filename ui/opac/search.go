@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hondana/library"
 	"hondana/search"
 	"hondana/store"
 	"hondana/ui/web"
@@ -134,6 +135,12 @@ func (s *Server) searchPage(c *gin.Context) error {
 	res, err := s.Catalog.Search(c.Request.Context(), q)
 	if err != nil {
 		return err
+	}
+	if r := res.Relaxed; r != nil {
+		// Nothing matched: show the nearest relaxed form's hits, saying
+		// so (R80), with its facets and pages.
+		res = &library.SearchResult{Total: r.Total, Hits: r.Hits, Facets: r.Facets, FacetsApproximate: r.FacetsApproximate,
+			Suggestions: res.Suggestions, Relaxed: r}
 	}
 	data["Result"] = res
 	data["Searched"] = true

@@ -97,6 +97,7 @@ var messages = map[string][2]string{
 	"search.results":            {"「%s」の検索結果：%d件", "%[2]d results for “%[1]s”"},
 	"search.results_nq":         {"検索結果：%d件", "%d results"},
 	"search.none":               {"該当する資料は見つかりませんでした。", "Nothing was found."},
+	"search.relaxed":            {"「%s」の検索結果はありませんでした。「%s」の結果を表示しています。", "Nothing was found for “%s”. Showing results for “%s”."},
 	"search.try":                {"こちらで検索してみてください：", "Try instead:"},
 	"search.tips":               {"ひらがな・カタカナ・漢字のどれでも検索できます。言葉を減らす、別の言い方にする、著者名だけで探す、などもお試しください。", "Hiragana, katakana and kanji all work. Try fewer words, other words, or just the author’s name."},
 	"search.facets_approximate": {"件数はおおよその数です。", "Counts are estimates."},
