@@ -41,21 +41,24 @@ const (
 	// a unigram), so that requiring every term requires the whole word in
 	// one field.
 	AnalyzerQuery = "ja_query"
-	// AnalyzerReading analyses readings (ヨミ) at index time: bigrams and
-	// trigrams, no unigrams inside a run (one kana is no reading, and the
-	// unigrams were a fifth of a record's terms). The trigrams let a
-	// reading query ask for its kana next to each other: a reading query
-	// made of bigrams alone matched any long reading that held its
-	// bigrams scattered (きんかくじ found "…キンドル…シュッパン カンゼン…
-	// カクジツ…").
+	// AnalyzerReading analyses short readings (ヨミ) at index time, of
+	// names, publishers and series: bigrams, no unigrams inside a run
+	// (one kana is no reading, and the unigrams were a fifth of a
+	// record's terms). A reading query asks for its bigrams, as
+	// AnalyzerQuery makes them: in a reading this short they cannot
+	// stand apart by chance.
 	AnalyzerReading = "ja_reading"
-	// AnalyzerTitleReading is AnalyzerReading plus the anchor term of
-	// AnalyzerTitle, for title readings.
+	// AnalyzerTitleReading analyses title readings, which run long with
+	// the subtitle's: bigrams and trigrams, and the anchor term of
+	// AnalyzerTitle. The trigrams let a reading query ask for its kana
+	// next to each other: of bigrams alone, a query matched any long
+	// reading that held its bigrams scattered (きんかくじ found "…キンドル…
+	// シュッパン カンゼン…カクジツ…").
 	AnalyzerTitleReading = "ja_title_reading"
 	// AnalyzerReadingQuery analyses a query word of kana for fields
-	// indexed with AnalyzerReading: trigrams, overlapping, so that every
-	// three neighbouring kana must stand together in the reading (a run
-	// of two is one bigram).
+	// indexed with AnalyzerTitleReading: trigrams, overlapping, so that
+	// every three neighbouring kana must stand together in the reading (a
+	// run of two is one bigram).
 	AnalyzerReadingQuery = "ja_reading_query"
 )
 
@@ -73,7 +76,7 @@ var analyzerModes = map[string]gramMode{
 	AnalyzerIndex:        {unigrams: true, bigrams: true},
 	AnalyzerTitle:        {unigrams: true, bigrams: true, anchor: true},
 	AnalyzerQuery:        {bigrams: true},
-	AnalyzerReading:      {bigrams: true, trigrams: true},
+	AnalyzerReading:      {bigrams: true},
 	AnalyzerTitleReading: {bigrams: true, trigrams: true, anchor: true},
 	AnalyzerReadingQuery: {trigramsOnly: true},
 }

@@ -87,7 +87,8 @@ func TestNumbersAreUnits(t *testing.T) {
 		{AnalyzerQuery, "2019 年", []string{"2019", "年"}},
 		{AnalyzerTitle, "吾輩は猫である", []string{"^吾輩", "吾", "吾輩", "輩", "輩ハ", "ハ", "ハ猫", "猫", "猫デ", "デ", "デア", "ア", "アル", "ル"}},
 		{AnalyzerTitle, "cnnニュース", []string{"^cnn", "cnn", "ニ", "ニユ", "ユ", "ユウ", "ウ", "ウス", "ス"}},
-		{AnalyzerReading, "ギンガ テツドウ", []string{"ギン", "ギンガ", "ンガ", "ンガテ", "ガテ", "ガテツ", "テツ", "テツド", "ツド", "ツドウ", "ドウ"}},
+		{AnalyzerTitleReading, "ギンガ テツドウ", []string{"^ギン", "ギン", "ギンガ", "ンガ", "ンガテ", "ガテ", "ガテツ", "テツ", "テツド", "ツド", "ツドウ", "ドウ"}},
+		{AnalyzerReading, "ナツメ ソウセキ", []string{"ナツ", "ツメ", "メソ", "ソウ", "ウセ", "セキ"}},
 		{AnalyzerReadingQuery, "きんかくじ", []string{"キンカ", "ンカク", "カクジ"}},
 		{AnalyzerReadingQuery, "ねこ", []string{"ネコ"}},
 	}

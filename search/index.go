@@ -34,7 +34,7 @@ import (
 // MappingVersion changes whenever the mapping or the analysis changes in a
 // way that needs the documents indexed anew; an index of another version
 // is rebuilt at start-up.
-const MappingVersion = 8
+const MappingVersion = 9
 
 // DirName is the index directory inside the data directory.
 const DirName = "index.bleve"

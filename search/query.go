@@ -522,7 +522,7 @@ func (ix *Index) hasTerm(field, term string) (found bool) {
 }
 
 // isReading reports whether a query word is kana only (and so may be a
-// reading), at least two of them.
+// reading).
 func isReading(w string) bool {
 	n := 0
 	for _, r := range searchText(w) {
@@ -533,7 +533,7 @@ func isReading(w string) bool {
 			return false
 		}
 	}
-	return n >= 2
+	return n >= 1
 }
 
 // fieldQuery is the query of one condition of a field search; nil when
@@ -594,7 +594,11 @@ func (ix *Index) fieldQuery(fq FieldQuery) query.Query {
 			}
 			alt := []query.Query{allTerms(text, terms, 1)}
 			if isReading(w) {
-				alt = append(alt, allTerms(reading, ix.analyse(AnalyzerReadingQuery, w), 1))
+				rterms := terms
+				if reading == fTitleYomi {
+					rterms = ix.analyse(AnalyzerReadingQuery, w)
+				}
+				alt = append(alt, allTerms(reading, rterms, 1))
 			}
 			words = append(words, oneOf(alt))
 		}
@@ -736,12 +740,12 @@ func (ix *Index) wordQuery(w string, fuzzy bool) query.Query {
 	if !reading {
 		dis = append(dis, in(fText, terms, 1, need))
 	} else {
-		rterms := terms // fuzzy: the bigrams, which readings hold too
+		rterms := terms // fuzzy: the bigrams, which title readings hold too
 		if need == len(terms) {
 			rterms = ix.analyse(AnalyzerReadingQuery, w)
 		}
 		rneed := need - len(terms) + len(rterms)
-		dis = append(dis, in(fTitleYomi, rterms, 3, rneed), in(fAuthorYomi, rterms, 2, rneed), in(fOtherYomi, rterms, 1, rneed))
+		dis = append(dis, in(fTitleYomi, rterms, 3, rneed), in(fAuthorYomi, terms, 2, need), in(fOtherYomi, terms, 1, need))
 	}
 	return bleve.NewDisjunctionQuery(dis...)
 }
