@@ -95,7 +95,8 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (*SearchResult, er
 	q.Text = search.CleanText(q.Text)
 	if q.ISBN == "" {
 		if n, ok := ISBNQuery(q.Text); ok {
-			q.ISBN = n
+			// The text is the ISBN, not words to look for.
+			q.ISBN, q.Text = n, ""
 		}
 	}
 	c.mu.RLock()

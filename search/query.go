@@ -352,7 +352,8 @@ func (ix *Index) buildQuery(q Query) query.Query {
 	}
 	if q.ISBN != "" {
 		must = append(must, termQ(fISBN, q.ISBN))
-	} else if len(words) > 0 {
+	}
+	if len(words) > 0 {
 		var wqs []query.Query
 		for _, w := range words {
 			// A word that analyses to nothing ("*", "+-") cannot match,

@@ -37,6 +37,7 @@ func (s *Server) Routes(e *gin.Engine) {
 
 	e.GET("/", h(s.home))
 	e.GET("/search", h(s.searchPage))
+	e.GET("/search/advanced", h(s.advancedPage))
 	e.GET("/records/:id", h(s.recordPage))
 	e.GET("/isbn/:isbn", h(s.isbnRedirect))
 	e.GET("/new", h(s.newArrivalsPage))

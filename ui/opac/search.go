@@ -128,6 +128,7 @@ func (s *Server) searchPage(c *gin.Context) error {
 		return err
 	}
 	data := gin.H{"Q": q, "Branches": branches, "Sort": q.Sort, "Names": s.BranchNames(web.Lang(c), branches)}
+	data["Conditions"], data["ChangeURL"] = conditions(c, q)
 	if strings.TrimSpace(q.Text) == "" && !web.HasFilter(q) {
 		s.Render(c, http.StatusOK, "opac/search", web.T(web.Lang(c), "menu.search"), data)
 		return nil

@@ -92,6 +92,19 @@ func (s *Server) SearchParams(c *gin.Context) (search.Query, int, error) {
 	if q.YearTo, err = intParam(c, "year_to", 0, 0, 9999, func() *Error { return badParam("year_to", "why.year") }); err != nil {
 		return q, 0, err
 	}
+	if q.YearFrom > 0 && q.YearTo > 0 && q.YearFrom > q.YearTo {
+		return q, 0, badParam("year_to", "why.year_range")
+	}
+	if q.Fields, err = fieldParams(c); err != nil {
+		return q, 0, err
+	}
+	if v := strings.TrimSpace(c.Query("isbn")); v != "" {
+		n, ok := library.ISBNQuery(v)
+		if !ok {
+			return q, 0, badParam("isbn", "why.isbn")
+		}
+		q.ISBN = n
+	}
 	switch v := c.Query("sort"); v {
 	case "", search.SortRelevance, search.SortNewest, search.SortTitle:
 		q.Sort = v
@@ -99,7 +112,7 @@ func (s *Server) SearchParams(c *gin.Context) (search.Query, int, error) {
 		return q, 0, badParam("sort", "why.sort")
 	}
 	if v := strings.TrimSpace(c.Query("ndc")); v != "" {
-		if len(v) > 3 || strings.Trim(v, "0123456789") != "" {
+		if !ndcPrefix(v) {
 			return q, 0, badParam("ndc", "why.ndc")
 		}
 		q.NDC = v
@@ -128,6 +141,50 @@ func (s *Server) SearchParams(c *gin.Context) (search.Query, int, error) {
 	return q, page, nil
 }
 
+// SearchFields are the fields of a field search (詳細検索), in the order
+// of its form: each is a parameter of its own, its way of matching the
+// parameter of that name and "_match".
+var SearchFields = []string{search.FieldTitle, search.FieldAuthor, search.FieldPublisher, search.FieldSubject, search.FieldSeries}
+
+// fieldParams reads the conditions of a field search: title=, author=,
+// publisher=, subject=, series=, each with an optional *_match of
+// contains (the default), prefix or exact.
+func fieldParams(c *gin.Context) ([]search.FieldQuery, error) {
+	var out []search.FieldQuery
+	for _, f := range SearchFields {
+		v, err := TextParam(c, f, search.MaxQueryRunes)
+		if err != nil {
+			return nil, err
+		}
+		match := c.Query(f + "_match")
+		switch match {
+		case "":
+			match = search.MatchContains
+		case search.MatchContains, search.MatchPrefix, search.MatchExact:
+		default:
+			return nil, badParam(f+"_match", "why.match")
+		}
+		if v = strings.TrimSpace(search.CleanText(v)); v != "" {
+			out = append(out, search.FieldQuery{Field: f, Text: v, Match: match})
+		}
+	}
+	return out, nil
+}
+
+// ndcPrefix reports whether v is the beginning of an NDC number: one to
+// ten digits, with the dot after the third when there are more ("913",
+// "913.6").
+func ndcPrefix(v string) bool {
+	digits, rest, dot := strings.Cut(v, ".")
+	if len(digits) == 0 || len(digits) > 3 || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	if !dot {
+		return true
+	}
+	return len(digits) == 3 && len(rest) > 0 && len(rest) <= 7 && strings.Trim(rest, "0123456789") == ""
+}
+
 // BranchExists reports whether code names a branch.
 func (s *Server) BranchExists(ctx context.Context, code string) (bool, error) {
 	bs, err := s.DB.Branches(ctx)
@@ -142,7 +199,9 @@ func (s *Server) BranchExists(ctx context.Context, code string) (bool, error) {
 	return false, nil
 }
 
-// HasFilter reports whether q narrows the catalogue by anything but text.
+// HasFilter reports whether q narrows the catalogue by anything but text:
+// a facet, a field of a field search, an ISBN.
 func HasFilter(q search.Query) bool {
-	return q.NDC != "" || q.MaterialType != "" || q.Branch != "" || q.Available || q.YearFrom > 0 || q.YearTo > 0
+	return q.NDC != "" || q.MaterialType != "" || q.Branch != "" || q.Available || q.YearFrom > 0 || q.YearTo > 0 ||
+		len(q.Fields) > 0 || q.ISBN != ""
 }
