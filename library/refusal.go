@@ -112,6 +112,11 @@ const (
 	// here takes.
 	UnsupportedFormat = "unsupported_format"
 	QueryRequired     = "query_required" // a search with neither words nor a filter
+	// CoverUnreadable: a cover is a JPEG, PNG or WebP image.
+	CoverUnreadable = "cover_unreadable"
+	// CoverTooLarge: a cover file of more than MaxCoverBytes, or an
+	// image too large to decode safely.
+	CoverTooLarge = "cover_too_large"
 )
 
 // Notices.

@@ -236,18 +236,5 @@ func DeleteMail(ctx context.Context, tx *sql.Tx, id int64) error {
 
 // OutboxIDs lists the id of every message in the outbox.
 func (db *DB) OutboxIDs(ctx context.Context) ([]int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM outbox`)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox ids: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.ids(ctx, "outbox ids", `SELECT id FROM outbox`)
 }

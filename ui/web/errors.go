@@ -208,6 +208,8 @@ var refusalStatus = map[string]struct {
 	library.UnknownFormat:              {http.StatusUnprocessableEntity, ""},
 	library.UnsupportedFormat:          {http.StatusUnprocessableEntity, ""},
 	library.QueryRequired:              {http.StatusUnprocessableEntity, ""},
+	library.CoverUnreadable:            {http.StatusUnprocessableEntity, ""},
+	library.CoverTooLarge:              {http.StatusRequestEntityTooLarge, ""},
 	library.InvalidHours:               {http.StatusUnprocessableEntity, ""},
 	library.MailNotFound:               {http.StatusNotFound, ""},
 	library.MailNotFailed:              {http.StatusConflict, ""},

@@ -597,6 +597,8 @@ var messages = map[string][2]string{
 	"err.copy_in_use":                   {"貸出中や予約に使われている資料は除籍できません。", "A copy on loan or serving a hold cannot be withdrawn."},
 	"err.unsupported_format":            {"JSON のファイル（MARC-in-JSON など）は取り込めません。MARC21・MARCXML・CSV で書き出してから取り込んでください。", "JSON files (MARC-in-JSON and the like) cannot be imported: export MARC21, MARCXML or CSV instead."},
 	"err.unknown_format":                {"ファイルの形式がわかりません。形式を選んでください。", "Unknown file format: choose one."},
+	"err.cover_unreadable":              {"表紙には JPEG・PNG・WebP の画像を選んでください。", "A cover must be a JPEG, PNG or WebP image."},
+	"err.cover_too_large":               {"表紙の画像が大きすぎます（10MBまで、12000×12000ピクセルまで）。", "The cover image is too large (at most 10 MB and 12,000 × 12,000 pixels)."},
 	"err.import_failed":                 {"取り込みに失敗しました：%s", "The import failed: %s"},
 	"err.invalid_hours":                 {"開館時刻と閉館時刻を HH:MM で、閉館を開館より後にしてください。", "Give opening and closing times as HH:MM, closing after opening."},
 	"err.too_large":                     {"送信されたデータが大きすぎます。", "The request is too large."},
