@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hondana/library"
 	"hondana/store"
 )
 
@@ -25,7 +26,7 @@ func (s *Server) apiRecord(c *gin.Context) error {
 		return err
 	}
 	r := h.Record
-	out := apiRecord{apiHit: s.toAPIHit(*h), Series: r.Series, Volume: r.Volume,
+	out := apiRecord{apiHit: s.toAPIHit(*h, s.Covers(c, []library.Hit{*h})), Series: r.Series, Volume: r.Volume,
 		Subjects: r.Subjects, Description: r.Description, Language: r.Language, YomiGenerated: r.YomiGenerated, Items: []apiItem{}}
 	if out.Subjects == nil {
 		out.Subjects = []string{}

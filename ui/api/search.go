@@ -33,6 +33,8 @@ type apiHit struct {
 	Branches     []apiAvail     `json:"branches"`
 	AcquiredOn   string         `json:"acquired_on,omitempty"`
 	URL          string         `json:"url"`
+	// CoverURL is the record's cover (R83): an image, or a drawn SVG.
+	CoverURL string `json:"cover_url"`
 }
 
 // apiAvail is the availability of a record at one branch.
@@ -51,14 +53,14 @@ type apiItem struct {
 	DueDate    *string `json:"due_date"`
 }
 
-func (s *Server) toAPIHit(h library.Hit) apiHit {
+func (s *Server) toAPIHit(h library.Hit, covers map[int64]string) apiHit {
 	r := h.Record
 	out := apiHit{
 		ID: r.ID, Title: r.Title, TitleYomi: r.TitleYomi, Subtitle: r.Subtitle, SubtitleYomi: r.SubtitleYomi,
 		Author: web.JoinAuthors(r.Authors, false), AuthorYomi: web.JoinAuthors(r.Authors, true), Authors: r.Authors,
 		Publisher: r.Publisher, ISBN: r.ISBN, NDC: r.NDC, MaterialType: r.MaterialType,
 		Available: h.Available, HoldsWaiting: h.HoldsWaiting, Branches: []apiAvail{},
-		URL: "/records/" + strconv.FormatInt(r.ID, 10),
+		URL: "/records/" + strconv.FormatInt(r.ID, 10), CoverURL: covers[r.ID],
 	}
 	if out.Authors == nil {
 		out.Authors = []store.Author{}
@@ -86,10 +88,11 @@ func (s *Server) toAPIHit(h library.Hit) apiHit {
 	return out
 }
 
-func (s *Server) toAPIHits(hits []library.Hit) []apiHit {
+func (s *Server) toAPIHits(c *gin.Context, hits []library.Hit) []apiHit {
+	covers := s.Covers(c, hits)
 	out := make([]apiHit, len(hits))
 	for i, h := range hits {
-		out[i] = s.toAPIHit(h)
+		out[i] = s.toAPIHit(h, covers)
 	}
 	return out
 }
@@ -125,7 +128,7 @@ func (s *Server) apiSearch(c *gin.Context) error {
 	}
 	out := gin.H{
 		"total": total, "page": page, "per_page": q.Limit,
-		"hits": s.toAPIHits(hits),
+		"hits": s.toAPIHits(c, hits),
 		"facets": gin.H{
 			"ndc":           countsOrEmpty(facets.NDC),
 			"ndc3":          countsOrEmpty(facets.NDC3),
@@ -151,7 +154,7 @@ func (s *Server) apiNewArrivals(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"total": res.Total, "page": page, "per_page": q.Limit, "days": days, "hits": s.toAPIHits(res.Hits),
+	c.JSON(http.StatusOK, gin.H{"total": res.Total, "page": page, "per_page": q.Limit, "days": days, "hits": s.toAPIHits(c, res.Hits),
 		"facets": gin.H{"ndc": countsOrEmpty(res.Facets.NDC)}})
 	return nil
 }

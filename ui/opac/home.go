@@ -53,7 +53,7 @@ func (s *Server) home(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "opac/home", "", gin.H{"Today": today, "News": news, "New": res.Hits})
+	s.Render(c, http.StatusOK, "opac/home", "", gin.H{"Today": today, "News": news, "New": res.Hits, "Covers": s.Covers(c, res.Hits)})
 	return nil
 }
 

@@ -28,6 +28,7 @@ func (s *Server) newArrivalsPage(c *gin.Context) error {
 		return err
 	}
 	s.Render(c, http.StatusOK, "opac/new", web.T(l, "menu.new"), gin.H{"Result": res, "Days": days, "Classes": classes, "Names": s.BranchNames(l, branches),
-		"Pager": web.MakePager(c.Request.URL, page, q.Limit, res.Total), "Offset": q.Offset})
+		"Covers": s.Covers(c, res.Hits),
+		"Pager":  web.MakePager(c.Request.URL, page, q.Limit, res.Total), "Offset": q.Offset})
 	return nil
 }

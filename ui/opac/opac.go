@@ -39,6 +39,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	e.GET("/search", h(s.searchPage))
 	e.GET("/search/advanced", h(s.advancedPage))
 	e.GET("/records/:id", h(s.recordPage))
+	e.GET("/covers/:id/:file", h(s.coverImage))
 	e.GET("/isbn/:isbn", h(s.isbnRedirect))
 	e.GET("/new", h(s.newArrivalsPage))
 	e.GET("/calendar", h(s.calendarPage))

@@ -18,7 +18,8 @@ func (s *Server) loanRankingPage(c *gin.Context) error {
 	for _, p := range []string{"month", "year", "all"} {
 		periods = append(periods, facetLink{Label: web.T(l, "rank."+p), URL: "/ranking/loans?period=" + p, Selected: p == period})
 	}
-	s.Render(c, http.StatusOK, "opac/ranking", web.T(l, "rank.loans"), gin.H{"Ranks": ranks, "Hits": hits, "Periods": periods, "Unit": "rank.count"})
+	s.Render(c, http.StatusOK, "opac/ranking", web.T(l, "rank.loans"), gin.H{"Ranks": ranks, "Hits": hits, "Periods": periods, "Unit": "rank.count",
+		"Covers": s.Covers(c, hits)})
 	return nil
 }
 
@@ -27,6 +28,7 @@ func (s *Server) holdRankingPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "opac/ranking", web.T(web.Lang(c), "rank.holds"), gin.H{"Ranks": ranks, "Hits": hits, "Unit": "rank.holds_count"})
+	s.Render(c, http.StatusOK, "opac/ranking", web.T(web.Lang(c), "rank.holds"), gin.H{"Ranks": ranks, "Hits": hits, "Unit": "rank.holds_count",
+		"Covers": s.Covers(c, hits)})
 	return nil
 }

@@ -22,7 +22,8 @@ func (s *Server) recordPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "opac/record", h.Record.Title, gin.H{"Hit": h, "BranchNames": s.BranchNames(web.Lang(c), branches)})
+	s.Render(c, http.StatusOK, "opac/record", h.Record.Title, gin.H{"Hit": h, "BranchNames": s.BranchNames(web.Lang(c), branches),
+		"Cover": s.Covers(c, []library.Hit{*h})[h.Record.ID]})
 	return nil
 }
 

@@ -144,6 +144,7 @@ func (s *Server) searchPage(c *gin.Context) error {
 			Suggestions: res.Suggestions, Relaxed: r}
 	}
 	data["Result"] = res
+	data["Covers"] = s.Covers(c, res.Hits)
 	data["Searched"] = true
 	data["Facets"] = s.facetGroups(c, res.Facets, q, branches)
 	data["Pager"] = web.MakePager(c.Request.URL, page, q.Limit, res.Total)

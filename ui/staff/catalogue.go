@@ -105,8 +105,10 @@ func (s *Server) catalogueEditPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	cover := s.Covers(c, []library.Hit{*h})[h.Record.ID]
 	s.Render(c, http.StatusOK, "staff/record", h.Record.Title, gin.H{"Record": h.Record, "Copies": h.Copies, "Branches": bs,
-		"MaterialTypes": web.MaterialTypes, "Names": s.BranchNames(web.Lang(c), bs), "Done": c.Query("done")})
+		"MaterialTypes": web.MaterialTypes, "Names": s.BranchNames(web.Lang(c), bs), "Done": c.Query("done"),
+		"Cover": cover, "CoverImage": strings.HasSuffix(cover, ".jpg"), "MaxCoverMB": library.MaxCoverBytes >> 20})
 	return nil
 }
 

@@ -38,10 +38,11 @@ func New(w *web.Server) *Server {
 
 // Routes adds the staff client's pages to e.
 func (s *Server) Routes(e *gin.Engine) {
-	// Uploads go to the import page only; every other form is small.
-	// An upload up to the limit is held in memory as the form is read,
-	// not spilled to a temporary file that a crash would leave behind.
-	e.Use(s.CSRF(map[string]int64{"/staff/import": maxImportBytes}))
+	// Uploads go to the import page and the covers only; every other
+	// form is small. An upload up to the limit is held in memory as the
+	// form is read, not spilled to a temporary file that a crash would
+	// leave behind.
+	e.Use(s.CSRF(map[string]int64{"/staff/import": maxImportBytes, "/staff/covers": maxCoverForm}))
 	e.MaxMultipartMemory = maxImportBytes
 	h := s.Handle
 	e.GET("/staff/login", h(s.staffLoginPage))
@@ -78,6 +79,10 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.POST("/records/:id", h(s.catalogueSavePost))
 	staff.POST("/records/:id/copies", h(s.copyAddPost))
 	staff.POST("/records/:id/withdraw", h(s.copyWithdrawPost))
+	staff.POST("/covers", h(s.coverUploadPost))
+	staff.POST("/covers/remove", h(s.coverRemovePost))
+	staff.GET("/covers", h(s.coversPage))
+	staff.POST("/covers/import", h(s.coversImportPost))
 	staff.GET("/import", h(s.importPage))
 	staff.POST("/import", h(s.importPost))
 	staff.POST("/reindex", h(s.reindexPost))

@@ -145,3 +145,22 @@ func (s *Server) CalendarMonth(c *gin.Context) (store.Branch, time.Time, []libra
 	days, err := s.Calendar.Month(c.Request.Context(), b.Code, month.Year(), month.Month())
 	return b, month, days, err
 }
+
+// Covers returns the cover address of each hit's record (R83), for a
+// page that shows them; none in lite mode, which saves the bytes. A
+// failure to find them is logged, and the page goes without.
+func (s *Server) Covers(c *gin.Context, hits []library.Hit) map[int64]string {
+	if isLite(c) || len(hits) == 0 {
+		return nil
+	}
+	recs := make([]*store.Record, len(hits))
+	for i, h := range hits {
+		recs[i] = h.Record
+	}
+	urls, err := s.Catalog.CoverURLs(c.Request.Context(), recs)
+	if err != nil {
+		s.Log.Error("covers", "err", err)
+		return nil
+	}
+	return urls
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -115,6 +116,13 @@ func (s *Server) CSRF(limits map[string]int64) gin.HandlerFunc {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		if err := crossOrigin.Check(c.Request); err != nil {
 			s.Fail(c, forbidden)
+			return
+		}
+		// A form over the limit cannot be read for its token: say it is
+		// too large, not that it expired.
+		var tooLarge *http.MaxBytesError
+		if err := parseForm(c.Request); errors.As(err, &tooLarge) {
+			s.Fail(c, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Msg: "err.too_large"})
 			return
 		}
 		cookie, err := c.Cookie(CSRFCookie)
@@ -243,4 +251,12 @@ func (s *Server) Logout(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/")
 	return nil
+}
+
+// parseForm reads a posted form, a multipart one (an upload) too.
+func parseForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(32 << 20)
+	}
+	return r.ParseForm()
 }

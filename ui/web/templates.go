@@ -55,8 +55,8 @@ var funcs = template.FuncMap{
 		return r
 	},
 	"availAt": availableAt,
-	"hitsview": func(l string, hits []library.Hit, offset int, names map[string]string) hitsView {
-		return hitsView{Lang: l, Hits: hits, Offset: offset, Names: names}
+	"hitsview": func(l string, hits []library.Hit, offset int, names map[string]string, covers map[int64]string) hitsView {
+		return hitsView{Lang: l, Hits: hits, Offset: offset, Names: names, Covers: covers}
 	},
 	"pagerview": func(l string, p Pager) pagerView { return pagerView{Lang: l, Pager: p} },
 }
@@ -174,6 +174,7 @@ type hitsView struct {
 	Hits   []library.Hit
 	Offset int
 	Names  map[string]string
+	Covers map[int64]string // record id → cover address; nil: no covers (lite mode)
 }
 
 // pagerView is what the pager partial gets.
