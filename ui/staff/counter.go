@@ -11,30 +11,6 @@ import (
 	"hondana/ui/web"
 )
 
-// deskCookie remembers which branch a staff browser works at.
-const deskCookie = "hondana_desk"
-
-// desk returns the branch this desk works at (?branch= changes it).
-func (s *Server) desk(c *gin.Context) (string, []store.Branch, error) {
-	bs, err := s.DB.Branches(c.Request.Context())
-	if err != nil || len(bs) == 0 {
-		return "", nil, err
-	}
-	want := c.Query("branch")
-	if want == "" {
-		want, _ = c.Cookie(deskCookie)
-	}
-	for _, b := range bs {
-		if b.Code == want {
-			if c.Query("branch") != "" {
-				http.SetCookie(c.Writer, &http.Cookie{Name: deskCookie, Value: b.Code, Path: "/staff", HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
-			}
-			return b.Code, bs, nil
-		}
-	}
-	return bs[0].Code, bs, nil
-}
-
 // counterLine is the answer to one scan, in words.
 type counterLine struct {
 	OK      bool
@@ -83,6 +59,7 @@ func (s *Server) counterPage(c *gin.Context) error {
 }
 
 func (s *Server) renderCounter(c *gin.Context, status int, branch string, bs []store.Branch, card string, line *counterLine) error {
+	returnTo(c, "/staff/counter")
 	data := gin.H{"Branch": branch, "Branches": bs, "Card": card, "Line": line, "Names": s.BranchNames(web.Lang(c), bs)}
 	if card != "" {
 		sum, err := s.summary(c, card, branch)

@@ -44,6 +44,9 @@ func (s *Server) Routes(e *gin.Engine) {
 	// leave behind.
 	e.Use(s.CSRF(map[string]int64{"/staff/import": maxImportBytes, "/staff/covers": maxCoverForm}))
 	e.MaxMultipartMemory = maxImportBytes
+	// The staff client's failures keep its own layout, and every page
+	// knows the desk it is shown at.
+	e.Use(func(c *gin.Context) { web.UseErrorPage(c, "staff/error"); c.Next() }, s.deskChrome)
 	h := s.Handle
 	e.GET("/staff/login", h(s.staffLoginPage))
 	e.POST("/staff/login", h(s.staffLoginPost))
@@ -88,6 +91,8 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.POST("/reindex", h(s.reindexPost))
 	staff.GET("/jobs/:id", h(s.jobPage))
 	staff.GET("/transit", h(s.transitPage))
+	staff.GET("/desk", h(s.deskPage))
+	staff.POST("/desk", h(s.deskPost))
 	staff.GET("/calendar", h(s.staffCalendarPage))
 	staff.POST("/calendar/close", h(s.staffClosePost))
 	staff.POST("/calendar/day", h(s.staffDayPost))

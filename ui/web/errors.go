@@ -131,7 +131,11 @@ func (s *Server) Fail(c *gin.Context, err error) {
 	if e.Status == http.StatusNotFound {
 		title = T(l, "notfound.title")
 	}
-	s.Render(c, e.Status, "error", title, gin.H{"Message": msg, "Status": e.Status})
+	page := "error"
+	if name := c.GetString(errorPageKey); name != "" {
+		page = name
+	}
+	s.Render(c, e.Status, page, title, gin.H{"Message": msg, "Status": e.Status})
 	c.Abort()
 }
 

@@ -31,7 +31,7 @@ func TestEveryMessageExists(t *testing.T) {
 			ids[m[1]] = n
 		}
 	}
-	goID := regexp.MustCompile(`"((?:err|why|param|field|staff|storage|login|account|password|email|cart|reserve|loans|holds|renew|cancel|change|search|menu)\.[a-z0-9_.]+)"`)
+	goID := regexp.MustCompile(`"((?:err|why|param|field|staff|storage|login|account|password|email|cart|reserve|loans|holds|renew|cancel|change|search|menu|desk|counter|scan|print|rules|ssearch|paper|keys|shelf|outcome|alert)\.[a-z0-9_.]+)"`)
 	files, _ := filepath.Glob("../*/*.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

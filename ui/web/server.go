@@ -190,7 +190,23 @@ type view struct {
 	// KioskTimeout is the seconds after which a kiosk page showing a
 	// patron's account goes back to the start (0: not on a kiosk).
 	KioskTimeout int
+	// Chrome is what an audience's own layout shows on every page (the
+	// staff client's desk), as its middleware put it under ChromeKey.
+	Chrome any
 }
+
+// ChromeKey is where, in a request's context, an audience's middleware
+// puts what its own layout shows on every page (view.Chrome).
+const ChromeKey = "hondana.chrome"
+
+// errorPageKey is where, in a request's context, an audience names the
+// template its failures are shown with (see UseErrorPage).
+const errorPageKey = "hondana.errorpage"
+
+// UseErrorPage makes Fail show the request's failures with the page
+// template name (registered by AddTemplates) instead of the public
+// "error": the staff client's errors keep the staff layout.
+func UseErrorPage(c *gin.Context, name string) { c.Set(errorPageKey, name) }
 
 // Render writes the page template name (see AddTemplates) inside the
 // layout (the lite layout in lite mode).
@@ -209,6 +225,7 @@ func (s *Server) Render(c *gin.Context, status int, name, title string, data any
 	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
 		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.Who(c)}
 	v.Kiosk = IsKiosk(c)
+	v.Chrome, _ = c.Get(ChromeKey)
 	if v.Who != nil && v.Who.Kind == library.SessionKiosk && s.Accounts != nil {
 		v.KioskTimeout = int(s.Accounts.Policy().KioskIdle / time.Second)
 	}

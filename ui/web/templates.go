@@ -64,13 +64,20 @@ var funcs = template.FuncMap{
 // AddTemplates parses the page templates in fsys's templates folder, each
 // with the layouts, this package's partials and fsys's own (files named
 // _*.html), and registers them for Render as prefix + their file name
-// without ".html" ("staff/" + "counter"). It panics on a template that
-// does not parse, or a name registered twice: both are mistakes of the
-// program, found at start-up.
+// without ".html" ("staff/" + "counter"). An audience with a layout of
+// its own (prefix non-empty and a templates/layout.html, defining
+// "layout" and "layout_lite") gets it instead of the public ones: the
+// staff client shows no public menu or search box. It panics on a
+// template that does not parse, or a name registered twice: both are
+// mistakes of the program, found at start-up.
 func (s *Server) AddTemplates(fsys fs.FS, prefix string) {
 	var shared []string
-	for _, l := range layouts {
-		shared = append(shared, string(must(fs.ReadFile(templateFS, l))))
+	if own, err := fs.ReadFile(fsys, "templates/layout.html"); prefix != "" && err == nil {
+		shared = append(shared, string(own))
+	} else {
+		for _, l := range layouts {
+			shared = append(shared, string(must(fs.ReadFile(templateFS, l))))
+		}
 	}
 	for _, p := range must(fs.Glob(templateFS, partials)) {
 		shared = append(shared, string(must(fs.ReadFile(templateFS, p))))
@@ -84,7 +91,7 @@ func (s *Server) AddTemplates(fsys fs.FS, prefix string) {
 	}
 	for _, n := range names {
 		base := path.Base(n)
-		if strings.HasPrefix(base, "_") || (prefix == "" && base == "layout.html") {
+		if strings.HasPrefix(base, "_") || base == "layout.html" {
 			continue
 		}
 		t := template.New("layout").Funcs(funcs)

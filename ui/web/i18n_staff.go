@@ -1,0 +1,33 @@
+package web
+
+// The staff client's own words (its shell, the desk, the counter's
+// answers, printing, loan rules), kept apart from messages so the two
+// lists stay readable; init merges them.
+var staffMessages = map[string][2]string{
+	"staff.client":    {"Hondana 職員", "Hondana staff"},
+	"staff.reports":   {"職員メニュー・集計", "Staff menu and figures"},
+	"desk.title":      {"窓口の設定", "Desk settings"},
+	"desk.library":    {"窓口の図書館", "Desk's library"},
+	"desk.paper":      {"プリンターの用紙", "Printer paper"},
+	"desk.options":    {"この窓口で", "At this desk"},
+	"desk.autoprint":  {"予約票・回送票・レシートを自動で印刷する", "Print hold slips, transit slips and receipts by themselves"},
+	"desk.sound":      {"スキャンの結果を音で知らせる", "Sound a cue with each answer"},
+	"desk.save":       {"保存する", "Save"},
+	"desk.help":       {"設定はこのブラウザー（窓口の端末）に保存され、どの職員がログインしても使われます。", "The settings are kept in this browser (the desk's terminal), whoever logs in."},
+	"desk.print_help": {"自動印刷では印刷の確認画面が出ます。確認なしで印刷するには、窓口のブラウザーを --kiosk-printing 付きで起動してください。", "Automatic printing shows the print dialog; start the desk's browser with --kiosk-printing to print without it."},
+	"paper.58":        {"58mm レシート", "58 mm receipt"},
+	"paper.80":        {"80mm レシート", "80 mm receipt"},
+	"paper.a4":        {"A4", "A4"},
+	"keys.title":      {"キーボード操作", "Keyboard"},
+	"keys.focus":      {"スキャン欄には、開いたとき・答えのあと・毎回カーソルが戻ります（JavaScriptなしでも）。スキャナーはキーボードと同じく番号とEnterを送ります。", "The cursor returns to the scan box when a page opens and after every answer, with or without JavaScript. A scanner types the number and Enter, like a keyboard."},
+	"keys.f2":         {"スキャン欄へ（どの画面からでも）", "To the scan box (from any page)"},
+}
+
+func init() {
+	for id, m := range staffMessages {
+		if _, dup := messages[id]; dup {
+			panic("web: message " + id + " defined twice")
+		}
+		messages[id] = m
+	}
+}
