@@ -317,9 +317,15 @@ func (c *Circulation) cancel(ctx context.Context, tx *sql.Tx, h *store.Hold) err
 	if err != nil {
 		return err
 	}
-	// The copy is where the hold sent it: at the pickup branch on the
-	// hold shelf, or on its way there.
-	_, err = c.place(ctx, tx, cp, h.PickupBranch, h.Status == store.HoldInTransit)
+	if h.Status == store.HoldReady {
+		// The copy stays on the pickup library's hold shelf, listed
+		// for staff to take off and scan: handed on by the rules alone,
+		// it would sit there while the catalogue said otherwise (R55).
+		return store.MoveCopy(ctx, tx, cp.ID, store.CopyOnHoldShelf, h.PickupBranch, "")
+	}
+	// On its way to the pickup library: it keeps travelling, to the next
+	// hold in line or home.
+	_, err = c.place(ctx, tx, cp, h.PickupBranch, true)
 	return err
 }
 
@@ -343,33 +349,60 @@ const (
 
 // place decides where a copy at branch goes now: to the first hold in
 // line on its title (ready here, or in transit to the pickup branch), or
-// home to its shelf. A copy still travelling (inTransit) to a hold that
-// went away keeps travelling to where it was going.
+// home to its shelf; the copy is recorded at branch, which a copy in
+// transit leaves from (R55). A copy still travelling (inTransit) to a
+// hold that went away keeps travelling from where it left.
 func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
-	now := c.clock.Now()
-	next, err := store.NextInLine(ctx, tx, cp.RecordID)
+	pl, err := nextPlace(ctx, tx, cp, branch, inTransit)
+	if err != nil {
+		return pl, err
+	}
+	at := branch
+	if inTransit {
+		at = "" // where it left from
+	}
+	switch {
+	case pl.Action == ActionShelve:
+		return pl, store.MoveCopy(ctx, tx, cp.ID, store.CopyOnShelf, at, "")
+	case pl.HoldID == 0:
+		return pl, store.MoveCopy(ctx, tx, cp.ID, store.CopyInTransit, at, pl.ToBranch)
+	}
+	next, err := store.HoldByID(ctx, tx, pl.HoldID)
+	if err != nil {
+		return pl, err
+	}
+	next.CopyID = cp.ID
+	if pl.Action == ActionHoldShelf {
+		if err := c.makeReady(ctx, tx, next, c.clock.Now()); err != nil {
+			return pl, err
+		}
+		return pl, store.MoveCopy(ctx, tx, cp.ID, store.CopyOnHoldShelf, at, "")
+	}
+	next.Status = store.HoldInTransit
+	if err := store.UpdateHold(ctx, tx, next); err != nil {
+		return pl, err
+	}
+	return pl, store.MoveCopy(ctx, tx, cp.ID, store.CopyInTransit, at, next.PickupBranch)
+}
+
+// nextPlace says, without changing anything, where place would send a
+// copy at branch: the hold shelf here or transit for the first hold in
+// line, else the shelf here or transit home.
+func nextPlace(ctx context.Context, q store.Querier, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
+	next, err := store.NextInLine(ctx, q, cp.RecordID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Placement{}, err
 	}
 	if err == nil {
-		next.CopyID = cp.ID
 		if next.PickupBranch == branch && !inTransit {
-			if err := c.makeReady(ctx, tx, next, now); err != nil {
-				return Placement{}, err
-			}
-			return Placement{Action: ActionHoldShelf, HoldID: next.ID}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyOnHoldShelf, "")
+			return Placement{Action: ActionHoldShelf, HoldID: next.ID}, nil
 		}
-		next.Status = store.HoldInTransit
-		if err := store.UpdateHold(ctx, tx, next); err != nil {
-			return Placement{}, err
-		}
-		return Placement{Action: ActionTransit, HoldID: next.ID, ToBranch: next.PickupBranch},
-			store.SetCopyStatus(ctx, tx, cp.ID, store.CopyInTransit, next.PickupBranch)
+		return Placement{Action: ActionTransit, HoldID: next.ID, ToBranch: next.PickupBranch}, nil
 	}
 	if cp.Branch == branch && !inTransit {
-		return Placement{Action: ActionShelve}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyOnShelf, "")
+		return Placement{Action: ActionShelve}, nil
 	}
-	return Placement{Action: ActionTransit, ToBranch: cp.Branch}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyInTransit, cp.Branch)
+	return Placement{Action: ActionTransit, ToBranch: cp.Branch}, nil
 }
 
 // makeReady puts a hold on the hold shelf. An e-mail contact gets its
@@ -419,6 +452,10 @@ func CheckCheckout(s CheckoutState) *Refusal {
 	case s.HeldFor != 0 && s.HeldFor != s.PatronID:
 		// A copy on the hold shelf is kept for its patron alone.
 		return refuse(HeldForAnother)
+	case s.CopyStatus == store.CopyOnHoldShelf && s.HeldFor == 0:
+		// Its hold lapsed: the next in line may be waiting for it, so
+		// it is scanned back first (R55).
+		return refuse(LapsedHoldCopy)
 	case s.Loans >= s.LoanLimit:
 		return refuse(LoanLimitReached)
 	}
@@ -609,10 +646,11 @@ func (c *Circulation) receive(ctx context.Context, tx *sql.Tx, cp *store.Copy, b
 			if err := c.makeReady(ctx, tx, h, c.clock.Now()); err != nil {
 				return Placement{}, err
 			}
-			return Placement{Action: ActionHoldShelf, HoldID: h.ID}, store.SetCopyStatus(ctx, tx, cp.ID, store.CopyOnHoldShelf, "")
+			return Placement{Action: ActionHoldShelf, HoldID: h.ID}, store.MoveCopy(ctx, tx, cp.ID, store.CopyOnHoldShelf, branch, "")
 		}
-		// Arrived somewhere else: send it on.
-		return Placement{Action: ActionTransit, HoldID: h.ID, ToBranch: h.PickupBranch}, nil
+		// Arrived somewhere else: send it on, from here.
+		return Placement{Action: ActionTransit, HoldID: h.ID, ToBranch: h.PickupBranch},
+			store.MoveCopy(ctx, tx, cp.ID, store.CopyInTransit, branch, h.PickupBranch)
 	}
 	return c.place(ctx, tx, cp, branch, false)
 }
@@ -761,10 +799,11 @@ func (c *Circulation) Contacted(ctx context.Context, holdID, staffID int64, resu
 }
 
 // ExpireHolds cancels ready holds whose pickup deadline has passed, and
-// tells the patron by e-mail when they have an address; each copy goes
-// straight to the next hold in line or back to the shelf (R24). A hold
-// never contacted has no deadline and never lapses. Running it twice does
-// nothing more.
+// tells the patron by e-mail when they have an address (R24). Each copy
+// stays on the hold shelf, on the list of lapsed holds' copies, until
+// staff scan it: the scan hands it to the next hold in line or sends it
+// to the shelf or home (R55). A hold never contacted has no deadline and
+// never lapses. Running it twice does nothing more.
 func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 	n := 0
 	err := c.tx(ctx, func(tx *sql.Tx) error {
@@ -773,14 +812,7 @@ func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, h := range expired {
-			if err := store.DeleteHold(ctx, tx, h.ID); err != nil {
-				return err
-			}
-			cp, err := copyByID(ctx, tx, h.CopyID)
-			if err != nil {
-				return err
-			}
-			if _, err := c.place(ctx, tx, cp, h.PickupBranch, false); err != nil {
+			if err := c.cancel(ctx, tx, &h); err != nil {
 				return err
 			}
 			if err := c.enqueueLapsed(ctx, tx, h, c.clock.Now()); err != nil {

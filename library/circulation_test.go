@@ -236,7 +236,9 @@ func TestHoldLifecycle(t *testing.T) {
 	if _, err := e.c.ExpireHolds(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Bob never comes: after 12-04 the copy goes straight to Carol.
+	// Bob never comes: after 12-04 his hold lapses. The copy stays on
+	// Nagahama's hold shelf, listed for staff with where it goes next,
+	// and Carol's hold waits for the scan that sends it (R55).
 	e.clock.Set(time.Date(2026, 12, 5, 9, 0, 0, 0, tokyo))
 	if n, err := e.c.ExpireHolds(ctx); err != nil || n != 1 {
 		t.Fatalf("expire: %d %v", n, err)
@@ -247,6 +249,26 @@ func TestHoldLifecycle(t *testing.T) {
 	holds, _ = e.c.Holds(ctx, bob)
 	if len(holds) != 0 {
 		t.Errorf("bob's lapsed hold remains: %+v", holds)
+	}
+	lapsed, err := e.c.LapsedCopies(ctx, "nagahama")
+	if err != nil || len(lapsed) != 1 || lapsed[0].Barcode != "C1" || lapsed[0].Title != "銀河鉄道の夜" ||
+		lapsed[0].Next != (Placement{Action: ActionTransit, HoldID: hc.ID, ToBranch: "ozu"}) {
+		t.Fatalf("nagahama's lapsed copies: %+v %v", lapsed, err)
+	}
+	if l, _ := e.c.LapsedCopies(ctx, "ozu"); len(l) != 0 {
+		t.Errorf("ozu lists a copy lying at nagahama: %+v", l)
+	}
+	_, err = e.c.Checkout(ctx, "100000003", "C1", "nagahama")
+	want(t, err, LapsedHoldCopy)
+	holds, _ = e.c.Holds(ctx, carol)
+	if len(holds) != 1 || holds[0].Status != store.HoldWaiting {
+		t.Fatalf("carol before the scan: %+v", holds)
+	}
+	if pl, err := e.c.Checkin(ctx, "C1", "nagahama"); err != nil || pl != (Placement{Action: ActionTransit, HoldID: hc.ID, ToBranch: "ozu"}) {
+		t.Fatalf("scanning the lapsed copy: %+v %v", pl, err)
+	}
+	if l, _ := e.c.LapsedCopies(ctx, "nagahama"); len(l) != 0 {
+		t.Errorf("the scanned copy is still listed: %+v", l)
 	}
 	holds, _ = e.c.Holds(ctx, carol)
 	if len(holds) != 1 || holds[0].Status != store.HoldInTransit {
@@ -567,6 +589,14 @@ func TestSchedulerLapsesHolds(t *testing.T) {
 	hs, _ := e.c.Holds(ctx, first)
 	if len(hs) != 0 {
 		t.Errorf("first hold still there: %+v", hs)
+	}
+	// The copy waits on the hold shelf until staff scan it; the scan
+	// makes the second hold ready.
+	if l, _ := e.c.LapsedCopies(ctx, "ozu"); len(l) != 1 || l[0].Next.Action != ActionHoldShelf {
+		t.Errorf("lapsed copies: %+v", l)
+	}
+	if _, err := e.c.Checkin(ctx, "S1", "ozu"); err != nil {
+		t.Fatal(err)
 	}
 	hs, _ = e.c.Holds(ctx, second)
 	if len(hs) != 1 || hs[0].Status != store.HoldReady || hs[0].PickupDeadline != "" {

@@ -141,6 +141,10 @@ func TestFailedMailGoesToCallList(t *testing.T) {
 	if err := e.c.StaffCancelHold(ctx, 0, h.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Staff take the copy off the hold shelf and scan it: it passes on.
+	if _, err := e.c.Checkin(ctx, "S1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
 	hs, _ := e.c.Holds(ctx, q)
 	if len(hs) != 1 || hs[0].Status != store.HoldReady {
 		t.Errorf("the copy did not pass on: %+v", hs)

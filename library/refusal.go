@@ -98,7 +98,10 @@ const (
 	ItemNotFound       = "item_not_found"
 	PatronBlocked      = "patron_blocked"
 	NotInTransit       = "not_in_transit"
-	InvalidResult      = "invalid_result" // a call's result: reached or unreachable
+	// LapsedHoldCopy: a copy left on the hold shelf by a hold that
+	// lapsed or was cancelled is scanned back before it is lent.
+	LapsedHoldCopy = "lapsed_hold_copy"
+	InvalidResult  = "invalid_result" // a call's result: reached or unreachable
 )
 
 // The catalogue.

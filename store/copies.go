@@ -27,21 +27,35 @@ type Copy struct {
 	CallNumber string
 	Status     string
 	TransitTo  string
+	// AtBranch is the library the copy is at; in transit, the one it
+	// left from. "" on loan (with the patron), and for a copy that went
+	// into transit before libraries were recorded (migration 9).
+	AtBranch   string
 	ShelvedOn  string // YYYY-MM-DD
 	AcquiredOn string // YYYY-MM-DD
 	DueDate    string // YYYY-MM-DD while on loan, from the loan
 }
 
+// copyCols are a Copy's columns, of copies c LEFT JOIN loans l. A NULL
+// at_branch is the home library (see migration 9) but on loan and in
+// transit.
 const copyCols = `c.id, c.record_id, c.barcode, c.branch, c.location, c.call_number, c.status,
-	COALESCE(c.transit_to, ''), c.shelved_on, c.acquired_on, COALESCE(l.due_date, '')`
+	COALESCE(c.transit_to, ''),
+	CASE WHEN c.status = 'on_loan' THEN '' WHEN c.at_branch IS NOT NULL THEN c.at_branch
+		WHEN c.status = 'in_transit' THEN '' ELSE c.branch END,
+	c.shelved_on, c.acquired_on, COALESCE(l.due_date, '')`
+
+func scanCopy(sc interface{ Scan(...any) error }, c *Copy, more ...any) error {
+	return sc.Scan(append([]any{&c.ID, &c.RecordID, &c.Barcode, &c.Branch, &c.Location, &c.CallNumber,
+		&c.Status, &c.TransitTo, &c.AtBranch, &c.ShelvedOn, &c.AcquiredOn, &c.DueDate}, more...)...)
+}
 
 func scanCopies(rows *sql.Rows) ([]Copy, error) {
 	defer rows.Close()
 	var out []Copy
 	for rows.Next() {
 		var c Copy
-		if err := rows.Scan(&c.ID, &c.RecordID, &c.Barcode, &c.Branch, &c.Location, &c.CallNumber,
-			&c.Status, &c.TransitTo, &c.ShelvedOn, &c.AcquiredOn, &c.DueDate); err != nil {
+		if err := scanCopy(rows, &c); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -73,11 +87,8 @@ func (db *DB) CopiesOf(ctx context.Context, recordIDs []int64) (map[int64][]Copy
 // CopyByBarcode reads a copy inside the caller's transaction.
 func CopyByBarcode(ctx context.Context, tx *sql.Tx, barcode string) (*Copy, error) {
 	var c Copy
-	err := tx.QueryRowContext(ctx, `SELECT c.id, c.record_id, c.barcode, c.branch, c.location, c.call_number, c.status,
-		COALESCE(c.transit_to, ''), c.shelved_on, c.acquired_on, COALESCE(l.due_date, '')
-		FROM copies c LEFT JOIN loans l ON l.copy_id = c.id WHERE c.barcode = ?`, barcode).
-		Scan(&c.ID, &c.RecordID, &c.Barcode, &c.Branch, &c.Location, &c.CallNumber, &c.Status, &c.TransitTo,
-			&c.ShelvedOn, &c.AcquiredOn, &c.DueDate)
+	err := scanCopy(tx.QueryRowContext(ctx, `SELECT `+copyCols+`
+		FROM copies c LEFT JOIN loans l ON l.copy_id = c.id WHERE c.barcode = ?`, barcode), &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: copy: %w", ErrNotFound)
 	}
@@ -96,7 +107,8 @@ func CopyByID(ctx context.Context, tx *sql.Tx, id int64) (*Copy, error) {
 	return CopyByBarcode(ctx, tx, barcode)
 }
 
-// SetCopyStatus moves a copy; transitTo is "" unless it is in transit.
+// SetCopyStatus changes a copy's status where it is; transitTo is ""
+// unless it is in transit.
 func SetCopyStatus(ctx context.Context, tx *sql.Tx, copyID int64, status, transitTo string) error {
 	var to any
 	if transitTo != "" {
@@ -109,12 +121,81 @@ func SetCopyStatus(ctx context.Context, tx *sql.Tx, copyID int64, status, transi
 	return nil
 }
 
-// InTransit lists copies travelling to or from a branch.
-func (db *DB) InTransit(ctx context.Context, branch string) ([]Copy, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+` FROM copies c LEFT JOIN loans l ON l.copy_id = c.id
-		WHERE c.status = 'in_transit' AND (c.transit_to = ? OR c.branch = ?) ORDER BY c.transit_to, c.barcode`, branch, branch)
-	if err != nil {
-		return nil, fmt.Errorf("store: in transit: %w", err)
+// MoveCopy records a copy at library at ("" leaves where it was) with a
+// new status; transitTo is "" unless it is in transit from at.
+func MoveCopy(ctx context.Context, tx *sql.Tx, copyID int64, status, at, transitTo string) error {
+	var to any
+	if transitTo != "" {
+		to = transitTo
 	}
-	return scanCopies(rows)
+	_, err := tx.ExecContext(ctx, `UPDATE copies SET status = ?, transit_to = ?, at_branch = COALESCE(NULLIF(?, ''), at_branch)
+		WHERE id = ?`, status, to, at, copyID)
+	if err != nil {
+		return fmt.Errorf("store: move copy: %w", mapErr(err))
+	}
+	return nil
+}
+
+// TransitCopy is a copy in transit with what its slip and list say.
+type TransitCopy struct {
+	Copy
+	Title  string
+	HoldID int64 // the hold it travels for; 0 when it goes home
+}
+
+// InTransit lists the copies in transit that a library sends (they
+// left from it and are not yet received) or receives, by destination
+// and barcode; a copy whose origin nobody recorded is listed only by
+// where it goes.
+func (db *DB) InTransit(ctx context.Context, branch string) (out, in []TransitCopy, err error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+`, r.title, COALESCE(h.id, 0)
+		FROM copies c JOIN records r ON r.id = c.record_id LEFT JOIN loans l ON l.copy_id = c.id
+		LEFT JOIN holds h ON h.copy_id = c.id
+		WHERE c.status = 'in_transit' AND (c.at_branch = ? OR c.transit_to = ?) ORDER BY c.transit_to, c.barcode`, branch, branch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: in transit: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t TransitCopy
+		if err := scanCopy(rows, &t.Copy, &t.Title, &t.HoldID); err != nil {
+			return nil, nil, err
+		}
+		if t.TransitTo == branch {
+			in = append(in, t)
+		} else {
+			out = append(out, t)
+		}
+	}
+	return out, in, rows.Err()
+}
+
+// LapsedCopy is a copy left on a library's hold shelf by a hold that
+// lapsed or was cancelled there: staff take it off and scan it (R55).
+type LapsedCopy struct {
+	Copy
+	Title string
+}
+
+// LapsedCopies lists the copies on branch's hold shelf that no hold
+// waits for any more.
+func (db *DB) LapsedCopies(ctx context.Context, branch string) ([]LapsedCopy, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+copyCols+`, r.title
+		FROM copies c JOIN records r ON r.id = c.record_id LEFT JOIN loans l ON l.copy_id = c.id
+		WHERE c.status = 'on_hold_shelf' AND COALESCE(c.at_branch, c.branch) = ?
+		  AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.copy_id = c.id)
+		ORDER BY c.barcode`, branch)
+	if err != nil {
+		return nil, fmt.Errorf("store: lapsed copies: %w", err)
+	}
+	defer rows.Close()
+	var out []LapsedCopy
+	for rows.Next() {
+		var lc LapsedCopy
+		if err := scanCopy(rows, &lc.Copy, &lc.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, lc)
+	}
+	return out, rows.Err()
 }

@@ -59,7 +59,7 @@ func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 	}
 	switch h.Status {
 	case HoldReady:
-		_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'on_hold_shelf', transit_to = NULL WHERE id = ?`, h.CopyID)
+		_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'on_hold_shelf', transit_to = NULL, at_branch = ? WHERE id = ?`, h.PickupBranch, h.CopyID)
 	case HoldInTransit:
 		_, err = tx.ExecContext(ctx, `UPDATE copies SET status = 'in_transit', transit_to = ? WHERE id = ?`, h.PickupBranch, h.CopyID)
 	}
@@ -115,8 +115,8 @@ func HoldOfCopy(ctx context.Context, tx *sql.Tx, copyID int64) (*Hold, error) {
 
 // NextInLine returns the first waiting hold on a record without a copy,
 // in order of placement; ErrNotFound when nobody waits.
-func NextInLine(ctx context.Context, tx *sql.Tx, recordID int64) (*Hold, error) {
-	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h
+func NextInLine(ctx context.Context, q Querier, recordID int64) (*Hold, error) {
+	h, err := scanHold(q.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h
 		WHERE h.record_id = ? AND h.status = 'waiting' AND +h.copy_id IS NULL ORDER BY h.placed_at, h.id LIMIT 1`, recordID))
 	if err != nil {
 		return nil, fmt.Errorf("store: next hold on record %d: %w", recordID, mapErr(err))

@@ -25,7 +25,7 @@ func AddLoan(ctx context.Context, tx *sql.Tx, l *Loan) error {
 	if err != nil {
 		return fmt.Errorf("store: add loan: %w", mapErr(err))
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE copies SET status = 'on_loan', transit_to = NULL WHERE id = ?`, l.CopyID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE copies SET status = 'on_loan', transit_to = NULL, at_branch = NULL WHERE id = ?`, l.CopyID); err != nil {
 		return fmt.Errorf("store: add loan: %w", mapErr(err))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO loan_counts(record_id, branch, day, count)

@@ -99,7 +99,8 @@ func TestCirculationAPI(t *testing.T) {
 		step{"hold ready", "GET", "/me/holds", "", B, 200, []string{`"status":"ready"`, `"pickup_deadline":"2026-12-04"`}},
 		step{"pick list", "GET", "/staff/pick-list?branch=ozu", "", S, 200, []string{`"holds":[]`}},
 	)
-	// The deadline passes: the hold lapses by itself and the copy goes home.
+	// The deadline passes: the hold lapses by itself; the copy waits on
+	// Nagahama's hold shelf until staff scan it, and then goes home.
 	run(
 		step{"clock past the deadline", "POST", "/test/clock", `{"set":"2026-12-05T09:00:00+09:00"}`, nil, 200, nil},
 		step{"hold gone", "GET", "/me/holds", "", nil, 401, nil},
@@ -112,6 +113,9 @@ func TestCirculationAPI(t *testing.T) {
 	A = bearer(tokenOf(t, body))
 	run(
 		step{"lapsed hold gone", "GET", "/me/holds", "", B, 200, []string{`"holds":[]`}},
+		step{"copy on the lapsed list", "GET", "/staff/hold-shelf?branch=nagahama", "", S, 200, []string{`"lapsed":[{"barcode":"T-1"`, `"next":{"action":"transit","hold_id":null,"to_branch":"ozu"}`}},
+		step{"lent before the scan", "POST", "/staff/checkout", `{"card":"` + aCard + `","barcode":"T-1","branch":"nagahama"}`, S, 409, []string{`"code":"lapsed_hold_copy"`}},
+		step{"scanned off the hold shelf", "POST", "/staff/checkin", `{"barcode":"T-1","branch":"nagahama"}`, S, 200, []string{`"action":"transit"`, `"to_branch":"ozu"`}},
 		step{"copy travels home", "POST", "/staff/transit/receive", `{"barcode":"T-1","branch":"ozu"}`, S, 200, []string{`"action":"shelve"`}},
 		step{"hold on the shelf copy", "POST", "/me/holds", `{"record_id":` + rec + `,"pickup_branch":"ozu","contact":"email"}`, A, 201, []string{`"status":"waiting"`}},
 	)
@@ -133,6 +137,7 @@ func TestCirculationAPI(t *testing.T) {
 		step{"the attempt on the hold shelf", "GET", "/staff/hold-shelf?branch=ozu", "", S, 200, []string{`"attempts":[{"at":"2026-12-05T09:00:`, `+09:00","channel":"email","result":"sent"}]`}},
 		step{"cancel unknown", "DELETE", "/me/holds/999999", "", A, 404, []string{`"code":"hold_not_found"`}},
 		step{"cancel ready", "DELETE", "/me/holds/" + hold2, "", A, 204, nil},
+		step{"taken off the hold shelf", "POST", "/staff/checkin", `{"barcode":"T-1","branch":"ozu"}`, S, 200, []string{`"action":"shelve"`}},
 		step{"copy back on the shelf", "POST", "/staff/checkout", `{"card":"` + bCard + `","barcode":"T-1","branch":"ozu"}`, S, 201, []string{`"due_date":"2026-12-19"`}},
 	)
 	run(

@@ -57,9 +57,20 @@ func TestCounterPages(t *testing.T) {
 	if body := post("/staff/counter/checkin", url.Values{"barcode": {"C100"}}); !strings.Contains(body, "回送: 長浜図書館へ") {
 		t.Errorf("return with a hold elsewhere: %s", body)
 	}
+	// Ozu's transit list sends it, with its title and hold; Nagahama's
+	// expects it (R55).
+	holds, _ := e.Server.Circulation.Holds(ctx, pb.ID)
+	_, body = do(t, c, "GET", e.URL+"/staff/transit?branch=ozu", nil)
+	if out := body[strings.Index(body, `id="transit-out"`):strings.Index(body, `id="transit-in"`)]; !strings.Contains(out, "杜子春") ||
+		!strings.Contains(out, "長浜図書館") || !strings.Contains(out, fmt.Sprintf("予約 %d", holds[0].ID)) || !strings.Contains(out, "C100") {
+		t.Errorf("ozu's outgoing transit list: %s", out)
+	}
+	_, body = do(t, c, "GET", e.URL+"/staff/transit?branch=nagahama", nil)
+	if in := body[strings.Index(body, `id="transit-in"`):]; !strings.Contains(in, "杜子春") || !strings.Contains(in, "大洲図書館") {
+		t.Errorf("nagahama's incoming transit list: %s", in)
+	}
 	// At nagahama the desk receives it: to the hold shelf, by hold number.
 	do(t, c, "GET", e.URL+"/staff/counter?branch=nagahama", nil)
-	holds, _ := e.Server.Circulation.Holds(ctx, pb.ID)
 	if body := post("/staff/counter/checkin", url.Values{"barcode": {"C100"}, "receive": {"1"}}); !strings.Contains(body, fmt.Sprintf("取置棚へ（予約番号 %d）", holds[0].ID)) || strings.Contains(body, "窓口 二") {
 		t.Errorf("receive: the line should give the hold number, not the name: %s", body)
 	}

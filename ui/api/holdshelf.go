@@ -46,7 +46,16 @@ func (s *Server) apiHoldShelf(c *gin.Context) error {
 			ready = append(ready, it)
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"branch": branch, "ready": ready, "expired": expired})
+	copies, err := s.Circulation.LapsedCopies(c.Request.Context(), branch)
+	if err != nil {
+		return err
+	}
+	lapsed := make([]gin.H, len(copies))
+	for i, lc := range copies {
+		lapsed[i] = gin.H{"barcode": lc.Barcode, "record_id": lc.RecordID, "title": lc.Title, "call_number": lc.CallNumber,
+			"next": placementJSON(lc.Next)}
+	}
+	c.JSON(http.StatusOK, gin.H{"branch": branch, "ready": ready, "expired": expired, "lapsed": lapsed})
 	return nil
 }
 

@@ -31,7 +31,11 @@ func (s *Server) holdShelfPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	lapsed, err := s.Circulation.LapsedCopies(c.Request.Context(), branch)
+	if err != nil {
+		return err
+	}
 	s.Render(c, http.StatusOK, "staff/holdshelf", web.T(web.Lang(c), "shelf.title"), gin.H{"Branch": branch, "Branches": bs,
-		"Ready": ready, "Expired": expired, "Picks": picks, "Today": today, "Names": s.BranchNames(web.Lang(c), bs)})
+		"Ready": ready, "Expired": expired, "Lapsed": lapsed, "Picks": picks, "Today": today, "Names": s.BranchNames(web.Lang(c), bs)})
 	return nil
 }

@@ -5,27 +5,22 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hondana/store"
 	"hondana/ui/web"
 )
 
+// transitPage lists, for the desk's library, what leaves it (title,
+// barcode, where to, why) and what is on its way in (R55). Receiving a
+// copy takes it off both lists.
 func (s *Server) transitPage(c *gin.Context) error {
 	branch, bs, err := s.desk(c)
 	if err != nil {
 		return err
 	}
-	copies, err := s.DB.InTransit(c.Request.Context(), branch)
+	out, in, err := s.Circulation.Transit(c.Request.Context(), branch)
 	if err != nil {
 		return err
 	}
-	var to, from []store.Copy
-	for _, cp := range copies {
-		if cp.TransitTo == branch {
-			to = append(to, cp)
-		} else {
-			from = append(from, cp)
-		}
-	}
-	s.Render(c, http.StatusOK, "staff/transit", web.T(web.Lang(c), "transit.title"), gin.H{"Branch": branch, "Branches": bs, "To": to, "From": from, "Names": s.BranchNames(web.Lang(c), bs)})
+	s.Render(c, http.StatusOK, "staff/transit", web.T(web.Lang(c), "transit.title"), gin.H{"Branch": branch, "Out": out, "In": in,
+		"Names": s.BranchNames(web.Lang(c), bs)})
 	return nil
 }

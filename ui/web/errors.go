@@ -202,6 +202,7 @@ var refusalStatus = map[string]struct {
 	library.ItemNotFound:               {http.StatusNotFound, ""},
 	library.PatronBlocked:              {http.StatusConflict, ""},
 	library.NotInTransit:               {http.StatusConflict, ""},
+	library.LapsedHoldCopy:             {http.StatusConflict, ""},
 	library.InvalidResult:              {http.StatusUnprocessableEntity, ""},
 	library.InvalidRange:               {http.StatusUnprocessableEntity, ""},
 	library.StaffPasswordShort:         {http.StatusUnprocessableEntity, ""},
