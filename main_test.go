@@ -4,11 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
 
+	"hondana/internal/app"
+	"hondana/library"
 	"hondana/store"
 )
 
@@ -34,6 +37,9 @@ func TestConfigLayers(t *testing.T) {
 	}
 	if c2.Branches[3].Code != "kawabe" || strings.Join(c2.Branches[2].ClosedDays, ",") != "mon,tue" || c2.Web.ShutdownTimeout != c.Web.ShutdownTimeout {
 		t.Fatalf("example config: %+v", c2)
+	}
+	if !reflect.DeepEqual(c2.Loans.Categories, c.Loans.Categories) || len(c2.Loans.Rules) != 0 || c2.Loans.OverdueBlockDays != 0 {
+		t.Errorf("example loan rules: %+v; defaults %+v", c2.Loans, c.Loans)
 	}
 	// Environment beats the file for keys given only in the environment too,
 	// and flags beat both.
@@ -131,5 +137,43 @@ func TestImportCommand(t *testing.T) {
 	// The index was brought up to date by the command.
 	if err := reindexCmd([]string{"--data", dir}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLoanRulesConfig: rows of the loan rule table from a config file,
+// terms left out inherited, and a row naming a category there is not
+// refused with its number.
+func TestLoanRulesConfig(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hondana.yaml")
+	write := func(rules string) (app.Config, error) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte("loans:\n  overdue_block_days: 30\n  rules:\n"+rules), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fs := commonFlags("t")
+		if err := fs.Parse([]string{"--config", file}); err != nil {
+			t.Fatal(err)
+		}
+		return loadConfig(fs)
+	}
+	c, err := write("    - { category: \"*\", material_type: video, loan_days: 7, renewable: false }\n    - { category: outside, material_type: \"*\", max_loans: 5 }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, rules, err := c.LoanRules()
+	if err != nil || len(cats) != 4 || len(rules) != 2 || c.LoanPolicy().OverdueBlockDays != 30 {
+		t.Fatalf("rules: %v %+v %v", cats, rules, err)
+	}
+	table := library.RuleTable{Default: library.DefaultTerms(), Rules: rules}
+	if got := table.For("outside", "video"); got.LoanDays != 7 || got.MaxLoans != 5 || got.Renewable || !got.Holdable {
+		t.Errorf("市外 × video: %+v", got)
+	}
+	c, err = write("    - { category: tourist, material_type: book, max_loans: 1 }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.LoanRules(); err == nil || !strings.Contains(err.Error(), `loan rule 1: unknown patron category "tourist"`) {
+		t.Errorf("an unknown category: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net/mail"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,7 @@ type Accounts struct {
 	p       AccountPolicy
 	hashing *hashQueue
 	dummy   string // a hash to check unknown cards against, so they take as long
+	cats    []Category
 
 	mu       sync.Mutex
 	inflight map[string]bool   // cards and usernames being verified now
@@ -103,6 +105,9 @@ type AccountsOptions struct {
 	// address; Mailed is called after a change that wrote one.
 	Letters *Letters
 	Mailed  func()
+	// Categories are the patron categories a patron may be given (nil:
+	// DefaultCategories).
+	Categories []Category
 }
 
 // NewAccounts returns the account service.
@@ -121,7 +126,10 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, hashing: newHashQueue(p.HashConcurrency),
 		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
 		unknown: newMemo[failures](unknownCards), staffBy: newMemo[failures](staffTries),
-		pending: newMemo[*halfLogin](1000), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed}
+		pending: newMemo[*halfLogin](1000), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed, cats: o.Categories}
+	if len(a.cats) == 0 {
+		a.cats = DefaultCategories()
+	}
 	if a.mailed == nil {
 		a.mailed = func() {}
 	}
@@ -491,6 +499,9 @@ type PatronForm struct {
 	Mobile     string
 	Email      string
 	HomeBranch string
+	// Category is the patron's category for the loan rules (R54): one
+	// of the configuration's codes, "" for the first.
+	Category string
 }
 
 // Registered is the answer to a registration or reissue: never the
@@ -504,8 +515,11 @@ type Registered struct {
 func (a *Accounts) checkForm(f *PatronForm) *Refusal {
 	bad := func(field string) *Refusal { return &Refusal{Code: InvalidField, Field: field} }
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
-	for _, s := range []*string{&f.Name, &f.NameYomi, &f.BirthDate, &f.Address, &f.Phone, &f.Mobile, &f.Email, &f.HomeBranch} {
+	for _, s := range []*string{&f.Name, &f.NameYomi, &f.BirthDate, &f.Address, &f.Phone, &f.Mobile, &f.Email, &f.HomeBranch, &f.Category} {
 		trim(s)
+	}
+	if f.Category != "" && !slices.ContainsFunc(a.cats, func(c Category) bool { return c.Code == f.Category }) {
+		return bad("category")
 	}
 	text := func(s string, max int) bool {
 		return utf8.ValidString(s) && utf8.RuneCountInString(s) <= max && !strings.ContainsFunc(s, unicode.IsControl)
@@ -577,7 +591,7 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 	}
 	for try := 0; try < 20; try++ {
 		p := store.Patron{Card: newCard(), Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate, Address: f.Address,
-			Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch}
+			Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch, Category: f.Category}
 		err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 			if err := store.AddPatron(ctx, tx, &p, now); err != nil {
 				return err
@@ -689,7 +703,7 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 	}
 	oldEmail := p.Email
 	p.Name, p.NameYomi, p.BirthDate, p.Address = f.Name, f.NameYomi, f.BirthDate, f.Address
-	p.Phone, p.Mobile, p.Email, p.HomeBranch = f.Phone, f.Mobile, f.Email, f.HomeBranch
+	p.Phone, p.Mobile, p.Email, p.HomeBranch, p.Category = f.Phone, f.Mobile, f.Email, f.HomeBranch, f.Category
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := store.UpdatePatron(ctx, tx, p); err != nil {
 			return err

@@ -9,12 +9,16 @@ import (
 	"hondana/store"
 )
 
-// LoanPolicy holds the configurable numbers of loans and holds.
+// LoanPolicy holds the configurable numbers of loans and holds. The
+// first three are the loan rules' default row (see RuleTable).
 type LoanPolicy struct {
 	LoanDays   int // loan period (R33)
 	LoanLimit  int // loans a patron may have at once
 	HoldLimit  int // holds a patron may have at once (R28)
 	PickupDays int // days to collect a ready hold after contact (R24)
+	// OverdueBlockDays: no new loans while any loan is more than this
+	// many days overdue, unless staff override it (R53); 0: no such rule.
+	OverdueBlockDays int
 }
 
 // DefaultLoanPolicy is the seed's rules with our defaults.
@@ -36,6 +40,8 @@ type Circulation struct {
 	cal     *Calendar
 	clock   Clock
 	p       LoanPolicy
+	rules   []LoanRule // the configuration's rows of the rule table
+	cats    []Category
 	changed func()
 	mailed  func()
 	letters *Letters
@@ -46,9 +52,15 @@ type Circulation struct {
 // messages are from, and whom it tells of its changes. Zero values take
 // the defaults.
 type CirculationOptions struct {
-	Policy  LoanPolicy // zero: DefaultLoanPolicy
-	Mail    MailPolicy // zero: DefaultMailPolicy
-	Letters *Letters   // nil: a bare letterhead
+	Policy LoanPolicy // zero: DefaultLoanPolicy
+	// Rules are the rows of the loan rule table besides its default row
+	// (the policy's numbers); staff may replace them on the rules page.
+	Rules []LoanRule
+	// Categories are the patron categories (nil: DefaultCategories);
+	// the first is that of a patron given none.
+	Categories []Category
+	Mail       MailPolicy // zero: DefaultMailPolicy
+	Letters    *Letters   // nil: a bare letterhead
 	// Changed is called after a change that moves copies, so the search
 	// index can follow (it reads the change queue).
 	Changed func()
@@ -60,7 +72,10 @@ type CirculationOptions struct {
 // NewCirculation returns the circulation service.
 func NewCirculation(db *store.DB, cal *Calendar, clock Clock, o CirculationOptions) *Circulation {
 	c := &Circulation{db: db, cal: cal, clock: clock, p: o.Policy, mail: o.Mail, letters: o.Letters,
-		changed: o.Changed, mailed: o.Mailed}
+		changed: o.Changed, mailed: o.Mailed, rules: o.Rules, cats: o.Categories}
+	if len(c.cats) == 0 {
+		c.cats = DefaultCategories()
+	}
 	if c.p == (LoanPolicy{}) {
 		c.p = DefaultLoanPolicy()
 	}
@@ -87,17 +102,27 @@ func (c *Circulation) Policy() LoanPolicy { return c.p }
 
 func (c *Circulation) today() time.Time { return dayStart(c.clock.Now(), c.cal.Location()) }
 
-// DueDate is the due date of a loan made today at branch: the loan period
-// on, moved to the next open day however many closed days follow (R33).
+// DueDate is the due date of a loan made today at branch under the
+// default rule: the loan period on, moved to the next open day however
+// many closed days follow (R33).
 func (c *Circulation) DueDate(ctx context.Context, branch string, today time.Time) (time.Time, error) {
-	return c.cal.NextOpenDay(ctx, branch, today.AddDate(0, 0, c.p.LoanDays))
+	return c.dueAfter(ctx, branch, today, c.p.LoanDays)
 }
 
-// RenewedDue is a renewal's due date: the later of the old due date and
-// today plus the loan period, so renewing early never shortens a loan
-// (R33), moved to an open day.
+// dueAfter is the due date of a loan of days made today at branch.
+func (c *Circulation) dueAfter(ctx context.Context, branch string, today time.Time, days int) (time.Time, error) {
+	return c.cal.NextOpenDay(ctx, branch, today.AddDate(0, 0, days))
+}
+
+// RenewedDue is a renewal's due date under the default rule: the later
+// of the old due date and today plus the loan period, so renewing early
+// never shortens a loan (R33), moved to an open day.
 func (c *Circulation) RenewedDue(ctx context.Context, branch string, oldDue, today time.Time) (time.Time, error) {
-	due := today.AddDate(0, 0, c.p.LoanDays)
+	return c.renewedDue(ctx, branch, oldDue, today, c.p.LoanDays)
+}
+
+func (c *Circulation) renewedDue(ctx context.Context, branch string, oldDue, today time.Time, days int) (time.Time, error) {
+	due := today.AddDate(0, 0, days)
 	if oldDue.After(due) {
 		due = oldDue
 	}
@@ -152,11 +177,21 @@ type HoldRequest struct {
 	OnLoan       bool   // the patron has a copy of the title out
 	Reserved     bool   // the patron holds the title already
 	Holds        int    // the patron's holds now
-	HoldLimit    int    // the policy's most holds at once
+	HoldLimit    int    // the most holds the patron's category may have at once
+	// Material is the title's material type, Terms the rules for it and
+	// the patron's category (R54), TypeHolds the patron's holds on
+	// titles of that type.
+	Material  string
+	Terms     Terms
+	TypeHolds int
+	// Lendable: the title has a copy that could ever be lent (not 禁帯出,
+	// lost or withdrawn), or none yet (on order), so a hold on it can
+	// be filled.
+	Lendable bool
 }
 
-// CheckHold applies the rules of placing a hold (R20–R22, R28) to what was
-// read, first refusal first; nil means the hold may be placed.
+// CheckHold applies the rules of placing a hold (R20–R22, R28, R54) to
+// what was read, first refusal first; nil means the hold may be placed.
 func CheckHold(q HoldRequest) *Refusal {
 	switch {
 	case !q.RecordExists:
@@ -168,13 +203,23 @@ func CheckHold(q HoldRequest) *Refusal {
 		return r
 	}
 	switch {
+	case q.Terms.ReferenceOnly:
+		return &Refusal{Code: ReferenceOnly, Material: q.Material}
+	case !q.Terms.Holdable:
+		return &Refusal{Code: NotHoldable, Material: q.Material}
+	case !q.Lendable:
+		// Every copy is 禁帯出, lost or withdrawn: the hold would wait
+		// for ever.
+		return refuse(NoCopyToLend)
 	case q.OnLoan:
 		// A patron holding the copy in hand has no use for a hold on it.
 		return refuse(AlreadyOnLoan)
 	case q.Reserved:
 		return refuse(AlreadyReserved)
 	case q.Holds >= q.HoldLimit:
-		return refuse(HoldLimitReached)
+		return &Refusal{Code: HoldLimitReached, Limit: q.HoldLimit}
+	case q.TypeHolds >= q.Terms.MaxHolds:
+		return &Refusal{Code: TypeHoldLimitReached, Limit: q.Terms.MaxHolds, Material: q.Material}
 	}
 	return nil
 }
@@ -225,7 +270,7 @@ func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, p
 
 // readHoldRequest reads what CheckHold decides on, inside tx.
 func (c *Circulation) readHoldRequest(ctx context.Context, tx *sql.Tx, patronID, recordID int64, pickup, contact string) (HoldRequest, error) {
-	q := HoldRequest{Contact: contact, HoldLimit: c.p.HoldLimit}
+	q := HoldRequest{Contact: contact}
 	var err error
 	if q.RecordExists, err = store.RecordExists(ctx, tx, recordID); err != nil {
 		return q, err
@@ -238,10 +283,28 @@ func (c *Circulation) readHoldRequest(ctx context.Context, tx *sql.Tx, patronID,
 		return q, err
 	}
 	q.PatronEmail = p.Email
+	table, err := c.Rules(ctx)
+	if err != nil {
+		return q, err
+	}
+	if q.Material, err = store.RecordMaterial(ctx, tx, recordID); err != nil {
+		return q, err
+	}
+	category := c.categoryOf(p.Category)
+	q.Terms, q.HoldLimit = table.For(category, q.Material), table.For(category, Any).MaxHolds
+	lendable, all, err := store.LendableCopies(ctx, tx, recordID)
+	if err != nil {
+		return q, err
+	}
+	// A title with no copy yet (on order) may be reserved.
+	q.Lendable = lendable > 0 || all == 0
 	if q.OnLoan, err = store.HasLoanOfRecord(ctx, tx, patronID, recordID); err != nil {
 		return q, err
 	}
 	if q.Reserved, err = found(store.HoldOn(ctx, tx, patronID, recordID)); err != nil {
+		return q, err
+	}
+	if q.TypeHolds, err = store.CountHoldsOfType(ctx, tx, patronID, q.Material); err != nil {
 		return q, err
 	}
 	q.Holds, err = store.CountHolds(ctx, tx, patronID)
@@ -389,6 +452,10 @@ func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, bra
 // copy at branch: the hold shelf here or transit for the first hold in
 // line, else the shelf here or transit home.
 func nextPlace(ctx context.Context, q store.Querier, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
+	if cp.NotForLoan {
+		// 禁帯出: no hold can take it home (R54).
+		return homeward(cp, branch, inTransit), nil
+	}
 	next, err := store.NextInLine(ctx, q, cp.RecordID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Placement{}, err
@@ -399,10 +466,15 @@ func nextPlace(ctx context.Context, q store.Querier, cp *store.Copy, branch stri
 		}
 		return Placement{Action: ActionTransit, HoldID: next.ID, ToBranch: next.PickupBranch}, nil
 	}
+	return homeward(cp, branch, inTransit), nil
+}
+
+// homeward: the shelf, when the copy is at home, else transit home.
+func homeward(cp *store.Copy, branch string, inTransit bool) Placement {
 	if cp.Branch == branch && !inTransit {
-		return Placement{Action: ActionShelve}, nil
+		return Placement{Action: ActionShelve}
 	}
-	return Placement{Action: ActionTransit, ToBranch: cp.Branch}, nil
+	return Placement{Action: ActionTransit, ToBranch: cp.Branch}
 }
 
 // makeReady puts a hold on the hold shelf. An e-mail contact gets its
@@ -430,23 +502,40 @@ type CheckoutState struct {
 	Blocked      string // why loans to the patron are stopped; "" when they are not
 	CopyFound    bool   // a copy has the barcode
 	CopyStatus   string
+	NotForLoan   bool  // the copy's flag 禁帯出
 	HeldFor      int64 // the patron whose hold the copy serves; 0 for none
 	Loans        int   // the patron's loans now
-	LoanLimit    int   // the policy's most loans at once
+	LoanLimit    int   // the most loans the patron's category may have at once
+	// Material is the copy's material type, Terms the rules for it and
+	// the patron's category (R54), TypeLoans the patron's loans of that
+	// type.
+	Material  string
+	Terms     Terms
+	TypeLoans int
+	// Overdue is how many days the patron's most overdue loan is past
+	// its due date (0: none); OverdueBlockDays the policy's most (0: no
+	// such rule); Override that staff lend anyway, with a reason (R53).
+	Overdue          int
+	OverdueBlockDays int
+	Override         bool
 }
 
-// CheckCheckout applies the rules of lending (R37) to what the desk read,
-// first refusal first; nil means the copy may go out.
+// CheckCheckout applies the rules of lending (R37, R53, R54) to what the
+// desk read, first refusal first; nil means the copy may go out.
 func CheckCheckout(s CheckoutState) *Refusal {
 	switch {
 	case !s.BranchExists:
 		return &Refusal{Code: UnknownBranch, Field: "branch"}
 	case !s.PatronFound:
 		return refuse(PatronNotFound)
-	case !s.CopyFound || s.CopyStatus == store.CopyWithdrawn:
+	case !s.CopyFound:
 		return refuse(ItemNotFound)
+	case s.CopyStatus == store.CopyWithdrawn:
+		return refuse(CopyWithdrawn)
 	case s.Blocked != "":
 		return refuse(PatronBlocked)
+	case s.OverdueBlockDays > 0 && s.Overdue > s.OverdueBlockDays && !s.Override:
+		return &Refusal{Code: OverdueBlocked, Limit: s.OverdueBlockDays}
 	case s.CopyStatus == store.CopyOnLoan:
 		return refuse(ItemOnLoan)
 	case s.HeldFor != 0 && s.HeldFor != s.PatronID:
@@ -456,8 +545,20 @@ func CheckCheckout(s CheckoutState) *Refusal {
 		// Its hold lapsed: the next in line may be waiting for it, so
 		// it is scanned back first (R55).
 		return refuse(LapsedHoldCopy)
+	case s.CopyStatus == store.CopyRepair:
+		return refuse(CopyInRepair)
+	case s.CopyStatus == store.CopyLost:
+		return refuse(CopyLost)
+	case s.CopyStatus == store.CopyMissing:
+		return refuse(CopyMissing)
+	case s.NotForLoan:
+		return refuse(NotForLoan)
+	case s.Terms.ReferenceOnly:
+		return &Refusal{Code: ReferenceOnly, Material: s.Material}
 	case s.Loans >= s.LoanLimit:
-		return refuse(LoanLimitReached)
+		return &Refusal{Code: LoanLimitReached, Limit: s.LoanLimit}
+	case s.TypeLoans >= s.Terms.MaxLoans:
+		return &Refusal{Code: TypeLoanLimitReached, Limit: s.Terms.MaxLoans, Material: s.Material}
 	}
 	return nil
 }
@@ -472,26 +573,34 @@ type deskRead struct {
 }
 
 // readCheckout reads what CheckCheckout decides on, inside tx.
-func (c *Circulation) readCheckout(ctx context.Context, tx *sql.Tx, card, barcode, branch string) (deskRead, error) {
-	d := deskRead{CheckoutState: CheckoutState{LoanLimit: c.p.LoanLimit}}
+func (c *Circulation) readCheckout(ctx context.Context, tx *sql.Tx, r CheckoutRequest) (deskRead, error) {
+	d := deskRead{CheckoutState: CheckoutState{OverdueBlockDays: c.p.OverdueBlockDays, Override: r.Override}}
 	var err error
-	if d.BranchExists, err = store.BranchExists(ctx, tx, branch); err != nil {
+	if d.BranchExists, err = store.BranchExists(ctx, tx, r.Branch); err != nil {
 		return d, err
 	}
-	p, err := store.PatronAtDesk(ctx, tx, card)
+	table, err := c.Rules(ctx)
+	if err != nil {
+		return d, err
+	}
+	p, err := store.PatronAtDesk(ctx, tx, r.Card)
 	switch {
 	case err == nil:
 		d.patron, d.PatronFound, d.PatronID, d.Blocked = p, true, p.ID, p.Blocked
+		d.LoanLimit = table.For(c.categoryOf(p.Category), Any).MaxLoans
 		if d.Loans, err = store.CountLoans(ctx, tx, p.ID); err != nil {
+			return d, err
+		}
+		if d.Overdue, err = c.overdueDays(ctx, tx, p.ID); err != nil {
 			return d, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
 		return d, err
 	}
-	cp, err := store.CopyByBarcode(ctx, tx, barcode)
+	cp, err := store.CopyByBarcode(ctx, tx, r.Barcode)
 	switch {
 	case err == nil:
-		d.copy, d.CopyFound, d.CopyStatus = cp, true, cp.Status
+		d.copy, d.CopyFound, d.CopyStatus, d.NotForLoan = cp, true, cp.Status, cp.NotForLoan
 		h, err := store.HoldOfCopy(ctx, tx, cp.ID)
 		switch {
 		case err == nil:
@@ -499,18 +608,54 @@ func (c *Circulation) readCheckout(ctx context.Context, tx *sql.Tx, card, barcod
 		case !errors.Is(err, store.ErrNotFound):
 			return d, err
 		}
+		if d.Material, err = store.RecordMaterial(ctx, tx, cp.RecordID); err != nil {
+			return d, err
+		}
 	case !errors.Is(err, store.ErrNotFound):
 		return d, err
 	}
+	if d.patron != nil {
+		d.Terms = table.For(c.categoryOf(d.patron.Category), d.Material)
+		if d.TypeLoans, err = store.CountLoansOfType(ctx, tx, d.patron.ID, d.Material); err != nil {
+			return d, err
+		}
+	}
 	return d, nil
+}
+
+// overdueDays is how many days the patron's most overdue loan is past
+// its due date; 0 when none is.
+func (c *Circulation) overdueDays(ctx context.Context, q store.Querier, patronID int64) (int, error) {
+	due, err := store.EarliestDue(ctx, q, patronID)
+	if err != nil || due == "" {
+		return 0, err
+	}
+	days := int(c.today().Sub(parseDay(due, c.cal.Location())).Hours()+12) / 24
+	return max(days, 0), nil
+}
+
+// CheckoutRequest is a loan asked for at a desk: the patron's card, the
+// copy's barcode, the desk's branch, and whether staff override the
+// overdue rule (R53: they have given their reason, see OverrideOverdue).
+type CheckoutRequest struct {
+	Card, Barcode, Branch string
+	Override              bool
 }
 
 // Checkout lends a copy to a patron at a branch (R37). A copy waiting on
 // the hold shelf for this patron fulfils their hold.
 func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string) (*store.Loan, error) {
+	return c.Lend(ctx, CheckoutRequest{Card: card, Barcode: barcode, Branch: branch})
+}
+
+// Lend lends a copy as Checkout does, under the rules for the patron's
+// category and the copy's material type (R54), and the overdue rule
+// unless staff override it (R53).
+func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*store.Loan, error) {
+	branch := r.Branch
 	var loan store.Loan
 	err := c.tx(ctx, func(tx *sql.Tx) error {
-		d, err := c.readCheckout(ctx, tx, card, barcode, branch)
+		d, err := c.readCheckout(ctx, tx, r)
 		if err != nil {
 			return err
 		}
@@ -537,7 +682,7 @@ func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string
 				return err
 			}
 		}
-		due, err := c.DueDate(ctx, branch, today)
+		due, err := c.dueAfter(ctx, branch, today, d.Terms.LoanDays)
 		if err != nil {
 			return err
 		}
@@ -674,13 +819,17 @@ func (c *Circulation) Renew(ctx context.Context, patronID, loanID int64) (time.T
 		if err != nil {
 			return err
 		}
+		terms, err := c.loanTerms(ctx, tx, l.PatronID, cp.RecordID)
+		if err != nil {
+			return err
+		}
 		loc := c.cal.Location()
 		today := c.today()
 		old := parseDay(l.DueDate, loc)
-		if notes := RenewalNotes(old, today, l.Renewals, reserved); len(notes) > 0 {
+		if notes := renewalNotes(terms, old, today, l.Renewals, reserved); len(notes) > 0 {
 			return refuse(notes[0])
 		}
-		due, err = c.RenewedDue(ctx, l.Branch, old, today)
+		due, err = c.renewedDue(ctx, l.Branch, old, today, terms.LoanDays)
 		if err != nil {
 			return err
 		}
@@ -707,10 +856,24 @@ func (c *Circulation) RenewalPreview(ctx context.Context, patronID, loanID int64
 		if !l.Renewable {
 			return l, time.Time{}, refuse(l.Notes[0])
 		}
-		due, err := c.RenewedDue(ctx, l.Branch, parseDay(l.DueDate, c.cal.Location()), c.today())
+		terms, err := c.loanTerms(ctx, c.db.Reader(), patronID, l.RecordID)
+		if err != nil {
+			return l, time.Time{}, err
+		}
+		due, err := c.renewedDue(ctx, l.Branch, parseDay(l.DueDate, c.cal.Location()), c.today(), terms.LoanDays)
 		return l, due, err
 	}
 	return nil, time.Time{}, refuse(LoanNotFound)
+}
+
+// renewalNotes are RenewalNotes with the loan rules' word first: a
+// material the rules do not renew (R54).
+func renewalNotes(t Terms, due, today time.Time, renewals int, reservedByOthers bool) []string {
+	notes := RenewalNotes(due, today, renewals, reservedByOthers)
+	if !t.Renewable {
+		notes = append([]string{NotRenewable}, notes...)
+	}
+	return notes
 }
 
 // reservedByOthers: someone waits for the title and no copy on the shelf
@@ -734,13 +897,25 @@ func (c *Circulation) Loans(ctx context.Context, patronID int64) ([]LoanView, er
 		return nil, err
 	}
 	today := c.today()
+	table, err := c.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	category := ""
+	if len(loans) > 0 {
+		p, err := c.db.PatronByID(ctx, patronID)
+		if err != nil {
+			return nil, err
+		}
+		category = c.categoryOf(p.Category)
+	}
 	out := make([]LoanView, len(loans))
 	for i, l := range loans {
 		reserved, err := reservedByOthers(ctx, c.db.Reader(), l.RecordID)
 		if err != nil {
 			return nil, err
 		}
-		notes := RenewalNotes(parseDay(l.DueDate, c.cal.Location()), today, l.Renewals, reserved)
+		notes := renewalNotes(table.For(category, l.MaterialType), parseDay(l.DueDate, c.cal.Location()), today, l.Renewals, reserved)
 		if notes == nil {
 			notes = []string{}
 		}

@@ -16,6 +16,13 @@ type Refusal struct {
 	At time.Time
 	// RetryAfter is how long to wait before trying again.
 	RetryAfter time.Duration
+	// Limit is the number a limit's message states ("貸出上限（10冊）").
+	Limit int
+	// Material is the material type a loan rule's message names.
+	Material string
+	// Detail says more, in the words of the rule, for staff (what is
+	// wrong with a rule table).
+	Detail string
 }
 
 func (r *Refusal) Error() string {
@@ -101,7 +108,27 @@ const (
 	// LapsedHoldCopy: a copy left on the hold shelf by a hold that
 	// lapsed or was cancelled is scanned back before it is lent.
 	LapsedHoldCopy = "lapsed_hold_copy"
-	InvalidResult  = "invalid_result" // a call's result: reached or unreachable
+	CopyWithdrawn  = "copy_withdrawn" // the copy left the catalogue
+	// OverdueBlocked: a loan is more days overdue than the policy
+	// allows new loans with (R53); staff may override with a reason.
+	OverdueBlocked = "overdue_blocked"
+)
+
+// The loan rules (R54): patron categories × material types, copy flags
+// and statuses.
+const (
+	ReferenceOnly        = "reference_only"          // 館内のみ: the material type is not lent
+	NotHoldable          = "not_holdable"            // the rules hold no title of that type
+	NoCopyToLend         = "no_copy_to_lend"         // every copy is 禁帯出, lost or withdrawn
+	TypeLoanLimitReached = "type_loan_limit_reached" // the most loans of one material type
+	TypeHoldLimitReached = "type_hold_limit_reached" // the most holds of one material type
+	NotRenewable         = "not_renewable"           // the rules renew no loan of that type
+	NotForLoan           = "not_for_loan"            // the copy's flag 禁帯出
+	CopyInRepair         = "copy_in_repair"          // 修理中
+	CopyLost             = "copy_lost"               // 紛失
+	CopyMissing          = "copy_missing"            // 調査中
+	InvalidRules         = "invalid_rules"           // a rule table staff saved
+	InvalidResult        = "invalid_result"          // a call's result: reached or unreachable
 )
 
 // The catalogue.

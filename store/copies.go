@@ -13,8 +13,10 @@ const (
 	CopyOnLoan      = "on_loan"
 	CopyInTransit   = "in_transit"
 	CopyOnHoldShelf = "on_hold_shelf"
-	CopyMissing     = "missing"
+	CopyMissing     = "missing" // 調査中: not where it should be
 	CopyWithdrawn   = "withdrawn"
+	CopyRepair      = "repair" // 修理中
+	CopyLost        = "lost"   // 紛失
 )
 
 // Copy is one physical item of a record.
@@ -34,6 +36,9 @@ type Copy struct {
 	ShelvedOn  string // YYYY-MM-DD
 	AcquiredOn string // YYYY-MM-DD
 	DueDate    string // YYYY-MM-DD while on loan, from the loan
+	// NotForLoan is the flag 禁帯出: read in the library, never lent,
+	// never sent to a hold.
+	NotForLoan bool
 }
 
 // copyCols are a Copy's columns, of copies c LEFT JOIN loans l. A NULL
@@ -43,11 +48,11 @@ const copyCols = `c.id, c.record_id, c.barcode, c.branch, c.location, c.call_num
 	COALESCE(c.transit_to, ''),
 	CASE WHEN c.status = 'on_loan' THEN '' WHEN c.at_branch IS NOT NULL THEN c.at_branch
 		WHEN c.status = 'in_transit' THEN '' ELSE c.branch END,
-	c.shelved_on, c.acquired_on, COALESCE(l.due_date, '')`
+	c.shelved_on, c.acquired_on, COALESCE(l.due_date, ''), c.not_for_loan`
 
 func scanCopy(sc interface{ Scan(...any) error }, c *Copy, more ...any) error {
 	return sc.Scan(append([]any{&c.ID, &c.RecordID, &c.Barcode, &c.Branch, &c.Location, &c.CallNumber,
-		&c.Status, &c.TransitTo, &c.AtBranch, &c.ShelvedOn, &c.AcquiredOn, &c.DueDate}, more...)...)
+		&c.Status, &c.TransitTo, &c.AtBranch, &c.ShelvedOn, &c.AcquiredOn, &c.DueDate, &c.NotForLoan}, more...)...)
 }
 
 func scanCopies(rows *sql.Rows) ([]Copy, error) {
@@ -198,4 +203,25 @@ func (db *DB) LapsedCopies(ctx context.Context, branch string) ([]LapsedCopy, er
 		out = append(out, lc)
 	}
 	return out, rows.Err()
+}
+
+// SetCopyState sets a copy's status (on the shelf, 修理中, 紛失, 調査中)
+// and its flag 禁帯出, as staff decide them.
+func SetCopyState(ctx context.Context, tx *sql.Tx, copyID int64, status string, notForLoan bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE copies SET status = ?, not_for_loan = ? WHERE id = ?`, status, notForLoan, copyID)
+	if err != nil {
+		return fmt.Errorf("store: copy state: %w", mapErr(err))
+	}
+	return nil
+}
+
+// LendableCopies counts the copies of a record, and those of them that
+// could ever be lent: not withdrawn or lost, not 禁帯出.
+func LendableCopies(ctx context.Context, q Querier, recordID int64) (lendable, all int, err error) {
+	err = q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(status NOT IN ('withdrawn', 'lost') AND not_for_loan = 0), 0)
+		FROM copies WHERE record_id = ?`, recordID).Scan(&all, &lendable)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: lendable copies: %w", err)
+	}
+	return lendable, all, nil
 }

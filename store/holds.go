@@ -149,6 +149,14 @@ func CountHolds(ctx context.Context, tx *sql.Tx, patronID int64) (int, error) {
 	return n, err
 }
 
+// CountHoldsOfType counts a patron's holds on titles of a material type.
+func CountHoldsOfType(ctx context.Context, tx *sql.Tx, patronID int64, materialType string) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds h JOIN records r ON r.id = h.record_id
+		WHERE h.patron_id = ? AND r.material_type = ?`, patronID, materialType).Scan(&n)
+	return n, err
+}
+
 // UpdateHold writes a hold's changeable fields.
 func UpdateHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 	copyID, ready, contacted, deadline := h.nullables()
@@ -175,7 +183,7 @@ func DeleteHold(ctx context.Context, tx *sql.Tx, id int64) error {
 func Demand(ctx context.Context, q Querier, recordID int64) (waiting, onShelf int, err error) {
 	err = q.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND +copy_id IS NULL),
-		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf')`, recordID, recordID).Scan(&waiting, &onShelf)
+		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf' AND not_for_loan = 0)`, recordID, recordID).Scan(&waiting, &onShelf)
 	return waiting, onShelf, err
 }
 
@@ -304,7 +312,7 @@ func (db *DB) PickList(ctx context.Context, branch, today string) ([]PickItem, e
 		c.barcode, c.location, c.call_number
 		FROM holds h JOIN records r ON r.id = h.record_id
 		JOIN copies c ON c.id = (SELECT c2.id FROM copies c2 WHERE c2.record_id = h.record_id AND c2.branch = ?
-			AND c2.status = 'on_shelf' AND c2.shelved_on < ? ORDER BY c2.id LIMIT 1)
+			AND c2.status = 'on_shelf' AND c2.not_for_loan = 0 AND c2.shelved_on < ? ORDER BY c2.id LIMIT 1)
 		WHERE h.status = 'waiting' AND +h.copy_id IS NULL
 		  AND h.id = (SELECT h2.id FROM holds h2 WHERE h2.record_id = h.record_id AND h2.status = 'waiting'
 			AND +h2.copy_id IS NULL ORDER BY h2.placed_at, h2.id LIMIT 1)

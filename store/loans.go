@@ -72,6 +72,22 @@ func CountLoans(ctx context.Context, tx *sql.Tx, patronID int64) (int, error) {
 	return n, err
 }
 
+// CountLoansOfType counts a patron's loans of a material type.
+func CountLoansOfType(ctx context.Context, tx *sql.Tx, patronID int64, materialType string) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM loans l JOIN copies c ON c.id = l.copy_id
+		JOIN records r ON r.id = c.record_id WHERE l.patron_id = ? AND r.material_type = ?`, patronID, materialType).Scan(&n)
+	return n, err
+}
+
+// EarliestDue is the earliest due date of a patron's loans ("" when
+// they have none), for the overdue rule (R53).
+func EarliestDue(ctx context.Context, q Querier, patronID int64) (string, error) {
+	var d sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT min(due_date) FROM loans WHERE patron_id = ?`, patronID).Scan(&d)
+	return d.String, err
+}
+
 // HasLoanOfRecord reports whether a patron has a copy of the record out.
 func HasLoanOfRecord(ctx context.Context, tx *sql.Tx, patronID, recordID int64) (bool, error) {
 	var n int
@@ -100,15 +116,16 @@ func RenewLoan(ctx context.Context, tx *sql.Tx, id int64, due string) error {
 // PatronLoan is a loan as its patron sees it.
 type PatronLoan struct {
 	Loan
-	RecordID int64
-	Title    string
-	Barcode  string
+	RecordID     int64
+	Title        string
+	Barcode      string
+	MaterialType string
 }
 
 // LoansOf lists a patron's loans, soonest due first.
 func LoansOf(ctx context.Context, q Querier, patronID int64) ([]PatronLoan, error) {
 	rows, err := q.QueryContext(ctx, `SELECT l.id, l.copy_id, l.patron_id, l.branch, l.loaned_on, l.due_date, l.renewals,
-		c.record_id, r.title, c.barcode FROM loans l JOIN copies c ON c.id = l.copy_id JOIN records r ON r.id = c.record_id
+		c.record_id, r.title, c.barcode, r.material_type FROM loans l JOIN copies c ON c.id = l.copy_id JOIN records r ON r.id = c.record_id
 		WHERE l.patron_id = ? ORDER BY l.due_date, l.id`, patronID)
 	if err != nil {
 		return nil, fmt.Errorf("store: loans: %w", err)
@@ -117,7 +134,7 @@ func LoansOf(ctx context.Context, q Querier, patronID int64) ([]PatronLoan, erro
 	var out []PatronLoan
 	for rows.Next() {
 		var l PatronLoan
-		if err := rows.Scan(&l.ID, &l.CopyID, &l.PatronID, &l.Branch, &l.LoanedOn, &l.DueDate, &l.Renewals, &l.RecordID, &l.Title, &l.Barcode); err != nil {
+		if err := rows.Scan(&l.ID, &l.CopyID, &l.PatronID, &l.Branch, &l.LoanedOn, &l.DueDate, &l.Renewals, &l.RecordID, &l.Title, &l.Barcode, &l.MaterialType); err != nil {
 			return nil, err
 		}
 		out = append(out, l)

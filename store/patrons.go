@@ -20,6 +20,9 @@ type Patron struct {
 	Mobile     string
 	Email      string
 	HomeBranch string
+	// Category is the patron's category for the loan rules (R54); ""
+	// is the first category of the configuration.
+	Category string
 }
 
 // AddPatron inserts a patron inside the caller's transaction. The password
@@ -30,8 +33,8 @@ func AddPatron(ctx context.Context, tx *sql.Tx, p *Patron, now time.Time) error 
 		home = p.HomeBranch
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO patrons(card, name, name_yomi, birth_date, address, phone,
-		mobile, email, home_branch, password_issued_at, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		p.Card, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone, p.Mobile, p.Email, home,
+		mobile, email, home_branch, category, password_issued_at, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		p.Card, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone, p.Mobile, p.Email, home, p.Category,
 		fmtTime(now), fmtTime(now)).Scan(&p.ID)
 	if err != nil {
 		return fmt.Errorf("store: add patron: %w", mapErr(err))
@@ -46,8 +49,8 @@ func UpdatePatron(ctx context.Context, tx *sql.Tx, p *Patron) error {
 		home = p.HomeBranch
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE patrons SET name = ?, name_yomi = ?, birth_date = ?, address = ?, phone = ?,
-		mobile = ?, email = ?, home_branch = ? WHERE id = ?`, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone,
-		p.Mobile, p.Email, home, p.ID)
+		mobile = ?, email = ?, home_branch = ?, category = ? WHERE id = ?`, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone,
+		p.Mobile, p.Email, home, p.Category, p.ID)
 	if err != nil {
 		return fmt.Errorf("store: update patron: %w", mapErr(err))
 	}
@@ -68,8 +71,8 @@ func (db *DB) patronWhere(ctx context.Context, where string, arg any) (*Patron, 
 	var p Patron
 	var home sql.NullString
 	err := db.read.QueryRowContext(ctx, `SELECT id, card, name, name_yomi, birth_date, address, phone, mobile,
-		email, home_branch FROM patrons WHERE `+where, arg).Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi,
-		&p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &home)
+		email, home_branch, category FROM patrons WHERE `+where, arg).Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi,
+		&p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &home, &p.Category)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: patron: %w", ErrNotFound)
 	}
@@ -84,7 +87,7 @@ func (db *DB) patronWhere(ctx context.Context, where string, arg any) (*Patron, 
 func (db *DB) FindPatrons(ctx context.Context, q string, limit int) ([]Patron, error) {
 	like := "%" + q + "%"
 	rows, err := db.read.QueryContext(ctx, `SELECT id, card, name, name_yomi, birth_date, address, phone, mobile,
-		email, COALESCE(home_branch, '') FROM patrons WHERE card = ? OR name LIKE ? OR name_yomi LIKE ?
+		email, COALESCE(home_branch, ''), category FROM patrons WHERE card = ? OR name LIKE ? OR name_yomi LIKE ?
 		OR phone LIKE ? OR mobile LIKE ? ORDER BY name_yomi, id LIMIT ?`, q, like, like, like, like, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: find patrons: %w", err)
@@ -93,7 +96,7 @@ func (db *DB) FindPatrons(ctx context.Context, q string, limit int) ([]Patron, e
 	var out []Patron
 	for rows.Next() {
 		var p Patron
-		if err := rows.Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi, &p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &p.HomeBranch); err != nil {
+		if err := rows.Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi, &p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &p.HomeBranch, &p.Category); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -103,11 +106,12 @@ func (db *DB) FindPatrons(ctx context.Context, q string, limit int) ([]Patron, e
 
 // PatronForDesk is what the counter needs of a patron.
 type PatronForDesk struct {
-	ID      int64
-	Card    string
-	Name    string
-	Email   string
-	Blocked string
+	ID       int64
+	Card     string
+	Name     string
+	Email    string
+	Blocked  string
+	Category string
 }
 
 // PatronAtDesk reads a patron by card inside the caller's transaction.
@@ -122,8 +126,8 @@ func PatronAtDeskByID(ctx context.Context, tx *sql.Tx, id int64) (*PatronForDesk
 
 func patronDesk(ctx context.Context, tx *sql.Tx, where string, arg any) (*PatronForDesk, error) {
 	var p PatronForDesk
-	err := tx.QueryRowContext(ctx, `SELECT id, card, name, email, blocked_reason FROM patrons WHERE `+where, arg).
-		Scan(&p.ID, &p.Card, &p.Name, &p.Email, &p.Blocked)
+	err := tx.QueryRowContext(ctx, `SELECT id, card, name, email, blocked_reason, category FROM patrons WHERE `+where, arg).
+		Scan(&p.ID, &p.Card, &p.Name, &p.Email, &p.Blocked, &p.Category)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: patron: %w", ErrNotFound)
 	}

@@ -22,6 +22,10 @@ const (
 	MaterialOther    = "other"
 )
 
+// MaterialTypes are the material types, in the order pages list them.
+var MaterialTypes = []string{MaterialBook, MaterialMagazine, MaterialEbook, MaterialAudio,
+	MaterialVideo, MaterialScore, MaterialMap, MaterialOther}
+
 // Author roles, in the words Japanese catalogues use.
 const (
 	RoleAuthor      = "著"
@@ -185,4 +189,18 @@ func nonNilS(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// RecordMaterial reads a record's material type; "" when there is no
+// such record.
+func RecordMaterial(ctx context.Context, q Querier, id int64) (string, error) {
+	var m string
+	err := q.QueryRowContext(ctx, `SELECT material_type FROM records WHERE id = ?`, id).Scan(&m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: record material: %w", err)
+	}
+	return m, nil
 }

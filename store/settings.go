@@ -39,3 +39,21 @@ func (db *DB) HasPasswordHashes(ctx context.Context) (bool, error) {
 	}
 	return has, nil
 }
+
+// PutSetting keeps value for key inside the caller's transaction.
+func PutSetting(ctx context.Context, tx *sql.Tx, key, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("store: setting %s: %w", key, mapErr(err))
+	}
+	return nil
+}
+
+// DeleteSetting forgets key inside the caller's transaction.
+func DeleteSetting(ctx context.Context, tx *sql.Tx, key string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("store: setting %s: %w", key, mapErr(err))
+	}
+	return nil
+}

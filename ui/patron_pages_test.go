@@ -288,7 +288,7 @@ func TestReserveRefusalsInWords(t *testing.T) {
 		{recs[:1], "ozu", "pigeon", "連絡方法は、電話・携帯電話・メールから選んでください。"},
 		{recs[:10], "ozu", "phone", "予約しました"},
 		{recs[:1], "ozu", "phone", "この資料はすでに予約しています。"},
-		{recs[10:11], "ozu", "phone", "予約できる件数の上限に達しています。"},
+		{recs[10:11], "ozu", "phone", "予約できる件数の上限（10件）に達しています。"},
 	}
 	for _, tt := range tests {
 		do(t, c, "POST", e.URL+"/cart/clear", url.Values{"csrf": {token}})

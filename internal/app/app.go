@@ -265,8 +265,12 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	// The outbox's sender is woken by the services that write to it.
 	outbox := library.NewSignal()
 	letters := library.NewLetters(d.DB, library.Letterhead{Library: cfg.Library.Name, BaseURL: cfg.BaseURL}, rules)
+	cats, loanRules, err := cfg.LoanRules()
+	if err != nil {
+		return nil, err
+	}
 	if a.Accounts, err = library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{
-		Policy: policy, Letters: letters, Mailed: outbox.Notify}); err != nil {
+		Policy: policy, Letters: letters, Mailed: outbox.Notify, Categories: cats}); err != nil {
 		return nil, err
 	}
 	if loadDemo {
@@ -275,7 +279,8 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		}
 	}
 	a.Circulation = library.NewCirculation(d.DB, a.Calendar, d.Clock, library.CirculationOptions{
-		Policy: cfg.LoanPolicy(), Mail: cfg.MailPolicy(), Letters: letters, Changed: a.Catalog.Changed, Mailed: outbox.Notify})
+		Policy: cfg.LoanPolicy(), Rules: loanRules, Categories: cats, Mail: cfg.MailPolicy(), Letters: letters,
+		Changed: a.Catalog.Changed, Mailed: outbox.Notify})
 	transport, mailboxDir, err := a.transport(o)
 	if err != nil {
 		return nil, err

@@ -64,12 +64,37 @@ type MailConfig struct {
 	Keep                   time.Duration `mapstructure:"keep"`
 }
 
-// LoansConfig holds the numbers of loans and holds.
+// LoansConfig holds the numbers of loans and holds, and the loan rules
+// by patron category and material type (R54).
 type LoansConfig struct {
-	LoanDays   int `mapstructure:"loan_days"`
-	LoanLimit  int `mapstructure:"loan_limit"`
-	HoldLimit  int `mapstructure:"hold_limit"`
-	PickupDays int `mapstructure:"pickup_days"`
+	LoanDays         int              `mapstructure:"loan_days"`
+	LoanLimit        int              `mapstructure:"loan_limit"`
+	HoldLimit        int              `mapstructure:"hold_limit"`
+	PickupDays       int              `mapstructure:"pickup_days"`
+	OverdueBlockDays int              `mapstructure:"overdue_block_days"`
+	Categories       []CategoryConfig `mapstructure:"categories"`
+	Rules            []RuleConfig     `mapstructure:"rules"`
+}
+
+// CategoryConfig is a patron category of the loan rules.
+type CategoryConfig struct {
+	Code   string `mapstructure:"code"`
+	Name   string `mapstructure:"name"`
+	NameEn string `mapstructure:"name_en"`
+}
+
+// RuleConfig is a row of the loan rule table: a category ("*": all) and
+// a material type ("*": all), and the terms it sets; a term left out
+// comes from a wider row.
+type RuleConfig struct {
+	Category      string `mapstructure:"category"`
+	MaterialType  string `mapstructure:"material_type"`
+	LoanDays      *int   `mapstructure:"loan_days"`
+	MaxLoans      *int   `mapstructure:"max_loans"`
+	MaxHolds      *int   `mapstructure:"max_holds"`
+	Renewable     *bool  `mapstructure:"renewable"`
+	Holdable      *bool  `mapstructure:"holdable"`
+	ReferenceOnly *bool  `mapstructure:"reference_only"`
 }
 
 // AccountsConfig holds the rules of logins and sessions.
@@ -170,7 +195,7 @@ func Default() Config {
 		},
 		Calendar: CalendarConfig{ClosedOnHolidays: true, MonthEndCleaning: true, NewYearFrom: "12-29", NewYearTo: "01-03"},
 		Catalog:  CatalogConfig{NewArrivalsDays: 30},
-		Loans:    LoansConfig{LoanDays: 14, LoanLimit: 10, HoldLimit: 10, PickupDays: 7},
+		Loans:    LoansConfig{LoanDays: 14, LoanLimit: 10, HoldLimit: 10, PickupDays: 7, Categories: defaultCategories()},
 		Mail: MailConfig{SMTPPort: 587, SMTPTLS: "starttls", SMTPAuth: "PLAIN", SMTPTimeout: 30 * time.Second,
 			PickupReminderOpenDays: 2, DueReminderDays: 2, OverdueNotices: 3, OverdueEveryDays: 7,
 			RetryMin: time.Minute, RetryMax: time.Hour, GiveUpAfter: 24 * time.Hour, Keep: 7 * 24 * time.Hour},
@@ -250,7 +275,41 @@ func (c Config) TrustedProxies() ([]string, error) {
 // LoanPolicy is the numbers of loans and holds.
 func (c Config) LoanPolicy() library.LoanPolicy {
 	l := c.Loans
-	return library.LoanPolicy{LoanDays: l.LoanDays, LoanLimit: l.LoanLimit, HoldLimit: l.HoldLimit, PickupDays: l.PickupDays}
+	return library.LoanPolicy{LoanDays: l.LoanDays, LoanLimit: l.LoanLimit, HoldLimit: l.HoldLimit, PickupDays: l.PickupDays,
+		OverdueBlockDays: l.OverdueBlockDays}
+}
+
+func defaultCategories() []CategoryConfig {
+	var out []CategoryConfig
+	for _, k := range library.DefaultCategories() {
+		out = append(out, CategoryConfig{Code: k.Code, Name: k.Name, NameEn: k.NameEn})
+	}
+	return out
+}
+
+// LoanRules are the patron categories and the rows of the loan rule
+// table, checked: a row naming a category or material type there is
+// not, or given twice, stops the start with the row's number.
+func (c Config) LoanRules() ([]library.Category, []library.LoanRule, error) {
+	var cats []library.Category
+	for _, k := range c.Loans.Categories {
+		if k.Code == "" || k.Code == library.Any {
+			return nil, nil, fmt.Errorf("config: loans.categories: a category needs a code (not %q)", k.Code)
+		}
+		cats = append(cats, library.Category{Code: k.Code, Name: k.Name, NameEn: k.NameEn})
+	}
+	if len(cats) == 0 {
+		cats = library.DefaultCategories()
+	}
+	var rules []library.LoanRule
+	for _, r := range c.Loans.Rules {
+		rules = append(rules, library.LoanRule{Category: r.Category, MaterialType: r.MaterialType, LoanDays: r.LoanDays,
+			MaxLoans: r.MaxLoans, MaxHolds: r.MaxHolds, Renewable: r.Renewable, Holdable: r.Holdable, ReferenceOnly: r.ReferenceOnly})
+	}
+	if err := (library.RuleTable{Rules: rules}).Check(cats, store.MaterialTypes); err != nil {
+		return nil, nil, fmt.Errorf("config: loans.rules: %w", err)
+	}
+	return cats, rules, nil
 }
 
 // MailPolicy is the notice rules.

@@ -36,7 +36,8 @@ func (s *Server) staffRegisterPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "staff/register", web.T(web.Lang(c), "staff.register"), gin.H{"Branches": bs, "Form": web.FormState{Values: map[string]string{}}})
+	s.Render(c, http.StatusOK, "staff/register", web.T(web.Lang(c), "staff.register"), gin.H{"Branches": bs, "Categories": s.Circulation.Categories(),
+		"Form": web.FormState{Values: map[string]string{}}})
 	return nil
 }
 
@@ -53,10 +54,11 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 		}
 		bs, _ := s.DB.Branches(c.Request.Context())
 		values := map[string]string{"name": f.Name, "name_yomi": f.NameYomi, "birth_date": f.BirthDate, "address": f.Address,
-			"phone": f.Phone, "mobile": f.Mobile, "email": f.Email, "home_branch": f.HomeBranch}
+			"phone": f.Phone, "mobile": f.Mobile, "email": f.Email, "home_branch": f.HomeBranch, "category": f.Category}
 		form := web.FormState{Values: values}
 		form.Refused(field, msg)
-		s.Render(c, status, "staff/register", web.T(web.Lang(c), "staff.register"), gin.H{"Branches": bs, "Form": form})
+		s.Render(c, status, "staff/register", web.T(web.Lang(c), "staff.register"), gin.H{"Branches": bs, "Categories": s.Circulation.Categories(),
+			"Form": form})
 		return nil
 	}
 	s.Audit(c, "patron.register", "card "+reg.Card)
@@ -97,6 +99,7 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 		return err
 	}
 	s.Render(c, http.StatusOK, "staff/patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": locked,
+		"Categories": s.Circulation.Categories(), "Category": s.Circulation.CategoryOf(p.Category),
 		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
 	return nil
 }

@@ -203,6 +203,19 @@ var refusalStatus = map[string]struct {
 	library.PatronBlocked:              {http.StatusConflict, ""},
 	library.NotInTransit:               {http.StatusConflict, ""},
 	library.LapsedHoldCopy:             {http.StatusConflict, ""},
+	library.CopyWithdrawn:              {http.StatusConflict, ""},
+	library.OverdueBlocked:             {http.StatusConflict, ""},
+	library.ReferenceOnly:              {http.StatusConflict, ""},
+	library.NotHoldable:                {http.StatusConflict, ""},
+	library.NoCopyToLend:               {http.StatusConflict, ""},
+	library.TypeLoanLimitReached:       {http.StatusConflict, ""},
+	library.TypeHoldLimitReached:       {http.StatusConflict, ""},
+	library.NotRenewable:               {http.StatusConflict, ""},
+	library.NotForLoan:                 {http.StatusConflict, ""},
+	library.CopyInRepair:               {http.StatusConflict, ""},
+	library.CopyLost:                   {http.StatusConflict, ""},
+	library.CopyMissing:                {http.StatusConflict, ""},
+	library.InvalidRules:               {http.StatusUnprocessableEntity, ""},
 	library.InvalidResult:              {http.StatusUnprocessableEntity, ""},
 	library.InvalidRange:               {http.StatusUnprocessableEntity, ""},
 	library.StaffPasswordShort:         {http.StatusUnprocessableEntity, ""},
@@ -245,6 +258,14 @@ func refusalError(r *library.Refusal, loc *time.Location) *Error {
 	case r.RetryAfter > 0:
 		e.RetryAfter = r.RetryAfter
 		e.Args = []any{minutes(r.RetryAfter)}
+	case r.Material != "" && r.Limit > 0:
+		e.Args = []any{Why{ID: "mt." + r.Material}, r.Limit}
+	case r.Material != "":
+		e.Args = []any{Why{ID: "mt." + r.Material}}
+	case r.Limit > 0 || r.Code == library.LoanLimitReached || r.Code == library.HoldLimitReached:
+		e.Args = []any{r.Limit}
+	case r.Detail != "":
+		e.Args = []any{r.Detail}
 	}
 	return e
 }

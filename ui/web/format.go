@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strings"
 
+	"hondana/library"
 	"hondana/store"
 )
 
@@ -30,6 +31,14 @@ func BranchName(l string, b store.Branch) string {
 		return b.NameEn
 	}
 	return b.Name
+}
+
+// CategoryName is a patron category's name in language l.
+func CategoryName(l string, c library.Category) string {
+	if l == LangEN && c.NameEn != "" {
+		return c.NameEn
+	}
+	return c.Name
 }
 
 // Markdown renders staff-written Markdown; raw HTML in it is dropped.

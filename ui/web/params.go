@@ -37,8 +37,7 @@ func MailStatus(s string) bool {
 }
 
 // MaterialTypes are the material types a search may filter by.
-var MaterialTypes = []string{store.MaterialBook, store.MaterialMagazine, store.MaterialEbook, store.MaterialAudio,
-	store.MaterialVideo, store.MaterialScore, store.MaterialMap, store.MaterialOther}
+var MaterialTypes = store.MaterialTypes
 
 // intParam reads an optional whole-number parameter within [min, max].
 func intParam(c *gin.Context, name string, def, min, max int, why func() *Error) (int, error) {

@@ -19,12 +19,13 @@ type PatronForm struct {
 	Mobile     string `json:"mobile" form:"mobile"`
 	Email      string `json:"email" form:"email"`
 	HomeBranch string `json:"home_branch" form:"home_branch"`
+	Category   string `json:"category" form:"category"`
 }
 
 // Patron is the form as the rules take it.
 func (f PatronForm) Patron() library.PatronForm {
 	return library.PatronForm{Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate, Address: f.Address,
-		Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch}
+		Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch, Category: f.Category}
 }
 
 // StaffPatron reads the patron of the :card path parameter with their

@@ -55,6 +55,7 @@ var funcs = template.FuncMap{
 		return r
 	},
 	"availAt": availableAt,
+	"catname": CategoryName,
 	"hitsview": func(l string, hits []library.Hit, offset int, names map[string]string, covers map[int64]string) hitsView {
 		return hitsView{Lang: l, Hits: hits, Offset: offset, Names: names, Covers: covers}
 	},
