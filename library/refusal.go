@@ -128,7 +128,10 @@ const (
 	CopyLost             = "copy_lost"               // 紛失
 	CopyMissing          = "copy_missing"            // 調査中
 	InvalidRules         = "invalid_rules"           // a rule table staff saved
-	InvalidResult        = "invalid_result"          // a call's result: reached or unreachable
+	// CopyStateLocked: a copy on loan, travelling or on a hold shelf
+	// keeps its status; staff may change its flag 禁帯出 only.
+	CopyStateLocked = "copy_state_locked"
+	InvalidResult   = "invalid_result" // a call's result: reached or unreachable
 )
 
 // The catalogue.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"hondana/store"
 )
@@ -66,4 +67,42 @@ func found[T any](_ T, err error) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// Statuses staff may give a copy on its shelf (R54): back on the shelf,
+// 修理中, 紛失, 調査中.
+var settableStatuses = []string{store.CopyOnShelf, store.CopyRepair, store.CopyLost, store.CopyMissing}
+
+// SetCopyState gives a copy a status staff decide (on the shelf, 修理中,
+// 紛失, 調査中) and its flag 禁帯出, in the staff log. A copy on loan,
+// travelling or on a hold shelf keeps its status (CopyStateLocked): its
+// flag alone may change. A copy marked on the shelf again is not sent to a
+// hold by this: scanning it at the desk does that, as for any copy.
+func (c *Circulation) SetCopyState(ctx context.Context, staffID int64, barcode, status string, notForLoan bool) error {
+	return c.tx(ctx, func(tx *sql.Tx) error {
+		cp, err := store.CopyByBarcode(ctx, tx, barcode)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(ItemNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if cp.Status == store.CopyWithdrawn {
+			return refuse(CopyWithdrawn)
+		}
+		if status != cp.Status && !slices.Contains(settableStatuses, status) {
+			return &Refusal{Code: InvalidField, Field: "status"}
+		}
+		if status != cp.Status && !slices.Contains(settableStatuses, cp.Status) {
+			return refuse(CopyStateLocked)
+		}
+		if err := store.SetCopyState(ctx, tx, cp.ID, status, notForLoan); err != nil {
+			return err
+		}
+		detail := "item " + barcode + ": " + status
+		if notForLoan {
+			detail += ", not for loan"
+		}
+		return store.Audit(ctx, tx, staffID, "copy.state", detail, c.clock.Now())
+	})
 }

@@ -209,3 +209,18 @@ func (s *Server) copyWithdrawPost(c *gin.Context) error {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=withdrawn", id))
 	return nil
 }
+
+// copyStatePost sets a copy's status (on the shelf, 修理中, 紛失, 調査中)
+// and its flag 禁帯出 (R54).
+func (s *Server) copyStatePost(c *gin.Context) error {
+	id, err := web.RecordID(c)
+	if err != nil {
+		return err
+	}
+	err = s.Circulation.SetCopyState(c.Request.Context(), s.Who(c).StaffID, c.PostForm("barcode"), c.PostForm("status"), c.PostForm("not_for_loan") == "1")
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/records/%d?done=state", id))
+	return nil
+}

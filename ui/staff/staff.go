@@ -86,6 +86,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.POST("/covers/remove", h(s.coverRemovePost))
 	staff.GET("/covers", h(s.coversPage))
 	staff.POST("/covers/import", h(s.coversImportPost))
+	staff.POST("/records/:id/copies/state", h(s.copyStatePost))
 	staff.GET("/import", h(s.importPage))
 	staff.POST("/import", h(s.importPost))
 	staff.POST("/reindex", h(s.reindexPost))

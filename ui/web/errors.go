@@ -216,6 +216,7 @@ var refusalStatus = map[string]struct {
 	library.CopyLost:                   {http.StatusConflict, ""},
 	library.CopyMissing:                {http.StatusConflict, ""},
 	library.InvalidRules:               {http.StatusUnprocessableEntity, ""},
+	library.CopyStateLocked:            {http.StatusConflict, ""},
 	library.InvalidResult:              {http.StatusUnprocessableEntity, ""},
 	library.InvalidRange:               {http.StatusUnprocessableEntity, ""},
 	library.StaffPasswordShort:         {http.StatusUnprocessableEntity, ""},

@@ -1,8 +1,9 @@
 package web
 
 // The staff client's own words (its shell, the desk, the counter's
-// answers, printing, loan rules), kept apart from messages so the two
-// lists stay readable; init merges them.
+// answers, printing, loan rules) and the copy statuses they brought to
+// every page, kept apart from messages so the two lists stay readable;
+// init merges them.
 var staffMessages = map[string][2]string{
 	"staff.client":                {"Hondana 職員", "Hondana staff"},
 	"staff.reports":               {"職員メニュー・集計", "Staff menu and figures"},
@@ -45,7 +46,16 @@ var staffMessages = map[string][2]string{
 	"err.copy_lost":               {"紛失扱いの資料です。", "This copy is recorded as lost."},
 	"err.copy_missing":            {"調査中（所在不明）の資料です。", "This copy is missing (being looked for)."},
 	"err.invalid_rules":           {"貸出規則が正しくありません: %s", "The loan rules are not right: %s"},
+	"status.repair":               {"修理中", "Being repaired"},
+	"status.lost":                 {"紛失", "Lost"},
+	"status.not_for_loan":         {"（禁帯出）", " (not for loan)"},
+	"copy.state_saved":            {"資料の状態を変更しました。", "The copy's state was changed."},
+	"copy.not_for_loan":           {"禁帯出", "Not for loan"},
+	"copy.at":                     {"現在地", "Now at"},
+	"copy.set_state":              {"状態を変更", "Change"},
+	"field.status":                {"状態", "Status"},
 	"field.category":              {"利用者区分", "Patron category"},
+	"err.copy_state_locked":       {"貸出中・回送中・取置中の資料は状態を変えられません（禁帯出だけ変更できます）。", "A copy on loan, in transit or on a hold shelf keeps its status (only 禁帯出 can be changed)."},
 	"note.not_renewable":          {"延長できない資料です", "This material cannot be renewed"},
 }
 

@@ -114,15 +114,21 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// copyStatus says where a copy is, in words.
+// copyStatus says where a copy is, in words, and that it is 禁帯出.
 func copyStatus(l string, c store.Copy) string {
-	if c.Status == store.CopyOnLoan {
-		if c.DueDate == "" {
-			return T(l, "status.on_loan_nodate")
-		}
-		return T(l, "status.on_loan", fmtDateString(l, c.DueDate))
+	var s string
+	switch {
+	case c.Status == store.CopyOnLoan && c.DueDate == "":
+		s = T(l, "status.on_loan_nodate")
+	case c.Status == store.CopyOnLoan:
+		s = T(l, "status.on_loan", fmtDateString(l, c.DueDate))
+	default:
+		s = T(l, "status."+c.Status)
 	}
-	return T(l, "status."+c.Status)
+	if c.NotForLoan {
+		s += T(l, "status.not_for_loan")
+	}
+	return s
 }
 
 func fmtDateString(l, d string) string {
