@@ -74,6 +74,8 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.GET("/pages", h(s.pageEditPage))
 	staff.GET("/pages/:slug", h(s.pageEditPage))
 	staff.POST("/pages/:slug", h(s.pageSavePost))
+	staff.GET("/rules", admin, h(s.rulesPage))
+	staff.POST("/rules", admin, h(s.rulesPost))
 	staff.GET("/accounts", admin, h(s.staffAccountsPage))
 	staff.POST("/accounts", admin, h(s.staffAccountsPost))
 	staff.GET("/records/new", h(s.catalogueNewPage))

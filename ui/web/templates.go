@@ -38,6 +38,14 @@ var funcs = template.FuncMap{
 	"date":     FmtDate,
 	"datetime": FmtDateTime,
 	"list":     func(v ...string) []string { return v },
+	// dict passes several values to a partial: dict "Lang" $.Lang "T" .
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
 	// get reads a field's message from a map that may be absent.
 	"get": func(m any, key string) string {
 		if mm, ok := m.(map[string]string); ok {
