@@ -38,6 +38,9 @@ func TestConfigLayers(t *testing.T) {
 	if c2.Branches[3].Code != "kawabe" || strings.Join(c2.Branches[2].ClosedDays, ",") != "mon,tue" || c2.Web.ShutdownTimeout != c.Web.ShutdownTimeout {
 		t.Fatalf("example config: %+v", c2)
 	}
+	if !reflect.DeepEqual(c2.Counter, c.Counter) {
+		t.Errorf("example counter: %+v; defaults %+v", c2.Counter, c.Counter)
+	}
 	if !reflect.DeepEqual(c2.Loans.Categories, c.Loans.Categories) || len(c2.Loans.Rules) != 0 || c2.Loans.OverdueBlockDays != 0 {
 		t.Errorf("example loan rules: %+v; defaults %+v", c2.Loans, c.Loans)
 	}

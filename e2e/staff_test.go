@@ -82,39 +82,59 @@ func (b *tab) chooseDesk(code string) {
 	}
 }
 
-// scanCard types the card into #card with Enter; the patron shows.
+// waitFor evaluates a JavaScript condition until it holds, through page
+// loads (an evaluation during one fails and is tried again), for at most
+// a step's time.
+func (b *tab) waitFor(what, cond string) {
+	b.T.Helper()
+	deadline := time.Now().Add(testbrowser.StepTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(b.Ctx, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return document.readyState === "complete" && !!(`+cond+`); } catch (e) { return false; } })()`))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.T.Fatalf("%s: still not so after %v (page %s: %q)", what, testbrowser.StepTimeout, b.Location(), b.MainText())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// scanKeys types code and Enter into the focused element, as a scanner
+// does, and waits for the counter's answer: a new page without
+// JavaScript, the page's main part replaced with it. The focus must be
+// in the scan box before and after: no scan needs the mouse.
+func (b *tab) scanKeys(code string) string {
+	b.T.Helper()
+	if id := evalJS[string](b, `document.activeElement ? document.activeElement.id : ""`); id != "scan" {
+		b.T.Fatalf("before scanning %s the focus is on %q, not the scan box (page %s)", code, id, b.Location())
+	}
+	b.Do("mark the page", chromedp.Evaluate[chromedp.Void](`document.getElementById("scan").setAttribute("data-sent", "1")`))
+	b.Do("scan "+code, chromedp.KeyEvent(code+"\n"))
+	b.waitFor("the answer to "+code, `document.getElementById("scan") && !document.getElementById("scan").hasAttribute("data-sent") && document.activeElement === document.getElementById("scan")`)
+	answer := b.Text("#answer")
+	b.T.Logf("scan %s: %s", code, strings.Join(strings.Fields(answer), " "))
+	return answer
+}
+
+// scanCard scans a card; the patron shows.
 func (b *tab) scanCard(card, name string) {
 	b.T.Helper()
-	b.Follow("scan the card "+card, chromedp.SendKeys(chromedp.ID("card"), card+"\n"))
-	if h := b.Text("main section[aria-labelledby=lend-h] h3"); !strings.HasPrefix(h, name) || !strings.Contains(h, card) {
+	b.scanKeys(card)
+	if h := b.Text("#patron h2"); !strings.HasPrefix(h, name) || !strings.Contains(h, card) {
 		b.T.Fatalf("after scanning %s the counter shows %q; want %s %s (page: %q)", card, h, name, card, b.MainText())
 	}
 }
 
-// scan types barcode into the input id with Enter and returns the line
-// the counter answers with.
-func (b *tab) scan(id, barcode string) string {
+// setMode chooses the scan box's mode by its access key (Alt+1…4), and
+// puts the focus back in the box as the page does (with JavaScript) or
+// a staff member would (without).
+func (b *tab) setMode(mode string) {
 	b.T.Helper()
-	b.Follow("scan "+barcode+" into #"+id, chromedp.SendKeys(chromedp.ID(id), barcode+"\n"))
-	line := b.Text(".scanline")
-	b.T.Logf("#%s %s: %s", id, barcode, line)
-	if line == "" {
-		b.T.Fatalf("scanning %s into #%s shows no line (page: %q)", barcode, id, b.MainText())
-	}
-	return line
-}
-
-// receive types barcode into the return form and presses 回送受入.
-func (b *tab) receive(barcode string) string {
-	b.T.Helper()
-	b.Do("type "+barcode, chromedp.SendKeys(chromedp.ID("return-barcode"), barcode))
-	b.Press("回送受入")
-	line := b.Text(".scanline")
-	b.T.Logf("回送受入 %s: %s", barcode, line)
-	if line == "" {
-		b.T.Fatalf("回送受入 of %s shows no line (page: %q)", barcode, b.MainText())
-	}
-	return line
+	b.Do("choose the mode "+mode, chromedp.Click(chromedp.Search(`//input[@name="mode"][@value=`+testbrowser.XPathString(mode)+`]`)),
+		chromedp.Focus(chromedp.ID("scan")))
 }
 
 // branchNames maps branch codes to their Japanese names.
@@ -172,15 +192,15 @@ func TestStaffCounterDay(t *testing.T) {
 	b.chooseDesk("ozu")
 	b.scanCard(card, name)
 	for _, it := range []item{first, second} {
-		line := b.scan("lend-barcode", it.Barcode)
+		line := b.scanKeys(it.Barcode)
 		if !strings.Contains(line, it.Barcode) || !strings.Contains(line, "貸出しました。返却期限日は") {
-			t.Fatalf("lending %s: the line says %q; want 貸出しました。返却期限日は …", it.Barcode, line)
+			t.Fatalf("lending %s: the answer says %q; want 貸出しました。返却期限日は …", it.Barcode, line)
 		}
-		if len(b.Texts(".scanline.notice")) != 1 {
-			t.Errorf("lending %s: the line is not shown as a notice", it.Barcode)
+		if len(b.Texts(".answer-ok")) != 1 {
+			t.Errorf("lending %s: the answer is not shown as a success", it.Barcode)
 		}
 	}
-	loans := b.Texts("main section[aria-labelledby=lend-h] ul li")
+	loans := b.Texts("#patron-loans li")
 	for _, it := range []item{first, second} {
 		if !slices.ContainsFunc(loans, func(s string) bool { return strings.Contains(s, it.Barcode) }) {
 			t.Errorf("the counter's 貸出中 list %q lacks %s", loans, it.Barcode)
@@ -189,22 +209,24 @@ func TestStaffCounterDay(t *testing.T) {
 
 	// Back at Nagahama: the copy belongs to Ozu, so it travels home.
 	b.chooseDesk("nagahama")
-	line := b.scan("return-barcode", first.Barcode)
+	line := b.scanKeys(first.Barcode)
 	if want := "回送: " + names[first.Branch] + "へ"; !strings.Contains(line, want) {
-		t.Errorf("returning %s (home %s) at 長浜図書館: the line says %q; want %s", first.Barcode, first.Branch, line, want)
+		t.Errorf("returning %s (home %s) at 長浜図書館: the answer says %q; want %s", first.Barcode, first.Branch, line, want)
 	}
 
 	// At Ozu it is received and shelved.
 	b.chooseDesk("ozu")
-	if line := b.receive(first.Barcode); !strings.Contains(line, "書架へ") {
-		t.Errorf("receiving %s at 大洲図書館: the line says %q; want 書架へ", first.Barcode, line)
+	b.setMode("receive")
+	if line := b.scanKeys(first.Barcode); !strings.Contains(line, "書架へ") {
+		t.Errorf("receiving %s at 大洲図書館: the answer says %q; want 書架へ", first.Barcode, line)
 	}
 
 	// Another patron reserves the other title; its return fills the hold.
 	holdID := placeHold(t, reserver, recs[1].ID, "ozu")
-	line = b.scan("return-barcode", second.Barcode)
+	b.setMode("return")
+	line = b.scanKeys(second.Barcode)
 	if want := fmt.Sprintf("取置棚へ（予約番号 %d）", holdID); !strings.Contains(line, want) {
-		t.Errorf("returning %s with hold %d waiting: the line says %q; want %s", second.Barcode, holdID, line, want)
+		t.Errorf("returning %s with hold %d waiting: the answer says %q; want %s", second.Barcode, holdID, line, want)
 	}
 
 	if st := b.Open("/staff/hold-shelf?branch=ozu"); st != http.StatusOK {
@@ -308,7 +330,7 @@ func TestStaffClosureMovesDueDates(t *testing.T) {
 	b.Open("/staff/counter")
 	b.chooseDesk("ozu")
 	b.scanCard(p.Card, p.Name)
-	line := b.scan("lend-barcode", it.Barcode)
+	line := b.scanKeys(it.Barcode)
 	if !strings.Contains(line, "貸出しました。返却期限日は") {
 		t.Fatalf("lending %s: the line says %q", it.Barcode, line)
 	}
@@ -370,7 +392,7 @@ func TestStaffClosureMovesDueDates(t *testing.T) {
 	}
 	// The counter shows the new date too.
 	b.Open("/staff/counter?card=" + url.QueryEscape(p.Card))
-	if loansText := strings.Join(b.Texts("main section[aria-labelledby=lend-h] ul li"), "\n"); !strings.Contains(loansText, jaDate(t, moved)) {
+	if loansText := strings.Join(b.Texts("#patron-loans li"), "\n"); !strings.Contains(loansText, jaDate(t, moved)) {
 		t.Errorf("the counter's loans %q do not show the moved due date %s", loansText, jaDate(t, moved))
 	}
 }

@@ -645,15 +645,29 @@ type CheckoutRequest struct {
 // Checkout lends a copy to a patron at a branch (R37). A copy waiting on
 // the hold shelf for this patron fulfils their hold.
 func (c *Circulation) Checkout(ctx context.Context, card, barcode, branch string) (*store.Loan, error) {
-	return c.Lend(ctx, CheckoutRequest{Card: card, Barcode: barcode, Branch: branch})
+	l, err := c.Lend(ctx, CheckoutRequest{Card: card, Barcode: barcode, Branch: branch})
+	if err != nil {
+		return nil, err
+	}
+	return &l.Loan, nil
+}
+
+// Lent is a loan made, with what the counter says of it and needs to
+// undo it: the title, the hold it fulfilled, the copy as it was.
+type Lent struct {
+	store.Loan
+	Title      string
+	FilledHold int64 // the hold the loan fulfilled (and forgot); 0 for none
+	Before     store.Copy
 }
 
 // Lend lends a copy as Checkout does, under the rules for the patron's
 // category and the copy's material type (R54), and the overdue rule
 // unless staff override it (R53).
-func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*store.Loan, error) {
+func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*Lent, error) {
 	branch := r.Branch
-	var loan store.Loan
+	var lent Lent
+	loan := &lent.Loan
 	err := c.tx(ctx, func(tx *sql.Tx) error {
 		d, err := c.readCheckout(ctx, tx, r)
 		if err != nil {
@@ -661,6 +675,10 @@ func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*store.Loan,
 		}
 		if r := CheckCheckout(d.CheckoutState); r != nil {
 			return r
+		}
+		lent.Before = *d.copy
+		if lent.Title, err = store.RecordTitle(ctx, tx, d.copy.RecordID); err != nil {
+			return err
 		}
 		today := c.today()
 		filled := d.hold
@@ -675,6 +693,7 @@ func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*store.Loan,
 			}
 		}
 		if filled != nil {
+			lent.FilledHold = filled.ID
 			if err := store.DeleteHold(ctx, tx, filled.ID); err != nil {
 				return err
 			}
@@ -686,8 +705,8 @@ func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*store.Loan,
 		if err != nil {
 			return err
 		}
-		loan = store.Loan{CopyID: d.copy.ID, PatronID: d.patron.ID, Branch: branch, LoanedOn: today.Format(DateLayout), DueDate: due.Format(DateLayout)}
-		err = store.AddLoan(ctx, tx, &loan)
+		*loan = store.Loan{CopyID: d.copy.ID, PatronID: d.patron.ID, Branch: branch, LoanedOn: today.Format(DateLayout), DueDate: due.Format(DateLayout)}
+		err = store.AddLoan(ctx, tx, loan)
 		if errors.Is(err, store.ErrConflict) {
 			return refuse(ItemOnLoan)
 		}
@@ -699,39 +718,113 @@ func (c *Circulation) Lend(ctx context.Context, r CheckoutRequest) (*store.Loan,
 	if err != nil {
 		return nil, err
 	}
-	return &loan, nil
+	return &lent, nil
 }
 
-// Checkin takes a copy back at a branch (R37). Returns are always
-// accepted, even overdue; the loan's link to the patron goes in the same
-// transaction (R40). The copy then goes to the first hold in line or
-// home to its shelf.
+// Checkin takes a copy back at a branch (R37): see Return.
 func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Placement, error) {
-	var pl Placement
+	r, err := c.Return(ctx, barcode, branch)
+	return r.Placement, err
+}
+
+// What a scan at the return desk found, besides where the copy goes
+// (R51): each is said in words at the counter.
+const (
+	FoundLoan           = "loan"               // on loan: returned
+	FoundNotOnLoan      = "not_on_loan"        // on the shelf: it was not on loan
+	FoundLapsed         = "lapsed"             // on a hold shelf, its hold lapsed or cancelled
+	FoundOnHoldShelf    = "on_hold_shelf"      // already waiting for its hold: nothing changes
+	FoundTransit        = "in_transit"         // in transit, received here
+	FoundAlreadyTransit = "already_in_transit" // in transit from here: nothing changes
+	FoundMissing        = "found"              // was 修理中, 紛失 or 調査中: back in circulation
+)
+
+// Returned is what a scan at the return desk did: where the copy goes,
+// what was found (Found, and the copy's status before), and for a loan
+// its due date and how many days late it came back.
+type Returned struct {
+	Placement
+	Found     string
+	WasStatus string
+	Barcode   string
+	RecordID  int64
+	Title     string
+	DueDate   string // of the loan returned
+	DaysLate  int
+}
+
+// Return takes a copy back at a branch, whatever state it is found in
+// (R37, R51). Returns are always accepted, even overdue; the loan's link
+// to the patron goes in the same transaction (R40). The copy then goes
+// to the first hold in line or home to its shelf. A copy in transit here
+// is received; one in transit from here stays so; one waiting for its
+// hold on the shelf stays; a lapsed hold's copy is handed on (R55); one
+// marked 修理中, 紛失 or 調査中 is back. A withdrawn copy is refused.
+func (c *Circulation) Return(ctx context.Context, barcode, branch string) (Returned, error) {
+	return c.scanBack(ctx, barcode, branch, false)
+}
+
+// Receive takes in a copy that arrived at a branch in transit: ready for
+// its hold at the pickup branch, back on its shelf at home, or sent on.
+// A copy not in transit is refused (NotInTransit).
+func (c *Circulation) Receive(ctx context.Context, barcode, branch string) (Returned, error) {
+	return c.scanBack(ctx, barcode, branch, true)
+}
+
+func (c *Circulation) scanBack(ctx context.Context, barcode, branch string, transitOnly bool) (Returned, error) {
+	var r Returned
 	err := c.tx(ctx, func(tx *sql.Tx) error {
 		cp, err := deskCopy(ctx, tx, barcode, branch)
 		if err != nil {
 			return err
 		}
+		r = Returned{Barcode: cp.Barcode, RecordID: cp.RecordID, WasStatus: cp.Status}
+		if r.Title, err = store.RecordTitle(ctx, tx, cp.RecordID); err != nil {
+			return err
+		}
+		if transitOnly && cp.Status != store.CopyInTransit {
+			return refuse(NotInTransit)
+		}
 		switch cp.Status {
+		case store.CopyWithdrawn:
+			return refuse(CopyWithdrawn)
 		case store.CopyOnHoldShelf:
 			h, err := store.HoldOfCopy(ctx, tx, cp.ID)
 			if err == nil {
-				pl = Placement{Action: ActionHoldShelf, HoldID: h.ID}
+				r.Found, r.Placement = FoundOnHoldShelf, Placement{Action: ActionHoldShelf, HoldID: h.ID}
 				return nil
 			}
 			if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
+			r.Found = FoundLapsed
+			r.Placement, err = c.place(ctx, tx, cp, branch, false)
+			return err
 		case store.CopyInTransit:
-			pl, err = c.receive(ctx, tx, cp, branch)
+			if cp.AtBranch == branch && cp.TransitTo != branch {
+				// Scanned again where it left from: it still goes.
+				r.Found, r.Placement = FoundAlreadyTransit, Placement{Action: ActionTransit, ToBranch: cp.TransitTo}
+				if h, err := store.HoldOfCopy(ctx, tx, cp.ID); err == nil {
+					r.HoldID = h.ID
+				}
+				return nil
+			}
+			r.Found = FoundTransit
+			r.Placement, err = c.receive(ctx, tx, cp, branch)
+			return err
+		case store.CopyRepair, store.CopyLost, store.CopyMissing:
+			r.Found = FoundMissing
+			r.Placement, err = c.place(ctx, tx, cp, branch, false)
 			return err
 		}
 		loan, err := store.LoanByCopy(ctx, tx, cp.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		r.Found = FoundNotOnLoan
 		if err == nil {
+			r.Found, r.DueDate = FoundLoan, loan.DueDate
+			r.DaysLate = max(0, int(c.today().Sub(parseDay(loan.DueDate, c.cal.Location())).Hours()+12)/24)
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
 				return err
 			}
@@ -743,10 +836,10 @@ func (c *Circulation) Checkin(ctx context.Context, barcode, branch string) (Plac
 				return err
 			}
 		}
-		pl, err = c.place(ctx, tx, cp, branch, false)
+		r.Placement, err = c.place(ctx, tx, cp, branch, false)
 		return err
 	})
-	return pl, err
+	return r, err
 }
 
 // deskCopy reads the copy a desk at branch scanned.
@@ -763,22 +856,10 @@ func deskCopy(ctx context.Context, tx *sql.Tx, barcode, branch string) (*store.C
 	return cp, err
 }
 
-// ReceiveTransit takes in a copy that arrived at a branch: ready for its
-// hold at the pickup branch, or back on its shelf at home.
+// ReceiveTransit takes in a copy that arrived at a branch: see Receive.
 func (c *Circulation) ReceiveTransit(ctx context.Context, barcode, branch string) (Placement, error) {
-	var pl Placement
-	err := c.tx(ctx, func(tx *sql.Tx) error {
-		cp, err := deskCopy(ctx, tx, barcode, branch)
-		if err != nil {
-			return err
-		}
-		if cp.Status != store.CopyInTransit {
-			return refuse(NotInTransit)
-		}
-		pl, err = c.receive(ctx, tx, cp, branch)
-		return err
-	})
-	return pl, err
+	r, err := c.Receive(ctx, barcode, branch)
+	return r.Placement, err
 }
 
 func (c *Circulation) receive(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string) (Placement, error) {

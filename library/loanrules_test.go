@@ -218,3 +218,42 @@ func refusalOf(err error) *Refusal {
 	}
 	return nil
 }
+
+// TestClassify: the scan box tells a card (nine digits) from an item
+// barcode by its form, whatever width the scanner typed it in; a code of
+// both forms is a card in auto mode and an item in the item modes.
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	forms, err := NewScanForms(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nine, err := NewScanForms([]string{`^[0-9]{9}$`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		forms            ScanForms
+		code, mode, kind string
+		clean            string
+	}{
+		{forms, "100001000", ModeAuto, KindCard, "100001000"},
+		{forms, "１０００ ０１０００", ModeLend, KindCard, "100001000"},
+		{forms, "1010000093", ModeAuto, KindItem, "1010000093"},
+		{forms, "１０１０００００９３", ModeReturn, KindItem, "1010000093"},
+		{forms, "C100", ModeAuto, KindItem, "C100"},
+		{forms, "ｔ－１", ModeAuto, KindItem, "t-1"},
+		{forms, "12345", ModeAuto, KindUnreadable, "12345"},
+		{forms, "%%%", ModeReturn, KindUnreadable, "%%%"},
+		{nine, "123456789", ModeAuto, KindCard, "123456789"},
+		{nine, "123456789", ModeReturn, KindItem, "123456789"},
+		{nine, "C100", ModeAuto, KindUnreadable, "C100"},
+	} {
+		if kind, clean := tt.forms.Classify(tt.code, tt.mode); kind != tt.kind || clean != tt.clean {
+			t.Errorf("%q in %s: %s %q; want %s %q", tt.code, tt.mode, kind, clean, tt.kind, tt.clean)
+		}
+	}
+	if _, err := NewScanForms([]string{"("}); err == nil {
+		t.Error("a bad pattern was taken")
+	}
+}

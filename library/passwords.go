@@ -88,6 +88,12 @@ func FoldCard(s string) (card string, ok bool) {
 	return card, len(card) == 9
 }
 
+// CardValid reports whether a nine-digit card's last digit is the check
+// digit of the first eight (cards made before check digits fail it).
+func CardValid(card string) bool {
+	return len(card) == 9 && CardCheckDigit(card[:8]) == card[8]
+}
+
 // CardCheckDigit is the Luhn check digit of the first eight digits of a
 // card: a mistyped digit at the counter makes a number no card has.
 func CardCheckDigit(eight string) byte {

@@ -128,6 +128,11 @@ const (
 	CopyLost             = "copy_lost"               // 紛失
 	CopyMissing          = "copy_missing"            // 調査中
 	InvalidRules         = "invalid_rules"           // a rule table staff saved
+	// The counter's scan box (R50).
+	NoPatronOpen   = "no_patron_open"   // lend mode with no card scanned
+	CardMisread    = "card_misread"     // nine digits whose check digit fails
+	NothingToUndo  = "nothing_to_undo"  // no loan of this session to undo
+	UndoHoldFilled = "undo_hold_filled" // the loan fulfilled a hold: return it instead
 	// CopyStateLocked: a copy on loan, travelling or on a hold shelf
 	// keeps its status; staff may change its flag 禁帯出 only.
 	CopyStateLocked = "copy_state_locked"

@@ -225,3 +225,14 @@ func LendableCopies(ctx context.Context, q Querier, recordID int64) (lendable, a
 	}
 	return lendable, all, nil
 }
+
+// TitleOfBarcode is the title of the record a barcode's copy belongs to
+// ("" when no copy has it).
+func (db *DB) TitleOfBarcode(ctx context.Context, barcode string) (string, error) {
+	var t string
+	err := db.read.QueryRowContext(ctx, `SELECT r.title FROM copies c JOIN records r ON r.id = c.record_id WHERE c.barcode = ?`, barcode).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return t, err
+}

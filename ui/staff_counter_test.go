@@ -12,9 +12,47 @@ import (
 	"hondana/store"
 )
 
-// TestCounterPages: a desk at a branch lends and takes back by scanning,
-// each scan answered in words; holds go to the hold shelf or in transit;
-// the call list marks a call reached.
+// counterDesk is a staff browser at the counter: it scans into the box
+// and follows the answer's redirect, as a browser does.
+type counterDesk struct {
+	t     *testing.T
+	e     *testEnv
+	c     *http.Client
+	token string
+	card  string // the patron open at the desk
+	mode  string
+}
+
+// scan sends code from the box and returns the counter page it leads to.
+func (d *counterDesk) scan(code string) string {
+	d.t.Helper()
+	resp, body := do(d.t, d.c, "POST", d.e.URL+"/staff/counter/scan", url.Values{"csrf": {d.token}, "code": {code}, "card": {d.card}, "mode": {d.mode}})
+	if resp.StatusCode != http.StatusSeeOther {
+		d.t.Fatalf("scan %s: %d %s", code, resp.StatusCode, body)
+	}
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	d.card = loc.Query().Get("card")
+	resp, body = do(d.t, d.c, "GET", d.e.URL+loc.String(), nil)
+	if resp.StatusCode != http.StatusOK {
+		d.t.Fatalf("the answer to %s: %d", code, resp.StatusCode)
+	}
+	return body
+}
+
+// answer is the answer part of a counter page.
+func answerOf(body string) string {
+	i := strings.Index(body, `id="answer"`)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(body[i:], "</section>")
+	return body[i : i+j]
+}
+
+// TestCounterPages: one scan box at a desk lends and takes back, each
+// scan answered in words with its title (R50, R51); holds go to the hold
+// shelf or in transit, with their numbers; the call list marks a call
+// reached; a reload never scans again.
 func TestCounterPages(t *testing.T) {
 	e := accountsEnv(t)
 	ctx := context.Background()
@@ -27,39 +65,53 @@ func TestCounterPages(t *testing.T) {
 	pb, _ := e.DB.PatronByCard(ctx, b.Card)
 
 	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
-
-	resp, body := do(t, c, "GET", e.URL+"/staff/counter?branch=ozu&card="+a.Card, nil)
-	if resp.StatusCode != 200 || !strings.Contains(body, "窓口 一") || !strings.Contains(body, `id="lend-barcode"`) {
-		t.Fatalf("counter with a card: %d", resp.StatusCode)
+	d := &counterDesk{t: t, e: e, c: c, token: token}
+	resp, body := do(t, c, "GET", e.URL+"/staff/counter?branch=ozu", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="scan"`) || !strings.Contains(body, "autofocus") {
+		t.Fatalf("counter: %d", resp.StatusCode)
 	}
-	post := func(path string, v url.Values) string {
-		t.Helper()
-		v.Set("csrf", token)
-		resp, body := do(t, c, "POST", e.URL+path, v)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s: %d", path, resp.StatusCode)
-		}
-		return body
+	// A card opens the patron; the next item is lent to them.
+	if body := d.scan(a.Card); !strings.Contains(body, "窓口 一") || d.card != a.Card {
+		t.Fatalf("scanning the card did not open the patron")
 	}
-	if body := post("/staff/counter/checkout", url.Values{"card": {a.Card}, "barcode": {"C100"}}); !strings.Contains(body, "貸出しました。返却期限日は 2026年12月11日") || !strings.Contains(body, "杜子春") {
-		t.Errorf("lend: %s", body)
+	body = d.scan("C100")
+	if ans := answerOf(body); !strings.Contains(ans, "貸出しました。返却期限日は 2026年12月11日") || !strings.Contains(ans, "杜子春") || !strings.Contains(ans, `data-cue="ok"`) {
+		t.Errorf("lend: %s", ans)
 	}
-	if body := post("/staff/counter/checkout", url.Values{"card": {b.Card}, "barcode": {"C100"}}); !strings.Contains(body, "この資料は貸出中です。") {
-		t.Error("lending a copy on loan should say so")
+	if !strings.Contains(body, `id="undo"`) || !strings.Contains(body, "C100") {
+		t.Error("the scan list lacks the loan and its undo")
 	}
-	if body := post("/staff/counter/checkout", url.Values{"card": {a.Card}, "barcode": {"NONE"}}); !strings.Contains(body, "その資料番号の資料はありません。") {
-		t.Error("unknown barcode")
+	// Reloading the answer scans nothing again.
+	resp, _ = do(t, c, "GET", e.URL+"/staff/counter?card="+a.Card+"&last=1", nil)
+	if n, _ := e.Server.Circulation.Loans(ctx, mustPatronID(t, e, a.Card)); len(n) != 1 || resp.StatusCode != 200 {
+		t.Errorf("after a reload %d loans", len(n))
+	}
+	d.card = b.Card
+	if ans := answerOf(d.scan("C100")); !strings.Contains(ans, "この資料は貸出中です。") || !strings.Contains(ans, "杜子春") || !strings.Contains(ans, `data-cue="err"`) {
+		t.Errorf("lending a copy on loan should say so: %s", ans)
+	}
+	if ans := answerOf(d.scan("NONE1")); !strings.Contains(ans, "その資料番号の資料はありません。") {
+		t.Errorf("unknown barcode: %s", ans)
+	}
+	if ans := answerOf(d.scan("%%%")); !strings.Contains(ans, "読み取れませんでした") {
+		t.Errorf("unreadable: %s", ans)
 	}
 	// B reserves for pickup at nagahama: the return at ozu goes in transit.
 	if _, err := e.Server.Circulation.PlaceHold(ctx, pb.ID, r.ID, "nagahama", library.ContactPhone); err != nil {
 		t.Fatal(err)
 	}
-	if body := post("/staff/counter/checkin", url.Values{"barcode": {"C100"}}); !strings.Contains(body, "回送: 長浜図書館へ") {
-		t.Errorf("return with a hold elsewhere: %s", body)
+	holds, _ := e.Server.Circulation.Holds(ctx, pb.ID)
+	d.card, d.mode = "", "return"
+	if ans := answerOf(d.scan("C100")); !strings.Contains(ans, fmt.Sprintf("回送: 長浜図書館へ（予約番号 %d）", holds[0].ID)) || !strings.Contains(ans, `data-slip="transit"`) ||
+		!strings.Contains(ans, `data-cue="hold"`) || !strings.Contains(ans, "返却しました。") {
+		t.Errorf("return with a hold elsewhere: %s", ans)
+	}
+	// Scanned again at Ozu, where it left from: already in transit.
+	if ans := answerOf(d.scan("C100")); !strings.Contains(ans, "すでに回送中です（長浜図書館へ・変更なし）") || !strings.Contains(ans, `data-cue="warn"`) {
+		t.Errorf("scanned twice: %s", ans)
 	}
 	// Ozu's transit list sends it, with its title and hold; Nagahama's
 	// expects it (R55).
-	holds, _ := e.Server.Circulation.Holds(ctx, pb.ID)
 	_, body = do(t, c, "GET", e.URL+"/staff/transit?branch=ozu", nil)
 	if out := body[strings.Index(body, `id="transit-out"`):strings.Index(body, `id="transit-in"`)]; !strings.Contains(out, "杜子春") ||
 		!strings.Contains(out, "長浜図書館") || !strings.Contains(out, fmt.Sprintf("予約 %d", holds[0].ID)) || !strings.Contains(out, "C100") {
@@ -69,10 +121,15 @@ func TestCounterPages(t *testing.T) {
 	if in := body[strings.Index(body, `id="transit-in"`):]; !strings.Contains(in, "杜子春") || !strings.Contains(in, "大洲図書館") {
 		t.Errorf("nagahama's incoming transit list: %s", in)
 	}
-	// At nagahama the desk receives it: to the hold shelf, by hold number.
-	do(t, c, "GET", e.URL+"/staff/counter?branch=nagahama", nil)
-	if body := post("/staff/counter/checkin", url.Values{"barcode": {"C100"}, "receive": {"1"}}); !strings.Contains(body, fmt.Sprintf("取置棚へ（予約番号 %d）", holds[0].ID)) || strings.Contains(body, "窓口 二") {
-		t.Errorf("receive: the line should give the hold number, not the name: %s", body)
+	// At nagahama the transit page receives it: to the hold shelf, by
+	// hold number, never by name.
+	resp, _ = do(t, c, "POST", e.URL+"/staff/counter/scan", url.Values{"csrf": {token}, "code": {"C100"}, "mode": {"receive"}, "next": {"/staff/transit"}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/staff/transit?last=") {
+		t.Fatalf("receive on the transit page: %d %s", resp.StatusCode, loc)
+	}
+	_, body = do(t, c, "GET", e.URL+resp.Header.Get("Location"), nil)
+	if ans := answerOf(body); !strings.Contains(ans, fmt.Sprintf("取置棚へ（予約番号 %d）", holds[0].ID)) || !strings.Contains(ans, "回送を受け入れました。") || strings.Contains(body, "窓口 二") {
+		t.Errorf("receive: the answer should give the hold number, not the name: %s", ans)
 	}
 	_, body = do(t, c, "GET", e.URL+"/staff/hold-shelf", nil)
 	if !strings.Contains(body, "杜子春") || !strings.Contains(body, "連絡待ち") {
@@ -90,13 +147,89 @@ func TestCounterPages(t *testing.T) {
 	if !strings.Contains(body, "受取期限が始まりました") || !strings.Contains(body, "連絡待ちの予約はありません") {
 		t.Error("after the call")
 	}
-	// B collects it at nagahama.
-	if body := post("/staff/counter/checkout", url.Values{"card": {b.Card}, "barcode": {"C100"}}); !strings.Contains(body, "貸出しました") {
-		t.Errorf("collect: %s", body)
+	// B collects it at nagahama: the card, then the copy (auto mode).
+	d.mode = "auto"
+	d.scan(b.Card)
+	if ans := answerOf(d.scan("C100")); !strings.Contains(ans, "貸出しました") {
+		t.Errorf("collect: %s", ans)
 	}
 	if h, _ := e.Server.Circulation.Holds(ctx, pb.ID); len(h) != 0 {
 		t.Error("the hold was not fulfilled")
 	}
+	// In auto mode, a patron handing in their own loan returns it.
+	if ans := answerOf(d.scan("C100")); !strings.Contains(ans, "返却しました。") || !strings.Contains(ans, "回送: 大洲図書館へ（所蔵館へ戻す）") ||
+		!strings.Contains(ans, `data-cue="transit"`) {
+		t.Errorf("the patron's own loan in auto mode: %s", ans)
+	}
+}
+
+// TestCounterUndo: the session's last loan can be undone; the copy is
+// back as it was, and the list says so; a loan that fulfilled a hold
+// cannot be; another session sees none of it.
+func TestCounterUndo(t *testing.T) {
+	e := accountsEnv(t)
+	ctx := context.Background()
+	r := &store.Record{Source: "undo:1", Title: "蜘蛛の糸"}
+	if err := e.Cat.SaveRecords(ctx, []*store.Record{r}, [][]store.Copy{{
+		{Barcode: "U100", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"},
+		{Barcode: "U200", Branch: "ozu", ShelvedOn: "2026-01-01", AcquiredOn: "2026-01-01"}}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.Server.Accounts.RegisterPatron(ctx, library.PatronForm{Name: "取消 一", NameYomi: "トリケシ イチ", BirthDate: "1980-01-01"})
+	c, token := staffBrowser(t, e, "counter", "counter-pass-1")
+	d := &counterDesk{t: t, e: e, c: c, token: token}
+	do(t, c, "GET", e.URL+"/staff/counter?branch=ozu", nil)
+	d.scan(a.Card)
+	d.scan("U100")
+	d.scan("U200")
+	undo := func() (*http.Response, string) {
+		return do(t, c, "POST", e.URL+"/staff/counter/undo", url.Values{"csrf": {token}, "card": {d.card}})
+	}
+	resp, _ := undo()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("undo: %d", resp.StatusCode)
+	}
+	_, body := do(t, c, "GET", e.URL+resp.Header.Get("Location"), nil)
+	if ans := answerOf(body); !strings.Contains(ans, "この貸出を取り消しました。") || !strings.Contains(ans, "蜘蛛の糸") {
+		t.Errorf("undo answer: %s", ans)
+	}
+	loans, _ := e.Server.Circulation.Loans(ctx, mustPatronID(t, e, a.Card))
+	if len(loans) != 1 || loans[0].Barcode != "U100" {
+		t.Errorf("after undo the loans are %+v", loans)
+	}
+	rec, _ := e.Cat.Record(ctx, r.ID)
+	for _, cp := range rec.Copies {
+		if cp.Barcode == "U200" && cp.Status != store.CopyOnShelf {
+			t.Errorf("U200 after undo: %s", cp.Status)
+		}
+	}
+	// The next undo takes the one before.
+	if resp, _ := undo(); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("second undo: %d", resp.StatusCode)
+	}
+	if resp, body := undo(); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "取り消せる貸出はありません") {
+		t.Errorf("nothing left to undo: %d", resp.StatusCode)
+	}
+	var n int
+	e.DB.Reader().QueryRow(`SELECT count FROM daily_counts WHERE kind = 'loan' AND branch = 'ozu'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("undone loans still counted: %d", n)
+	}
+	// Another staff session has a list of its own.
+	e.App.Accounts.AddStaff(ctx, 0, "other", library.RoleLibrarian, "other-pass-12")
+	c2, _ := staffBrowser(t, e, "other", "other-pass-12")
+	if _, body := do(t, c2, "GET", e.URL+"/staff/counter", nil); strings.Contains(body, "U100") {
+		t.Error("another session sees this desk's scans")
+	}
+}
+
+func mustPatronID(t *testing.T, e *testEnv, card string) int64 {
+	t.Helper()
+	p, err := e.DB.PatronByCard(context.Background(), card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
 }
 
 // TestStaffPatronEditBlockAndLog: staff edit a patron, stop and resume
@@ -136,7 +269,9 @@ func TestStaffPatronEditBlockAndLog(t *testing.T) {
 		t.Errorf("checkout while blocked: %v", err)
 	}
 	do(t, c, "POST", page+"/block", url.Values{"csrf": {token}, "unblock": {"1"}})
-	do(t, c, "POST", e.URL+"/staff/counter/checkout", url.Values{"csrf": {token}, "card": {reg.Card}, "barcode": {"K1"}})
+	if resp, _ := do(t, c, "POST", e.URL+"/staff/counter/checkout", url.Values{"csrf": {token}, "card": {reg.Card}, "barcode": {"K1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("lend after the block was lifted: %d", resp.StatusCode)
+	}
 	// A librarian may not read the log; an admin may.
 	if resp, _ = do(t, c, "GET", e.URL+"/staff/log", nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("log for a librarian: %d", resp.StatusCode)

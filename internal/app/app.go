@@ -311,8 +311,13 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	} else if staff == 0 {
 		d.Log.Warn("no staff account yet: create one with `hondana staff add --username NAME --role admin`")
 	}
+	forms, err := cfg.ScanForms()
+	if err != nil {
+		return nil, err
+	}
 	a.Handler = ui.New(ui.Options{
-		DB: d.DB, Catalog: a.Catalog, Calendar: a.Calendar, Clock: d.Clock, Log: d.Log,
+		ScanForms: forms,
+		DB:        d.DB, Catalog: a.Catalog, Calendar: a.Calendar, Clock: d.Clock, Log: d.Log,
 		Accounts: a.Accounts, Circulation: a.Circulation, Mailer: a.Mailer, MailboxDir: mailboxDir,
 		Content: library.NewContent(d.DB, d.Clock), StaffLog: library.NewStaffLog(d.DB, d.Clock),
 		ImportLimits: cfg.ImportLimits(), UploadDir: filepath.Join(cfg.DataDir, "uploads"),

@@ -35,6 +35,7 @@ type Config struct {
 	Accounts AccountsConfig `mapstructure:"accounts"`
 	Loans    LoansConfig    `mapstructure:"loans"`
 	Mail     MailConfig     `mapstructure:"mail"`
+	Counter  CounterConfig  `mapstructure:"counter"`
 	Web      WebConfig      `mapstructure:"web"`
 	Import   ImportConfig   `mapstructure:"import"`
 }
@@ -162,6 +163,13 @@ func (c Config) ImportLimits() importer.Limits {
 	return importer.Limits{MaxBytes: i.MaxBytes, MaxRatio: i.MaxRatio, MaxRecord: i.MaxRecord, MaxField: i.MaxField}
 }
 
+// CounterConfig tunes the staff counter.
+type CounterConfig struct {
+	// BarcodePatterns are regular expressions an item barcode matches
+	// (any one); a card is nine digits.
+	BarcodePatterns []string `mapstructure:"barcode_patterns"`
+}
+
 // WebConfig tunes the web server.
 type WebConfig struct {
 	SecureCookies   bool          `mapstructure:"secure_cookies"`
@@ -202,8 +210,9 @@ func Default() Config {
 		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
 			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
 			AddressFailures: 30, AddressWindow: 10 * time.Minute, AddressDelay: time.Second, HashConcurrency: 2},
-		Web:    WebConfig{ShutdownTimeout: 10 * time.Second},
-		Import: ImportConfig{MaxBytes: 4 << 30, MaxRatio: 100, MaxRecord: 1 << 20, MaxField: 64 << 10},
+		Counter: CounterConfig{BarcodePatterns: library.DefaultBarcodePatterns()},
+		Web:     WebConfig{ShutdownTimeout: 10 * time.Second},
+		Import:  ImportConfig{MaxBytes: 4 << 30, MaxRatio: 100, MaxRecord: 1 << 20, MaxField: 64 << 10},
 	}
 }
 
@@ -270,6 +279,16 @@ func (c Config) TrustedProxies() ([]string, error) {
 		out[i] = p.String()
 	}
 	return out, err
+}
+
+// ScanForms are the forms of item barcodes the counter's scan box
+// tells from cards (nine digits).
+func (c Config) ScanForms() (library.ScanForms, error) {
+	f, err := library.NewScanForms(c.Counter.BarcodePatterns)
+	if err != nil {
+		return f, fmt.Errorf("config: counter.barcode_patterns: %w", err)
+	}
+	return f, nil
 }
 
 // LoanPolicy is the numbers of loans and holds.

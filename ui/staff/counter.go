@@ -1,7 +1,10 @@
 package staff
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -11,26 +14,26 @@ import (
 	"hondana/ui/web"
 )
 
-// counterLine is the answer to one scan, in words.
-type counterLine struct {
-	OK      bool
-	Barcode string
-	Text    string
-}
+// scanListLength is how many of the session's scans the counter lists.
+const scanListLength = 30
 
-// patronSummary is what the counter shows after a card is scanned.
+// patronSummary is what the counter shows of the patron at the desk.
 type patronSummary struct {
 	Patron *store.Patron
 	Loans  []library.LoanView
 	Ready  []store.PatronHold
 	Login  store.PatronLoginState
+	Block  string
 	Today  string
 }
 
 func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, error) {
 	p, err := s.DB.PatronByCard(c.Request.Context(), card)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	loans, holds, err := s.MyLists(c, p.ID)
 	if err != nil {
@@ -40,7 +43,11 @@ func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, e
 	if err != nil {
 		return nil, err
 	}
-	sum := &patronSummary{Patron: p, Loans: loans, Login: st, Today: s.Circulation.Today().Format(library.DateLayout)}
+	block, err := s.DB.PatronBlock(c.Request.Context(), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	sum := &patronSummary{Patron: p, Loans: loans, Login: st, Block: block, Today: s.Circulation.Today().Format(library.DateLayout)}
 	for _, h := range holds {
 		if h.Status == store.HoldReady && h.PickupBranch == branch {
 			sum.Ready = append(sum.Ready, h)
@@ -49,20 +56,74 @@ func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, e
 	return sum, nil
 }
 
+// counterState is what the counter's address carries from one answer
+// to the next (PRG): the patron open at the desk, the box's mode, and
+// the scan to answer.
+type counterState struct {
+	Card string
+	Mode string
+	Last int64
+}
+
+func readState(card, mode, last string) counterState {
+	st := counterState{Mode: library.ModeAuto}
+	st.Card, _ = library.FoldCard(card)
+	for _, m := range library.Modes {
+		if m == mode {
+			st.Mode = m
+		}
+	}
+	st.Last, _ = strconv.ParseInt(last, 10, 64)
+	return st
+}
+
+// URL is the counter's address for the state.
+func (st counterState) URL() string {
+	q := url.Values{}
+	if st.Card != "" {
+		q.Set("card", st.Card)
+	}
+	if st.Mode != library.ModeAuto {
+		q.Set("mode", st.Mode)
+	}
+	if st.Last != 0 {
+		q.Set("last", strconv.FormatInt(st.Last, 10))
+	}
+	if len(q) == 0 {
+		return "/staff/counter"
+	}
+	return "/staff/counter?" + q.Encode()
+}
+
 func (s *Server) counterPage(c *gin.Context) error {
+	st := readState(c.Query("card"), c.Query("mode"), c.Query("last"))
+	return s.renderCounter(c, http.StatusOK, st, nil)
+}
+
+// renderCounter shows the counter: the answer to the last scan (or
+// fail, a failure nothing was saved by), the scan box with the focus,
+// the patron at the desk and the session's scans.
+func (s *Server) renderCounter(c *gin.Context, status int, st counterState, fail *answer) error {
+	ctx := c.Request.Context()
 	branch, bs, err := s.desk(c)
 	if err != nil {
 		return err
 	}
-	card, _ := library.FoldCard(c.Query("card"))
-	return s.renderCounter(c, http.StatusOK, branch, bs, card, nil)
-}
-
-func (s *Server) renderCounter(c *gin.Context, status int, branch string, bs []store.Branch, card string, line *counterLine) error {
-	returnTo(c, "/staff/counter")
-	data := gin.H{"Branch": branch, "Branches": bs, "Card": card, "Line": line, "Names": s.BranchNames(web.Lang(c), bs)}
-	if card != "" {
-		sum, err := s.summary(c, card, branch)
+	l := web.Lang(c)
+	names := s.BranchNames(l, bs)
+	data := gin.H{"State": st, "Modes": library.Modes, "Names": names, "Answer": fail}
+	session := s.Who(c).TokenHash
+	if st.Last != 0 && fail == nil {
+		line, err := s.Circulation.ScanOf(ctx, session, st.Last)
+		switch {
+		case err == nil:
+			data["Answer"] = s.answerOf(c, line, names)
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+	}
+	if st.Card != "" {
+		sum, err := s.summary(c, st.Card, branch)
 		if err != nil {
 			return err
 		}
@@ -71,73 +132,108 @@ func (s *Server) renderCounter(c *gin.Context, status int, branch string, bs []s
 		}
 		data["Summary"] = sum
 	}
-	s.Render(c, status, "staff/counter", web.T(web.Lang(c), "counter.title"), data)
+	scans, err := s.Circulation.Scans(ctx, session, scanListLength)
+	if err != nil {
+		return err
+	}
+	rows := make([]scanRow, len(scans))
+	lastLoan := true
+	for i := range scans {
+		rows[i] = scanRow{DeskScan: scans[i], Result: s.shortResult(c, &scans[i], names)}
+		if scans[i].Outcome == library.OutcomeLent && !scans[i].Undone && lastLoan {
+			rows[i].Undoable, lastLoan = scans[i].Undo != "", false
+		}
+	}
+	data["Scans"] = rows
+	returnTo(c, "/staff/counter")
+	s.Render(c, status, "staff/counter", web.T(l, "counter.title"), data)
 	return nil
 }
 
-func (s *Server) counterCheckout(c *gin.Context) error {
-	branch, bs, err := s.desk(c)
-	if err != nil {
-		return err
-	}
-	card, _ := library.FoldCard(c.PostForm("card"))
-	barcode := strings.TrimSpace(c.PostForm("barcode"))
-	line := &counterLine{Barcode: barcode}
-	status := http.StatusOK
-	l, err := s.Circulation.Checkout(c.Request.Context(), card, barcode, branch)
-	if err != nil {
-		_, msg, st, ok := s.RefusalText(c, err)
-		if !ok {
-			return err
-		}
-		line.Text = msg
-		if st == http.StatusServiceUnavailable {
-			status = st // nothing was saved: not a rule's answer
-		}
-	} else {
-		line.OK = true
-		line.Text = web.T(web.Lang(c), "counter.lent", web.FmtDate(web.Lang(c), l.DueDate))
-		s.Audit(c, "checkout", "item "+barcode)
-	}
-	return s.renderCounter(c, status, branch, bs, card, line)
+// scanRow is a line of the session's scan list.
+type scanRow struct {
+	store.DeskScan
+	Result   string
+	Undoable bool // the session's latest loan, which may be undone
 }
 
-func (s *Server) counterCheckin(c *gin.Context) error {
-	branch, bs, err := s.desk(c)
+// counterScan takes a scan from the box (or the older lend and return
+// forms) and answers with the counter's address (PRG): a reload never
+// scans again, and the box has the focus. A failure that saved nothing
+// (a full disk) is shown at once.
+func (s *Server) counterScan(c *gin.Context) error {
+	st := readState(c.PostForm("card"), c.PostForm("mode"), "")
+	code := c.PostForm("code")
+	switch c.FullPath() {
+	case "/staff/counter/checkout":
+		st.Mode, code = library.ModeLend, c.PostForm("barcode")
+	case "/staff/counter/checkin":
+		st.Mode, code = library.ModeReturn, c.PostForm("barcode")
+		if c.PostForm("receive") != "" {
+			st.Mode = library.ModeReceive
+		}
+	}
+	branch, _, err := s.desk(c)
 	if err != nil {
 		return err
 	}
-	barcode := strings.TrimSpace(c.PostForm("barcode"))
-	line := &counterLine{Barcode: barcode}
-	status := http.StatusOK
-	var pl library.Placement
-	if c.PostForm("receive") != "" {
-		pl, err = s.Circulation.ReceiveTransit(c.Request.Context(), barcode, branch)
-	} else {
-		pl, err = s.Circulation.Checkin(c.Request.Context(), barcode, branch)
-	}
+	res, err := s.Circulation.Scan(c.Request.Context(), s.ScanForms, library.ScanRequest{Session: s.Who(c).TokenHash,
+		Branch: branch, Mode: st.Mode, Code: code, Card: st.Card})
 	if err != nil {
-		_, msg, st, ok := s.RefusalText(c, err)
+		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err
 		}
-		line.Text = msg
-		if st == http.StatusServiceUnavailable {
-			status = st
-		}
-	} else {
-		line.OK = true
-		s.Audit(c, "checkin", "item "+barcode)
-		l := web.Lang(c)
-		switch pl.Action {
-		case library.ActionShelve:
-			line.Text = web.T(l, "counter.shelve")
-		case library.ActionHoldShelf:
-			line.Text = web.T(l, "counter.hold_shelf", pl.HoldID)
-		case library.ActionTransit:
-			line.Text = web.T(l, "counter.transit", s.BranchNames(l, bs)[pl.ToBranch])
-		}
+		return s.renderCounter(c, status, st, &answer{Class: "err", Head: msg})
 	}
-	card, _ := library.FoldCard(c.PostForm("card"))
-	return s.renderCounter(c, status, branch, bs, card, line)
+	if res.Card != "" {
+		// A card opens its patron; the box lends to them next.
+		st.Card, st.Mode = res.Card, library.ModeAuto
+	} else {
+		st.Last = res.Line.ID
+		s.auditScan(c, res.Line)
+	}
+	next := st.URL()
+	if n := web.SafeNext(c.PostForm("next")); strings.HasPrefix(n, "/staff/") && st.Last != 0 {
+		next = n + "?last=" + strconv.FormatInt(st.Last, 10)
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+// auditScan logs a scan that changed something: the item, never the
+// patron (R40).
+func (s *Server) auditScan(c *gin.Context, line *store.DeskScan) {
+	switch {
+	case line.Outcome == library.OutcomeLent:
+		s.Audit(c, "checkout", "item "+line.Code)
+	case line.Outcome == library.OutcomeReturned && line.Mode == library.ModeReceive:
+		s.Audit(c, "transit.receive", "item "+line.Code)
+	case line.Outcome == library.OutcomeReturned:
+		s.Audit(c, "checkin", "item "+line.Code)
+	}
+}
+
+// counterClose closes the patron at the desk: the next patron starts
+// afresh.
+func (s *Server) counterClose(c *gin.Context) error {
+	st := readState("", c.PostForm("mode"), "")
+	c.Redirect(http.StatusSeeOther, st.URL())
+	return nil
+}
+
+// counterUndo undoes the session's latest loan (R50).
+func (s *Server) counterUndo(c *gin.Context) error {
+	st := readState(c.PostForm("card"), c.PostForm("mode"), "")
+	line, err := s.Circulation.UndoLastLoan(c.Request.Context(), s.Who(c).TokenHash, s.Who(c).StaffID)
+	if err != nil {
+		_, msg, status, ok := s.RefusalText(c, err)
+		if !ok {
+			return err
+		}
+		return s.renderCounter(c, status, st, &answer{Class: "err", Head: msg})
+	}
+	st.Last = line.ID
+	c.Redirect(http.StatusSeeOther, st.URL())
+	return nil
 }

@@ -175,3 +175,17 @@ func (s *Server) deskPost(c *gin.Context) error {
 	c.Redirect(http.StatusSeeOther, "/staff/desk?done=saved")
 	return nil
 }
+
+// deskSoundPost turns the desk's sound cues on or off from the counter
+// (the off switch), and goes back there.
+func (s *Server) deskSoundPost(c *gin.Context) error {
+	d := deskOf(c).deskSettings
+	d.Sound = c.PostForm("sound") == "1"
+	s.writeDesk(c, d)
+	next := web.SafeNext(c.PostForm("next"))
+	if !strings.HasPrefix(next, "/staff/") {
+		next = "/staff/counter"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}

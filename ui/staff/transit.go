@@ -2,6 +2,7 @@ package staff
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,7 +21,13 @@ func (s *Server) transitPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "staff/transit", web.T(web.Lang(c), "transit.title"), gin.H{"Branch": branch, "Out": out, "In": in,
-		"Names": s.BranchNames(web.Lang(c), bs)})
+	names := s.BranchNames(web.Lang(c), bs)
+	data := gin.H{"Branch": branch, "Out": out, "In": in, "Names": names}
+	if last, _ := strconv.ParseInt(c.Query("last"), 10, 64); last != 0 {
+		if line, err := s.Circulation.ScanOf(c.Request.Context(), s.Who(c).TokenHash, last); err == nil {
+			data["Answer"] = s.answerOf(c, line, names)
+		}
+	}
+	s.Render(c, http.StatusOK, "staff/transit", web.T(web.Lang(c), "transit.title"), data)
 	return nil
 }

@@ -51,7 +51,9 @@ type Options struct {
 	// Background runs work that outlives its request (an import, a
 	// reindex) on the process's lifetime: its context ends at shutdown,
 	// which waits for it. It fails once shutdown has begun.
-	Background    func(func(ctx context.Context)) error
+	Background func(func(ctx context.Context)) error
+	// ScanForms tell a card from an item barcode at the counter.
+	ScanForms     library.ScanForms
 	TestClock     bool
 	SecureCookies bool
 	// TrustedProxies are the addresses and CIDR blocks of the reverse
