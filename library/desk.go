@@ -140,6 +140,13 @@ func (c *Circulation) Scan(ctx context.Context, forms ScanForms, r ScanRequest) 
 		}
 		return &ScanResult{Card: code}, nil
 	}
+	if r.Card != "" && !r.Override {
+		reason, err := c.Override(ctx, r.Session, r.Card)
+		if err != nil {
+			return nil, err
+		}
+		r.Override = reason != ""
+	}
 	mode := r.Mode
 	if mode == ModeAuto {
 		mode = ModeReturn
@@ -299,4 +306,78 @@ func (c *Circulation) UndoLastLoan(ctx context.Context, session string, staffID 
 		return store.Audit(ctx, tx, staffID, "checkout.undo", "item "+line.Code, c.clock.Now())
 	})
 	return line, err
+}
+
+// OverrideOverdue lets a staff session lend to a patron despite the
+// overdue rule (R53), for the rest of the patron's visit, with a reason
+// kept in the staff log: the card (masked) and the reason, never a title.
+func (c *Circulation) OverrideOverdue(ctx context.Context, session string, staffID int64, card, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 200 {
+		return &Refusal{Code: InvalidField, Field: "reason"}
+	}
+	p, err := c.db.PatronByCard(ctx, card)
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse(PatronNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return c.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.AddOverride(ctx, tx, session, p.ID, reason, c.clock.Now()); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, staffID, "checkout.override", Redact("card "+card+": "+reason), c.clock.Now())
+	})
+}
+
+// Override is the reason the session lends to the patron with card
+// despite the overdue rule ("" when it does not).
+func (c *Circulation) Override(ctx context.Context, session, card string) (string, error) {
+	reason, _, err := store.Override(ctx, c.db.Reader(), session, card)
+	return reason, err
+}
+
+// EndVisit forgets what the session allowed the patron at the desk (the
+// override of the overdue rule): the next patron starts afresh.
+func (c *Circulation) EndVisit(ctx context.Context, session string) error {
+	return c.db.ClearOverrides(ctx, session)
+}
+
+// DeskLimits are a patron's numbers for the counter (R53): loans and
+// holds now against what their category may have, the most overdue
+// loan, and the overdue rule.
+type DeskLimits struct {
+	Category         string
+	Loans, LoanLimit int
+	Holds, HoldLimit int
+	Overdue          int // days the most overdue loan is past due
+	OverdueBlockDays int // 0: no such rule
+	Blocked          bool
+}
+
+// Limits reads a patron's numbers for the counter.
+func (c *Circulation) Limits(ctx context.Context, patronID int64) (DeskLimits, error) {
+	var d DeskLimits
+	table, err := c.Rules(ctx)
+	if err != nil {
+		return d, err
+	}
+	p, err := c.db.PatronByID(ctx, patronID)
+	if err != nil {
+		return d, err
+	}
+	d.Category = c.categoryOf(p.Category)
+	terms := table.For(d.Category, Any)
+	d.LoanLimit, d.HoldLimit, d.OverdueBlockDays = terms.MaxLoans, terms.MaxHolds, c.p.OverdueBlockDays
+	q := c.db.Reader()
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM loans WHERE patron_id = ?), (SELECT count(*) FROM holds WHERE patron_id = ?)`,
+		patronID, patronID).Scan(&d.Loans, &d.Holds); err != nil {
+		return d, fmt.Errorf("library: limits: %w", err)
+	}
+	if d.Overdue, err = c.overdueDays(ctx, q, patronID); err != nil {
+		return d, err
+	}
+	d.Blocked = d.OverdueBlockDays > 0 && d.Overdue > d.OverdueBlockDays
+	return d, nil
 }

@@ -143,3 +143,37 @@ func PutCopyBack(ctx context.Context, tx *sql.Tx, copyID int64, status, at, tran
 	}
 	return nil
 }
+
+// AddOverride records that a session lends to a patron despite the
+// overdue rule, for the reason given.
+func AddOverride(ctx context.Context, tx *sql.Tx, sessionHash string, patronID int64, reason string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO desk_overrides(session_hash, patron_id, reason, at) VALUES(?,?,?,?)
+		ON CONFLICT(session_hash, patron_id) DO UPDATE SET reason = excluded.reason, at = excluded.at`,
+		sessionHash, patronID, reason, fmtTime(at))
+	if err != nil {
+		return fmt.Errorf("store: add override: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Override is the reason a session lends to a patron despite the
+// overdue rule; ok is false when it does not.
+func Override(ctx context.Context, q Querier, sessionHash, card string) (reason string, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT o.reason FROM desk_overrides o JOIN patrons p ON p.id = o.patron_id
+		WHERE o.session_hash = ? AND p.card = ?`, sessionHash, card).Scan(&reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: override: %w", err)
+	}
+	return reason, true, nil
+}
+
+// ClearOverrides ends a session's overrides (the patron left the desk).
+func (db *DB) ClearOverrides(ctx context.Context, sessionHash string) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM desk_overrides WHERE session_hash = ?`, sessionHash)
+		return err
+	})
+}

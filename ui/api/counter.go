@@ -15,6 +15,8 @@ func (s *Server) apiCheckout(c *gin.Context) error {
 		Card    string `json:"card"`
 		Barcode string `json:"barcode"`
 		Branch  string `json:"branch"`
+		// OverrideReason lends despite the overdue rule (R53), logged.
+		OverrideReason string `json:"override_reason"`
 	}
 	if err := readJSON(c, &req); err != nil {
 		return err
@@ -23,12 +25,20 @@ func (s *Server) apiCheckout(c *gin.Context) error {
 	if !ok {
 		return &library.Refusal{Code: library.PatronNotFound}
 	}
-	l, err := s.Circulation.Checkout(c.Request.Context(), card, strings.TrimSpace(req.Barcode), req.Branch)
+	ctx := c.Request.Context()
+	override := strings.TrimSpace(req.OverrideReason) != ""
+	if override {
+		w := s.Who(c)
+		if err := s.Circulation.OverrideOverdue(ctx, w.TokenHash, w.StaffID, card, req.OverrideReason); err != nil {
+			return err
+		}
+	}
+	l, err := s.Circulation.Lend(ctx, library.CheckoutRequest{Card: card, Barcode: strings.TrimSpace(req.Barcode), Branch: req.Branch, Override: override})
 	if err != nil {
 		return err
 	}
 	s.Audit(c, "checkout", "item "+req.Barcode)
-	c.JSON(http.StatusCreated, gin.H{"loan_id": l.ID, "due_date": l.DueDate})
+	c.JSON(http.StatusCreated, gin.H{"loan_id": l.ID, "due_date": l.DueDate, "title": l.Title})
 	return nil
 }
 

@@ -21,10 +21,24 @@ const scanListLength = 30
 type patronSummary struct {
 	Patron *store.Patron
 	Loans  []library.LoanView
-	Ready  []store.PatronHold
+	Ready  []readyHold
 	Login  store.PatronLoginState
 	Block  string
 	Today  string
+	// Limits are the patron's numbers (R53); Overdue their loans past
+	// due; Override the reason staff gave to lend despite the overdue
+	// rule ("" when they did not).
+	Limits   library.DeskLimits
+	Overdue  int
+	Override string
+	Category library.Category
+}
+
+// readyHold is a hold ready for the patron at this desk, with its copy,
+// offered for lending (R53).
+type readyHold struct {
+	store.PatronHold
+	Barcode string
 }
 
 func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, error) {
@@ -48,9 +62,35 @@ func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, e
 		return nil, err
 	}
 	sum := &patronSummary{Patron: p, Loans: loans, Login: st, Block: block, Today: s.Circulation.Today().Format(library.DateLayout)}
+	for _, l := range loans {
+		if l.DueDate < sum.Today {
+			sum.Overdue++
+		}
+	}
+	if sum.Limits, err = s.Circulation.Limits(c.Request.Context(), p.ID); err != nil {
+		return nil, err
+	}
+	for _, k := range s.Circulation.Categories() {
+		if k.Code == sum.Limits.Category {
+			sum.Category = k
+		}
+	}
+	if sum.Override, err = s.Circulation.Override(c.Request.Context(), s.Who(c).TokenHash, card); err != nil {
+		return nil, err
+	}
+	shelf, err := s.Circulation.ReadyHolds(c.Request.Context(), branch)
+	if err != nil {
+		return nil, err
+	}
 	for _, h := range holds {
 		if h.Status == store.HoldReady && h.PickupBranch == branch {
-			sum.Ready = append(sum.Ready, h)
+			r := readyHold{PatronHold: h}
+			for _, sh := range shelf {
+				if sh.ID == h.ID {
+					r.Barcode = sh.Barcode
+				}
+			}
+			sum.Ready = append(sum.Ready, r)
 		}
 	}
 	return sum, nil
@@ -187,7 +227,13 @@ func (s *Server) counterScan(c *gin.Context) error {
 		return s.renderCounter(c, status, st, &answer{Class: "err", Head: msg})
 	}
 	if res.Card != "" {
-		// A card opens its patron; the box lends to them next.
+		// A card opens its patron; the box lends to them next. What
+		// staff allowed the previous patron ends with their visit.
+		if res.Card != st.Card {
+			if err := s.Circulation.EndVisit(c.Request.Context(), s.Who(c).TokenHash); err != nil {
+				return err
+			}
+		}
 		st.Card, st.Mode = res.Card, library.ModeAuto
 	} else {
 		st.Last = res.Line.ID
@@ -217,6 +263,9 @@ func (s *Server) auditScan(c *gin.Context, line *store.DeskScan) {
 // counterClose closes the patron at the desk: the next patron starts
 // afresh.
 func (s *Server) counterClose(c *gin.Context) error {
+	if err := s.Circulation.EndVisit(c.Request.Context(), s.Who(c).TokenHash); err != nil {
+		return err
+	}
 	st := readState("", c.PostForm("mode"), "")
 	c.Redirect(http.StatusSeeOther, st.URL())
 	return nil
@@ -234,6 +283,22 @@ func (s *Server) counterUndo(c *gin.Context) error {
 		return s.renderCounter(c, status, st, &answer{Class: "err", Head: msg})
 	}
 	st.Last = line.ID
+	c.Redirect(http.StatusSeeOther, st.URL())
+	return nil
+}
+
+// counterOverride lets the desk lend to the patron despite the overdue
+// rule, with a reason, for the rest of their visit (R53).
+func (s *Server) counterOverride(c *gin.Context) error {
+	st := readState(c.PostForm("card"), c.PostForm("mode"), "")
+	err := s.Circulation.OverrideOverdue(c.Request.Context(), s.Who(c).TokenHash, s.Who(c).StaffID, st.Card, c.PostForm("reason"))
+	if err != nil {
+		_, msg, status, ok := s.RefusalText(c, err)
+		if !ok {
+			return err
+		}
+		return s.renderCounter(c, status, st, &answer{Class: cueErr, Head: msg})
+	}
 	c.Redirect(http.StatusSeeOther, st.URL())
 	return nil
 }
