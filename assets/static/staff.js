@@ -48,12 +48,15 @@
     if (box) { box.focus(); box.select(); }
   }
 
-  // After an answer: its sound, and the focus back in the box.
-  function answered() {
+  // After an answer: its sound, its slip printed when the desk prints by
+  // itself (R56), and the focus back in the box.
+  function answered(fresh) {
     var a = document.getElementById("answer");
     if (a) { sound(a.getAttribute("data-cue")); }
+    if (fresh && document.getElementById("printslip") && document.body.getAttribute("data-autoprint") === "on") {
+      window.print();
+    }
     focusBox();
-    document.dispatchEvent(new CustomEvent("hondana:answer"));
   }
 
   // A counter form (the scan box, done, undo) is sent in the
@@ -74,7 +77,7 @@
         if (doc.title) { document.title = doc.title; }
         history.replaceState(null, "", r.url);
         wire();
-        answered();
+        answered(true);
       })
       .catch(function () { form.submit(); })
       .then(function () { busy = false; });
@@ -95,7 +98,15 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     wire();
-    if (document.getElementById("scan")) { answered(); }
+    if (document.getElementById("scan")) { answered(false); }
+    // A print page: a button to print, and printing by itself when the
+    // desk does so.
+    var now = document.getElementById("printnow");
+    if (now) {
+      now.hidden = false;
+      now.addEventListener("click", function () { window.print(); });
+      if (document.body.getAttribute("data-autoprint") === "on") { window.print(); }
+    }
   });
 
   document.addEventListener("keydown", function (e) {

@@ -157,7 +157,13 @@ func (s *Server) renderCounter(c *gin.Context, status int, st counterState, fail
 		line, err := s.Circulation.ScanOf(ctx, session, st.Last)
 		switch {
 		case err == nil:
-			data["Answer"] = s.answerOf(c, line, names)
+			a := s.answerOf(c, line, names)
+			data["Answer"] = a
+			if a.Slip != "" {
+				if data["Slip"], err = s.slipOf(c, line, names); err != nil {
+					return err
+				}
+			}
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}

@@ -77,6 +77,8 @@ type deskView struct {
 	// Back is the page the desk switch returns to: this one, unless it
 	// answered a form.
 	Back string
+	// Printing: the page is a slip or receipt on the desk's paper.
+	Printing bool
 }
 
 // deskKey is where the request's desk is kept in its context.

@@ -107,6 +107,8 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.POST("/counter/close", h(s.counterClose))
 	staff.POST("/counter/undo", h(s.counterUndo))
 	staff.POST("/counter/override", h(s.counterOverride))
+	staff.GET("/print/scan/:id", h(s.printScanPage))
+	staff.GET("/print/receipt", h(s.printReceiptPage))
 	staff.GET("/hold-shelf", h(s.holdShelfPage))
 	staff.GET("/calls", h(s.callListPage))
 	staff.POST("/holds/:id/contacted", h(s.contactedPost))
