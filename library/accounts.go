@@ -722,6 +722,26 @@ func (a *Accounts) UpdatePatron(ctx context.Context, staffID int64, card string,
 	return err
 }
 
+// SetNotes keeps staff's notes on a patron (R52), in the staff log
+// without them: a note is what the counter should know of the patron,
+// never a title (R40).
+func (a *Accounts) SetNotes(ctx context.Context, staffID int64, card, notes string) error {
+	notes = strings.TrimSpace(notes)
+	if !utf8.ValidString(notes) || utf8.RuneCountInString(notes) > 1000 {
+		return &Refusal{Code: InvalidField, Field: "notes"}
+	}
+	err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SetPatronNotes(ctx, tx, card, notes); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, staffID, "patron.notes", "card "+maskCard(card), a.clock.Now())
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse(PatronNotFound)
+	}
+	return err
+}
+
 // Block stops loans to a patron with a reason staff give (reason ""
 // lifts the block).
 func (a *Accounts) Block(ctx context.Context, staffID int64, card, reason string) error {

@@ -4,8 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
+	"golang.org/x/text/width"
+
+	"hondana/isbn"
 	"hondana/store"
 )
 
@@ -309,6 +314,34 @@ func (c *Circulation) readHoldRequest(ctx context.Context, tx *sql.Tx, patronID,
 	}
 	q.Holds, err = store.CountHolds(ctx, tx, patronID)
 	return q, err
+}
+
+// RecordFor finds the title staff mean by what they typed or scanned to
+// place a hold for a patron (R52): a copy's barcode, an ISBN, or a
+// record's id. ErrNotFound (RecordNotFound) when none matches.
+func (c *Circulation) RecordFor(ctx context.Context, item string) (int64, error) {
+	item = strings.TrimSpace(width.Narrow.String(item))
+	if id, err := c.db.RecordOfBarcode(ctx, item); err == nil {
+		return id, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return 0, err
+	}
+	if n, ok := isbn.Normalize(item); ok {
+		var id int64
+		err := c.db.Reader().QueryRowContext(ctx, `SELECT id FROM records WHERE isbn = ? ORDER BY id LIMIT 1`, n).Scan(&id)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+	}
+	if id, err := strconv.ParseInt(item, 10, 64); err == nil && id > 0 {
+		if _, err := c.db.Record(ctx, id); err == nil {
+			return id, nil
+		}
+	}
+	return 0, refuse(RecordNotFound)
 }
 
 // ChangeHold changes the pickup branch or contact of a hold not yet ready

@@ -236,3 +236,14 @@ func (db *DB) TitleOfBarcode(ctx context.Context, barcode string) (string, error
 	}
 	return t, err
 }
+
+// RecordOfBarcode is the record a barcode's copy belongs to; ErrNotFound
+// when no copy has it.
+func (db *DB) RecordOfBarcode(ctx context.Context, barcode string) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT record_id FROM copies WHERE barcode = ?`, barcode).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: copy %q: %w", barcode, ErrNotFound)
+	}
+	return id, err
+}

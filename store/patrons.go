@@ -295,3 +295,25 @@ func (db *DB) LoginState(ctx context.Context, patronID int64) (PatronLoginState,
 	s.IssuedAt = parseTime(issued)
 	return s, nil
 }
+
+// PatronNotes reads staff's notes on a patron.
+func (db *DB) PatronNotes(ctx context.Context, patronID int64) (string, error) {
+	var n string
+	err := db.read.QueryRowContext(ctx, `SELECT notes FROM patrons WHERE id = ?`, patronID).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("store: patron notes: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// SetPatronNotes keeps staff's notes on a patron.
+func SetPatronNotes(ctx context.Context, tx *sql.Tx, card, notes string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE patrons SET notes = ? WHERE card = ?`, notes, card)
+	if err != nil {
+		return fmt.Errorf("store: patron notes: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: patron notes: %w", ErrNotFound)
+	}
+	return nil
+}

@@ -57,6 +57,13 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.GET("/patrons/:card", h(s.apiStaffPatron))
 	staff.POST("/patrons/:card/temporary-password", h(s.apiReissue))
 	staff.POST("/patrons/:card/unlock", h(s.apiUnlock))
+	// Staff act for a patron (R52): the patron's own rules and refusals.
+	staff.GET("/patrons/:card/loans", h(s.forPatron("", s.loansJSON)))
+	staff.POST("/patrons/:card/loans/:id/renew", h(s.forPatron("loan.renew", s.renewJSON)))
+	staff.GET("/patrons/:card/holds", h(s.forPatron("", s.holdsJSON)))
+	staff.POST("/patrons/:card/holds", h(s.forPatron("hold.place", func(c *gin.Context, id int64) error { return s.placeHoldJSON(c, id, true) })))
+	staff.PATCH("/patrons/:card/holds/:id", h(s.forPatron("hold.change", s.changeHoldJSON)))
+	staff.DELETE("/patrons/:card/holds/:id", h(s.forPatron("hold.cancel", s.cancelHoldJSON)))
 	staff.POST("/records", h(s.apiAddRecord))
 	staff.POST("/checkout", h(s.apiCheckout))
 	staff.POST("/checkin", h(s.apiCheckin))

@@ -54,8 +54,11 @@ func (s *Server) holdJSON(c *gin.Context, patronID, holdID int64) (apiHold, erro
 	return apiHold{}, web.NotFound(library.HoldNotFound)
 }
 
-func (s *Server) apiMyHolds(c *gin.Context) error {
-	holds, err := s.Circulation.Holds(c.Request.Context(), s.Who(c).PatronID)
+func (s *Server) apiMyHolds(c *gin.Context) error { return s.holdsJSON(c, s.Who(c).PatronID) }
+
+// holdsJSON answers a patron's holds, for the patron or for staff (R52).
+func (s *Server) holdsJSON(c *gin.Context, patronID int64) error {
+	holds, err := s.Circulation.Holds(c.Request.Context(), patronID)
 	if err != nil {
 		return err
 	}
@@ -68,16 +71,30 @@ func (s *Server) apiMyHolds(c *gin.Context) error {
 }
 
 func (s *Server) apiPlaceHold(c *gin.Context) error {
+	return s.placeHoldJSON(c, s.Who(c).PatronID, false)
+}
+
+// placeHoldJSON places a hold, for the patron or for staff (R52), who may
+// name the title by a copy's barcode or an ISBN instead of its id.
+func (s *Server) placeHoldJSON(c *gin.Context, patronID int64, staff bool) error {
 	var req struct {
 		RecordID     json64 `json:"record_id"`
+		Barcode      string `json:"barcode"`
+		ISBN         string `json:"isbn"`
 		PickupBranch string `json:"pickup_branch"`
 		Contact      string `json:"contact"`
 	}
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	w := s.Who(c)
-	h, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, int64(req.RecordID), req.PickupBranch, req.Contact)
+	if item := req.Barcode + req.ISBN; staff && req.RecordID == 0 && item != "" {
+		id, err := s.Circulation.RecordFor(c.Request.Context(), item)
+		if err != nil {
+			return err
+		}
+		req.RecordID = json64(id)
+	}
+	h, err := s.Circulation.PlaceHold(c.Request.Context(), patronID, int64(req.RecordID), req.PickupBranch, req.Contact)
 	if err != nil {
 		return err
 	}
@@ -107,7 +124,10 @@ func (j *json64) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (s *Server) apiChangeHold(c *gin.Context) error {
+func (s *Server) apiChangeHold(c *gin.Context) error { return s.changeHoldJSON(c, s.Who(c).PatronID) }
+
+// changeHoldJSON changes a hold, for the patron or for staff (R52).
+func (s *Server) changeHoldJSON(c *gin.Context, patronID int64) error {
 	id, err := web.PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
@@ -119,11 +139,10 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 	if err := readJSON(c, &req); err != nil {
 		return err
 	}
-	w := s.Who(c)
-	if _, err := s.Circulation.ChangeHold(c.Request.Context(), w.PatronID, id, req.PickupBranch, req.Contact); err != nil {
+	if _, err := s.Circulation.ChangeHold(c.Request.Context(), patronID, id, req.PickupBranch, req.Contact); err != nil {
 		return err
 	}
-	out, err := s.holdJSON(c, w.PatronID, id)
+	out, err := s.holdJSON(c, patronID, id)
 	if err != nil {
 		return err
 	}
@@ -131,12 +150,15 @@ func (s *Server) apiChangeHold(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) apiCancelHold(c *gin.Context) error {
+func (s *Server) apiCancelHold(c *gin.Context) error { return s.cancelHoldJSON(c, s.Who(c).PatronID) }
+
+// cancelHoldJSON cancels a hold, for the patron or for staff (R52).
+func (s *Server) cancelHoldJSON(c *gin.Context, patronID int64) error {
 	id, err := web.PathID(c, library.HoldNotFound)
 	if err != nil {
 		return err
 	}
-	if err := s.Circulation.CancelHold(c.Request.Context(), s.Who(c).PatronID, id); err != nil {
+	if err := s.Circulation.CancelHold(c.Request.Context(), patronID, id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

@@ -9,8 +9,11 @@ import (
 	"hondana/ui/web"
 )
 
-func (s *Server) apiMyLoans(c *gin.Context) error {
-	loans, err := s.Circulation.Loans(c.Request.Context(), s.Who(c).PatronID)
+func (s *Server) apiMyLoans(c *gin.Context) error { return s.loansJSON(c, s.Who(c).PatronID) }
+
+// loansJSON answers a patron's loans, for the patron or for staff (R52).
+func (s *Server) loansJSON(c *gin.Context, patronID int64) error {
+	loans, err := s.Circulation.Loans(c.Request.Context(), patronID)
 	if err != nil {
 		return err
 	}
@@ -34,12 +37,15 @@ func (s *Server) apiMyLoans(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) apiRenew(c *gin.Context) error {
+func (s *Server) apiRenew(c *gin.Context) error { return s.renewJSON(c, s.Who(c).PatronID) }
+
+// renewJSON renews a patron's loan, for the patron or for staff (R52).
+func (s *Server) renewJSON(c *gin.Context, patronID int64) error {
 	id, err := web.PathID(c, library.LoanNotFound)
 	if err != nil {
 		return err
 	}
-	due, err := s.Circulation.Renew(c.Request.Context(), s.Who(c).PatronID, id)
+	due, err := s.Circulation.Renew(c.Request.Context(), patronID, id)
 	if err != nil {
 		return err
 	}

@@ -68,18 +68,27 @@ func (s *Server) staffRegisterPost(c *gin.Context) error {
 }
 
 func (s *Server) staffPatronPage(c *gin.Context) error {
+	return s.renderPatron(c, http.StatusOK, "")
+}
+
+// renderPatron shows the patron screen (R52): contacts, notes, loans
+// and holds, what staff may do for the patron; refused, what the rule
+// said ("" when nothing was).
+func (s *Server) renderPatron(c *gin.Context, status int, refused string) error {
 	p, st, locked, err := s.StaffPatron(c)
 	if err != nil {
 		return err
 	}
 	notice := ""
-	switch c.Query("done") {
+	switch d := c.Query("done"); d {
 	case "unlock":
 		notice = web.T(web.Lang(c), "staff.unlocked")
 	case "saved":
 		notice = web.T(web.Lang(c), "staff.saved")
 	case "block":
 		notice = web.T(web.Lang(c), "staff.blocked_done")
+	case "renewed", "held", "cancelled", "changed", "notes":
+		notice = web.T(web.Lang(c), "patron.done_"+d)
 	}
 	// Just registered or reissued: the card and when the temporary
 	// password works, to tell the patron (never the password).
@@ -98,9 +107,111 @@ func (s *Server) staffPatronPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "staff/patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": locked,
+	loans, holds, err := s.MyLists(c, p.ID)
+	if err != nil {
+		return err
+	}
+	notes, err := s.DB.PatronNotes(c.Request.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	limits, err := s.Circulation.Limits(c.Request.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	branch, _, err := s.desk(c)
+	if err != nil {
+		return err
+	}
+	s.Render(c, status, "staff/patron", p.Name, gin.H{"Patron": p, "Login": st, "Block": block, "Branches": bs, "Issued": issued, "Locked": locked,
 		"Categories": s.Circulation.Categories(), "Category": s.Circulation.CategoryOf(p.Category),
-		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice})
+		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice,
+		"Refused": refused, "Loans": loans, "Holds": holds, "Notes": notes, "Limits": limits, "Names": s.BranchNames(web.Lang(c), bs),
+		"Today": s.Circulation.Today().Format(library.DateLayout), "Desk": branch, "Item": c.Query("item"),
+		"Contacts": []string{library.ContactPhone, library.ContactMobile, library.ContactEmail}})
+	return nil
+}
+
+// forPatron runs what staff do for a patron (R52) with the rules the
+// patron's own pages follow: done, back to the patron screen saying so;
+// refused, the screen with the refusal in the patron web's words.
+func (s *Server) forPatron(c *gin.Context, action, done string, do func(patronID int64) error) error {
+	p, _, _, err := s.StaffPatron(c)
+	if err != nil {
+		return err
+	}
+	if err := do(p.ID); err != nil {
+		_, msg, status, ok := s.RefusalText(c, err)
+		if !ok {
+			return err
+		}
+		return s.renderPatron(c, status, msg)
+	}
+	s.Audit(c, action, "card "+p.Card) // the patron, never the title (R40)
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(p.Card)+"?done="+done)
+	return nil
+}
+
+// patronRenewPost renews a loan for the patron (R30–R33, R52).
+func (s *Server) patronRenewPost(c *gin.Context) error {
+	id, err := web.PathID(c, library.LoanNotFound)
+	if err != nil {
+		return err
+	}
+	return s.forPatron(c, "loan.renew", "renewed", func(patronID int64) error {
+		_, err := s.Circulation.Renew(c.Request.Context(), patronID, id)
+		return err
+	})
+}
+
+// patronHoldPost places a hold for the patron (R20–R28, R52) on the
+// title of a barcode, an ISBN or a record id.
+func (s *Server) patronHoldPost(c *gin.Context) error {
+	return s.forPatron(c, "hold.place", "held", func(patronID int64) error {
+		rec, err := s.Circulation.RecordFor(c.Request.Context(), c.PostForm("item"))
+		if err != nil {
+			return err
+		}
+		_, err = s.Circulation.PlaceHold(c.Request.Context(), patronID, rec, c.PostForm("pickup_branch"), c.PostForm("contact"))
+		return err
+	})
+}
+
+// patronHoldCancelPost cancels a hold for the patron (R26, R52).
+func (s *Server) patronHoldCancelPost(c *gin.Context) error {
+	id, err := web.PathID(c, library.HoldNotFound)
+	if err != nil {
+		return err
+	}
+	return s.forPatron(c, "hold.cancel", "cancelled", func(patronID int64) error {
+		return s.Circulation.CancelHold(c.Request.Context(), patronID, id)
+	})
+}
+
+// patronHoldChangePost changes a hold's pickup library or contact for
+// the patron (R27, R52).
+func (s *Server) patronHoldChangePost(c *gin.Context) error {
+	id, err := web.PathID(c, library.HoldNotFound)
+	if err != nil {
+		return err
+	}
+	return s.forPatron(c, "hold.change", "changed", func(patronID int64) error {
+		_, err := s.Circulation.ChangeHold(c.Request.Context(), patronID, id, c.PostForm("pickup_branch"), c.PostForm("contact"))
+		return err
+	})
+}
+
+// patronNotesPost keeps staff's notes on the patron.
+func (s *Server) patronNotesPost(c *gin.Context) error {
+	card := c.Param("card")
+	if err := s.Accounts.SetNotes(c.Request.Context(), s.Who(c).StaffID, card, c.PostForm("notes")); err != nil {
+		_, msg, status, ok := s.RefusalText(c, err)
+		if !ok || status == http.StatusNotFound {
+			return err
+		}
+		return s.renderPatron(c, status, msg)
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=notes")
 	return nil
 }
 
