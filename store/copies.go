@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Copy statuses. The first five are the API's item statuses.
@@ -246,4 +247,16 @@ func (db *DB) RecordOfBarcode(ctx context.Context, barcode string) (int64, error
 		return 0, fmt.Errorf("store: copy %q: %w", barcode, ErrNotFound)
 	}
 	return id, err
+}
+
+// RecordsByCallNumber lists the records with a copy whose call number
+// begins with prefix, by call number.
+func (db *DB) RecordsByCallNumber(ctx context.Context, prefix string, limit int) ([]int64, error) {
+	return db.ids(ctx, "records by call number", `SELECT record_id FROM copies WHERE call_number LIKE ? ESCAPE '\' AND status <> 'withdrawn'
+		GROUP BY record_id ORDER BY min(call_number), record_id LIMIT ?`, likePrefix(prefix), limit)
+}
+
+// likePrefix is a LIKE pattern for what begins with s.
+func likePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }

@@ -364,3 +364,36 @@ func MovePickupDeadlines(ctx context.Context, tx *sql.Tx, branch, from, to, day 
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// QueuedHold is a hold in a title's queue as staff see it from the
+// record (R57): its number, never its patron.
+type QueuedHold struct {
+	ID           int64
+	Status       string
+	PickupBranch string
+	PlacedAt     time.Time
+	Barcode      string // the copy it has, once it has one
+}
+
+// HoldQueue lists a record's holds in the order of the queue: those with
+// a copy first, then the waiting in order of placement.
+func (db *DB) HoldQueue(ctx context.Context, recordID int64) ([]QueuedHold, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT h.id, h.status, h.pickup_branch, h.placed_at, COALESCE(c.barcode, '')
+		FROM holds h LEFT JOIN copies c ON c.id = h.copy_id WHERE h.record_id = ?
+		ORDER BY h.copy_id IS NULL, h.placed_at, h.id`, recordID)
+	if err != nil {
+		return nil, fmt.Errorf("store: hold queue: %w", err)
+	}
+	defer rows.Close()
+	var out []QueuedHold
+	for rows.Next() {
+		var q QueuedHold
+		var placed string
+		if err := rows.Scan(&q.ID, &q.Status, &q.PickupBranch, &placed, &q.Barcode); err != nil {
+			return nil, err
+		}
+		q.PlacedAt = parseTime(placed)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}

@@ -105,9 +105,18 @@ func (s *Server) catalogueEditPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	queue, err := s.DB.HoldQueue(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	for i := range queue {
+		queue[i].PlacedAt = queue[i].PlacedAt.In(s.Calendar.Location())
+	}
+	card, _ := library.FoldCard(c.Query("card"))
 	cover := s.Covers(c, []library.Hit{*h})[h.Record.ID]
 	s.Render(c, http.StatusOK, "staff/record", h.Record.Title, gin.H{"Record": h.Record, "Copies": h.Copies, "Branches": bs,
 		"MaterialTypes": web.MaterialTypes, "Names": s.BranchNames(web.Lang(c), bs), "Done": c.Query("done"),
+		"Queue": queue, "Card": card, "Barcode": c.Query("barcode"),
 		"Cover": cover, "CoverImage": strings.HasSuffix(cover, ".jpg"), "MaxCoverMB": library.MaxCoverBytes >> 20})
 	return nil
 }

@@ -185,6 +185,7 @@ func (s *Server) renderCounter(c *gin.Context, status int, st counterState, fail
 	rows := make([]scanRow, len(scans))
 	lastLoan := true
 	for i := range scans {
+		scans[i].At = scans[i].At.In(s.Calendar.Location())
 		rows[i] = scanRow{DeskScan: scans[i], Result: s.shortResult(c, &scans[i], names)}
 		if scans[i].Outcome == library.OutcomeLent && !scans[i].Undone && lastLoan {
 			rows[i].Undoable, lastLoan = scans[i].Undo != "", false

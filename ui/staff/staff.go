@@ -59,6 +59,8 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.POST("/totp/off", h(s.totpOffPost))
 	staff.GET("/patrons", h(s.staffPatrons))
 	staff.GET("/patrons/new", h(s.staffRegisterPage))
+	staff.GET("/patrons/hold-for", h(s.holdForPage))
+	staff.GET("/search", h(s.findPage))
 	staff.POST("/patrons/new", h(s.staffRegisterPost))
 	staff.GET("/patrons/:card", h(s.staffPatronPage))
 	staff.POST("/patrons/:card/temporary-password", h(s.staffReissuePost))
