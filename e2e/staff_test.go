@@ -14,10 +14,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"hondana/internal/testbrowser"
@@ -128,13 +130,22 @@ func (b *tab) scanCard(card, name string) {
 	}
 }
 
-// setMode chooses the scan box's mode by its access key (Alt+1…4), and
-// puts the focus back in the box as the page does (with JavaScript) or
-// a staff member would (without).
-func (b *tab) setMode(mode string) {
+// setMode switches the scan box's mode by its access key (Alt+n), as
+// staff do at the desk; the box has the focus again.
+func (b *tab) setMode(n int, mode string) {
 	b.T.Helper()
-	b.Do("choose the mode "+mode, chromedp.Click(chromedp.Search(`//input[@name="mode"][@value=`+testbrowser.XPathString(mode)+`]`)),
-		chromedp.Focus(chromedp.ID("scan")))
+	// The access key is taken from the character the key types with Alt
+	// held (chromedp's KeyEvent sends none with a modifier).
+	key := strconv.Itoa(n)
+	for _, ev := range []input.DispatchKeyEventParams{
+		{Type: input.DispatchKeyEventTypeKeyDown, Modifiers: 1, Key: key, Code: "Digit" + key, Text: key, UnmodifiedText: key, WindowsVirtualKeyCode: int64('0' + n)},
+		{Type: input.DispatchKeyEventTypeKeyUp, Modifiers: 1, Key: key, Code: "Digit" + key, WindowsVirtualKeyCode: int64('0' + n)},
+	} {
+		if _, err := chromedp.Call(b.Ctx, input.DispatchKeyEvent, ev); err != nil {
+			b.T.Fatalf("Alt+%s: %v", key, err)
+		}
+	}
+	b.waitFor("the mode "+mode, `document.querySelector('.modes a[aria-current][data-mode="`+mode+`"]') && document.activeElement === document.getElementById("scan")`)
 }
 
 // branchNames maps branch codes to their Japanese names.
@@ -216,14 +227,14 @@ func TestStaffCounterDay(t *testing.T) {
 
 	// At Ozu it is received and shelved.
 	b.chooseDesk("ozu")
-	b.setMode("receive")
+	b.setMode(4, "receive")
 	if line := b.scanKeys(first.Barcode); !strings.Contains(line, "書架へ") {
 		t.Errorf("receiving %s at 大洲図書館: the answer says %q; want 書架へ", first.Barcode, line)
 	}
 
 	// Another patron reserves the other title; its return fills the hold.
 	holdID := placeHold(t, reserver, recs[1].ID, "ozu")
-	b.setMode("return")
+	b.setMode(3, "return")
 	line = b.scanKeys(second.Barcode)
 	if want := fmt.Sprintf("取置棚へ（予約番号 %d）", holdID); !strings.Contains(line, want) {
 		t.Errorf("returning %s with hold %d waiting: the answer says %q; want %s", second.Barcode, holdID, line, want)

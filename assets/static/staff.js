@@ -90,10 +90,7 @@
       form.setAttribute("data-wired", "1");
       form.addEventListener("submit", function (e) { e.preventDefault(); send(form); });
     });
-    // A mode chosen with Alt+1…4 or the mouse: back to the box.
-    Array.prototype.forEach.call(document.querySelectorAll(".modes input"), function (r) {
-      r.addEventListener("change", focusBox);
-    });
+
   }
 
   document.addEventListener("DOMContentLoaded", function () {

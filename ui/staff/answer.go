@@ -103,6 +103,9 @@ func foundNote(l string, d *store.DeskScan, names map[string]string) string {
 
 // shortResult is a scan's result as the list shows it.
 func (s *Server) shortResult(c *gin.Context, d *store.DeskScan, names map[string]string) string {
+	if d.Outcome == library.OutcomeLent && !d.Undone {
+		return web.T(web.Lang(c), "outcome.lent") // the due date has a column
+	}
 	a := s.answerOf(c, d, names)
 	if len(a.Notes) > 0 {
 		return a.Head + " — " + a.Notes[0]

@@ -117,6 +117,12 @@ func readState(card, mode, last string) counterState {
 	return st
 }
 
+// WithMode is the state with the box in another mode.
+func (st counterState) WithMode(mode string) counterState {
+	st.Mode, st.Last = mode, 0
+	return st
+}
+
 // URL is the counter's address for the state.
 func (st counterState) URL() string {
 	q := url.Values{}

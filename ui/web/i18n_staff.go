@@ -179,6 +179,7 @@ var staffMessages = map[string][2]string{
 	"hold.waiting":                {"予約待ち", "Waiting"},
 	"hold.in_transit":             {"回送中", "In transit"},
 	"hold.ready":                  {"取置中", "Ready"},
+	"outcome.lent":                {"貸出", "Lent"},
 	"field.status":                {"状態", "Status"},
 	"field.category":              {"利用者区分", "Patron category"},
 	"err.copy_state_locked":       {"貸出中・回送中・取置中の資料は状態を変えられません（禁帯出だけ変更できます）。", "A copy on loan, in transit or on a hold shelf keeps its status (only 禁帯出 can be changed)."},
