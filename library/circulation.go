@@ -51,6 +51,7 @@ type Circulation struct {
 	mailed  func()
 	letters *Letters
 	mail    MailPolicy
+	est     EstimatePolicy
 }
 
 // CirculationOptions are the circulation service's rules, who its
@@ -66,6 +67,9 @@ type CirculationOptions struct {
 	Categories []Category
 	Mail       MailPolicy // zero: DefaultMailPolicy
 	Letters    *Letters   // nil: a bare letterhead
+	// Estimate are the numbers of holds' estimated waits (zero:
+	// DefaultEstimatePolicy).
+	Estimate EstimatePolicy
 	// Changed is called after a change that moves copies, so the search
 	// index can follow (it reads the change queue).
 	Changed func()
@@ -86,6 +90,9 @@ func NewCirculation(db *store.DB, cal *Calendar, clock Clock, o CirculationOptio
 	}
 	if c.mail == (MailPolicy{}) {
 		c.mail = DefaultMailPolicy()
+	}
+	if c.est = o.Estimate; c.est == (EstimatePolicy{}) {
+		c.est = DefaultEstimatePolicy()
 	}
 	if c.letters == nil {
 		c.letters = NewLetters(db, Letterhead{Library: "図書館"}, cal.rules)
@@ -896,6 +903,9 @@ func (c *Circulation) scanBack(ctx context.Context, barcode, branch string, tran
 			r.Found, r.DueDate = FoundLoan, loan.DueDate
 			r.DaysLate = max(0, int(c.today().Sub(parseDay(loan.DueDate, c.cal.Location())).Hours()+12)/24)
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
+				return err
+			}
+			if err := c.rememberReturn(ctx, tx, loan, cp.RecordID); err != nil {
 				return err
 			}
 			// R40: the patron's notices not yet sent forget the title too.
