@@ -6,6 +6,8 @@ package barcode
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -179,4 +181,27 @@ func Decode(symbology string, widths []int) (string, error) {
 		return s[1 : len(s)-1], nil
 	}
 	return "", fmt.Errorf("barcode: %q lacks its start and stop characters", s)
+}
+
+var barRect = regexp.MustCompile(`<rect x="(\d+)" width="(\d+)" height="\d+" fill="#000"/>`)
+
+// MeasureSVG reads the bar and space widths back from an SVG drawn by SVG
+// (within a page or alone), as a scanner sees a row of it: the black
+// rectangles are the bars, the gaps between them the spaces.
+func MeasureSVG(svg string) ([]int, error) {
+	var out []int
+	end := -1
+	for _, m := range barRect.FindAllStringSubmatch(svg, -1) {
+		x, _ := strconv.Atoi(m[1])
+		w, _ := strconv.Atoi(m[2])
+		if end >= 0 {
+			out = append(out, x-end)
+		}
+		out = append(out, w)
+		end = x + w
+	}
+	if len(out) == 0 {
+		return nil, errors.New("barcode: no bars")
+	}
+	return out, nil
 }

@@ -2,33 +2,8 @@ package barcode
 
 import (
 	"errors"
-	"regexp"
-	"strconv"
 	"testing"
 )
-
-// widthsFromSVG measures an SVG drawn by SVG as a scanner would see a
-// row of it: the black rectangles' edges give the bars and the gaps
-// between them the spaces.
-func widthsFromSVG(t *testing.T, svg string) []int {
-	t.Helper()
-	re := regexp.MustCompile(`<rect x="(\d+)" width="(\d+)" height="\d+" fill="#000"/>`)
-	var out []int
-	end := -1
-	for _, m := range re.FindAllStringSubmatch(svg, -1) {
-		x, _ := strconv.Atoi(m[1])
-		w, _ := strconv.Atoi(m[2])
-		if end >= 0 {
-			out = append(out, x-end)
-		}
-		out = append(out, w)
-		end = x + w
-	}
-	if len(out) == 0 {
-		t.Fatalf("no bars in %s", svg)
-	}
-	return out
-}
 
 func TestSVGDecodesBack(t *testing.T) {
 	t.Parallel()
@@ -47,7 +22,11 @@ func TestSVGDecodesBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Decode(tt.symbology, widthsFromSVG(t, svg))
+			widths, err := MeasureSVG(svg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Decode(tt.symbology, widths)
 			if err != nil || got != tt.data {
 				t.Errorf("decoded %q, %v; want %q", got, err, tt.data)
 			}
