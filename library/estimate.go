@@ -289,3 +289,13 @@ func total(h map[int]int) int {
 	}
 	return n
 }
+
+// EstimateNewHold estimates the wait of a hold placed now on a record:
+// behind every waiting hold a copy would go to first.
+func (c *Circulation) EstimateNewHold(ctx context.Context, recordID int64, pickup string) (Estimate, error) {
+	waiting, _, err := store.Demand(ctx, c.db.Reader(), recordID, c.today().Format(DateLayout))
+	if err != nil {
+		return Estimate{}, err
+	}
+	return c.EstimateHold(ctx, recordID, waiting, pickup)
+}
