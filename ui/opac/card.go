@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hondana/barcode"
 	"hondana/ui/web"
 )
 
@@ -21,12 +20,8 @@ func (s *Server) cardPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sym := s.CardBarcode
-	if sym == "" {
-		sym = barcode.Codabar
-	}
 	l := web.Lang(c)
-	svg, err := barcode.SVG(sym, p.Card, web.T(l, "card.barcode_label", p.Card), 60)
+	svg, sym, err := s.CardBarcodeSVG(c, p.Card)
 	if err != nil {
 		return err
 	}
