@@ -183,11 +183,12 @@ func Decode(symbology string, widths []int) (string, error) {
 	return "", fmt.Errorf("barcode: %q lacks its start and stop characters", s)
 }
 
-var barRect = regexp.MustCompile(`<rect x="(\d+)" width="(\d+)" height="\d+" fill="#000"/>`)
+var barRect = regexp.MustCompile(`<rect x="(\d+)" width="(\d+)" height="\d+" fill="#000"\s*/?>`)
 
 // MeasureSVG reads the bar and space widths back from an SVG drawn by SVG
-// (within a page or alone), as a scanner sees a row of it: the black
-// rectangles are the bars, the gaps between them the spaces.
+// (within a page or alone, as drawn or as a browser serialises it), as a
+// scanner sees a row of it: the black rectangles are the bars, the gaps
+// between them the spaces.
 func MeasureSVG(svg string) ([]int, error) {
 	var out []int
 	end := -1
