@@ -254,6 +254,7 @@ func (db *DB) HoldsWaiting(ctx context.Context, recordIDs []int64) (map[int64]in
 type PatronHold struct {
 	Hold
 	Title    string
+	Volume   string
 	Position int
 	// Ahead counts the holds before it in the queue that a copy would
 	// go to first (not suspended), for the estimated wait; Behind says
@@ -264,7 +265,7 @@ type PatronHold struct {
 
 // HoldsOf lists a patron's holds with their positions in the queues.
 func HoldsOf(ctx context.Context, q Querier, patronID int64) ([]PatronHold, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+holdCols+`, r.title,
+	rows, err := q.QueryContext(ctx, `SELECT `+holdCols+`, r.title, r.volume,
 		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND +o.copy_id IS NULL
 		   AND (o.placed_at < h.placed_at OR (o.placed_at = h.placed_at AND o.id < h.id))) + 1,
 		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND +o.copy_id IS NULL
@@ -279,7 +280,7 @@ func HoldsOf(ctx context.Context, q Querier, patronID int64) ([]PatronHold, erro
 	var out []PatronHold
 	for rows.Next() {
 		var h PatronHold
-		hold, err := scanHold(rows, &h.Title, &h.Position, &h.Ahead, &h.Behind)
+		hold, err := scanHold(rows, &h.Title, &h.Volume, &h.Position, &h.Ahead, &h.Behind)
 		if err != nil {
 			return nil, err
 		}
