@@ -1,6 +1,7 @@
 package library
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -86,7 +87,15 @@ func TestPickDurations(t *testing.T) {
 // placed and compared with the day its copy was actually ready.
 func TestEstimateAgainstSimulatedHistory(t *testing.T) {
 	t.Parallel()
-	res := simulateLibrary(t, 2026)
+	for _, seed := range []uint64{2026, 7, 42} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			checkSimulatedHistory(t, simulateLibrary(t, seed))
+		})
+	}
+}
+
+func checkSimulatedHistory(t *testing.T, res simResult) {
 	t.Logf("held-out holds: %d (record's own lengths %d, class %d)", res.n, res.byBasis["record"], res.byBasis["class"])
 	t.Logf("actual wait inside the range in days: %.1f%%; inside the weeks shown (±half a week): %.1f%%",
 		100*res.inDays, 100*res.inWeeks)
