@@ -113,7 +113,9 @@ func holdWithOptions(t *testing.T, b *tab, v featureVariant, me, holder patron) 
 	if u := b.Location(); u.Path != "/reserve" {
 		t.Fatalf("予約する led to %s", u)
 	}
-	if w := b.Texts("main .waits li"); len(w) != 1 || !strings.Contains(w[0], rec.Title) || !strings.Contains(w[0], "目安：約") {
+	// What the estimate says depends on the loans other tests made of
+	// the title's class (lent and returned the same day: within a week).
+	if w := b.Texts("main .waits li"); len(w) != 1 || !strings.Contains(w[0], rec.Title) || !strings.Contains(w[0], "目安：") {
 		t.Errorf("reserve page estimates %q; want one for %s", w, rec.Title)
 	}
 	end := time.Now().AddDate(0, 2, 0).Format("2006-01-02")

@@ -178,7 +178,8 @@ func TestSeriesPages(t *testing.T) {
 // turned on, a return is listed, downloadable as CSV, deletable; staff
 // never see it; turned off, it is gone.
 func TestReadingHistoryPages(t *testing.T) {
-	e := newFeatureEnv(t, [2]string{"風の又三郎", ""}, [2]string{"よだかの星", ""})
+	// A title that begins with = must not become a spreadsheet formula.
+	e := newFeatureEnv(t, [2]string{"風の又三郎", ""}, [2]string{"=よだかの星", ""})
 	ctx := context.Background()
 	lendBack := func(barcode string) {
 		t.Helper()
@@ -200,7 +201,7 @@ func TestReadingHistoryPages(t *testing.T) {
 	_, body = e.get(t, "/account/history")
 	wantIn(t, "history page (on)", body, "記録中です", "よだかの星", "風の又三郎", "CSVでダウンロード")
 	resp, csv := e.get(t, "/account/history.csv")
-	if resp.StatusCode != 200 || !strings.HasPrefix(csv, "\ufeff返却日,貸出日,書名") || strings.Count(csv, "\n") != 3 ||
+	if resp.StatusCode != 200 || !strings.HasPrefix(csv, "\ufeff返却日,貸出日,書名") || strings.Count(csv, "\n") != 3 || !strings.Contains(csv, ",'=よだかの星,") ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("CSV: %d %v %q", resp.StatusCode, resp.Header, csv)
 	}

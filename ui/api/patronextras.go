@@ -197,7 +197,7 @@ func (s *Server) apiReadingHistory(c *gin.Context) error {
 		w := csv.NewWriter(c.Writer)
 		_ = w.Write([]string{"returned_on", "loaned_on", "title", "author", "record_id"})
 		for _, r := range rs {
-			_ = w.Write([]string{r.ReturnedOn, r.LoanedOn, r.Title, r.Author, strconv.FormatInt(r.RecordID, 10)})
+			_ = w.Write([]string{r.ReturnedOn, r.LoanedOn, web.CSVCell(r.Title), web.CSVCell(r.Author), strconv.FormatInt(r.RecordID, 10)})
 		}
 		w.Flush()
 		return w.Error()

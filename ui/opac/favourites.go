@@ -40,10 +40,14 @@ func (s *Server) recordExtras(c *gin.Context, h *library.Hit, branches []store.B
 		}
 		data["Wait"] = wt
 	}
+	// A numbered volume leads to its set: the series it is a volume of,
+	// or the volumes of its title. A series without volume numbers (a
+	// publisher's imprint, 岩波文庫) has no reading order to reserve in.
 	switch {
+	case h.Record.Volume == "":
 	case h.Record.Series != "":
 		data["SeriesName"] = h.Record.Series
-	case h.Record.Volume != "":
+	default:
 		data["SeriesName"] = h.Record.Title
 	}
 	return nil

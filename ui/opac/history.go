@@ -84,7 +84,7 @@ func (s *Server) historyCSV(c *gin.Context) error {
 		if r.RecordID != 0 {
 			id = itoa(r.RecordID)
 		}
-		_ = w.Write([]string{r.ReturnedOn, r.LoanedOn, r.Title, r.Author, id})
+		_ = w.Write([]string{r.ReturnedOn, r.LoanedOn, web.CSVCell(r.Title), web.CSVCell(r.Author), id})
 	}
 	w.Flush()
 	return w.Error()

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gin-gonic/gin"
 
 	"hondana/barcode"
@@ -16,4 +18,14 @@ func (s *Server) CardBarcodeSVG(c *gin.Context, card string) (svg, symbology str
 	}
 	svg, err = barcode.SVG(symbology, card, T(Lang(c), "card.barcode_label", card), 60)
 	return svg, symbology, err
+}
+
+// CSVCell keeps a spreadsheet from reading a cell as a formula: a title
+// beginning with =, +, -, @ (or a tab or carriage return) gets a leading
+// apostrophe, as OWASP's advice on CSV injection has it.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
