@@ -66,3 +66,11 @@ func (db *DB) SeriesRecords(ctx context.Context, name string, limit int) ([]*Rec
 	}
 	return out, rows.Err()
 }
+
+// TitleVolumes counts the records titled title that have a volume: the
+// volumes of a multi-volume work (上巻, 下巻).
+func (db *DB) TitleVolumes(ctx context.Context, title string) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE title = ? AND volume != ''`, title).Scan(&n)
+	return n, err
+}

@@ -140,6 +140,8 @@ func TestSeriesPages(t *testing.T) {
 	if a, b, c := strings.Index(body, `<span class="vol">上</span>`), strings.Index(body, `<span class="vol">中</span>`), strings.Index(body, `<span class="vol">下</span>`); a < 0 || !(a < b && b < c) {
 		t.Errorf("volumes not in reading order: 上 at %d, 中 at %d, 下 at %d", a, b, c)
 	}
+	_, body = e.get(t, fmt.Sprintf("/records/%d", e.recs["峠 中"]))
+	wantIn(t, "a volume's record page", body, "「峠」の巻をまとめて予約する", `href="/series?name=%e5%b3%a0"`)
 	if resp, _ = e.get(t, "/series?name="+url.QueryEscape("ない本")); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown series: %d", resp.StatusCode)
 	}

@@ -40,15 +40,22 @@ func (s *Server) recordExtras(c *gin.Context, h *library.Hit, branches []store.B
 		}
 		data["Wait"] = wt
 	}
-	// A numbered volume leads to its set: the series it is a volume of,
-	// or the volumes of its title. A series without volume numbers (a
-	// publisher's imprint, 岩波文庫) has no reading order to reserve in.
+	// A numbered volume leads to its set: the other volumes of its title
+	// (a catalogue's 上巻 and 下巻), else the series it is numbered in. A
+	// series without volume numbers (a publisher's imprint, 岩波文庫) has
+	// no reading order to reserve in.
+	if h.Record.Volume == "" {
+		return nil
+	}
+	n, err := s.DB.TitleVolumes(ctx, h.Record.Title)
+	if err != nil {
+		return err
+	}
 	switch {
-	case h.Record.Volume == "":
-	case h.Record.Series != "":
-		data["SeriesName"] = h.Record.Series
-	default:
+	case n >= 2 || h.Record.Series == "":
 		data["SeriesName"] = h.Record.Title
+	default:
+		data["SeriesName"] = h.Record.Series
 	}
 	return nil
 }
