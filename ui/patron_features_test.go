@@ -207,6 +207,18 @@ func TestReadingHistoryPages(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("CSV: %d %v %q", resp.StatusCode, resp.Header, csv)
 	}
+	// On a kiosk the file would stay for the next person: no download.
+	kiosk := kioskBrowser(t, e.testEnv, "counter", "counter-pass-1")
+	do(t, kiosk, "GET", e.URL+"/login", nil)
+	if resp, _ := do(t, kiosk, "POST", e.URL+"/login", url.Values{"csrf": {csrfFrom(t, kiosk, e.URL)}, "card": {e.card}, "password": {"Yoshi1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("kiosk login: %d", resp.StatusCode)
+	}
+	if _, kb := do(t, kiosk, "GET", e.URL+"/account/history", nil); strings.Contains(kb, "history.csv") || !strings.Contains(kb, "共用の端末ではダウンロードできません") {
+		t.Error("the kiosk's history page offers the download")
+	}
+	if resp, _ := do(t, kiosk, "GET", e.URL+"/account/history.csv", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("CSV on a kiosk: %d", resp.StatusCode)
+	}
 	// Staff see the patron, never the history.
 	staff, _ := staffBrowser(t, e.testEnv, "counter", "counter-pass-1")
 	if _, sb := do(t, staff, "GET", e.URL+"/staff/patrons/"+e.card, nil); !strings.Contains(sb, "読書 好子") || strings.Contains(sb, "よだかの星") || strings.Contains(sb, "読書通帳") {

@@ -21,7 +21,8 @@ func (s *Server) historyPage(c *gin.Context) error {
 	if d := c.Query("done"); d == "on" || d == "off" || d == "cleared" || d == "deleted" {
 		notice = web.T(web.Lang(c), "history.done_"+d)
 	}
-	s.Render(c, http.StatusOK, "opac/history", web.T(web.Lang(c), "history.title"), gin.H{"On": on, "Readings": rs, "Notice": notice})
+	s.Render(c, http.StatusOK, "opac/history", web.T(web.Lang(c), "history.title"),
+		gin.H{"On": on, "Readings": rs, "Notice": notice, "Kiosk": web.IsKiosk(c)})
 	return nil
 }
 
@@ -66,8 +67,12 @@ func (s *Server) historyDelete(c *gin.Context) error {
 }
 
 // historyCSV downloads the reading history as CSV (UTF-8 with a BOM, so
-// spreadsheet programs in Japan read it as such).
+// spreadsheet programs in Japan read it as such). Not on a kiosk: the
+// file would stay on the shared terminal for the next person (R42).
 func (s *Server) historyCSV(c *gin.Context) error {
+	if web.IsKiosk(c) {
+		return &web.Error{Status: http.StatusForbidden, Code: library.Forbidden, Msg: "err.kiosk_download"}
+	}
 	_, rs, err := s.Circulation.ReadingHistory(c.Request.Context(), s.Who(c).PatronID)
 	if err != nil {
 		return err

@@ -78,6 +78,7 @@ var patronMessages = map[string][2]string{
 	"history.done_off":                 {"記録をやめ、すべて削除しました。", "Turned off; everything was deleted."},
 	"history.done_cleared":             {"記録をすべて削除しました。", "Every entry was deleted."},
 	"history.done_deleted":             {"記録を1件削除しました。", "The entry was deleted."},
+	"err.kiosk_download":               {"共用の端末ではダウンロードできません（ファイルが次の人に残るため）。ご自分の端末でどうぞ。", "No downloads on a shared terminal (the file would stay for the next person). Use your own device."},
 	"err." + library.InvalidNotAfter:   {"「この日以降は不要」には、今日から1年以内の日付を入れてください。", "'Not needed after' must be a date from today to a year ahead."},
 	"err." + library.NoVolumes:         {"予約する巻を選んでください。", "Choose at least one volume."},
 	"err." + library.ReadingNotFound:   {"その記録はありません。", "No such entry."},
