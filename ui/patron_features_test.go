@@ -107,6 +107,11 @@ func TestHoldOptionsPages(t *testing.T) {
 	if strings.Contains(body, "目安：") {
 		t.Error("a suspended hold shows an estimated wait")
 	}
+	// Staff acting for the patron see it suspended (R52).
+	staff, _ := staffBrowser(t, e.testEnv, "counter", "counter-pass-1")
+	if _, sb := do(t, staff, "GET", e.URL+"/staff/patrons/"+e.card, nil); !strings.Contains(sb, "休止中（順番は保たれます）") {
+		t.Error("the staff patron page does not say the hold is suspended")
+	}
 	// Resume from the change page: the end date stays, the estimate appears.
 	path := fmt.Sprintf("/account/holds/%d/change", hs[0].ID)
 	_, body = e.get(t, path)
