@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/width"
@@ -52,6 +53,9 @@ type Circulation struct {
 	letters *Letters
 	mail    MailPolicy
 	est     EstimatePolicy
+	// classCache keeps NDC classes' loan lengths for a while (estimates).
+	classMu    sync.Mutex
+	classCache map[string]classLengths
 }
 
 // CirculationOptions are the circulation service's rules, who its

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"time"
 
 	"hondana/store"
 )
@@ -268,12 +269,12 @@ func (c *Circulation) durationsFor(ctx context.Context, recordID int64) (map[int
 			return nil, "", err
 		}
 		if len(r.NDC) >= 3 {
-			if class3, err = c.db.ClassLoanDurations(ctx, r.NDC[:3]); err != nil {
+			if class3, err = c.classDurations(ctx, r.NDC[:3]); err != nil {
 				return nil, "", err
 			}
 		}
 		if len(r.NDC) >= 1 && total(class3) < c.est.MinSamples {
-			if class1, err = c.db.ClassLoanDurations(ctx, r.NDC[:1]); err != nil {
+			if class1, err = c.classDurations(ctx, r.NDC[:1]); err != nil {
 				return nil, "", err
 			}
 		}
@@ -298,4 +299,37 @@ func (c *Circulation) EstimateNewHold(ctx context.Context, recordID int64, picku
 		return Estimate{}, err
 	}
 	return c.EstimateHold(ctx, recordID, waiting, pickup)
+}
+
+// classCacheFor is how long a class's loan lengths are kept in memory:
+// they sum many titles' returns and change slowly, and a record page
+// with no copy on the shelf asks for them.
+const classCacheFor = time.Hour
+
+type classLengths struct {
+	h  map[int]int
+	at time.Time
+}
+
+// classDurations are the loan lengths of an NDC class, from memory when
+// read within classCacheFor.
+func (c *Circulation) classDurations(ctx context.Context, prefix string) (map[int]int, error) {
+	now := c.clock.Now()
+	c.classMu.Lock()
+	cl, ok := c.classCache[prefix]
+	c.classMu.Unlock()
+	if ok && now.Sub(cl.at) < classCacheFor && !now.Before(cl.at) {
+		return cl.h, nil
+	}
+	h, err := c.db.ClassLoanDurations(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	c.classMu.Lock()
+	if c.classCache == nil {
+		c.classCache = map[string]classLengths{}
+	}
+	c.classCache[prefix] = classLengths{h: h, at: now}
+	c.classMu.Unlock()
+	return h, nil
 }

@@ -1,11 +1,13 @@
 package library
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"testing"
+	"time"
 
 	"hondana/store"
 )
@@ -322,5 +324,56 @@ func poisson(rng *rand.Rand, lambda float64) int {
 			return k
 		}
 		k++
+	}
+}
+
+// TestEstimateHoldFromReturns: returns leave loan lengths per title; a
+// title with too few of its own is estimated from its NDC class's; a
+// pickup library without a copy is told where it would be sooner.
+func TestEstimateHoldFromReturns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 3, 10, 0, 0, 0, tokyo)
+	e := newCircEnv(t, now)
+	known := store.Record{Source: "t:known", Title: "よく借りられる本", NDC: "913.6"}
+	fresh := store.Record{Source: "t:fresh", Title: "新しい本", NDC: "913.6"}
+	saveRecord(t, e.db, now, &known)
+	saveRecord(t, e.db, now, &fresh)
+	e.addCopy(t, known.ID, "K1", "ozu", 30)
+	e.addCopy(t, fresh.ID, "N1", "ozu", 30)
+	e.patron(t, "730000001", "")
+	// Ten loans of the known title, each kept 21 days.
+	for range 10 {
+		if _, err := e.c.Checkout(ctx, "730000001", "K1", "ozu"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(21 * 24 * time.Hour)
+		if _, err := e.c.Checkin(ctx, "K1", "ozu"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h, err := e.db.LoanDurations(ctx, known.ID); err != nil || h[21] != 10 || len(h) != 1 {
+		t.Fatalf("loan lengths of the known title: %v %v", h, err)
+	}
+	if _, err := e.c.Checkout(ctx, "730000001", "N1", "ozu"); err != nil {
+		t.Fatal(err)
+	}
+	est, err := e.c.EstimateHold(ctx, fresh.ID, 0, "ozu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its class's loans last three weeks and its copy just went out.
+	if !est.Known || est.Basis != "class" || est.MinWeeks != 3 || est.MaxWeeks != 3 || est.Faster != "" {
+		t.Errorf("estimate for the new title at ozu: %+v; want 3 weeks from its class", est)
+	}
+	far, err := e.c.EstimateHold(ctx, fresh.ID, 0, "nagahama")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if far.MaxDays <= est.MaxDays || far.Faster != "ozu" {
+		t.Errorf("estimate at nagahama, which has no copy: %+v; want longer, and ozu named", far)
+	}
+	if own, err := e.c.EstimateNewHold(ctx, known.ID, "ozu"); err != nil || own.Basis != "record" || !own.WithinWeek {
+		t.Errorf("the known title, on the shelf: %+v %v; want within a week from its own lengths", own, err)
 	}
 }
