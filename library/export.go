@@ -116,4 +116,3 @@ func ExportFileName(what, format string, now time.Time) string {
 	ext := map[string]string{exporter.MARC21: "mrc", exporter.MARCXML: "xml", exporter.CSV: "csv"}[format]
 	return "hondana-" + what + "-" + now.Format(DateLayout) + "." + ext
 }
-

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -97,7 +98,8 @@ type RowProblem struct {
 	Code    string // Row…
 	Field   string // the column at fault, canonical name
 	Value   string // what the file had there
-	Detail  string // more, in English: the line of the first duplicate, the copy's state, the database's error
+	Detail  string // more, in English: the copy's state, the database's error
+	First   int    // for a duplicate, the line of the first
 	Warning bool
 }
 
@@ -114,7 +116,7 @@ func (p RowProblem) Error() string {
 	case RowBadDate:
 		what = fmt.Sprintf("%s %q is not a date", p.Field, p.Value)
 	case RowDuplicate:
-		what = fmt.Sprintf("%s %q is in the file already", p.Field, p.Value)
+		what = fmt.Sprintf("%s %q is in the file already, on line %d", p.Field, p.Value, p.First)
 	case RowCheckDigit:
 		what = fmt.Sprintf("card %s: the last digit is not Hondana's check digit (imported as it is)", p.Value)
 	case RowNoPatron:
@@ -185,6 +187,7 @@ type MoveIn struct {
 	// Limits bound what a file may make the import read.
 	Limits importer.Limits
 
+	mu         sync.Mutex        // guards tempHashes: staff may run two imports at once
 	tempHashes map[string]string // temporary password hash by MMDD
 }
 
@@ -297,7 +300,7 @@ func (m *MoveIn) Import(ctx context.Context, kind string, r io.Reader, dryRun bo
 		}
 		key, field, value := mr.key(kind)
 		if first, dup := seen[key]; dup {
-			rep.problem(RowProblem{Line: row.Line, Code: RowDuplicate, Field: field, Value: value, Detail: fmt.Sprintf("first on line %d", first)})
+			rep.problem(RowProblem{Line: row.Line, Code: RowDuplicate, Field: field, Value: value, First: first})
 			continue
 		}
 		seen[key] = row.Line
@@ -581,6 +584,8 @@ func (r *MoveInReport) record(probs []RowProblem, counts [3]int) {
 // the birth date) and works only until the patron sets a real one, which
 // gets a salt of its own. 100,000 patrons cost at most 366 hashes.
 func (m *MoveIn) hashTemporaries(ctx context.Context, batch []moveRow) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, r := range batch {
 		mmdd := TemporaryPassword(r.patron.BirthDate)
 		if _, ok := m.tempHashes[mmdd]; ok {
@@ -593,6 +598,14 @@ func (m *MoveIn) hashTemporaries(ctx context.Context, batch []moveRow) error {
 		m.tempHashes[mmdd] = h
 	}
 	return nil
+}
+
+// tempHash is the hash of the temporary password of a patron born on
+// birthDate (hashTemporaries made it).
+func (m *MoveIn) tempHash(birthDate string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tempHashes[TemporaryPassword(birthDate)]
 }
 
 // applyRows checks each row against the database through q and, when tx
@@ -635,7 +648,7 @@ func (m *MoveIn) applyPatron(ctx context.Context, q store.Querier, tx *sql.Tx, r
 	if errors.Is(err, store.ErrNotFound) {
 		if tx != nil {
 			p := *r.patron
-			return outcomeAdded, store.AddPatronRow(ctx, tx, &p, m.tempHashes[TemporaryPassword(p.BirthDate)], now)
+			return outcomeAdded, store.AddPatronRow(ctx, tx, &p, m.tempHash(p.BirthDate), now)
 		}
 		return outcomeAdded, nil
 	}
