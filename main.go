@@ -23,6 +23,7 @@ var commands = map[string]func(args []string) error{
 	"import-loans":      moveInCmd(library.MoveInLoans),
 	"import-holds":      moveInCmd(library.MoveInHolds),
 	"export":            exportCmd,
+	"bench-movein":      benchMoveInCmd,
 }
 
 func main() {
