@@ -94,12 +94,14 @@ const (
 // RowProblem is a bad row of a move-in file, or a remark on a row that
 // was taken (Warning).
 type RowProblem struct {
-	Line    int    // the line the row starts on (the header is line 1)
-	Code    string // Row…
-	Field   string // the column at fault, canonical name
-	Value   string // what the file had there
-	Detail  string // more, in English: the copy's state, the database's error
-	First   int    // for a duplicate, the line of the first
+	Line  int    // the line the row starts on (the header is line 1)
+	Code  string // Row…
+	Field string // the column at fault, canonical name
+	Value string // what the file had there
+	// Detail says more: a code of Details (the copy's state, why a
+	// value is refused), or for RowRefused the database's error.
+	Detail  string
+	First   int // for a duplicate, the line of the first
 	Warning bool
 }
 
@@ -134,7 +136,9 @@ func (p RowProblem) Error() string {
 	default:
 		what = "refused"
 	}
-	if p.Detail != "" {
+	if d, ok := Details[p.Detail]; ok {
+		what += " (" + d + ")"
+	} else if p.Detail != "" {
 		what += " (" + p.Detail + ")"
 	}
 	kind := "error"
@@ -142,6 +146,24 @@ func (p RowProblem) Error() string {
 		kind = "warning"
 	}
 	return fmt.Sprintf("line %d: %s: %s", p.Line, kind, what)
+}
+
+// Details are the codes of RowProblem.Detail, in English for the
+// command line (the staff page has them in its own words).
+var Details = map[string]string{
+	"nine_digits":   "a card number has 9 digits",
+	"no_category":   "not a category of the configuration",
+	"before_loan":   "before the loan date",
+	"no_email":      "the patron has no e-mail address",
+	"lent":          "lent to another patron",
+	"held":          "kept for a hold",
+	"not_for_loan":  "not for loan",
+	"in_transit":    "in transit",
+	"on_hold_shelf": "on a hold shelf",
+	"missing":       "missing",
+	"repair":        "being repaired",
+	"lost":          "lost",
+	"withdrawn":     "withdrawn",
 }
 
 // MoveInReport is what a move in did, or (DryRun) would do.
@@ -203,7 +225,7 @@ type MoveInProgress struct {
 	Report *MoveInReport // the report so far; read it only in the callback
 }
 
-// row is a row checked on its own, ready for the database.
+// moveRow is a row checked on its own, ready for the database.
 type moveRow struct {
 	line   int
 	patron *store.PatronRow // patrons
@@ -361,7 +383,7 @@ func (m *MoveIn) card(row importer.SheetRow) (string, []RowProblem) {
 	}
 	card, ok := FoldCard(v)
 	if !ok {
-		return "", []RowProblem{{Code: RowInvalid, Field: "card", Value: v, Detail: "a card number has 9 digits"}}
+		return "", []RowProblem{{Code: RowInvalid, Field: "card", Value: v, Detail: "nine_digits"}}
 	}
 	return card, nil
 }
@@ -408,7 +430,7 @@ func (m *MoveIn) checkPatron(row importer.SheetRow, branches map[string]string) 
 	}
 	category, ok := m.category(row.Get("category"))
 	if !ok {
-		probs = append(probs, RowProblem{Code: RowInvalid, Field: "category", Value: row.Get("category"), Detail: "not a category of the configuration"})
+		probs = append(probs, RowProblem{Code: RowInvalid, Field: "category", Value: row.Get("category"), Detail: "no_category"})
 	}
 	for _, p := range probs {
 		if !p.Warning {
@@ -467,7 +489,7 @@ func (m *MoveIn) checkLoan(row importer.SheetRow) (moveRow, []RowProblem) {
 		loaned = m.clock.Now().In(m.loc).Format(DateLayout)
 	}
 	if due != "" && loaned != "" && due < loaned {
-		probs = append(probs, RowProblem{Code: RowInvalid, Field: "due_date", Value: row.Get("due_date"), Detail: "before the loan date"})
+		probs = append(probs, RowProblem{Code: RowInvalid, Field: "due_date", Value: row.Get("due_date"), Detail: "before_loan"})
 	}
 	return moveRow{line: row.Line, card: card, barcode: barcode, loanedOn: loaned, due: due}, probs
 }
@@ -693,7 +715,7 @@ func (m *MoveIn) applyLoan(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 	}
 	if c.LoanPatron != 0 {
 		if c.LoanPatron != pid {
-			return 0, &RowProblem{Code: RowCopyUnavailable, Field: "barcode", Value: r.barcode, Detail: "lent to another patron"}, nil
+			return 0, &RowProblem{Code: RowCopyUnavailable, Field: "barcode", Value: r.barcode, Detail: "lent"}, nil
 		}
 		if c.LoanedOn == r.loanedOn && c.DueDate == r.due {
 			return outcomeUnchanged, nil, nil
@@ -704,12 +726,12 @@ func (m *MoveIn) applyLoan(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 		return outcomeUpdated, nil, err
 	}
 	if c.Status != "on_shelf" || c.Held || c.NotForLoan {
-		state := c.Status
+		state := c.Status // in_transit, on_hold_shelf, missing, repair, lost …
 		switch {
 		case c.Held:
-			state = "kept for a hold"
+			state = "held"
 		case c.NotForLoan:
-			state = "not for loan"
+			state = "not_for_loan"
 		}
 		return 0, &RowProblem{Code: RowCopyUnavailable, Field: "barcode", Value: r.barcode, Detail: state}, nil
 	}
@@ -751,7 +773,7 @@ func (m *MoveIn) applyHold(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 		contact = "phone"
 	}
 	if contact == "email" && p.Email == "" {
-		return 0, &RowProblem{Code: RowInvalid, Field: "contact", Value: "email", Detail: "the patron has no e-mail address"}, nil
+		return 0, &RowProblem{Code: RowInvalid, Field: "contact", Value: "email", Detail: "no_email"}, nil
 	}
 	old, err := store.HoldOn(ctx, q, p.ID, recordID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

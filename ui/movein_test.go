@@ -265,6 +265,12 @@ func TestMoveIn(t *testing.T) {
 		t.Errorf("the loans report does not name the unknown copy and card:\n%s", page)
 	}
 
+	// A copy another patron has is refused, in words.
+	page = moveInFile(t, e, c, token, library.MoveInLoans, "more-loans.csv", []byte("card,barcode,due_date\n"+vendorCard(2)+","+shelf[0].barcode+",2026-12-20\n"), true)
+	if !strings.Contains(page, "資料番号 "+shelf[0].barcode+" は貸出できる状態ではありません（ほかの利用者に貸出中）") {
+		t.Errorf("a copy lent to another patron is not refused in words:\n%s", page)
+	}
+
 	// Holds: three patrons queue for the title lent to vendorCard(2),
 	// placed out of file order; one waits for a title on the shelf.
 	holds := "利用者番号,書誌ID,ISBN,予約日,受取館\n" +
