@@ -780,15 +780,20 @@ func (m *MoveIn) applyHold(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 		return 0, nil, err
 	}
 	if old != nil {
-		if old.PlacedAt.Equal(r.placed) && old.PickupBranch == pickup && old.Contact == contact {
+		// The file gives days: a hold placed on the file's day keeps its
+		// time, so an export read back changes nothing.
+		placed := r.placed
+		if sameDay := old.PlacedAt.In(m.loc).Format(DateLayout) == placed.In(m.loc).Format(DateLayout); sameDay {
+			placed = old.PlacedAt
+		}
+		if old.PlacedAt.Equal(placed) && old.PickupBranch == pickup && old.Contact == contact {
 			return outcomeUnchanged, nil, nil
 		}
 		if old.Status != store.HoldWaiting {
 			return outcomeUnchanged, nil, nil // a copy is on its way to it: leave it be
 		}
 		if tx != nil {
-			old.PlacedAt, old.PickupBranch, old.Contact = r.placed, pickup, contact
-			err = store.SetHoldPlaced(ctx, tx, old.ID, r.placed, pickup, contact)
+			err = store.SetHoldPlaced(ctx, tx, old.ID, placed, pickup, contact)
 		}
 		return outcomeUpdated, nil, err
 	}
