@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -333,10 +334,11 @@ func (m *MoveIn) Import(ctx context.Context, kind string, r io.Reader, dryRun bo
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
-	}
-	return rep, nil
+	err = flush()
+	// Rows the database refused were reported with their batch, after
+	// the rows of the file's shape read since: back to the file's order.
+	slices.SortStableFunc(rep.Problems, func(a, b RowProblem) int { return a.Line - b.Line })
+	return rep, err
 }
 
 // key is what makes two rows of a file the same: one patron per card,
