@@ -363,6 +363,14 @@ func checkExports(t *testing.T, e *testEnv, c *http.Client, token, borrower stri
 	if resp, _ := do(t, c, "GET", e.URL+"/staff/export?what=patrons&format=marc21", nil); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("patrons as MARC: %d", resp.StatusCode)
 	}
+	// The catalogue, as MARCXML: every record.
+	var records int
+	e.DB.Reader().QueryRow(`SELECT count(*) FROM records`).Scan(&records)
+	resp, body = do(t, c, "GET", e.URL+"/staff/export?what=records&format=marcxml", nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/marcxml+xml" || !strings.HasPrefix(body, "<?xml") ||
+		strings.Count(body, "<record>") != records || !strings.HasSuffix(body, "</collection>\n") {
+		t.Errorf("catalogue export: %d %s, %d records of %d", resp.StatusCode, resp.Header.Get("Content-Type"), strings.Count(body, "<record>"), records)
+	}
 	// Each export reads back as an import that changes nothing.
 	for _, what := range []string{library.MoveInPatrons, library.MoveInLoans, library.MoveInHolds} {
 		_, csv := do(t, c, "GET", e.URL+"/staff/export?what="+what+"&format=csv", nil)
