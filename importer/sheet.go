@@ -147,9 +147,12 @@ func (s *Sheet) Next(ctx context.Context) (SheetRow, error) {
 			row.Err = errors.New(re.Msg)
 			return row, nil
 		}
-		for i, f := range fields {
+		for _, f := range fields {
 			if !utf8.ValidString(f) {
-				fields[i] = strings.ToValidUTF8(f, "\uFFFD")
+				// UTF-8 at the start, something else here: rather than a
+				// name garbled in the database, the row is reported.
+				row.fields, row.Err = nil, errors.New("not UTF-8 although the file begins as UTF-8 (save the whole file in one encoding)")
+				return row, nil
 			}
 		}
 		if row.Blank() {

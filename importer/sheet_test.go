@@ -39,6 +39,38 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
+// TestSheetMixedEncodings: a file that begins as UTF-8 and turns to
+// Shift_JIS after the first 64 KiB has those rows reported, not read
+// as garbage.
+func TestSheetMixedEncodings(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("card,name\n")
+	for b.Len() < sniffBytes+100 {
+		b.WriteString("100000017,Yamada\n")
+	}
+	sjis, _ := japanese.ShiftJIS.NewEncoder().String("100000025,山田\n")
+	b.WriteString(sjis)
+	s, err := OpenSheet(&b, Limits{}, map[string][]string{"card": {"card"}, "name": {"name"}})
+	if err != nil || s.Encoding != "UTF-8" {
+		t.Fatal(s, err)
+	}
+	for {
+		r, err := s.Next(context.Background())
+		if err == io.EOF {
+			t.Fatal("the Shift_JIS row was read without complaint")
+		}
+		if r.Err != nil {
+			if !strings.Contains(r.Err.Error(), "not UTF-8") || r.Get("name") != "" {
+				t.Errorf("row %d: %v", r.Line, r.Err)
+			}
+			return
+		}
+		if r.Get("name") != "Yamada" {
+			t.Fatalf("row %d: %q", r.Line, r.Get("name"))
+		}
+	}
+}
+
 func TestSheetEncodings(t *testing.T) {
 	cols := map[string][]string{"card": {"card", "利用者番号"}, "name": {"name", "氏名"}, "yomi": {"name_yomi", "ヨミ"}}
 	text := "利用者番号,氏名,ヨミ,備考\r\n100000017,髙橋 ①子,ﾀｶﾊｼ,x\r\n\r\n\"100000025\",\"山田, \"\"太郎\"\"\",ヤマダ,\r\n100000033,\"壊れ\"た,,\r\n"
