@@ -76,6 +76,10 @@ func moveInCmd(kind string) func(args []string) error {
 		if rep.Rows == 0 {
 			return errors.New("the file has a header but no rows")
 		}
+		if kind == library.MoveInLoans && !*dry && rep.Added+rep.Updated > 0 {
+			// Copies went on loan: the index shows it (or the server will).
+			return syncIndexIfFree(context.Background(), d)
+		}
 		return nil
 	}
 }
