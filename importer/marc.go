@@ -215,6 +215,8 @@ func (m *marcRecord) toRecord() (*store.Record, error) {
 		}
 	}
 
+	rec.Extent = m.extent()
+
 	var subjects []string
 	for _, f := range m.each("600", "610", "650", "651") {
 		subjects = append(subjects, m.trim(f.sub('a')))
@@ -233,6 +235,34 @@ func (m *marcRecord) toRecord() (*store.Record, error) {
 	rec.Language = m.language()
 	rec.Source = m.source()
 	return rec, nil
+}
+
+// extent is the physical description of the first 300 field in ISBD
+// form: extent, other details, dimensions, accompanying material
+// ("269p : 挿図 ; 22cm").
+func (m *marcRecord) extent() string {
+	f := first(m.each("300"))
+	if f == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, sf := range f.subfields {
+		// ISBD puts " +" before accompanying material at the end of
+		// the part before it.
+		v := trimISBD(strings.TrimSuffix(trimISBD(sf.value), " +"))
+		if v == "" {
+			continue
+		}
+		sep := map[byte]string{'a': " ; ", 'b': " : ", 'c': " ; ", 'e': " + "}[sf.code]
+		if sep == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(v)
+	}
+	return b.String()
 }
 
 func first(fs []*marcField) *marcField {
