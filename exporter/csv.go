@@ -13,7 +13,7 @@ import (
 // importer's table reader knows them (importer/table.go).
 var catalogueColumns = []string{"source", "title", "title_yomi", "subtitle", "subtitle_yomi", "authors", "authors_yomi",
 	"responsibility", "publisher", "publisher_yomi", "year", "isbn", "ndc", "material_type", "series", "series_yomi",
-	"volume", "subjects", "description", "language"}
+	"volume", "subjects", "description", "extent", "language"}
 
 func writeCSVRow(w *bufio.Writer, row []string) error {
 	cw := csv.NewWriter(w)
@@ -42,5 +42,5 @@ func writeCSVRecord(w *bufio.Writer, r *store.Record) error {
 	}
 	return writeCSVRow(w, []string{r.Source, r.Title, titleYomi, r.Subtitle, r.SubtitleYomi, strings.Join(names, " ; "),
 		strings.Join(yomis, " ; "), strings.Join(roles, " ; "), r.Publisher, r.PublisherYomi, year, r.ISBN, r.NDC,
-		r.MaterialType, r.Series, r.SeriesYomi, r.Volume, strings.Join(r.Subjects, " ; "), r.Description, r.Language})
+		r.MaterialType, r.Series, r.SeriesYomi, r.Volume, strings.Join(r.Subjects, " ; "), r.Description, r.Extent, r.Language})
 }

@@ -38,7 +38,7 @@ type field struct {
 // marcFields maps a record to MARC21 fields, the reverse of the
 // importer's mapping (importer/marc.go): 001/003 from the source key,
 // 008 (year, language), 020, 084 (NDC, $2 njb/10), 100/700 with the role
-// in $e, 245 ($a $b $n), 260 ($b $c), 490, 520 a line each, 650, and
+// in $e, 245 ($a $b $n), 260 ($b $c), 300, 490, 520 a line each, 650, and
 // the katakana readings in 880 linked by $6 as NDL's JAPAN/MARC does.
 // A generated title reading is left out: it is generated again at import,
 // and marked so.
@@ -120,6 +120,10 @@ func marcFields(r *store.Record) (leader [24]byte, fields []field) {
 		}
 		link(&p, map[byte]string{'b': r.PublisherYomi})
 		fields = append(fields, p)
+	}
+	if r.Extent != "" {
+		// Whole in $a: the importer joins 300's parts into this form.
+		fields = append(fields, field{tag: "300", ind1: ' ', ind2: ' ', subs: []subfield{{'a', r.Extent}}})
 	}
 	if r.Series != "" {
 		s := field{tag: "490", ind1: '0', ind2: ' ', subs: []subfield{{'a', r.Series}}}
