@@ -170,7 +170,7 @@ func seriesHold(t *testing.T, b *tab, v featureVariant) {
 	name := "巻数順の試験 " + v.name
 	addSeries(t, name)
 	b.Open("/series?name=" + url.QueryEscape(name))
-	if got := b.Texts("main ol.volumes .vol"); strings.Join(got, "") != "上中下" {
+	if got := b.Texts("main ol.series-volumes .vol"); strings.Join(got, "") != "上中下" {
 		t.Errorf("series page volumes %q; want 上 中 下", got)
 	}
 	shootFeature(b, v, "series")

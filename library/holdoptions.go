@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"golang.org/x/text/width"
 
@@ -86,7 +83,7 @@ type SeriesResult struct {
 // PlaceSeries reserves volumes of a set in reading order (巻数順予約):
 // the holds form one group, and a later volume waits, keeping its place
 // in its own queue, until the patron has borrowed or given up every
-// earlier one still held in the group. Volumes are ordered by VolumeKey
+// earlier one still held in the group. Volumes are ordered by SortVolumes
 // whatever order they come in. A volume refused (on loan to the patron,
 // already reserved, a limit) is reported and the others are placed; a
 // refusal of the whole request (pickup, contact, end date) places none.
@@ -182,88 +179,4 @@ func (c *Circulation) Series(ctx context.Context, name string) ([]*store.Record,
 	}
 	SortVolumes(recs)
 	return recs, nil
-}
-
-// SortVolumes puts records in reading order: by VolumeKey, then by the
-// volume's text, then by id; records without a volume number last.
-func SortVolumes(recs []*store.Record) {
-	sort.SliceStable(recs, func(i, j int) bool {
-		a, aok := VolumeKey(recs[i].Volume)
-		b, bok := VolumeKey(recs[j].Volume)
-		switch {
-		case aok != bok:
-			return aok
-		case a != b:
-			return a < b
-		case recs[i].Volume != recs[j].Volume:
-			return recs[i].Volume < recs[j].Volume
-		}
-		return recs[i].ID < recs[j].ID
-	})
-}
-
-// VolumeKey is a volume's place in reading order, read from how Japanese
-// catalogues write it: 上・中・下, 前・後, 上巻, 第3巻, 3, vol.3, 巻3,
-// 三, 第十二巻; a year (2019春夏) counts as its number. ok is false when
-// the volume says no number.
-func VolumeKey(v string) (int, bool) {
-	v = strings.TrimSpace(width.Fold.String(v))
-	if v == "" {
-		return 0, false
-	}
-	for _, p := range []struct {
-		word string
-		n    int
-	}{{"上", 1}, {"前", 1}, {"中", 2}, {"下", 3}, {"後", 2}} {
-		if strings.HasPrefix(v, p.word) {
-			rest := strings.TrimPrefix(v, p.word)
-			if rest == "" || strings.HasPrefix(rest, "巻") || strings.HasPrefix(rest, "編") || strings.HasPrefix(rest, " ") {
-				return p.n, true
-			}
-		}
-	}
-	// The first run of digits, or of kanji numerals.
-	runes := []rune(v)
-	for i := 0; i < len(runes); i++ {
-		if unicode.IsDigit(runes[i]) {
-			j := i
-			for j < len(runes) && unicode.IsDigit(runes[j]) {
-				j++
-			}
-			n, err := strconv.Atoi(string(runes[i:j]))
-			return n, err == nil
-		}
-		if _, ok := kanjiDigit[runes[i]]; ok {
-			j := i
-			for j < len(runes) {
-				if _, ok := kanjiDigit[runes[j]]; !ok {
-					break
-				}
-				j++
-			}
-			return kanjiNumber(runes[i:j]), true
-		}
-	}
-	return 0, false
-}
-
-var kanjiDigit = map[rune]int{'〇': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9, '十': 10, '百': 100}
-
-// kanjiNumber reads 一 … 九十九 and 百 … (十二 = 12, 二十 = 20, 二十三 = 23).
-func kanjiNumber(rs []rune) int {
-	total, cur := 0, 0
-	for _, r := range rs {
-		d := kanjiDigit[r]
-		switch d {
-		case 10, 100:
-			if cur == 0 {
-				cur = 1
-			}
-			total += cur * d
-			cur = 0
-		default:
-			cur = cur*10 + d
-		}
-	}
-	return total + cur
 }

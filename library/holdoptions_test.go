@@ -36,31 +36,25 @@ func TestCheckNotAfter(t *testing.T) {
 	}
 }
 
-func TestVolumeKey(t *testing.T) {
+// TestVolumeParts: the parts of a work, with 巻 or 編 or without, come
+// in reading order and count as numbered (巻数順予約 offers them); a
+// volume with no number or part does not.
+func TestVolumeParts(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in   string
-		want int
-		ok   bool
-	}{
-		{"上", 1, true}, {"中巻", 2, true}, {"下巻", 3, true}, {"前編", 1, true}, {"後編", 2, true},
-		{"1", 1, true}, {"第12巻", 12, true}, {"vol.03 (特集)", 3, true}, {"巻3", 3, true}, {"３", 3, true},
-		{"三", 3, true}, {"第十二巻", 12, true}, {"二十三", 23, true}, {"2019春夏", 2019, true},
-		{"", 0, false}, {"別冊", 0, false},
-	}
-	for _, tt := range tests {
-		if got, ok := VolumeKey(tt.in); got != tt.want || ok != tt.ok {
-			t.Errorf("VolumeKey(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-	recs := []*store.Record{{ID: 1, Volume: "下"}, {ID: 2, Volume: ""}, {ID: 3, Volume: "上"}, {ID: 4, Volume: "第2巻"}, {ID: 5, Volume: "中"}}
+	recs := []*store.Record{{ID: 1, Volume: "下巻"}, {ID: 2, Volume: ""}, {ID: 3, Volume: "上巻"}, {ID: 4, Volume: "中巻"},
+		{ID: 5, Volume: "後編"}, {ID: 6, Volume: "前編"}}
 	SortVolumes(recs)
 	var got []int64
 	for _, r := range recs {
 		got = append(got, r.ID)
 	}
-	if want := []int64{3, 5, 4, 1, 2}; !equalIDs(got, want) {
-		t.Errorf("reading order %v; want %v (上 1, 中 and 第2巻 2 by their text, 下 3, none last)", got, want)
+	if want := []int64{3, 6, 4, 1, 5, 2}; !equalIDs(got, want) {
+		t.Errorf("reading order %v; want %v (上巻 前編, 中巻, 下巻 後編, none last)", got, want)
+	}
+	for v, want := range map[string]bool{"上巻": true, "後編": true, "中": true, "第十二巻": true, "vol. 3": true, "2019春夏": true, "": false, "別冊": false} {
+		if got := VolumeNumbered(v); got != want {
+			t.Errorf("VolumeNumbered(%q) = %v; want %v", v, got, want)
+		}
 	}
 }
 

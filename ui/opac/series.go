@@ -18,8 +18,9 @@ type volume struct {
 	Numbered bool // the volume says its number: offered for 巻数順予約
 }
 
-// seriesVolumes reads the volumes of the series name, in reading order.
-func (s *Server) seriesVolumes(c *gin.Context, name string) (string, []volume, error) {
+// seriesSet reads the volumes of the series or multi-volume title name,
+// in reading order.
+func (s *Server) seriesSet(c *gin.Context, name string) (string, []volume, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 1000 {
 		return "", nil, web.NotFound(library.RecordNotFound)
@@ -49,8 +50,7 @@ func (s *Server) seriesVolumes(c *gin.Context, name string) (string, []volume, e
 		if !ok {
 			h = library.Hit{Record: r}
 		}
-		_, numbered := library.VolumeKey(r.Volume)
-		out = append(out, volume{Hit: h, Numbered: numbered})
+		out = append(out, volume{Hit: h, Numbered: library.VolumeNumbered(r.Volume)})
 	}
 	return name, out, nil
 }
@@ -58,7 +58,7 @@ func (s *Server) seriesVolumes(c *gin.Context, name string) (string, []volume, e
 // seriesPage lists a series or a multi-volume title in reading order, each
 // volume with a box to tick for 巻数順予約 (the numbered ones ticked).
 func (s *Server) seriesPage(c *gin.Context) error {
-	name, vols, err := s.seriesVolumes(c, c.Query("name"))
+	name, vols, err := s.seriesSet(c, c.Query("name"))
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) seriesPage(c *gin.Context) error {
 
 // chosenVolumes are the volumes of the series ticked in the form (r=ID…).
 func (s *Server) chosenVolumes(c *gin.Context, name string, ids []string) (string, []volume, error) {
-	name, vols, err := s.seriesVolumes(c, name)
+	name, vols, err := s.seriesSet(c, name)
 	if err != nil {
 		return "", nil, err
 	}

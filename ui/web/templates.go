@@ -55,7 +55,15 @@ var funcs = template.FuncMap{
 	},
 	"month": fmtMonth,
 	"join":  strings.Join,
-	"wd":    func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
+	// detail words a move-in report's detail code, or shows it as it is
+	// (a database's error).
+	"detail": func(l, code string) string {
+		if _, ok := messages["movein.detail."+code]; ok {
+			return T(l, "movein.detail."+code)
+		}
+		return code
+	},
+	"wd": func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
 	"role": func(r string) string {
 		if r == "" || r == store.RoleAuthor {
 			return ""
