@@ -60,6 +60,8 @@ type DB struct {
 	// lastWrite is when the last write committed (UnixNano), for
 	// LastWrite.
 	lastWrite atomic.Int64
+	// migrationBackup: see MigrationBackup.
+	migrationBackup *BackupResult
 }
 
 // Open opens (creating if needed) the database in dir and migrates it to
@@ -140,6 +142,21 @@ func (db *DB) migrate(ctx context.Context, upTo int) error {
 	if err != nil {
 		return err
 	}
+	if latest := ms[len(ms)-1].n; version > latest {
+		return fmt.Errorf("store: %w: %s is at schema version %d, and this binary knows versions up to %d; "+
+			"run the Hondana that wrote it (or a newer one), or restore a backup made before the upgrade",
+			ErrNewerSchema, filepath.Join(db.dir, FileName), version, latest)
+	}
+	if pending := pendingMigrations(ms, version, upTo); pending > 0 && version > 0 {
+		// A migration rewrites tables: keep the database as it was,
+		// beside it, should the new version have to be left.
+		dest := filepath.Join(db.dir, fmt.Sprintf("%s.before-schema-%d-%s", FileName, ms[len(ms)-1].n, time.Now().UTC().Format("20060102T150405Z")))
+		res, err := Backup(ctx, db.dir, dest)
+		if err != nil {
+			return fmt.Errorf("store: the backup before migrating from schema version %d: %w", version, err)
+		}
+		db.migrationBackup = &res
+	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 		return fmt.Errorf("store: migrate: %w", mapErr(err))
 	}
@@ -155,6 +172,21 @@ func (db *DB) migrate(ctx context.Context, upTo int) error {
 	}
 	return nil
 }
+
+// pendingMigrations counts the migrations above version, up to upTo.
+func pendingMigrations(ms []migration, version, upTo int) int {
+	n := 0
+	for _, m := range ms {
+		if m.n > version && m.n <= upTo {
+			n++
+		}
+	}
+	return n
+}
+
+// MigrationBackup is the backup Open wrote before it migrated the
+// database to a newer schema, or nil when it migrated nothing.
+func (db *DB) MigrationBackup() *BackupResult { return db.migrationBackup }
 
 // migrateOne runs one migration in a transaction on conn, whose foreign
 // keys are off, and sets the schema version.

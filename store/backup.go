@@ -1,0 +1,382 @@
+package store
+
+import (
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// A backup is a consistent copy of a database that may be in use, made
+// with SQLite's online backup API (never a copy of the file, which a
+// write in progress would tear), checked, and put in its place under its
+// final name only when whole: a backup file is complete and valid or it
+// is not there. The password pepper lives outside the database, so no
+// backup holds it.
+
+// BackupResult says what a backup wrote.
+type BackupResult struct {
+	Path       string
+	Size       int64 // bytes on disk (compressed, if it is)
+	Compressed bool
+	Schema     int // the schema version of the copy
+	Took       time.Duration
+	Counts     Counts
+}
+
+// Counts are the numbers of a database's main rows, to tell a backup
+// from another at a glance.
+type Counts struct {
+	Records, Copies, Patrons, Loans, Holds int64
+}
+
+// partialSuffix ends the names of backups being written; a process
+// killed while writing one leaves such a file, never a backup under its
+// final name.
+const partialSuffix = ".partial"
+
+// Backup copies the database in dir to dest, which it replaces. A name
+// ending in .gz is gzip-compressed. The copy is taken from one read
+// transaction (writers go on meanwhile; they never wait for it), then
+// checked with integrity_check and foreign_key_check, written to a
+// temporary name beside dest, synced, and renamed. A disk that does not
+// take the copy fails with ErrStorage, leaving nothing behind.
+func Backup(ctx context.Context, dir, dest string) (BackupResult, error) {
+	start := time.Now()
+	src := filepath.Join(dir, FileName)
+	if _, err := os.Stat(src); err != nil {
+		return BackupResult{}, fmt.Errorf("backup: no database at %s: %w", src, err)
+	}
+	if same, _ := samePath(src, dest); same || strings.HasPrefix(filepath.Base(dest), FileName+"-") && filepath.Clean(filepath.Dir(dest)) == filepath.Clean(dir) {
+		return BackupResult{}, fmt.Errorf("backup: %s is the live database: name another file", dest)
+	}
+	res := BackupResult{Path: dest, Compressed: strings.HasSuffix(dest, ".gz")}
+	plain, err := createPartial(dest)
+	if err != nil {
+		return res, err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			os.Remove(plain)
+		}
+	}()
+	if err := onlineBackup(ctx, src, plain); err != nil {
+		return res, err
+	}
+	if res.Schema, res.Counts, err = Check(ctx, plain); err != nil {
+		return res, fmt.Errorf("backup: the copy failed its check: %w", err)
+	}
+	final := plain
+	if res.Compressed {
+		if final, err = gzipFile(plain, dest); err != nil {
+			return res, err
+		}
+		os.Remove(plain)
+		plain = final // removed on failure from here on
+	}
+	if err := syncFile(final); err != nil {
+		return res, writeErr(dest, err)
+	}
+	if err := os.Rename(final, dest); err != nil {
+		return res, writeErr(dest, err)
+	}
+	keep = true
+	if err := syncDir(filepath.Dir(dest)); err != nil {
+		return res, writeErr(dest, err)
+	}
+	if fi, err := os.Stat(dest); err == nil {
+		res.Size = fi.Size()
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// createPartial makes an empty file with a temporary name beside dest,
+// private to the owner, and returns its name.
+func createPartial(dest string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*"+partialSuffix)
+	if err != nil {
+		return "", writeErr(dest, err)
+	}
+	name := f.Name()
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return "", writeErr(dest, err)
+	}
+	return name, nil
+}
+
+// onlineBackup copies the database at src into the (empty) file at dst
+// in one step: one read transaction, so that writes of other
+// connections, which restart a backup made in several steps, cannot keep
+// it from finishing.
+func onlineBackup(ctx context.Context, src, dst string) error {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+src+"?"+q.Encode())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("backup: open the database: %w", mapErr(err))
+	}
+	defer conn.Close()
+	// The copy needs no journal of its own: until it is renamed, it is
+	// nobody's database.
+	dq := url.Values{}
+	dq.Add("_pragma", "journal_mode(off)")
+	dq.Add("_pragma", "synchronous(off)")
+	err = conn.Raw(func(dc any) error {
+		b, ok := dc.(interface {
+			NewBackup(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return errors.New("the SQLite driver offers no online backup")
+		}
+		bk, err := b.NewBackup("file:" + dst + "?" + dq.Encode())
+		if err != nil {
+			return err
+		}
+		_, err = bk.Step(-1)
+		if ferr := bk.Finish(); err == nil {
+			err = ferr
+		}
+		return err
+	})
+	if err != nil {
+		err = mapErr(err)
+		if errors.Is(err, ErrStorage) {
+			return writeErr(dst, err)
+		}
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Check opens the database file at path on its own and checks it: the
+// file's structure (integrity_check), every reference (foreign_key_check:
+// no hold without its patron, no loan without its copy) and that it is a
+// Hondana database of a schema this binary knows. It returns the schema
+// version and the numbers of the main rows. The file is left a
+// single-file database (rollback journal), so that it can be copied and
+// moved alone.
+func Check(ctx context.Context, path string) (schema int, counts Counts, err error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return 0, counts, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil {
+		return 0, counts, notADatabase(path, err)
+	}
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return 0, counts, notADatabase(path, err)
+	}
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return 0, counts, err
+		}
+		if s != "ok" && len(problems) < 5 {
+			problems = append(problems, s)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, counts, notADatabase(path, err)
+	}
+	if len(problems) > 0 {
+		return 0, counts, fmt.Errorf("integrity_check: %s", strings.Join(problems, "; "))
+	}
+	var table, parent string
+	var rowid sql.NullInt64
+	var fk int
+	switch err := db.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fk); {
+	case err == nil:
+		return 0, counts, fmt.Errorf("foreign_key_check: a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, counts, err
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&schema); err != nil {
+		return 0, counts, err
+	}
+	latest, err := latestMigration()
+	if err != nil {
+		return 0, counts, err
+	}
+	if schema > latest {
+		return schema, counts, fmt.Errorf("%w: schema version %d, this binary knows up to %d", ErrNewerSchema, schema, latest)
+	}
+	err = db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM copies),
+		(SELECT count(*) FROM patrons), (SELECT count(*) FROM loans), (SELECT count(*) FROM holds)`).
+		Scan(&counts.Records, &counts.Copies, &counts.Patrons, &counts.Loans, &counts.Holds)
+	if err != nil {
+		return schema, counts, fmt.Errorf("not a Hondana database: %w", err)
+	}
+	return schema, counts, nil
+}
+
+// ErrNewerSchema means a database was written by a newer Hondana than
+// this binary: it must not be opened, since this binary would not know
+// what the newer one's tables mean.
+var ErrNewerSchema = errors.New("the database is newer than this program")
+
+// notADatabase says that the file at path is not an SQLite database.
+func notADatabase(path string, err error) error {
+	return fmt.Errorf("%s is not a readable SQLite database: %w", path, err)
+}
+
+// gzipFile compresses the file at src into a new partial file beside
+// dest and returns its name.
+func gzipFile(src, dest string) (string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	name, err := createPartial(dest)
+	if err != nil {
+		return "", err
+	}
+	out, err := os.OpenFile(name, os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		os.Remove(name)
+		return "", writeErr(dest, err)
+	}
+	zw := gzip.NewWriter(out)
+	zw.Name = strings.TrimSuffix(filepath.Base(dest), ".gz")
+	_, err = io.Copy(zw, in)
+	if err == nil {
+		err = zw.Close()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", writeErr(dest, err)
+	}
+	return name, nil
+}
+
+// Ungzip writes the gzip file at src, decompressed, to a new file dst
+// (0600).
+func Ungzip(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, zr)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", src, err)
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// IsGzip reports whether the file at path starts as a gzip stream.
+func IsGzip(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var magic [2]byte
+	n, _ := io.ReadFull(f, magic[:])
+	return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b, nil
+}
+
+// writeErr says that dest could not be written, as ErrStorage when the
+// disk refused it (full, read-only).
+func writeErr(dest string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if errors.Is(err, ErrStorage) || isDiskErr(err) {
+		return fmt.Errorf("backup: cannot write %s: the disk is full or takes no writes: %w", dest, errors.Join(ErrStorage, err))
+	}
+	return fmt.Errorf("backup: cannot write %s: %w", dest, err)
+}
+
+// SyncFile makes the file at path durable.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// SyncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same existing file.
+func samePath(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
+// isDiskErr reports whether err is the file system refusing a write:
+// no room, no quota, mounted read-only, or failing.
+func isDiskErr(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EIO) ||
+		errors.Is(err, syscall.EDQUOT)
+}
