@@ -17,6 +17,8 @@ var commands = map[string]func(args []string) error{
 	"import":            importCmd,
 	"reindex":           reindexCmd,
 	"staff":             staffCmd,
+	"backup":            backupCmd,
+	"restore":           restoreCmd,
 	"bench":             benchCmd,
 	"bench-circulation": benchCirculationCmd,
 	"import-patrons":    moveInCmd(library.MoveInPatrons),
@@ -58,6 +60,8 @@ Usage:
   hondana staff add [--config FILE] [--data DIR] --username NAME [--role admin|librarian] [--password-stdin]
   hondana import-patrons|import-loans|import-holds [--config FILE] [--data DIR] [--dry-run] [--quiet] FILE
   hondana export  [--config FILE] [--data DIR] --what records|patrons|loans|holds [--format marc21|marcxml|csv] FILE
+  hondana backup  [--config FILE] [--data DIR] FILE[.gz]
+  hondana restore [--config FILE] [--data DIR] [--forget-passwords] FILE[.gz]
   hondana bench   [--records N] [--queries N] [--dir DIR]
   hondana bench-circulation [--clients 64] [--duration 5s]
 

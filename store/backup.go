@@ -30,15 +30,40 @@ type BackupResult struct {
 	Path       string
 	Size       int64 // bytes on disk (compressed, if it is)
 	Compressed bool
-	Schema     int // the schema version of the copy
 	Took       time.Duration
-	Counts     Counts
+	Checked
+}
+
+// Checked is what Check found in a good database file.
+type Checked struct {
+	Schema int // its schema version
+	Counts Counts
+	// PepperCheck tells the pepper its password hashes were made with
+	// (see library.PepperCheck); "" when it knows none.
+	PepperCheck string
 }
 
 // Counts are the numbers of a database's main rows, to tell a backup
 // from another at a glance.
 type Counts struct {
 	Records, Copies, Patrons, Loans, Holds int64
+}
+
+// BackupStatus is the state of the scheduled backups, for the staff home,
+// the log and /metrics; the server keeps it in the data directory across
+// restarts.
+type BackupStatus struct {
+	Schedule string    `json:"schedule"`
+	Dir      string    `json:"dir"`
+	Next     time.Time `json:"next"`
+	// The last try: when it ended, and what it wrote or why it failed.
+	At    time.Time     `json:"at"`
+	Path  string        `json:"path,omitempty"`
+	Size  int64         `json:"size,omitempty"`
+	Took  time.Duration `json:"took,omitempty"`
+	Error string        `json:"error,omitempty"`
+	// LastGood is when the last backup that succeeded was made.
+	LastGood time.Time `json:"last_good"`
 }
 
 // partialSuffix ends the names of backups being written; a process
@@ -75,7 +100,7 @@ func Backup(ctx context.Context, dir, dest string) (BackupResult, error) {
 	if err := onlineBackup(ctx, src, plain); err != nil {
 		return res, err
 	}
-	if res.Schema, res.Counts, err = Check(ctx, plain); err != nil {
+	if res.Checked, err = Check(ctx, plain); err != nil {
 		return res, fmt.Errorf("backup: the copy failed its check: %w", err)
 	}
 	final := plain
@@ -175,29 +200,30 @@ func onlineBackup(ctx context.Context, src, dst string) error {
 // version and the numbers of the main rows. The file is left a
 // single-file database (rollback journal), so that it can be copied and
 // moved alone.
-func Check(ctx context.Context, path string) (schema int, counts Counts, err error) {
+func Check(ctx context.Context, path string) (Checked, error) {
+	var c Checked
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return 0, counts, err
+		return c, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil {
-		return 0, counts, notADatabase(path, err)
+		return c, notADatabase(path, err)
 	}
 	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
-		return 0, counts, notADatabase(path, err)
+		return c, notADatabase(path, err)
 	}
 	var problems []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
 			rows.Close()
-			return 0, counts, err
+			return c, err
 		}
 		if s != "ok" && len(problems) < 5 {
 			problems = append(problems, s)
@@ -205,37 +231,64 @@ func Check(ctx context.Context, path string) (schema int, counts Counts, err err
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, counts, notADatabase(path, err)
+		return c, notADatabase(path, err)
 	}
 	if len(problems) > 0 {
-		return 0, counts, fmt.Errorf("integrity_check: %s", strings.Join(problems, "; "))
+		return c, fmt.Errorf("integrity_check: %s", strings.Join(problems, "; "))
 	}
 	var table, parent string
 	var rowid sql.NullInt64
 	var fk int
 	switch err := db.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fk); {
 	case err == nil:
-		return 0, counts, fmt.Errorf("foreign_key_check: a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+		return c, fmt.Errorf("foreign_key_check: a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
 	case !errors.Is(err, sql.ErrNoRows):
-		return 0, counts, err
+		return c, err
 	}
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&schema); err != nil {
-		return 0, counts, err
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&c.Schema); err != nil {
+		return c, err
 	}
 	latest, err := latestMigration()
 	if err != nil {
-		return 0, counts, err
+		return c, err
 	}
-	if schema > latest {
-		return schema, counts, fmt.Errorf("%w: schema version %d, this binary knows up to %d", ErrNewerSchema, schema, latest)
+	if c.Schema > latest {
+		return c, fmt.Errorf("%w: schema version %d, this binary knows up to %d", ErrNewerSchema, c.Schema, latest)
 	}
+	n := &c.Counts
 	err = db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM copies),
-		(SELECT count(*) FROM patrons), (SELECT count(*) FROM loans), (SELECT count(*) FROM holds)`).
-		Scan(&counts.Records, &counts.Copies, &counts.Patrons, &counts.Loans, &counts.Holds)
+		(SELECT count(*) FROM patrons), (SELECT count(*) FROM loans), (SELECT count(*) FROM holds),
+		coalesce((SELECT value FROM settings WHERE key = 'pepper_check'), '')`).
+		Scan(&n.Records, &n.Copies, &n.Patrons, &n.Loans, &n.Holds, &c.PepperCheck)
 	if err != nil {
-		return schema, counts, fmt.Errorf("not a Hondana database: %w", err)
+		return c, fmt.Errorf("not a Hondana database: %w", err)
 	}
-	return schema, counts, nil
+	return c, nil
+}
+
+// ForgetPasswords makes the database file at path need no pepper: for a
+// backup restored without the pepper its passwords were hashed with,
+// which can check none of them. Every patron then needs a new temporary
+// password from staff, every staff account a new password (an admin made
+// with `hondana staff add` sets them) and loses its second factor, which
+// was sealed with the pepper, and every session ends.
+func ForgetPasswords(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `BEGIN;
+UPDATE patrons SET password_hash = '', password_temporary = 1, password_issued_at = '', temp_failures = 0;
+UPDATE staff SET password_hash = '', totp_secret = '', totp_pending = '', totp_last_step = 0;
+DELETE FROM staff_recovery_codes;
+DELETE FROM sessions;
+DELETE FROM settings WHERE key = 'pepper_check';
+COMMIT;`)
+	if err != nil {
+		return fmt.Errorf("forget passwords: %w", err)
+	}
+	return nil
 }
 
 // ErrNewerSchema means a database was written by a newer Hondana than
@@ -265,6 +318,8 @@ func gzipFile(src, dest string) (string, error) {
 		os.Remove(name)
 		return "", writeErr(dest, err)
 	}
+	// The default level: of the 1M-record database (290 MB) it makes
+	// 57 MB in 11 s; the fastest, 70 MB in 8 s.
 	zw := gzip.NewWriter(out)
 	zw.Name = strings.TrimSuffix(filepath.Base(dest), ".gz")
 	_, err = io.Copy(zw, in)

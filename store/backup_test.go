@@ -80,7 +80,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	for _, name := range []string{"a.db", "b.db", "c.db"} {
 		path := filepath.Join(out, name)
-		if _, _, err := Check(ctx, path); err != nil {
+		if _, err := Check(ctx, path); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 		c, err := sql.Open("sqlite", "file:"+path)
@@ -117,7 +117,7 @@ func TestBackupRefusals(t *testing.T) {
 	}
 	junk := filepath.Join(t.TempDir(), "junk.db")
 	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 100)), 0o600)
-	if _, _, err := Check(ctx, junk); err == nil || !strings.Contains(err.Error(), "not a readable SQLite database") {
+	if _, err := Check(ctx, junk); err == nil || !strings.Contains(err.Error(), "not a readable SQLite database") {
 		t.Errorf("check of junk: %v", err)
 	}
 	if _, err := Backup(ctx, dir, filepath.Join(t.TempDir(), "no", "such", "dir.db")); err == nil || !strings.Contains(err.Error(), "cannot write") {
@@ -165,7 +165,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", latest+1)) {
 		t.Errorf("open of a newer database: %v", err)
 	}
-	if _, _, err := Check(ctx, filepath.Join(dir, FileName)); !errors.Is(err, ErrNewerSchema) {
+	if _, err := Check(ctx, filepath.Join(dir, FileName)); !errors.Is(err, ErrNewerSchema) {
 		t.Errorf("check of a newer database: %v", err)
 	}
 }

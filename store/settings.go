@@ -33,7 +33,7 @@ func (db *DB) SaveSetting(ctx context.Context, key, value string) error {
 // password hash.
 func (db *DB) HasPasswordHashes(ctx context.Context) (bool, error) {
 	var has bool
-	err := db.read.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM patrons WHERE password_hash <> '') OR EXISTS(SELECT 1 FROM staff)`).Scan(&has)
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM patrons WHERE password_hash <> '') OR EXISTS(SELECT 1 FROM staff WHERE password_hash <> '')`).Scan(&has)
 	if err != nil {
 		return false, fmt.Errorf("store: password hashes: %w", mapErr(err))
 	}

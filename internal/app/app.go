@@ -90,6 +90,10 @@ func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 	if d.DB, err = openDB(ctx, cfg, d.Log); err != nil {
 		return nil, err
 	}
+	if b := d.DB.MigrationBackup(); b != nil {
+		d.Log.Warn("the database was migrated to a new schema; the database as it was is kept beside it (delete it once the new version has proved itself)",
+			"from_schema", b.Schema, "backup", b.Path, "bytes", b.Size, "took", b.Took.Round(time.Millisecond))
+	}
 	if d.Pepper, err = loadPepper(ctx, cfg, d.DB, d.Log); err != nil {
 		d.DB.Close()
 		return nil, err
@@ -208,7 +212,10 @@ type App struct {
 	// JSON API.
 	Handler *ui.Server
 
-	jobs *jobs
+	jobs    *jobs
+	backups *backups
+	// unlock lets go of the data directory's lock (see lockDataDir).
+	unlock func()
 	// checkpointEvery and checkpointQuiet: see checkpoints.
 	checkpointEvery, checkpointQuiet time.Duration
 }
@@ -216,11 +223,21 @@ type App struct {
 // New opens the data directory of cfg and builds everything on it. With
 // cfg.Demo and an empty database it first loads the demo library.
 func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
-	d, err := OpenData(ctx, cfg, o)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	// Held from before the database opens until after it is closed: a
+	// restore must not swap it meanwhile.
+	unlock, err := lockDataDir(cfg.DataDir, "serve")
 	if err != nil {
 		return nil, err
 	}
-	a = &App{Data: d, jobs: newJobs(), checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
+	d, err := OpenData(ctx, cfg, o)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	a = &App{Data: d, jobs: newJobs(), unlock: unlock, checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
 	if o.Checkpoints.Every > 0 {
 		a.checkpointEvery, a.checkpointQuiet = o.Checkpoints.Every, o.Checkpoints.Quiet
 	}
@@ -229,6 +246,9 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 			a.Close()
 		}
 	}()
+	if a.backups, err = newBackups(cfg, d.Loc, d.Log); err != nil {
+		return nil, err
+	}
 	rules, err := cfg.CalendarRules()
 	if err != nil {
 		return nil, err
@@ -328,6 +348,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		MoveIn: moveIn, Exporter: library.NewExporter(d.DB, staffLog, d.Loc),
 		ImportLimits: cfg.ImportLimits(), UploadDir: filepath.Join(cfg.DataDir, "uploads"),
 		Background: a.jobs.Go,
+		Backups:    a.backupStatus,
 		Site: ui.Site{
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
 			BaseURL: publicURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,
@@ -375,5 +396,9 @@ func (a *App) Close() error {
 	if a.Catalog != nil {
 		err = a.Catalog.Close()
 	}
-	return errors.Join(err, a.Data.Close())
+	err = errors.Join(err, a.Data.Close())
+	if a.unlock != nil {
+		a.unlock()
+	}
+	return err
 }

@@ -39,6 +39,7 @@ type Config struct {
 	Counter  CounterConfig  `mapstructure:"counter"`
 	Web      WebConfig      `mapstructure:"web"`
 	Import   ImportConfig   `mapstructure:"import"`
+	Backup   BackupConfig   `mapstructure:"backup"`
 }
 
 // MailConfig is how notices reach patrons: the SMTP server, the sender,
@@ -217,6 +218,7 @@ func Default() Config {
 		Counter: CounterConfig{BarcodePatterns: library.DefaultBarcodePatterns()},
 		Web:     WebConfig{ShutdownTimeout: 10 * time.Second},
 		Import:  ImportConfig{MaxBytes: 4 << 30, MaxRatio: 100, MaxRecord: 1 << 20, MaxField: 64 << 10},
+		Backup:  BackupConfig{Keep: 7, Compress: true},
 	}
 }
 

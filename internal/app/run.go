@@ -48,6 +48,7 @@ func (a *App) Run(ctx context.Context) error {
 		g.Go(func() error { a.Mailer.Run(gctx, time.Minute); return nil })
 		g.Go(func() error { a.Accounts.Run(gctx, 10*time.Minute, logErr("sweeping sessions")); return nil })
 		g.Go(func() error { a.checkpoints(gctx); return nil })
+		g.Go(func() error { a.backups.Run(gctx); return nil })
 	}
 	g.Go(func() error {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

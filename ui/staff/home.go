@@ -40,6 +40,9 @@ func (s *Server) staffHome(c *gin.Context) error {
 		return err
 	}
 	data := gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum, "Storage": s.StorageNotice(c)}
+	if s.Backups != nil {
+		data["Backup"] = s.Backups()
+	}
 	if s.Who(c).Role == library.RoleAdmin {
 		// Failed logins: staff accounts someone may be guessing, and
 		// addresses spraying a password over patrons' cards.

@@ -6,6 +6,12 @@ package web
 // init merges them.
 var staffMessages = map[string][2]string{
 	"staff.client":                {"Hondana 職員", "Hondana staff"},
+	"backup.title":                {"バックアップ", "Backups"},
+	"backup.failed":               {"%sの定時バックアップに失敗しました。システム管理者に連絡してください：", "The scheduled backup of %s failed; tell the system administrator:"},
+	"backup.schedule":             {"定時バックアップ：%s（保存先 %s）", "Scheduled backups: %s (into %s)"},
+	"backup.none":                 {"定時バックアップは設定されていません（設定ファイルの backup.schedule）。", "No scheduled backups (backup.schedule in the config file)."},
+	"backup.last":                 {"最後に成功したバックアップ：%s", "Last good backup: %s"},
+	"backup.next":                 {"次回：%s", "Next: %s"},
 	"staff.reports":               {"職員メニュー・集計", "Staff menu and figures"},
 	"desk.title":                  {"窓口の設定", "Desk settings"},
 	"desk.library":                {"窓口の図書館", "Desk's library"},

@@ -56,6 +56,9 @@ type Options struct {
 	// reindex) on the process's lifetime: its context ends at shutdown,
 	// which waits for it. It fails once shutdown has begun.
 	Background func(func(ctx context.Context)) error
+	// Backups is the state of the scheduled backups, times in the
+	// library's time zone (nil: none are kept, as in tests).
+	Backups func() store.BackupStatus
 	// ScanForms tell a card from an item barcode at the counter.
 	ScanForms     library.ScanForms
 	TestClock     bool

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,8 @@ var funcs = template.FuncMap{
 		return code
 	},
 	"wd": func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
+	// mib is a size in bytes as megabytes with one decimal.
+	"mib": func(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) },
 	"role": func(r string) string {
 		if r == "" || r == store.RoleAuthor {
 			return ""
