@@ -97,7 +97,7 @@ func Backup(ctx context.Context, dir, dest string) (BackupResult, error) {
 			os.Remove(plain)
 		}
 	}()
-	if err := onlineBackup(ctx, src, plain); err != nil {
+	if err := onlineBackup(ctx, src, plain, dest); err != nil {
 		return res, err
 	}
 	if res.Checked, err = Check(ctx, plain); err != nil {
@@ -144,10 +144,10 @@ func createPartial(dest string) (string, error) {
 }
 
 // onlineBackup copies the database at src into the (empty) file at dst
-// in one step: one read transaction, so that writes of other
+// (a partial file of the backup dest) in one step: one read transaction, so that writes of other
 // connections, which restart a backup made in several steps, cannot keep
 // it from finishing.
-func onlineBackup(ctx context.Context, src, dst string) error {
+func onlineBackup(ctx context.Context, src, dst, dest string) error {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "query_only(1)")
@@ -186,7 +186,7 @@ func onlineBackup(ctx context.Context, src, dst string) error {
 	if err != nil {
 		err = mapErr(err)
 		if errors.Is(err, ErrStorage) {
-			return writeErr(dst, err)
+			return writeErr(dest, err)
 		}
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -384,8 +384,11 @@ func writeErr(dest string, err error) error {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	if errors.Is(err, ErrStorage) || isDiskErr(err) {
-		return fmt.Errorf("backup: cannot write %s: the disk is full or takes no writes: %w", dest, errors.Join(ErrStorage, err))
+	switch {
+	case errors.Is(err, ErrStorage):
+		return fmt.Errorf("backup: cannot write %s: the disk is full or takes no writes (%w)", dest, err)
+	case isDiskErr(err):
+		return fmt.Errorf("backup: cannot write %s: the disk is full or takes no writes (%w: %w)", dest, ErrStorage, err)
 	}
 	return fmt.Errorf("backup: cannot write %s: %w", dest, err)
 }

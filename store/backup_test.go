@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"hondana/internal/testdisk"
 )
 
 // TestBackupWhileWriting: a backup taken while a writer commits news
@@ -167,5 +169,45 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	if _, err := Check(ctx, filepath.Join(dir, FileName)); !errors.Is(err, ErrNewerSchema) {
 		t.Errorf("check of a newer database: %v", err)
+	}
+}
+
+// TestBackupOnFullOrReadOnlyDisk: a backup onto a disk that fills up, or
+// that takes no writes, fails with ErrStorage and a message that says
+// so, and leaves no file behind.
+func TestBackupOnFullOrReadOnlyDisk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTx(t, db, func(tx *sql.Tx) error {
+		for range 8 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO news(day, title, body, created_at) VALUES('2026-12-01', 'x', ?, 'x')`,
+				strings.Repeat("本", 200000)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	full := testdisk.Small(t, 2<<20)
+	for _, name := range []string{"full.db", "full.db.gz"} {
+		_, err := Backup(ctx, dir, filepath.Join(full, name))
+		if !errors.Is(err, ErrStorage) || !strings.Contains(err.Error(), "the disk is full or takes no writes") {
+			t.Errorf("backup %s onto a full disk: %v", name, err)
+		}
+	}
+	ro := testdisk.Small(t, 8<<20)
+	testdisk.ReadOnly(t, ro)
+	if _, err := Backup(ctx, dir, filepath.Join(ro, "ro.db")); !errors.Is(err, ErrStorage) || !strings.Contains(err.Error(), "read-only file system") {
+		t.Errorf("backup onto a read-only disk: %v", err)
+	}
+	for _, d := range []string{full, ro} {
+		if entries, _ := os.ReadDir(d); len(entries) != 0 {
+			t.Errorf("%s holds %d files after failed backups", d, len(entries))
+		}
 	}
 }

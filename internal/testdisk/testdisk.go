@@ -69,3 +69,12 @@ func Fill(t testing.TB, dir string) (free func()) {
 		}
 	}
 }
+
+// ReadOnly makes the file system Small mounted on dir read-only, as a
+// disk that failed and was remounted read-only by the kernel.
+func ReadOnly(t testing.TB, dir string) {
+	t.Helper()
+	if err := remountReadOnly(dir); err != nil {
+		t.Fatalf("remount %s read-only: %v", dir, err)
+	}
+}
