@@ -214,6 +214,7 @@ type App struct {
 
 	jobs    *jobs
 	backups *backups
+	https   *httpsSetup // nil: plain HTTP
 	// unlock lets go of the data directory's lock (see lockDataDir).
 	unlock func()
 	// checkpointEvery and checkpointQuiet: see checkpoints.
@@ -319,9 +320,12 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	// configured public URL, never the Host a request claims: a forged
 	// Host would otherwise be printed for patrons to scan. Without one,
 	// they name the address the server listens on.
+	if a.https, err = newHTTPS(cfg, d.Log); err != nil {
+		return nil, err
+	}
 	publicURL := strings.TrimSuffix(cfg.BaseURL, "/")
 	if publicURL == "" {
-		publicURL = "http://" + displayAddr(cfg.Addr)
+		publicURL = a.scheme() + "://" + displayAddr(cfg.Addr)
 		if !cfg.Demo {
 			d.Log.Warn("base_url is not set: the mobile page links to the listening address, and e-mails carry no link to the site", "url", publicURL)
 		}
@@ -355,7 +359,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		},
 		CardBarcode:    cfg.Accounts.CardBarcode,
 		TestClock:      cfg.TestClock,
-		SecureCookies:  cfg.Web.SecureCookies,
+		SecureCookies:  cfg.Web.SecureCookies || a.https != nil,
 		TrustedProxies: proxies,
 	})
 	return a, nil

@@ -40,6 +40,7 @@ type Config struct {
 	Web      WebConfig      `mapstructure:"web"`
 	Import   ImportConfig   `mapstructure:"import"`
 	Backup   BackupConfig   `mapstructure:"backup"`
+	TLS      TLSConfig      `mapstructure:"tls"`
 }
 
 // MailConfig is how notices reach patrons: the SMTP server, the sender,
@@ -219,6 +220,7 @@ func Default() Config {
 		Web:     WebConfig{ShutdownTimeout: 10 * time.Second},
 		Import:  ImportConfig{MaxBytes: 4 << 30, MaxRatio: 100, MaxRecord: 1 << 20, MaxField: 64 << 10},
 		Backup:  BackupConfig{Keep: 7, Compress: true},
+		TLS:     TLSConfig{HTTPAddr: ":80", HSTS: 365 * 24 * time.Hour},
 	}
 }
 

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -19,19 +22,42 @@ import (
 // Run serves the site on the configured address and runs the background
 // loops (the index worker, the scheduler that lapses holds and writes
 // reminders, the outbox's sender, the session sweeper, the database's
-// checkpoints) until ctx ends or
+// checkpoints, the scheduled backups) until ctx ends or
 // one of them fails. Then it shuts down in order: the server stops
 // accepting and lets the requests in flight finish, the loops and the
 // staff's jobs are cancelled and waited for. The index and the database
-// stay open for Close. Read-only (see OpenData), it only serves: every
-// loop writes.
+// stay open for Close. Read-only (see OpenData), it only serves and
+// makes its scheduled backups: every other loop writes.
 func (a *App) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
 		return err
 	}
 	hs := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	servers := []*http.Server{hs}
+	serve := func() error { return hs.Serve(ln) }
+	if a.https != nil {
+		hs.Handler, hs.TLSConfig = a.https.wrap(a.Handler), a.https.tls
+		serve = func() error { return hs.ServeTLS(ln, "", "") }
+		if addr := a.Config.TLS.HTTPAddr; addr != "" {
+			pln, err := net.Listen("tcp", addr)
+			if err != nil {
+				ln.Close()
+				return fmt.Errorf("tls.http_addr: %w", err)
+			}
+			plain := &http.Server{Handler: a.https.plain, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+				WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second, ErrorLog: hs.ErrorLog}
+			servers = append(servers, plain)
+			a.Log.Info("plain HTTP answers with redirects to HTTPS", "addr", pln.Addr().String(), "acme", a.https.manager != nil)
+			defer pln.Close()
+			go func() {
+				if err := plain.Serve(pln); !errors.Is(err, http.ErrServerClosed) {
+					a.Log.Error("plain HTTP server", "err", err)
+				}
+			}()
+		}
+	}
 	logErr := func(what string) func(error) {
 		return func(err error) { a.Log.Error(what, "err", err) }
 	}
@@ -48,10 +74,15 @@ func (a *App) Run(ctx context.Context) error {
 		g.Go(func() error { a.Mailer.Run(gctx, time.Minute); return nil })
 		g.Go(func() error { a.Accounts.Run(gctx, 10*time.Minute, logErr("sweeping sessions")); return nil })
 		g.Go(func() error { a.checkpoints(gctx); return nil })
-		g.Go(func() error { a.backups.Run(gctx); return nil })
+	}
+	// A backup only reads: a server started read-only (a full data
+	// disk) still makes its scheduled backups, to another disk.
+	g.Go(func() error { a.backups.Run(gctx); return nil })
+	if a.https != nil && a.https.files != nil {
+		g.Go(func() error { a.reloadOnHangup(gctx); return nil })
 	}
 	g.Go(func() error {
-		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
@@ -61,12 +92,15 @@ func (a *App) Run(ctx context.Context) error {
 		a.Log.Info("shutting down")
 		sctx, cancel := context.WithTimeout(context.Background(), a.Config.Web.ShutdownTimeout)
 		defer cancel()
-		if err := hs.Shutdown(sctx); err != nil {
-			return fmt.Errorf("shutdown: %w", err)
+		var errs []error
+		for _, s := range servers {
+			if err := s.Shutdown(sctx); err != nil {
+				errs = append(errs, fmt.Errorf("shutdown: %w", err))
+			}
 		}
-		return nil
+		return errors.Join(errs...)
 	})
-	url := "http://" + displayAddr(ln.Addr().String()) + "/"
+	url := a.scheme() + "://" + displayAddr(ln.Addr().String()) + "/"
 	a.Log.Info("hondana is serving", "url", url, "ready_in", time.Since(a.opened).Round(time.Millisecond), "test_clock", a.Config.TestClock,
 		"read_only", a.ReadOnly() != nil)
 	if a.Config.Demo {
@@ -105,6 +139,35 @@ func (a *App) checkpoints(ctx context.Context) {
 			a.Log.Warn("checkpointing the database", "err", err)
 		}
 		last = time.Now()
+	}
+}
+
+// scheme is how the site is served: https or http.
+func (a *App) scheme() string {
+	if a.https != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// reloadOnHangup reads the certificate files again at each SIGHUP, so
+// that a renewed certificate is served without a restart; files that do
+// not load leave the one in use, and say so in the log.
+func (a *App) reloadOnHangup(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if err := a.https.files.Reload(); err != nil {
+			a.Log.Error("SIGHUP: the certificate files did not load; still serving the certificate in use", "err", err)
+			continue
+		}
+		a.Log.Info("SIGHUP: certificate reloaded", "file", a.Config.TLS.CertFile, "expires", a.https.files.expiry())
 	}
 }
 
