@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -229,4 +230,101 @@ func TestHTTPS(t *testing.T) {
 		t.Errorf("after a SIGHUP with broken files serving certificate %d, want 1002", s)
 	}
 	fmt.Fprintf(os.Stderr, "e2e: HTTPS served certificates 1001, then 1002 after SIGHUP\n")
+}
+
+// TestACME (R63): with tls.acme_domains the server gets its certificate
+// from an ACME CA (Debian's pebble, a test CA, run here on loopback),
+// answering its challenge itself, and serves it. Without pebble the test
+// is skipped, unless HONDANA_REQUIRE_PEBBLE=1 (as in CI).
+func TestACME(t *testing.T) {
+	ready(t)
+	t.Parallel()
+	pebble, err := exec.LookPath("pebble")
+	if err != nil {
+		if os.Getenv("HONDANA_REQUIRE_PEBBLE") == "1" {
+			t.Fatal("pebble not found (apt-get install pebble); HONDANA_REQUIRE_PEBBLE=1")
+		}
+		t.Skip("pebble not found (apt-get install pebble); set HONDANA_REQUIRE_PEBBLE=1 to make this a failure")
+	}
+	dir := t.TempDir()
+	ca, caKey, _ := newCA(t)
+	// Pebble's own listener, with a certificate our CA signed, which
+	// the server is told to trust (tls.acme_ca_file).
+	pebbleCert, pebbleKey := filepath.Join(dir, "pebble-cert.pem"), filepath.Join(dir, "pebble-key.pem")
+	selfSigned(t, pebbleCert, pebbleKey, ca, caKey, 7)
+	caFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o600)
+	addr, _ := freeAddr()
+	plainAddr, _ := freeAddr()
+	acmeAddr, _ := freeAddr()
+	mgmtAddr, _ := freeAddr()
+	_, port, _ := net.SplitHostPort(addr)
+	_, plainPort, _ := net.SplitHostPort(plainAddr)
+	config := fmt.Sprintf(`{"pebble":{"listenAddress":%q,"managementListenAddress":%q,"certificate":%q,"privateKey":%q,"httpPort":%s,"tlsPort":%s,"ocspResponderURL":"","externalAccountBindingRequired":false}}`,
+		acmeAddr, mgmtAddr, pebbleCert, pebbleKey, plainPort, port)
+	configFile := filepath.Join(dir, "pebble.json")
+	os.WriteFile(configFile, []byte(config), 0o600)
+	// Its DNS: every name is 127.0.0.1 (pebble's challenge test server),
+	// so that a public-looking name, which autocert wants, leads here.
+	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dnsAddr := udp.LocalAddr().String()
+	udp.Close()
+	dnsMgmt, _ := freeAddr()
+	dns := exec.Command(pebble+"-challtestsrv", "-dns01", dnsAddr, "-http01", "", "-https01", "", "-tlsalpn01", "",
+		"-management", dnsMgmt, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "")
+	if err := dns.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dns.Process.Kill(); dns.Wait() })
+	pb := &process{cmd: exec.Command(pebble, "-config", configFile, "-dnsserver", dnsAddr), done: make(chan error, 1)}
+	pb.cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
+	out, _ := os.Create(filepath.Join(dir, "pebble.log"))
+	pb.cmd.Stdout, pb.cmd.Stderr = out, out
+	if err := pb.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pb.cmd.Process.Kill(); pb.cmd.Wait(); out.Close() })
+	pebbleLog := func() string { b, _ := os.ReadFile(filepath.Join(dir, "pebble.log")); return string(b) }
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", acmeAddr); err == nil {
+			c.Close()
+			break
+		}
+		if i == 500 {
+			t.Fatalf("pebble did not listen within 10 s:\n%s", pebbleLog())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, acmePort, _ := net.SplitHostPort(acmeAddr)
+	const name = "opac.hondana.test"
+	p := startCmd(t, []string{"HONDANA_TLS_ACME_DOMAINS=" + name, "HONDANA_TLS_ACME_EMAIL=admin@example.jp",
+		"HONDANA_TLS_ACME_DIRECTORY=https://localhost:" + acmePort + "/dir", "HONDANA_TLS_ACME_CA_FILE=" + caFile,
+		"HONDANA_TLS_HTTP_ADDR=" + plainAddr, "HONDANA_PEPPER=acme-test", "HONDANA_LOG_LEVEL=info"},
+		"serve", "--data", filepath.Join(dir, "data"), "--addr", addr)
+	p.waitOutput(t, "hondana is serving", 60*time.Second)
+
+	// The first connection asks for the certificate: autocert gets it
+	// then, answering pebble's challenge on this server's ports.
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true, ServerName: name},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}}}
+	resp, err := client.Get("https://" + name + ":" + port + "/healthz")
+	if err != nil {
+		t.Fatalf("GET over HTTPS with an ACME certificate: %v\nserver:\n%s\npebble:\n%s", err, p.output(), pebbleLog())
+	}
+	resp.Body.Close()
+	leaf := resp.TLS.PeerCertificates[0]
+	if resp.StatusCode != 200 || !strings.Contains(leaf.Issuer.CommonName, "Pebble") || len(leaf.DNSNames) != 1 || leaf.DNSNames[0] != name {
+		t.Errorf("HTTPS with ACME: %d, certificate of %v issued by %q", resp.StatusCode, leaf.DNSNames, leaf.Issuer.CommonName)
+	}
+	// Issued and kept in the cache: a restart needs no new one.
+	if entries, _ := os.ReadDir(filepath.Join(dir, "data", "acme")); len(entries) < 2 {
+		t.Errorf("the ACME cache holds %d files, want the account key and the certificate", len(entries))
+	}
+	fmt.Fprintf(os.Stderr, "e2e: a certificate from pebble for %v, issued by %s\n", leaf.DNSNames, leaf.Issuer.CommonName)
 }
