@@ -9,6 +9,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -23,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hondana/store"
 )
 
 // The production side of the binary: HTTPS from certificate files and
@@ -327,4 +332,254 @@ func TestACME(t *testing.T) {
 		t.Errorf("the ACME cache holds %d files, want the account key and the certificate", len(entries))
 	}
 	fmt.Fprintf(os.Stderr, "e2e: a certificate from pebble for %v, issued by %s\n", leaf.DNSNames, leaf.Issuer.CommonName)
+}
+
+// bigLibrary makes a data directory whose database is about mb
+// megabytes (news of random text, which gzip works at), so that a
+// backup of it takes long enough to be killed half-way, and a staff
+// account; it returns the environment the commands on it need.
+func bigLibrary(t *testing.T, data string, mb int) []string {
+	t.Helper()
+	env := []string{"HONDANA_PEPPER=kill-test", "HONDANA_LOG_LEVEL=info"}
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1<<20)
+	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+		for range mb {
+			rand.Read(buf)
+			if _, err := tx.Exec(`INSERT INTO news(day, title, body, created_at) VALUES('2026-12-01', 'x', ?, 'x')`, base64.StdEncoding.EncodeToString(buf)[:1<<20]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(suite.bin, "staff", "add", "--data", data, "--username", "kanri", "--role", "admin", "--password-stdin")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader("kanri-password-1\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("staff add: %v\n%s", err, out)
+	}
+	return env
+}
+
+// writeRecords adds records (their barcodes begin with prefix) through
+// the API of the server at base until stop is closed, or until one
+// fails, and returns how many it added.
+func writeRecords(t *testing.T, base, prefix string, stop <-chan struct{}) (added <-chan int) {
+	t.Helper()
+	var login struct{ Token string }
+	apiPost(t, base, "/staff/login", "", `{"username":"kanri","password":"kanri-password-1"}`, 200, &login)
+	n := make(chan int, 1)
+	go func() {
+		i := 0
+		defer func() { n <- i }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if !apiPost(t, base, "/staff/records", login.Token, fmt.Sprintf(`{"title":"書き込み中の本 %s%d","items":[{"barcode":"KW-%s%d","branch":"ozu"}]}`, prefix, i, prefix, i), 201, nil) {
+				<-stop
+				return
+			}
+			i++
+		}
+	}()
+	return n
+}
+
+// apiPost posts body to the API at base and reports whether the status
+// was want, decoding the answer into out.
+func apiPost(t *testing.T, base, path, token, body string, want int, out any) bool {
+	req, _ := http.NewRequest("POST", base+"/api/v1"+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("POST %s: %v", path, err)
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Errorf("POST %s: %d %s", path, resp.StatusCode, b)
+		return false
+	}
+	if out != nil {
+		json.Unmarshal(b, out)
+	}
+	return true
+}
+
+// waitPartial waits until a backup being written shows in dir (its
+// partial file), and returns its name.
+func waitPartial(t *testing.T, dir string, p *process) {
+	t.Helper()
+	for i := 0; ; i++ {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".partial") {
+				return
+			}
+		}
+		if i == 30000 {
+			t.Fatalf("no backup begun in %s within 30 s:\n%s", dir, p.output())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// checkBackups checks every backup in dir: each file under a final
+// name restores to a good database (store.Check); partial files (and
+// the journal SQLite made beside one) are what killed backups left. It returns the number of good backups.
+func checkBackups(t *testing.T, dir string) (good int) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		if strings.Contains(name, ".partial") || strings.HasSuffix(name, ".checked") {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		plain := path + ".checked"
+		if gz, _ := store.IsGzip(path); gz {
+			if err := store.Ungzip(path, plain); err != nil {
+				t.Errorf("backup %s: %v", name, err)
+				continue
+			}
+		} else if b, err := os.ReadFile(path); err != nil || os.WriteFile(plain, b, 0o600) != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Check(context.Background(), plain); err != nil {
+			t.Errorf("backup %s, under its final name, is not good: %v", name, err)
+		}
+		os.Remove(plain)
+		good++
+	}
+	return good
+}
+
+// TestBackupKilled (R65): `hondana backup` killed (SIGKILL) at moments
+// all through its work, while the server runs and records are written:
+// the backup file is complete and valid or absent, never half-written;
+// afterwards a backup runs through and the server's database passes
+// integrity_check.
+func TestBackupKilled(t *testing.T) {
+	ready(t)
+	t.Parallel()
+	dir := t.TempDir()
+	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "backups")
+	os.Mkdir(out, 0o700)
+	env := bigLibrary(t, data, 96)
+	addr, _ := freeAddr()
+	srv := startCmd(t, env, "serve", "--data", data, "--addr", addr)
+	srv.waitOutput(t, "hondana is serving", 60*time.Second)
+	stop := make(chan struct{})
+	added := writeRecords(t, "http://"+addr, "", stop)
+	killed := 0
+	for i, delay := range []time.Duration{0, 20 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, 900 * time.Millisecond, 1500 * time.Millisecond} {
+		dest := filepath.Join(out, fmt.Sprintf("b%d.db.gz", i))
+		p := startCmd(t, env, "backup", "--data", data, dest)
+		waitPartial(t, out, p)
+		time.Sleep(delay)
+		p.cmd.Process.Kill()
+		if err := <-p.done; err != nil {
+			killed++
+		}
+		p.done <- nil
+		// Its partial files: none may keep a final name.
+		entries, _ := os.ReadDir(out)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".partial") {
+				os.Remove(filepath.Join(out, e.Name()))
+			}
+		}
+	}
+	if killed == 0 {
+		t.Error("no backup was killed before it ended: the database is too small for this test")
+	}
+	good := checkBackups(t, out)
+	// A backup left to finish, with the server still writing.
+	final := filepath.Join(out, "final.db")
+	if o, err := runCmd(t, env, "backup", "--data", data, final); err != nil {
+		t.Fatalf("backup after the kills: %v\n%s", err, o)
+	}
+	close(stop)
+	n := <-added
+	srv.cmd.Process.Signal(os.Interrupt)
+	<-srv.done
+	srv.done <- nil
+	if got := checkBackups(t, out); got != good+1 {
+		t.Errorf("%d good backups, want %d", got, good+1)
+	}
+	checkLive(t, data)
+	fmt.Fprintf(os.Stderr, "e2e: %d of 6 backups killed half-way, %d finished before the kill; %d records written meanwhile\n", killed, good, n)
+}
+
+// checkLive runs integrity_check on the database in data, as the next
+// start finds it.
+func checkLive(t *testing.T, data string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		t.Errorf("integrity_check of the live database: %q %v", res, err)
+	}
+}
+
+// TestScheduledBackupKilled (R65): the server killed (SIGKILL) while it
+// writes a scheduled backup: the backup directory holds only complete,
+// valid backups (and the partial file), the next start passes
+// integrity_check and its next scheduled backup is good.
+func TestScheduledBackupKilled(t *testing.T) {
+	ready(t)
+	t.Parallel()
+	dir := t.TempDir()
+	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "backups")
+	env := append(bigLibrary(t, data, 96), "HONDANA_BACKUP_SCHEDULE=1s", "HONDANA_BACKUP_DIR="+out, "HONDANA_BACKUP_KEEP=3")
+	for round := range 2 {
+		addr, _ := freeAddr()
+		srv := startCmd(t, env, "serve", "--data", data, "--addr", addr)
+		srv.waitOutput(t, "hondana is serving", 60*time.Second)
+		stop := make(chan struct{})
+		added := writeRecords(t, "http://"+addr, fmt.Sprint(round), stop)
+		if round == 0 {
+			os.MkdirAll(out, 0o700)
+			waitPartial(t, out, srv)
+			time.Sleep(300 * time.Millisecond)
+			close(stop)
+			<-added
+			srv.cmd.Process.Kill()
+			<-srv.done
+			srv.done <- nil
+			if strings.Contains(srv.output(), "scheduled backup written") {
+				t.Logf("a backup finished before the kill")
+			}
+			checkBackups(t, out)
+			checkLive(t, data)
+			continue
+		}
+		srv.waitOutput(t, "scheduled backup written", 60*time.Second)
+		close(stop)
+		<-added
+		if good := checkBackups(t, out); good == 0 {
+			t.Error("no good backup after the restart")
+		}
+	}
 }

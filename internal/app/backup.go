@@ -376,7 +376,7 @@ func (b *backups) prune() error {
 		switch {
 		case strings.HasPrefix(n, "hondana-") && (strings.HasSuffix(n, ".db") || strings.HasSuffix(n, ".db.gz")):
 			ours = append(ours, n)
-		case strings.HasPrefix(n, ".hondana-") && strings.HasSuffix(n, ".partial"):
+		case strings.HasPrefix(n, ".hondana-") && strings.Contains(n, ".partial"): // and its -journal
 			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
 				errs = append(errs, os.Remove(filepath.Join(b.cfg.Dir, n)))
 			}
