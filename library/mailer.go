@@ -145,8 +145,9 @@ func (m *Mailer) send(ctx context.Context, mail store.Mail) (ok, gaveUp bool, er
 		return false, false, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, m.timeout)
+	// Dated in the library's time zone (+0900), as the patron reads it.
 	sendErr := m.t.Send(sctx, Message{MessageID: m.MessageID(mail.ID), From: m.from, FromName: m.fromName, To: mail.To,
-		Subject: mail.Subject, Body: mail.Body, Date: m.c.clock.Now()})
+		Subject: mail.Subject, Body: mail.Body, Date: m.c.clock.Now().In(m.c.cal.Location())})
 	cancel()
 	now := m.c.clock.Now()
 	switch {

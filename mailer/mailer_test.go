@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +311,10 @@ func TestMailbox(t *testing.T) {
 	raw, _ := os.ReadFile(box.Dir() + "/" + files[0].Name())
 	if !strings.Contains(string(raw), "To: <hanako@example.jp>") || !strings.Contains(string(raw), "=?UTF-8?b?") {
 		t.Errorf("message:\n%s", raw)
+	}
+	// Dated in the library's time zone, whatever the server's is.
+	if !regexp.MustCompile(`(?m)^Date: .* \+0900\r?$`).Match(raw) {
+		t.Errorf("the Date header is not in Japan's time:\n%s", raw)
 	}
 	if h := e.holdNow(t); h.PickupDeadline == "" {
 		t.Errorf("no deadline after delivery to the mailbox")
