@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -62,16 +63,14 @@ type Data struct {
 // log, and leaves the branches as they are: see ReadOnly.
 func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 	d := &Data{Config: cfg, Log: o.Log, Clock: o.Clock, opened: time.Now()}
-	if d.Log == nil {
-		level := slog.LevelInfo
-		_ = level.UnmarshalText([]byte(cfg.LogLevel))
-		d.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	}
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("config: timezone %q: %w", cfg.Timezone, err)
 	}
 	d.Loc = loc
+	if d.Log == nil {
+		d.Log = NewLog(os.Stderr, cfg.LogLevel, loc)
+	}
 	if d.Clock == nil {
 		d.Clock = library.SystemClock{}
 		if cfg.TestClock {
@@ -99,6 +98,22 @@ func OpenData(ctx context.Context, cfg Config, o Options) (*Data, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// NewLog is the log of a command: text lines at level ("debug", "info",
+// "warn", "error") and above, their times in loc, the library's time
+// zone, whatever the system's is (a server's is often UTC), with the
+// offset: 2026-12-02T03:00:00.000+09:00.
+func NewLog(w io.Writer, level string, loc *time.Location) *slog.Logger {
+	l := slog.LevelInfo
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+				a.Value = slog.TimeValue(a.Value.Time().In(loc))
+			}
+			return a
+		}}))
 }
 
 // openDB opens the database of cfg and writes the configured branches to
