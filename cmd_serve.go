@@ -26,7 +26,7 @@ func serveCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.New(ctx, cfg, app.Options{})
+	a, err := app.New(ctx, cfg, app.Options{Version: versionLine()})
 	if err != nil {
 		return err
 	}

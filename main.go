@@ -19,6 +19,7 @@ var commands = map[string]func(args []string) error{
 	"staff":             staffCmd,
 	"backup":            backupCmd,
 	"restore":           restoreCmd,
+	"version":           versionCmd,
 	"bench":             benchCmd,
 	"bench-circulation": benchCirculationCmd,
 	"import-patrons":    moveInCmd(library.MoveInPatrons),
@@ -34,6 +35,9 @@ func main() {
 		os.Exit(2)
 	}
 	name, args := os.Args[1], os.Args[2:]
+	if name == "--version" {
+		name = "version"
+	}
 	if name == "help" || name == "-h" || name == "--help" {
 		usage()
 		return
@@ -62,6 +66,7 @@ Usage:
   hondana export  [--config FILE] [--data DIR] --what records|patrons|loans|holds [--format marc21|marcxml|csv] FILE
   hondana backup  [--config FILE] [--data DIR] FILE[.gz]
   hondana restore [--config FILE] [--data DIR] [--forget-passwords] FILE[.gz]
+  hondana version
   hondana bench   [--records N] [--queries N] [--dir DIR]
   hondana bench-circulation [--clients 64] [--duration 5s]
 

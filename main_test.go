@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -178,5 +179,19 @@ func TestLoanRulesConfig(t *testing.T) {
 	}
 	if _, _, err := c.LoanRules(); err == nil || !strings.Contains(err.Error(), `loan rule 1: unknown patron category "tourist"`) {
 		t.Errorf("an unknown category: %v", err)
+	}
+}
+
+// TestVersion: `hondana version` names the program, its version and the
+// Go it was built with; a build date given at link time is shown.
+func TestVersion(t *testing.T) {
+	line := versionLine()
+	if !strings.HasPrefix(line, "hondana ") || !strings.Contains(line, runtime.Version()) || !strings.Contains(line, "commit ") {
+		t.Errorf("version: %q", line)
+	}
+	buildDate = "2026-12-02T00:00:00Z"
+	defer func() { buildDate = "" }()
+	if line := versionLine(); !strings.Contains(line, "built 2026-12-02T00:00:00Z") {
+		t.Errorf("version with a build date: %q", line)
 	}
 }

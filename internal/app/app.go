@@ -38,6 +38,8 @@ type Options struct {
 	// first (see checkpoints); zero: every 10 minutes, after 5 quiet
 	// seconds.
 	Checkpoints struct{ Every, Quiet time.Duration }
+	// Version says which binary this is, for the log (hondana version).
+	Version string
 }
 
 // Data is a data directory opened: the database, and what every command
@@ -229,6 +231,7 @@ type App struct {
 
 	jobs    *jobs
 	backups *backups
+	version string
 	https   *httpsSetup // nil: plain HTTP
 	// unlock lets go of the data directory's lock (see lockDataDir).
 	unlock func()
@@ -253,7 +256,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		unlock()
 		return nil, err
 	}
-	a = &App{Data: d, jobs: newJobs(), unlock: unlock, checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
+	a = &App{Data: d, jobs: newJobs(), unlock: unlock, version: o.Version, checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
 	if o.Checkpoints.Every > 0 {
 		a.checkpointEvery, a.checkpointQuiet = o.Checkpoints.Every, o.Checkpoints.Quiet
 	}

@@ -101,7 +101,7 @@ func (a *App) Run(ctx context.Context) error {
 		return errors.Join(errs...)
 	})
 	url := a.scheme() + "://" + displayAddr(ln.Addr().String()) + "/"
-	a.Log.Info("hondana is serving", "url", url, "ready_in", time.Since(a.opened).Round(time.Millisecond), "test_clock", a.Config.TestClock,
+	a.Log.Info("hondana is serving", "url", url, "version", a.version, "ready_in", time.Since(a.opened).Round(time.Millisecond), "test_clock", a.Config.TestClock,
 		"read_only", a.ReadOnly() != nil)
 	if a.Config.Demo {
 		fmt.Fprintf(os.Stderr, "\n  Demo library: %[1]s\n  Staff login:  %[2]s / %[3]s   (%[1]sstaff)\n  Patron login: %[4]s / %[5]s   (%[1]slogin)\n\n",
