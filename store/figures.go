@@ -49,3 +49,39 @@ func (db *DB) Figures(ctx context.Context, since string) (map[string]map[string]
 	}
 	return out, rows.Err()
 }
+
+// Gauges are how many of the things staff watch there are now, for
+// /metrics: loans out, holds by status, messages by outbox status.
+type Gauges struct {
+	Loans  int
+	Holds  map[string]int // waiting, in_transit, ready
+	Outbox map[string]int // pending, sent, failed
+}
+
+// CurrentGauges counts them.
+func (db *DB) CurrentGauges(ctx context.Context) (Gauges, error) {
+	g := Gauges{Holds: map[string]int{}, Outbox: map[string]int{}}
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM loans`).Scan(&g.Loans); err != nil {
+		return g, fmt.Errorf("store: gauges: %w", mapErr(err))
+	}
+	for table, m := range map[string]map[string]int{"holds": g.Holds, "outbox": g.Outbox} {
+		rows, err := db.read.QueryContext(ctx, `SELECT status, count(*) FROM `+table+` GROUP BY status`)
+		if err != nil {
+			return g, fmt.Errorf("store: gauges: %w", mapErr(err))
+		}
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				rows.Close()
+				return g, err
+			}
+			m[s] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}

@@ -233,6 +233,7 @@ type App struct {
 	backups *backups
 	version string
 	https   *httpsSetup // nil: plain HTTP
+	metrics *metrics
 	// unlock lets go of the data directory's lock (see lockDataDir).
 	unlock func()
 	// checkpointEvery and checkpointQuiet: see checkpoints.
@@ -362,6 +363,9 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		return nil, err
 	}
 	staffLog := library.NewStaffLog(d.DB, d.Clock)
+	if a.metrics, err = newMetrics(a); err != nil {
+		return nil, err
+	}
 	a.Handler = ui.New(ui.Options{
 		ScanForms: forms,
 		DB:        d.DB, Catalog: a.Catalog, Calendar: a.Calendar, Clock: d.Clock, Log: d.Log,
@@ -371,6 +375,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		ImportLimits: cfg.ImportLimits(), UploadDir: filepath.Join(cfg.DataDir, "uploads"),
 		Background: a.jobs.Go,
 		Backups:    a.backupStatus,
+		Observe:    a.metrics.observe,
 		Site: ui.Site{
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
 			BaseURL: publicURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,

@@ -41,6 +41,7 @@ type Config struct {
 	Import   ImportConfig   `mapstructure:"import"`
 	Backup   BackupConfig   `mapstructure:"backup"`
 	TLS      TLSConfig      `mapstructure:"tls"`
+	Metrics  MetricsConfig  `mapstructure:"metrics"`
 }
 
 // MailConfig is how notices reach patrons: the SMTP server, the sender,
@@ -221,6 +222,7 @@ func Default() Config {
 		Import:  ImportConfig{MaxBytes: 4 << 30, MaxRatio: 100, MaxRecord: 1 << 20, MaxField: 64 << 10},
 		Backup:  BackupConfig{Keep: 7, Compress: true},
 		TLS:     TLSConfig{HTTPAddr: ":80", HSTS: 365 * 24 * time.Hour},
+		Metrics: MetricsConfig{Allow: []string{"127.0.0.1", "::1"}},
 	}
 }
 

@@ -33,12 +33,13 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	handler := a.metrics.handler(a.Handler)
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
 	servers := []*http.Server{hs}
 	serve := func() error { return hs.Serve(ln) }
 	if a.https != nil {
-		hs.Handler, hs.TLSConfig = a.https.wrap(a.Handler), a.https.tls
+		hs.Handler, hs.TLSConfig = a.https.wrap(handler), a.https.tls
 		serve = func() error { return hs.ServeTLS(ln, "", "") }
 		if addr := a.Config.TLS.HTTPAddr; addr != "" {
 			pln, err := net.Listen("tcp", addr)

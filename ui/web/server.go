@@ -59,6 +59,9 @@ type Options struct {
 	// Backups is the state of the scheduled backups, times in the
 	// library's time zone (nil: none are kept, as in tests).
 	Backups func() store.BackupStatus
+	// Observe, if set, is told of every request answered: its route
+	// pattern ("/records/:id"; "unmatched" for none), status and time.
+	Observe func(route string, status int, took time.Duration)
 	// ScanForms tell a card from an item barcode at the counter.
 	ScanForms     library.ScanForms
 	TestClock     bool
@@ -103,8 +106,23 @@ func Engine(s *Server) *gin.Engine {
 	e.ContextWithFallback = true
 	_ = e.SetTrustedProxies(s.TrustedProxies) // checked when the config was read
 	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	if s.Observe != nil {
+		e.Use(s.observe)
+	}
 	e.Use(s.recoverer, forwardedFor, s.securityHeaders)
 	return e
+}
+
+// observe tells Observe of each request once answered, by its route
+// pattern: a metric per pattern, never per address asked for.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.Observe(route, c.Writer.Status(), time.Since(start))
 }
 
 // forwardedFor gives a request that names its client only in a
