@@ -39,6 +39,10 @@ func TestConfigLayers(t *testing.T) {
 	if c2.Branches[3].Code != "kawabe" || strings.Join(c2.Branches[2].ClosedDays, ",") != "mon,tue" || c2.Web.ShutdownTimeout != c.Web.ShutdownTimeout {
 		t.Fatalf("example config: %+v", c2)
 	}
+	if !reflect.DeepEqual(c2.Backup, c.Backup) || !reflect.DeepEqual(c2.Metrics, c.Metrics) || c2.TLS.HSTS != c.TLS.HSTS ||
+		c2.TLS.HTTPAddr != c.TLS.HTTPAddr || len(c2.TLS.ACMEDomains) != 0 || c2.TLS.On() {
+		t.Errorf("example backup, tls, metrics: %+v %+v %+v; defaults %+v %+v %+v", c2.Backup, c2.TLS, c2.Metrics, c.Backup, c.TLS, c.Metrics)
+	}
 	if !reflect.DeepEqual(c2.Counter, c.Counter) {
 		t.Errorf("example counter: %+v; defaults %+v", c2.Counter, c.Counter)
 	}
