@@ -583,3 +583,25 @@ func TestScheduledBackupKilled(t *testing.T) {
 		}
 	}
 }
+
+// TestHangupWithoutTLS: SIGHUP (systemctl reload) to a server with no
+// certificate files is logged and changes nothing; before, its default
+// action ended the process, which systemd counts as a clean exit and
+// does not restart.
+func TestHangupWithoutTLS(t *testing.T) {
+	ready(t)
+	t.Parallel()
+	addr, _ := freeAddr()
+	p := startCmd(t, []string{"HONDANA_PEPPER=hup", "HONDANA_LOG_LEVEL=info"}, "serve", "--data", filepath.Join(t.TempDir(), "data"), "--addr", addr)
+	p.waitOutput(t, "hondana is serving", 60*time.Second)
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.waitOutput(t, "SIGHUP: no certificate files to reload", 10*time.Second)
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("after SIGHUP: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("after SIGHUP /healthz: %d", resp.StatusCode)
+	}
+}

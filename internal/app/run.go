@@ -79,9 +79,9 @@ func (a *App) Run(ctx context.Context) error {
 	// A backup only reads: a server started read-only (a full data
 	// disk) still makes its scheduled backups, to another disk.
 	g.Go(func() error { a.backups.Run(gctx); return nil })
-	if a.https != nil && a.https.files != nil {
-		g.Go(func() error { a.reloadOnHangup(gctx); return nil })
-	}
+	// Always: SIGHUP's default would end the process, and systemd's
+	// reload sends it whatever the config.
+	g.Go(func() error { a.reloadOnHangup(gctx); return nil })
 	g.Go(func() error {
 		if err := serve(); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -163,6 +163,10 @@ func (a *App) reloadOnHangup(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-hup:
+		}
+		if a.https == nil || a.https.files == nil {
+			a.Log.Info("SIGHUP: no certificate files to reload (tls.cert_file); the config file is read at start only")
+			continue
 		}
 		if err := a.https.files.Reload(); err != nil {
 			a.Log.Error("SIGHUP: the certificate files did not load; still serving the certificate in use", "err", err)
