@@ -257,13 +257,15 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		unlock()
 		return nil, err
 	}
-	a = &App{Data: d, jobs: newJobs(), unlock: unlock, version: o.Version, checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
+	built := &App{Data: d, jobs: newJobs(), unlock: unlock, version: o.Version, checkpointEvery: 10 * time.Minute, checkpointQuiet: 5 * time.Second}
+	a = built
 	if o.Checkpoints.Every > 0 {
 		a.checkpointEvery, a.checkpointQuiet = o.Checkpoints.Every, o.Checkpoints.Quiet
 	}
 	defer func() {
+		// Not a: a failed return has set it to nil.
 		if err != nil {
-			a.Close()
+			built.Close()
 		}
 	}()
 	if a.backups, err = newBackups(cfg, d.Loc, d.Log); err != nil {

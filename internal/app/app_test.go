@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,4 +115,28 @@ func TestCheckpointsEmptyTheWAL(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestNewFailsCleanly: a start that fails after the database is open (a
+// bad config key, a start cancelled while the index is built) returns
+// the error, closes what it opened and lets go of the data directory:
+// before, it panicked closing an App it had already set to nil.
+func TestNewFailsCleanly(t *testing.T) {
+	t.Parallel()
+	cfg := Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Pepper = "test"
+	cfg.Metrics.Allow = []string{"not an address"}
+	if _, err := New(context.Background(), cfg, Options{Log: quiet()}); err == nil || !strings.Contains(err.Error(), "metrics.allow") {
+		t.Fatalf("start with a bad metrics.allow: %v", err)
+	}
+	cfg.Metrics.Allow = nil
+	a, err := New(context.Background(), cfg, Options{Log: quiet()})
+	if err != nil {
+		t.Fatalf("start after a failed one: %v", err)
+	}
+	if _, err := New(context.Background(), cfg, Options{Log: quiet()}); err == nil || !strings.Contains(err.Error(), "is running") {
+		t.Errorf("a second server on the same data directory: %v", err)
+	}
+	a.Close()
 }
