@@ -454,13 +454,9 @@ func checkBackups(t *testing.T, dir string) (good int) {
 		}
 		path := filepath.Join(dir, name)
 		plain := path + ".checked"
-		if gz, _ := store.IsGzip(path); gz {
-			if err := store.Ungzip(path, plain); err != nil {
-				t.Errorf("backup %s: %v", name, err)
-				continue
-			}
-		} else if b, err := os.ReadFile(path); err != nil || os.WriteFile(plain, b, 0o600) != nil {
-			t.Fatal(err)
+		if err := store.Unpack(path, plain); err != nil {
+			t.Errorf("backup %s: %v", name, err)
+			continue
 		}
 		if _, err := store.Check(context.Background(), plain); err != nil {
 			t.Errorf("backup %s, under its final name, is not good: %v", name, err)

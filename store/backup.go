@@ -118,7 +118,7 @@ func Backup(ctx context.Context, dir, dest string) (BackupResult, error) {
 		return res, writeErr(dest, err)
 	}
 	keep = true
-	if err := syncDir(filepath.Dir(dest)); err != nil {
+	if err := SyncDir(filepath.Dir(dest)); err != nil {
 		return res, writeErr(dest, err)
 	}
 	if fi, err := os.Stat(dest); err == nil {
@@ -336,23 +336,31 @@ func gzipFile(src, dest string) (string, error) {
 	return name, nil
 }
 
-// Ungzip writes the gzip file at src, decompressed, to a new file dst
-// (0600).
-func Ungzip(src, dst string) error {
+// Unpack copies the backup at src to a new file dst (0600), synced,
+// decompressing it when it is gzipped (whatever its name).
+func Unpack(src, dst string) error {
+	gz, err := IsGzip(src)
+	if err != nil {
+		return err
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	zr, err := gzip.NewReader(in)
-	if err != nil {
-		return fmt.Errorf("%s: %w", src, err)
+	var r io.Reader = in
+	if gz {
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src, err)
+		}
+		r = zr
 	}
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, zr)
+	_, err = io.Copy(out, r)
 	if err != nil {
 		err = fmt.Errorf("%s: %w", src, err)
 	}
@@ -393,7 +401,7 @@ func writeErr(dest string, err error) error {
 	return fmt.Errorf("backup: cannot write %s: %w", dest, err)
 }
 
-// SyncFile makes the file at path durable.
+// syncFile makes the file at path durable.
 func syncFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -406,8 +414,8 @@ func syncFile(path string) error {
 	return err
 }
 
-// SyncDir makes a rename in dir durable.
-func syncDir(dir string) error {
+// SyncDir makes the renames in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -77,7 +77,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Error("b.db.gz is not gzip")
 	}
 	plain := filepath.Join(out, "b.db")
-	if err := Ungzip(filepath.Join(out, "b.db.gz"), plain); err != nil {
+	if err := Unpack(filepath.Join(out, "b.db.gz"), plain); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"a.db", "b.db", "c.db"} {

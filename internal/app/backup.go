@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -102,16 +101,7 @@ func Restore(ctx context.Context, cfg Config, file string, o RestoreOptions) (Re
 	tmp := live + ".restoring"
 	os.Remove(tmp)
 	defer os.Remove(tmp)
-	gz, err := store.IsGzip(file)
-	if err != nil {
-		return res, fmt.Errorf("restore: %w", err)
-	}
-	if gz {
-		err = store.Ungzip(file, tmp)
-	} else {
-		err = copyFile(file, tmp)
-	}
-	if err != nil {
+	if err := store.Unpack(file, tmp); err != nil {
 		return res, fmt.Errorf("restore: copy %s into the data directory: %w", file, err)
 	}
 	if res.Checked, err = store.Check(ctx, tmp); err != nil {
@@ -141,7 +131,7 @@ func Restore(ctx context.Context, cfg Config, file string, o RestoreOptions) (Re
 	if err := os.Rename(tmp, live); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
-	if err := syncDir(cfg.DataDir); err != nil {
+	if err := store.SyncDir(cfg.DataDir); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
 	if err := os.RemoveAll(filepath.Join(cfg.DataDir, search.DirName)); err != nil {
@@ -172,40 +162,6 @@ func pepperWarning(cfg Config, check string) string {
 			"or, if it is lost, restore again with --forget-passwords (every patron then needs a new temporary password)"
 	}
 	return ""
-}
-
-// copyFile copies src to a new file dst (0600) and syncs it.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncDir makes the renames in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
 }
 
 // schedule is when scheduled backups run: daily at a time of day, or
