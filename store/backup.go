@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // A backup is a consistent copy of a database that may be in use, made
@@ -76,13 +77,35 @@ const partialSuffix = ".partial"
 // transaction (writers go on meanwhile; they never wait for it), then
 // checked with integrity_check and foreign_key_check, written to a
 // temporary name beside dest, synced, and renamed. A disk that does not
-// take the copy fails with ErrStorage, leaving nothing behind.
+// take the copy fails with ErrStorage, leaving nothing behind. It opens
+// a connection of its own: for a command, whether a server runs or not.
 func Backup(ctx context.Context, dir, dest string) (BackupResult, error) {
-	start := time.Now()
 	src := filepath.Join(dir, FileName)
 	if _, err := os.Stat(src); err != nil {
 		return BackupResult{}, fmt.Errorf("backup: no database at %s: %w", src, err)
 	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+src+"?"+q.Encode())
+	if err != nil {
+		return BackupResult{}, err
+	}
+	defer db.Close()
+	return backup(ctx, db, dir, dest)
+}
+
+// Backup is Backup of the open database, through its own readers: a
+// server's scheduled backups, which also work when it was opened
+// read-only (and so holds the file's lock alone).
+func (db *DB) Backup(ctx context.Context, dest string) (BackupResult, error) {
+	return backup(ctx, db.read, db.dir, dest)
+}
+
+// backup copies the database in dir, read through pool, to dest.
+func backup(ctx context.Context, pool *sql.DB, dir, dest string) (BackupResult, error) {
+	start := time.Now()
+	src := filepath.Join(dir, FileName)
 	if same, _ := samePath(src, dest); same || strings.HasPrefix(filepath.Base(dest), FileName+"-") && filepath.Clean(filepath.Dir(dest)) == filepath.Clean(dir) {
 		return BackupResult{}, fmt.Errorf("backup: %s is the live database: name another file", dest)
 	}
@@ -97,7 +120,7 @@ func Backup(ctx context.Context, dir, dest string) (BackupResult, error) {
 			os.Remove(plain)
 		}
 	}()
-	if err := onlineBackup(ctx, src, plain, dest); err != nil {
+	if err := onlineBackup(ctx, pool, plain, dest); err != nil {
 		return res, err
 	}
 	if res.Checked, err = Check(ctx, plain); err != nil {
@@ -143,20 +166,12 @@ func createPartial(dest string) (string, error) {
 	return name, nil
 }
 
-// onlineBackup copies the database at src into the (empty) file at dst
-// (a partial file of the backup dest) in one step: one read transaction, so that writes of other
-// connections, which restart a backup made in several steps, cannot keep
-// it from finishing.
-func onlineBackup(ctx context.Context, src, dst, dest string) error {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "query_only(1)")
-	db, err := sql.Open("sqlite", "file:"+src+"?"+q.Encode())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
+// onlineBackup copies the database read through pool into the (empty)
+// file at dst (a partial file of the backup dest) in one step: one read
+// transaction, so that writes of other connections, which restart a
+// backup made in several steps, cannot keep it from finishing.
+func onlineBackup(ctx context.Context, pool *sql.DB, dst, dest string) error {
+	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("backup: open the database: %w", mapErr(err))
 	}
@@ -167,6 +182,9 @@ func onlineBackup(ctx context.Context, src, dst, dest string) error {
 	dq.Add("_pragma", "journal_mode(off)")
 	dq.Add("_pragma", "synchronous(off)")
 	err = conn.Raw(func(dc any) error {
+		if cc, ok := dc.(*cachingConn); ok {
+			dc = cc.Conn
+		}
 		b, ok := dc.(interface {
 			NewBackup(string) (*sqlite.Backup, error)
 		})
@@ -184,6 +202,10 @@ func onlineBackup(ctx context.Context, src, dst, dest string) error {
 		return err
 	})
 	if err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
+			return fmt.Errorf("backup: the database stayed locked for 10 s (a server started read-only, on a full disk, holds it alone: its scheduled backups still run, or stop it first): %w", err)
+		}
 		err = mapErr(err)
 		if errors.Is(err, ErrStorage) {
 			return writeErr(dest, err)

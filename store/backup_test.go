@@ -211,3 +211,34 @@ func TestBackupOnFullOrReadOnlyDisk(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupReadOnly: a database opened read-only (a server started on a
+// full disk, which holds the file's lock alone) is backed up through its
+// own connection.
+func TestBackupReadOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTx(t, db, func(tx *sql.Tx) error { return SaveBranch(ctx, tx, Branch{Code: "ozu", Name: "大洲図書館"}) })
+	db.Close()
+	ro, err := OpenReadOnly(ctx, dir, errors.New("test: full disk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	dest := filepath.Join(t.TempDir(), "ro.db.gz")
+	if _, err := ro.Backup(ctx, dest); err != nil {
+		t.Fatalf("backup of a read-only database: %v", err)
+	}
+	plain := filepath.Join(t.TempDir(), "ro.db")
+	if err := Unpack(dest, plain); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Check(ctx, plain); err != nil {
+		t.Error(err)
+	}
+}

@@ -268,7 +268,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 			built.Close()
 		}
 	}()
-	if a.backups, err = newBackups(cfg, d.Loc, d.Log); err != nil {
+	if a.backups, err = newBackups(cfg, d.DB, d.Loc, d.Log); err != nil {
 		return nil, err
 	}
 	rules, err := cfg.CalendarRules()

@@ -206,6 +206,7 @@ const statusName = "backup-status.json"
 type backups struct {
 	cfg   BackupConfig
 	when  *schedule
+	db    *store.DB
 	data  string
 	loc   *time.Location
 	log   *slog.Logger
@@ -214,12 +215,12 @@ type backups struct {
 }
 
 // newBackups reads the schedule of cfg and the status of the last runs.
-func newBackups(cfg Config, loc *time.Location, log *slog.Logger) (*backups, error) {
+func newBackups(cfg Config, db *store.DB, loc *time.Location, log *slog.Logger) (*backups, error) {
 	when, err := parseSchedule(cfg.Backup.Schedule)
 	if err != nil {
 		return nil, err
 	}
-	b := &backups{cfg: cfg.Backup, when: when, data: cfg.DataDir, loc: loc, log: log}
+	b := &backups{cfg: cfg.Backup, when: when, db: db, data: cfg.DataDir, loc: loc, log: log}
 	if b.cfg.Dir == "" {
 		b.cfg.Dir = filepath.Join(cfg.DataDir, "backups")
 	}
@@ -292,7 +293,7 @@ func (b *backups) runOnce(ctx context.Context) {
 	err := os.MkdirAll(b.cfg.Dir, 0o700)
 	var res store.BackupResult
 	if err == nil {
-		res, err = store.Backup(ctx, b.data, filepath.Join(b.cfg.Dir, name))
+		res, err = b.db.Backup(ctx, filepath.Join(b.cfg.Dir, name))
 	}
 	b.mu.Lock()
 	st := &b.state
