@@ -468,3 +468,25 @@ func isDiskErr(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EIO) ||
 		errors.Is(err, syscall.EDQUOT)
 }
+
+// Fold copies every commit in the WAL of the (closed) database at path
+// into the file itself and empties the WAL, so that the file alone holds
+// the whole database; false when it could not (a damaged database).
+func Fold(ctx context.Context, path string) bool {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return false
+	}
+	var busy, frames, done int
+	err = db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || busy != 0 {
+		return false
+	}
+	fi, err := os.Stat(path + "-wal")
+	return errors.Is(err, os.ErrNotExist) || err == nil && fi.Size() == 0
+}

@@ -79,10 +79,10 @@ type RestoreResult struct {
 // Restore puts the backup at file in the place of the database of cfg;
 // no server may run on it. The file (gzipped or not) is copied into the
 // data directory and checked first (integrity_check, foreign_key_check,
-// a schema this binary knows); only then is the database there put
-// aside (hondana.db.before-restore-TIME, with its WAL) and the copy
-// renamed into its place. The search index is removed: the next start
-// builds it from the restored database.
+// a schema this binary knows); only then is the search index removed
+// (the next start builds it from the restored database), the database
+// there kept as hondana.db.before-restore-TIME (see putAside) and the
+// copy renamed into its place.
 func Restore(ctx context.Context, cfg Config, file string, o RestoreOptions) (RestoreResult, error) {
 	var res RestoreResult
 	if _, err := os.Stat(file); err != nil {
@@ -115,29 +115,50 @@ func Restore(ctx context.Context, cfg Config, file string, o RestoreOptions) (Re
 	} else {
 		res.PepperWarning = pepperWarning(cfg, res.PepperCheck)
 	}
+	// The index goes first: killed after this, the old database is in
+	// place and the next start rebuilds the index from it.
+	if err := os.RemoveAll(filepath.Join(cfg.DataDir, search.DirName)); err != nil {
+		return res, fmt.Errorf("restore: remove the old search index (the next start rebuilds it): %w", err)
+	}
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	if _, err := os.Stat(live); err == nil {
 		res.Aside = live + ".before-restore-" + stamp
-		if err := os.Rename(live, res.Aside); err != nil {
-			return res, fmt.Errorf("restore: put the old database aside: %w", err)
+		if err := putAside(ctx, live, res.Aside); err != nil {
+			return res, err
 		}
-		// Its WAL may hold its last commits: it goes with it, under the
-		// name SQLite looks for beside it.
-		if err := os.Rename(live+"-wal", res.Aside+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return res, fmt.Errorf("restore: put the old database's WAL aside: %w", err)
-		}
-		os.Remove(live + "-shm")
 	}
+	// One rename puts the backup in place: killed at any moment, the
+	// data directory holds the old database or the restored one.
 	if err := os.Rename(tmp, live); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
 	if err := store.SyncDir(cfg.DataDir); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
-	if err := os.RemoveAll(filepath.Join(cfg.DataDir, search.DirName)); err != nil {
-		return res, fmt.Errorf("restore: remove the old search index (the next start rebuilds it): %w", err)
-	}
 	return res, nil
+}
+
+// putAside keeps the database at live as aside. Folded into one file
+// (its WAL emptied), it is hard-linked there and stays in place until
+// the restored one replaces it in one rename; a database that cannot be
+// folded (a damaged one) is moved there with its WAL, which may hold
+// its last commits, under the name SQLite looks for beside it.
+func putAside(ctx context.Context, live, aside string) error {
+	if store.Fold(ctx, live) {
+		os.Remove(live + "-wal")
+		os.Remove(live + "-shm")
+		if err := os.Link(live, aside); err == nil {
+			return nil
+		}
+	}
+	if err := os.Rename(live, aside); err != nil {
+		return fmt.Errorf("restore: put the old database aside: %w", err)
+	}
+	if err := os.Rename(live+"-wal", aside+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: put the old database's WAL aside: %w", err)
+	}
+	os.Remove(live + "-shm")
+	return nil
 }
 
 // pepperWarning says why a server on cfg would refuse the restored

@@ -266,8 +266,9 @@ func TestRestore(t *testing.T) {
 	if res.Counts.Loans != 1 || res.Counts.Records != 4 || res.PepperWarning != "" || !strings.Contains(res.Aside, ".before-restore-") {
 		t.Errorf("restore: %+v", res)
 	}
-	if _, err := os.Stat(res.Aside); err != nil {
-		t.Errorf("the old database was not kept aside: %v", err)
+	// The old database, kept whole: it has what came after the backup.
+	if c, err := store.Check(ctx, res.Aside); err != nil || c.Counts.Records != 5 || c.Counts.Loans != 0 {
+		t.Errorf("the old database kept aside: %+v %v", c, err)
 	}
 	s = startServer(t, cfg, &lockedBuffer{})
 	if res := s.apiJSON(t, "", "GET", "/api/v1/search?q="+url.QueryEscape("風の又三郎"), "", 200); strings.Contains(fmt.Sprint(res), "風の又三郎") {
@@ -358,5 +359,55 @@ func TestScheduledBackups(t *testing.T) {
 	if !strings.Contains(home, `class="error" role="alert" id="backup-failed"`) || !strings.Contains(home, "定時バックアップに失敗しました") ||
 		!strings.Contains(home, "最後に成功したバックアップ") {
 		t.Errorf("the staff home does not show the failed backup:\n%s", home)
+	}
+}
+
+// TestRestoreKeepsTheWAL: the database a restore replaces may have
+// commits still in its WAL (a server killed, not stopped): they are in
+// the database kept aside.
+func TestRestoreKeepsTheWAL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := t.TempDir()
+	db, err := store.Open(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	backup := filepath.Join(t.TempDir(), "empty.db")
+	if _, err := store.Backup(ctx, src, backup); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO news(day, title, body, created_at) VALUES('2026-12-01', 'WALにだけある', 'x', 'x')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The files as a kill -9 leaves them: the commit in the WAL alone.
+	cfg := Default()
+	cfg.DataDir = t.TempDir()
+	for _, name := range []string{store.FileName, store.FileName + "-wal"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil || len(b) == 0 {
+			t.Fatalf("%s: %d bytes, %v", name, len(b), err)
+		}
+		os.WriteFile(filepath.Join(cfg.DataDir, name), b, 0o600)
+	}
+	res, err := Restore(ctx, cfg, backup, RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", "file:"+res.Aside+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	var n int
+	if err := old.QueryRow(`SELECT count(*) FROM news WHERE title = 'WALにだけある'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the commit that was in the WAL: %d in the database kept aside (%v)", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, store.FileName+"-wal")); err == nil {
+		t.Error("the old WAL is still beside the restored database")
 	}
 }
