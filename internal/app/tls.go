@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,34 +197,42 @@ func (h *httpsSetup) wrap(next http.Handler) http.Handler {
 }
 
 // redirectToHTTPS answers plain HTTP with a permanent redirect to the
-// same path over HTTPS: on base_url's host when it is an https URL,
-// else on the host asked for, at the port the HTTPS server listens on.
+// same path over HTTPS, at the port the HTTPS server listens on, on the
+// host asked for when it is one of the site's names (base_url's host,
+// tls.acme_domains), else on the first of them: a forged Host is not
+// sent back as a place to go. With no names known (certificate files
+// and no https base_url), the host asked for.
 func redirectToHTTPS(cfg Config) http.Handler {
-	host := ""
-	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" && u.Host != "" {
-		host = u.Host
+	var names []string
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" && u.Hostname() != "" {
+		names = append(names, strings.ToLower(u.Hostname()))
+	}
+	for _, d := range cfg.TLS.ACMEDomains {
+		names = append(names, strings.ToLower(d))
 	}
 	port := ""
 	if _, p, err := net.SplitHostPort(cfg.Addr); err == nil && p != "443" && p != "0" {
 		port = p
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		target := host
-		if target == "" {
-			target = r.Host
-			if h, _, err := net.SplitHostPort(target); err == nil {
-				target = h
-			}
-			if strings.Contains(target, ":") { // an IPv6 address
-				target = "[" + target + "]"
-			}
-			if port != "" {
-				target = net.JoinHostPort(strings.Trim(target, "[]"), port)
-			}
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
 		}
-		if target == "" {
+		host = strings.ToLower(strings.Trim(host, "[]"))
+		if len(names) > 0 && !slices.Contains(names, host) {
+			host = names[0]
+		}
+		if host == "" {
 			http.Error(w, "use HTTPS", http.StatusBadRequest)
 			return
+		}
+		target := host
+		if strings.Contains(host, ":") { // an IPv6 address
+			target = "[" + host + "]"
+		}
+		if port != "" {
+			target = net.JoinHostPort(host, port)
 		}
 		code := http.StatusPermanentRedirect
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
