@@ -40,7 +40,7 @@ var errHeld = errors.New("locked by another process")
 
 // lockDataDir takes the data directory's lock for a server or a
 // restore: one at a time. On a disk that takes no writes, where the
-// file cannot be made, the lock is not taken.
+// file cannot be made or opened, the lock is not taken.
 func lockDataDir(dir, who string) (release func(), err error) {
 	release, err = lockFile(filepath.Join(dir, lockName))
 	switch {
@@ -63,7 +63,6 @@ type RestoreOptions struct {
 	// ForgetPasswords: the backup's pepper is lost; every password is
 	// forgotten (see store.ForgetPasswords).
 	ForgetPasswords bool
-	Log             *slog.Logger
 }
 
 // RestoreResult says what Restore did.

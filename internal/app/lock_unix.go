@@ -14,7 +14,10 @@ import (
 func lockFile(path string) (release func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, err
+		// A read-only disk: a lock file made before still locks.
+		if f, err = os.Open(path); err != nil {
+			return nil, err
+		}
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
