@@ -4,7 +4,10 @@
 //
 // The tests share one server and one clock, so none of them runs in
 // parallel: moving the clock 31 minutes (to activate a temporary password)
-// ends every session that is idle, including other tests' ones.
+// ends every session that is idle, including other tests' ones. The
+// production tests (ops_test.go: HTTPS, backups killed half-way) run
+// servers of their own without the demo, and run in parallel with each
+// other once the others are done.
 //
 // Without Debian's chromium the tests are skipped, unless
 // HONDANA_REQUIRE_BROWSER=1 (as in CI), which makes a missing browser a
