@@ -63,3 +63,22 @@ func benchMoveInCmd(args []string) error {
 	}
 	return f.Close()
 }
+
+// benchBackupCmd measures what backups cost a running server's searches
+// (see bench.Backup).
+func benchBackupCmd(args []string) error {
+	fs := commonFlags("bench-backup")
+	o := bench.BackupOptions{Out: os.Stdout}
+	fs.StringVar(&o.Base, "url", "http://localhost:8080", "the running server to search")
+	fs.IntVar(&o.Clients, "clients", 1, "concurrent searching clients")
+	fs.DurationVar(&o.Duration, "duration", 15*time.Second, "how long each phase runs")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(fs)
+	if err != nil {
+		return err
+	}
+	o.Dir = cfg.DataDir
+	return bench.Backup(context.Background(), o)
+}

@@ -27,6 +27,7 @@ var commands = map[string]func(args []string) error{
 	"import-holds":      moveInCmd(library.MoveInHolds),
 	"export":            exportCmd,
 	"bench-movein":      benchMoveInCmd,
+	"bench-backup":      benchBackupCmd,
 }
 
 func main() {
@@ -69,6 +70,7 @@ Usage:
   hondana version
   hondana bench   [--records N] [--queries N] [--dir DIR]
   hondana bench-circulation [--clients 64] [--duration 5s]
+  hondana bench-backup [--config FILE] [--data DIR] [--url URL] [--clients 1] [--duration 15s]
 
 Configuration comes from the file given by --config (see config.example.yaml),
 then HONDANA_* environment variables (HONDANA_DATA_DIR, HONDANA_ADDR, …), then flags.
