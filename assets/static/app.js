@@ -25,23 +25,17 @@ document.addEventListener("DOMContentLoaded", function () {
       Array.prototype.forEach.call(adv.elements, function (el) { el.disabled = false; });
     });
   }
-  // Kiosk: count down to the automatic logout, which the server enforces
-  // from the last page loaded. (Without JavaScript the page refreshes
-  // itself when the time is up.)
+  // Kiosk: count down to the way back to the start (and the logout),
+  // which the server enforces from the last page loaded. (Without
+  // JavaScript the page refreshes itself when the time is up.)
   var cd = document.querySelector(".countdown");
   if (cd) {
-    var total = parseInt(cd.getAttribute("data-seconds"), 10) || 120;
-    var left = total;
-    var lang = document.documentElement.lang;
-    var show = function () {
-      cd.textContent = lang === "en"
-        ? "You will be logged out in " + left + " s without use."
-        : "操作がないと、あと " + left + " 秒でログアウトします。";
-    };
+    var left = parseInt(cd.getAttribute("data-seconds"), 10) || 120;
+    var msg = cd.getAttribute("data-msg") || "{n}";
     setInterval(function () {
       left -= 1;
       if (left <= 0) { window.location.href = "/"; return; }
-      show();
+      cd.textContent = msg.replace("{n}", String(left));
     }, 1000);
   }
 });
