@@ -126,7 +126,7 @@ func TestRadiosSitOnTheirLabels(t *testing.T) {
 			b := v.open(t)
 			b.Open(fmt.Sprintf("/records/%d", recs[1].ID))
 			b.addToCart()
-			b.pressLink("予約する")
+			b.Open("/reserve")
 			b.login(p.Card, p.Password)
 			if h := b.Text("main h1"); h != "予約の確認" {
 				t.Fatalf("heading %q; want 予約の確認", h)
