@@ -366,10 +366,11 @@ func TestMobileLayout(t *testing.T) {
 func TestAccountLists(t *testing.T) {
 	ps := newPatrons(t, 2)
 	p, other := ps[0], ps[1]
-	recs := findRecords(t, "夏目漱石", 2, renewable)
+	// One copy each, so that the other patron's hold waits for this
+	// patron's copy instead of taking another from the shelf.
+	recs := findRecords(t, "夏目漱石", 2, singleCopy)
 	for _, r := range recs {
-		it, _ := r.onShelf()
-		checkout(t, p, it)
+		checkout(t, p, r.Items[0])
 	}
 	// The first loan gets two notes: someone waits for it, and (after
 	// the clock moves past the due date) it is overdue.
@@ -398,9 +399,14 @@ func TestAccountLists(t *testing.T) {
 			if d := b.Text(`section[aria-labelledby="holds-h"] td[data-label="予約日"]`); !strings.Contains(d, "年") {
 				t.Errorf("予約日 %q; want a date", d)
 			}
-			notes := b.Texts(`section[aria-labelledby="loans-h"] tbody tr:first-child td[data-label="注意"] li`)
+			row := evalJS[int](b, `Array.from(document.querySelectorAll('section[aria-labelledby="loans-h"] tbody tr')).findIndex(tr => tr.cells[0].innerText.trim() === `+testbrowser.JSString(recs[0].Title)+`) + 1`)
+			if row == 0 {
+				t.Fatalf("貸出中一覧 %+v does not list %s", loans, recs[0].Title)
+			}
+			waited := fmt.Sprintf(`section[aria-labelledby="loans-h"] tbody tr:nth-child(%d)`, row)
+			notes := b.Texts(waited + ` td[data-label="注意"] li`)
 			if !slices.Equal(notes, []string{"他の利用者が予約しています", "返却期限日が過ぎています"}) {
-				t.Errorf("the first loan's notes %q; want two list items", notes)
+				t.Errorf("the notes of %s: %q; want two list items", recs[0].Title, notes)
 			}
 
 			// Every cell's first line of text on one baseline (a row's
@@ -424,7 +430,7 @@ func TestAccountLists(t *testing.T) {
 				if empty != 0 {
 					t.Errorf("%d empty lines show in the cards", empty)
 				}
-				nb := b.boxOf(`section[aria-labelledby="loans-h"] tbody tr:first-child td[data-label="注意"] ul`)
+				nb := b.boxOf(waited + ` td[data-label="注意"] ul`)
 				if nb.Width < 150 {
 					t.Errorf("the notes stand in a %.0f px column; want them across the card", nb.Width)
 				}

@@ -243,6 +243,7 @@ var messages = map[string][2]string{
 	"rank.count":                  {"%d回", "%d"},
 	"rank.holds_count":            {"%d件", "%d"},
 	"rank.empty":                  {"まだデータがありません。", "No data yet."},
+	"rank.periods":                {"期間", "Period"},
 	"login.title":                 {"利用照会 ログイン", "Log in to My library"},
 	"login.card":                  {"利用者番号", "Card number"},
 	"login.card_help":             {"利用者カードの9桁の番号", "The 9 digits on your library card"},
