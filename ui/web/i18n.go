@@ -267,6 +267,8 @@ var messages = map[string][2]string{
 	"kiosk.countdown":             {"操作がないと、あと {n} 秒でログアウトします。", "You will be logged out in {n} s without use."},
 	"kiosk.countdown_anon":        {"操作がないと、あと {n} 秒で最初の画面に戻ります。", "Back to the start in {n} s without use."},
 	"kiosk.mark":                  {"館内端末", "Library terminal"},
+	"kiosk.warn":                  {"まもなく最初の画面に戻ります。", "This goes back to the start soon."},
+	"kiosk.more":                  {"続けて使う", "Keep using"},
 	"kiosk.switched_on":           {"この端末をキオスクにしました。", "This terminal is now a kiosk."},
 	"kiosk.switched_off":          {"キオスクを解除しました。", "Kiosk mode is off."},
 	"kiosk.end":                   {"終了する", "Finish"},
