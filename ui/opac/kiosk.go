@@ -44,6 +44,10 @@ func (s *Server) kioskPost(c *gin.Context) error {
 	if err := s.EndSession(c); err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/kiosk?on="+map[bool]string{true: "1", false: "0"}[on])
+	back := "/kiosk?on=0"
+	if on {
+		back = "/kiosk?on=1"
+	}
+	c.Redirect(http.StatusSeeOther, back)
 	return nil
 }

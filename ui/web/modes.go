@@ -44,8 +44,8 @@ const kioskSeenCookie = "hondana_kiosk_seen"
 // the site's storage). A login ends on the server by itself; this is
 // for the anonymous cart, which otherwise waits for the next person and
 // is carried into their login (R42). The browser goes back to the start
-// by itself at the same time (the page's refresh), which also drops a
-// typed search.
+// by itself at the same time (app.js, or the page's refresh without
+// JavaScript), which also drops a typed search.
 func (s *Server) KioskIdle(c *gin.Context) {
 	if !IsKiosk(c) || s.Accounts == nil || strings.HasPrefix(c.Request.URL.Path, "/assets/") {
 		c.Next()
