@@ -262,6 +262,11 @@ func TestLiteModeOnAPhone(t *testing.T) {
 			if s := b.Text("details#filters summary"); s != "絞り込み" {
 				t.Errorf("the filters' toggle says %q; want 絞り込み", s)
 			}
+			for _, c := range b.choices() {
+				if math.Abs(c.Input.Width-c.Input.Height) > 2 {
+					t.Errorf("lite: %q: the check box is %.0f×%.0f px; want a small square", c.Label, c.Input.Width, c.Input.Height)
+				}
+			}
 			b.shot("lite", "search-"+v.String())
 
 			b.Open(fmt.Sprintf("/records/%d", rec.ID))
