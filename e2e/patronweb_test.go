@@ -5,6 +5,7 @@ package e2e
 // JavaScript where it matters, and leaves pictures in artifacts/.
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -12,7 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hondana/internal/testbrowser"
@@ -642,5 +645,78 @@ func TestDemoBranchesAsTheSeed(t *testing.T) {
 			}
 			b.shot("demo", "branches-"+v.String())
 		})
+	}
+}
+
+// advanceVirtualTime runs the page's clock (its timers and Date.now)
+// forward by ms milliseconds of virtual time, as fast as the page goes,
+// and waits until it has: the kiosk's two minutes in a moment, with no
+// real time in the test.
+func (b *tab) advanceVirtualTime(ms float64) {
+	b.T.Helper()
+	done := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(b.Ctx)
+	defer cancel()
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev.(type) {
+		case *emulation.EventVirtualTimeBudgetExpired, emulation.EventVirtualTimeBudgetExpired:
+			select {
+			case done <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		b.T.Fatalf("listen: %v", err)
+	}
+	if _, err := chromedp.Call(b.Ctx, emulation.SetVirtualTimePolicy,
+		emulation.SetVirtualTimePolicyParams{Policy: emulation.VirtualTimePolicyAdvance, Budget: &ms}); err != nil {
+		b.T.Fatalf("virtual time: %v", err)
+	}
+	select {
+	case <-done:
+	case <-time.After(testbrowser.StepTimeout):
+		b.T.Fatalf("%v ms of virtual time did not pass", ms)
+	}
+}
+
+// TestKioskCountdownWarns (issue 18, 3; WCAG 2.2.1): with JavaScript a
+// kiosk page counts down from the last touch, warns 30 s before the end
+// with a 続けて使う button that starts the count again, and goes back to
+// the start when nobody touches it. Virtual time: no waiting.
+func TestKioskCountdownWarns(t *testing.T) {
+	b := variant{360, true}.open(t)
+	b.makeKiosk()
+	b.Open("/search?q=" + url.QueryEscape("こころ"))
+	if !evalJS[bool](b, `document.querySelector(".kiosk-warn").hidden`) {
+		t.Fatal("the warning shows at once")
+	}
+	b.advanceVirtualTime(95_000)
+	if evalJS[bool](b, `document.querySelector(".kiosk-warn").hidden`) {
+		t.Errorf("95 s without a touch: no warning")
+	}
+	if s := b.Text(".countdown"); !strings.Contains(s, "あと 2") {
+		t.Errorf("after 95 s the countdown says %q; want about 25 s left", s)
+	}
+	b.Do("press 続けて使う", chromedp.Click(chromedp.CSS(".kiosk-more")))
+	b.advanceVirtualTime(2_000)
+	if !evalJS[bool](b, `document.querySelector(".kiosk-warn").hidden`) {
+		t.Errorf("続けて使う did not hide the warning")
+	}
+	if s := b.Text(".countdown"); !strings.Contains(s, "あと 11") {
+		t.Errorf("after 続けて使う the countdown says %q; want the two minutes again", s)
+	}
+	if u := b.Location(); u.Path != "/search" {
+		t.Fatalf("the page left the search early: %s", u)
+	}
+	b.advanceVirtualTime(125_000)
+	var u *url.URL
+	for range 50 {
+		if u = b.Location(); u.Path == "/" {
+			break
+		}
+		b.advanceVirtualTime(100)
+	}
+	if u.Path != "/" || u.RawQuery != "" {
+		t.Errorf("two idle minutes later the kiosk shows %s; want the start page", u)
 	}
 }
