@@ -43,3 +43,23 @@ func benchCirculationCmd(args []string) error {
 	}
 	return bench.Circulation(context.Background(), o)
 }
+
+// benchMoveInCmd writes a vendor-style patron file for measuring
+// `hondana import-patrons` (see bench.WritePatrons).
+func benchMoveInCmd(args []string) error {
+	fs := pflag.NewFlagSet("bench-movein", pflag.ContinueOnError)
+	n := fs.Int("patrons", 100000, "rows of patrons")
+	out := fs.String("out", "patrons.csv", "the file to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := bench.WritePatrons(f, *n); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -6,6 +6,8 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"hondana/library"
 )
 
 // commands maps each command to its function, which gets the arguments
@@ -17,6 +19,11 @@ var commands = map[string]func(args []string) error{
 	"staff":             staffCmd,
 	"bench":             benchCmd,
 	"bench-circulation": benchCirculationCmd,
+	"import-patrons":    moveInCmd(library.MoveInPatrons),
+	"import-loans":      moveInCmd(library.MoveInLoans),
+	"import-holds":      moveInCmd(library.MoveInHolds),
+	"export":            exportCmd,
+	"bench-movein":      benchMoveInCmd,
 }
 
 func main() {
@@ -49,6 +56,8 @@ Usage:
   hondana import  [--config FILE] [--data DIR] [--format marc21|marcxml|csv|tsv|aozora] FILE...
   hondana reindex [--config FILE] [--data DIR]
   hondana staff add [--config FILE] [--data DIR] --username NAME [--role admin|librarian] [--password-stdin]
+  hondana import-patrons|import-loans|import-holds [--config FILE] [--data DIR] [--dry-run] [--quiet] FILE
+  hondana export  [--config FILE] [--data DIR] --what records|patrons|loans|holds [--format marc21|marcxml|csv] FILE
   hondana bench   [--records N] [--queries N] [--dir DIR]
   hondana bench-circulation [--clients 64] [--duration 5s]
 

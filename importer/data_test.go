@@ -70,7 +70,7 @@ func checkStrings(t *testing.T, file string, pos int, rec *store.Record) {
 	t.Helper()
 	strs := []string{rec.Source, rec.Title, rec.TitleYomi, rec.Subtitle, rec.SubtitleYomi,
 		rec.Publisher, rec.PublisherYomi, rec.NDC, rec.ISBN, rec.MaterialType, rec.Series,
-		rec.SeriesYomi, rec.Volume, rec.Description, rec.Language}
+		rec.SeriesYomi, rec.Volume, rec.Description, rec.Extent, rec.Language}
 	strs = append(strs, rec.Subjects...)
 	for _, a := range rec.Authors {
 		strs = append(strs, a.Name, a.Yomi, a.Role)
@@ -182,7 +182,7 @@ func TestNDL(t *testing.T) {
 		// column, so only its start has to agree with MARC.
 		if !strings.HasPrefix(v.Title, m.Title) || !strings.HasPrefix(v.TitleYomi, m.TitleYomi) ||
 			m.ISBN != v.ISBN || m.NDC != v.NDC || m.Year != v.Year || m.Publisher != v.Publisher ||
-			len(m.Authors) != len(v.Authors) {
+			m.Extent != v.Extent || len(m.Authors) != len(v.Authors) {
 			t.Errorf("record %d: MARC21 and TSV differ:\n%+v\n%+v", i+1, *m, *v)
 		}
 	}
@@ -191,7 +191,7 @@ func TestNDL(t *testing.T) {
 		Source: "marc:JTNDL:029455884", Title: "これからの本の話をしよう", TitleYomi: "コレカラ ノ ホン ノ ハナシ オ シヨウ",
 		Authors:   []store.Author{{Name: "萩野正昭", Yomi: "ハギノ マサアキ", Role: store.RoleAuthor}},
 		Publisher: "晶文社", PublisherYomi: "ショウブンシャ", Year: 2019, NDC: "023", ISBN: "9784794970756",
-		MaterialType: store.MaterialBook, Subjects: []string{"電子書籍", "電子出版"}, Language: "jpn",
+		MaterialType: store.MaterialBook, Subjects: []string{"電子書籍", "電子出版"}, Extent: "301p ; 19cm", Language: "jpn",
 	}
 	if got := mrc.good[0]; !reflect.DeepEqual(*got, want) {
 		t.Errorf("first record:\ngot  %+v\nwant %+v", *got, want)

@@ -265,7 +265,7 @@ func longField(rec *store.Record, max int) string {
 		return "the publisher"
 	case long(rec.Series), long(rec.SeriesYomi):
 		return "the series"
-	case long(rec.Description):
+	case long(rec.Description), long(rec.Extent):
 		return "the description"
 	case long(rec.Source), long(rec.NDC), long(rec.ISBN), long(rec.Language):
 		return "an identifier"

@@ -99,11 +99,25 @@ func (m *marcRecord) reading(f *marcField, code byte) string {
 		candidates = m.links[f.tag]
 	}
 	for _, l := range candidates {
-		if v := trimISBD(l.sub(code)); isKanaReading(v) {
+		if v := m.trim(l.sub(code)); isKanaReading(v) || m.plain() && v != "" {
 			return katakana(v)
 		}
 	}
 	return ""
+}
+
+// plain reports whether the record says its values carry no ISBD
+// punctuation (leader/18 "c", as Hondana's export writes): they are then
+// kept as they are, a final "." included, and a reading in 880 is taken
+// whatever its script ("1Q84", "カノヒノウタ【二】").
+func (m *marcRecord) plain() bool { return len(m.leader) > 18 && m.leader[18] == 'c' }
+
+// trim is trimISBD, unless the record's values have no ISBD punctuation.
+func (m *marcRecord) trim(s string) string {
+	if m.plain() {
+		return clean(s)
+	}
+	return trimISBD(s)
 }
 
 // indexLinks indexes the 880 fields that are not romanisations by the
@@ -153,14 +167,14 @@ func (m *marcRecord) toRecord() (*store.Record, error) {
 
 	var statement string
 	if f := first(m.each("245")); f != nil {
-		rec.Title = trimISBD(f.sub('a'))
+		rec.Title = m.trim(f.sub('a'))
 		if rec.Title == "" {
-			rec.Title = trimISBD(f.sub('k'))
+			rec.Title = m.trim(f.sub('k'))
 		}
-		rec.Subtitle = trimISBD(strings.Join(f.subs("b"), " "))
+		rec.Subtitle = m.trim(strings.Join(f.subs("b"), " "))
 		var vol []string
 		for _, v := range f.subs("np") {
-			if v = trimISBD(v); v != "" {
+			if v = m.trim(v); v != "" {
 				vol = append(vol, v)
 			}
 		}
@@ -173,7 +187,7 @@ func (m *marcRecord) toRecord() (*store.Record, error) {
 	}
 	if rec.Title == "" {
 		for _, f := range m.each("130", "240") {
-			if rec.Title = trimISBD(f.sub('a')); rec.Title != "" {
+			if rec.Title = m.trim(f.sub('a')); rec.Title != "" {
 				break
 			}
 		}
@@ -194,16 +208,18 @@ func (m *marcRecord) toRecord() (*store.Record, error) {
 	rec.NDC = m.ndc()
 
 	if f := first(m.each("490", "830")); f != nil {
-		rec.Series = trimISBD(f.sub('a'))
+		rec.Series = m.trim(f.sub('a'))
 		rec.SeriesYomi = m.reading(f, 'a')
 		if rec.Volume == "" {
-			rec.Volume = trimISBD(f.sub('v'))
+			rec.Volume = m.trim(f.sub('v'))
 		}
 	}
 
+	rec.Extent = m.extent()
+
 	var subjects []string
 	for _, f := range m.each("600", "610", "650", "651") {
-		subjects = append(subjects, trimISBD(f.sub('a')))
+		subjects = append(subjects, m.trim(f.sub('a')))
 	}
 	rec.Subjects = dedupe(subjects)
 
@@ -219,6 +235,34 @@ func (m *marcRecord) toRecord() (*store.Record, error) {
 	rec.Language = m.language()
 	rec.Source = m.source()
 	return rec, nil
+}
+
+// extent is the physical description of the first 300 field in ISBD
+// form: extent, other details, dimensions, accompanying material
+// ("269p : 挿図 ; 22cm").
+func (m *marcRecord) extent() string {
+	f := first(m.each("300"))
+	if f == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, sf := range f.subfields {
+		// ISBD puts " +" before accompanying material at the end of
+		// the part before it.
+		v := trimISBD(strings.TrimSuffix(trimISBD(sf.value), " +"))
+		if v == "" {
+			continue
+		}
+		sep := map[byte]string{'a': " ; ", 'b': " : ", 'c': " ; ", 'e': " + "}[sf.code]
+		if sep == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(v)
+	}
+	return b.String()
 }
 
 func first(fs []*marcField) *marcField {
@@ -241,7 +285,7 @@ func (m *marcRecord) authors(statement string) []store.Author {
 		}
 		var name []string
 		for _, p := range parts {
-			if p = trimISBD(p); p != "" {
+			if p = m.trim(p); p != "" {
 				name = append(name, p)
 			}
 		}
@@ -280,7 +324,7 @@ func (m *marcRecord) publication(rec *store.Record) {
 		}
 	}
 	if pub != nil {
-		rec.Publisher = trimISBD(pub.sub('b'))
+		rec.Publisher = m.trim(pub.sub('b'))
 		rec.PublisherYomi = m.reading(pub, 'b')
 		rec.Year = firstYear(pub.sub('c'))
 	}
@@ -410,5 +454,24 @@ func (m *marcRecord) source() string {
 		}
 		id = "sha256-" + hex.EncodeToString(h.Sum(nil))[:20]
 	}
+	if org == "" && hondanaSource(id) {
+		return id
+	}
 	return "marc:" + org + ":" + id
+}
+
+// hondanaSource reports whether id is a source key of Hondana's own
+// ("aozora:000148", "csv:…", "local:…"), as its MARC export writes in
+// 001 without a 003 for records that did not come from MARC: read back,
+// the record keeps its key, so an import of the export updates it.
+func hondanaSource(id string) bool {
+	scheme, rest, ok := strings.Cut(id, ":")
+	if !ok || rest == "" {
+		return false
+	}
+	switch scheme {
+	case "aozora", "csv", "isbn", "local", "bench":
+		return true
+	}
+	return false
 }

@@ -94,8 +94,8 @@ type rowParser struct {
 	buf     []byte // the text of the fields read
 	ends    []int  // where each field read ends in buf
 	quoted  bool   // inside a quoted field
-	atStart bool // at the start of a field
-	skip    bool // keep nothing: the row is being skipped
+	atStart bool   // at the start of a field
+	skip    bool   // keep nothing: the row is being skipped
 	bad     string
 }
 

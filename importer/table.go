@@ -37,6 +37,7 @@ var columns = map[string][]string{
 	"volume":         {"volume", "巻次", "巻号"},
 	"subjects":       {"subjects", "subject", "件名", "キーワード"},
 	"description":    {"description", "summary", "内容", "内容紹介", "注記"},
+	"extent":         {"extent", "physicaldescription", "形態", "数量", "ページ数"},
 	"language":       {"language", "lang", "言語"},
 }
 
@@ -166,6 +167,7 @@ func tableRecord(get func(string) string) *store.Record {
 	}
 	rec.Subjects = dedupe(subjects)
 	rec.Description = clean(get("description"))
+	rec.Extent = clean(get("extent"))
 	if l := strings.ToLower(clean(get("language"))); isLangCode(l) {
 		rec.Language = l
 	}

@@ -64,3 +64,22 @@ func TestLooks(t *testing.T) {
 		})
 	}
 }
+
+func TestHyphenate(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"9784000000000", "978-4-00-000000-0"}, // 岩波書店's range: two digits
+		{"9784101010014", "978-4-10-101001-4"}, // 新潮社
+		{"9784480020000", "978-4-480-02000-0"}, // 筑摩書房: three
+		{"9784794970756", "978-4-7949-7075-6"}, // 晶文社: four
+		{"9784879843630", "978-4-87984-363-0"}, // five
+		{"9784909000003", "978-4-909000-00-3"}, // six
+		{"9784990000005", "978-4-9900000-0-5"}, // seven
+		{"9780306406157", "978-0306406157"},    // another group: the prefix alone
+		{"978430640615", "978430640615"},       // not thirteen digits: as it is
+		{"97843064061X5", "97843064061X5"},
+	} {
+		if got := Hyphenate(c.in); got != c.want {
+			t.Errorf("Hyphenate(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -95,7 +95,7 @@ func HoldByID(ctx context.Context, tx *sql.Tx, id int64) (*Hold, error) {
 
 // HoldOn returns a patron's hold on a record; ErrNotFound when they have
 // none.
-func HoldOn(ctx context.Context, tx *sql.Tx, patronID, recordID int64) (*Hold, error) {
+func HoldOn(ctx context.Context, tx Querier, patronID, recordID int64) (*Hold, error) {
 	h, err := scanHold(tx.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.patron_id = ? AND h.record_id = ?`, patronID, recordID))
 	if err != nil {
 		return nil, fmt.Errorf("store: hold of patron %d on record %d: %w", patronID, recordID, mapErr(err))

@@ -89,7 +89,7 @@ func EarliestDue(ctx context.Context, q Querier, patronID int64) (string, error)
 }
 
 // HasLoanOfRecord reports whether a patron has a copy of the record out.
-func HasLoanOfRecord(ctx context.Context, tx *sql.Tx, patronID, recordID int64) (bool, error) {
+func HasLoanOfRecord(ctx context.Context, tx Querier, patronID, recordID int64) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM loans l JOIN copies c ON c.id = l.copy_id
 		WHERE l.patron_id = ? AND c.record_id = ?`, patronID, recordID).Scan(&n)

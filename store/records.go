@@ -66,7 +66,9 @@ type Record struct {
 	Volume        string
 	Subjects      []string
 	Description   string
-	Language      string // ISO 639-2, e.g. "jpn"
+	// Extent is the physical description: pages, size ("269p ; 22cm").
+	Extent   string
+	Language string // ISO 639-2, e.g. "jpn"
 	// YomiGenerated marks readings made by a morphological analyser, not
 	// by a cataloguer: they can be wrong for names.
 	YomiGenerated bool
@@ -76,14 +78,14 @@ type Record struct {
 
 const recordCols = `id, source, title, title_yomi, subtitle, subtitle_yomi, authors,
 	publisher, publisher_yomi, year, ndc, isbn, material_type, series, series_yomi,
-	volume, subjects, description, language, yomi_generated, created_at, updated_at`
+	volume, subjects, description, extent, language, yomi_generated, created_at, updated_at`
 
 func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	var r Record
 	var authors, subjects, created, updated string
 	err := sc.Scan(&r.ID, &r.Source, &r.Title, &r.TitleYomi, &r.Subtitle, &r.SubtitleYomi,
 		&authors, &r.Publisher, &r.PublisherYomi, &r.Year, &r.NDC, &r.ISBN, &r.MaterialType,
-		&r.Series, &r.SeriesYomi, &r.Volume, &subjects, &r.Description, &r.Language,
+		&r.Series, &r.SeriesYomi, &r.Volume, &subjects, &r.Description, &r.Extent, &r.Language,
 		&r.YomiGenerated, &created, &updated)
 	if err != nil {
 		return nil, err
@@ -203,4 +205,27 @@ func RecordMaterial(ctx context.Context, q Querier, id int64) (string, error) {
 		return "", fmt.Errorf("store: record material: %w", err)
 	}
 	return m, nil
+}
+
+// RecordsInSeries returns up to limit records of a series (its name as
+// stored) that give their volume, in no particular order: a publisher's
+// series of unnumbered titles (a 文庫) lists nothing.
+func (db *DB) RecordsInSeries(ctx context.Context, series string, limit int) ([]*Record, error) {
+	if series == "" {
+		return nil, nil
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT "+recordCols+" FROM records WHERE series = ? AND series <> '' AND volume <> '' LIMIT ?", series, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: records in series: %w", err)
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

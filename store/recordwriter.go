@@ -12,8 +12,8 @@ import (
 
 const saveRecordSQL = `INSERT INTO records(source, title, title_yomi, subtitle, subtitle_yomi,
 	authors, publisher, publisher_yomi, year, ndc, isbn, material_type, series, series_yomi, volume,
-	subjects, description, language, yomi_generated, created_at, updated_at)
-	VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)` + saveRecordUpsert + `
+	subjects, description, extent, language, yomi_generated, created_at, updated_at)
+	VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)` + saveRecordUpsert + `
 	RETURNING id, created_at`
 
 // saveRecordUpsert is the conflict clause of saveRecordSQL, shared with
@@ -24,7 +24,7 @@ const saveRecordUpsert = `
 	publisher=excluded.publisher, publisher_yomi=excluded.publisher_yomi, year=excluded.year,
 	ndc=excluded.ndc, isbn=excluded.isbn, material_type=excluded.material_type, series=excluded.series,
 	series_yomi=excluded.series_yomi, volume=excluded.volume, subjects=excluded.subjects,
-	description=excluded.description, language=excluded.language,
+	description=excluded.description, extent=excluded.extent, language=excluded.language,
 	yomi_generated=excluded.yomi_generated, updated_at=excluded.updated_at`
 
 const addCopySQL = `INSERT INTO copies(record_id, barcode, branch, location, call_number,
@@ -35,7 +35,7 @@ const addCopySQL = `INSERT INTO copies(record_id, barcode, branch, location, cal
 // bulk import's time. Both stay well below SQLite's limit of 32,766
 // parameters.
 const (
-	recordsPerStmt = 50  // 21 parameters each
+	recordsPerStmt = 50  // 22 parameters each
 	copiesPerStmt  = 100 // 11 parameters each
 )
 
@@ -86,7 +86,7 @@ func (w *RecordWriter) stmt(ctx context.Context, kind string, n int) (*sql.Stmt,
 	switch kind {
 	case "records":
 		q = strings.Replace(saveRecordSQL, "RETURNING id, created_at", "RETURNING id, created_at, source", 1)
-		q = strings.Replace(q, saveRecordUpsert, strings.Repeat(",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", n-1)+saveRecordUpsert, 1)
+		q = strings.Replace(q, saveRecordUpsert, strings.Repeat(",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", n-1)+saveRecordUpsert, 1)
 	case "copies":
 		q = strings.Replace(addCopySQL, "copies(record_id,", "copies(id, record_id,", 1)
 		q = strings.Replace(q, "VALUES(?,", "VALUES(?,?,", 1)
@@ -130,7 +130,7 @@ func (w *RecordWriter) recordArgs(r *Record, args []any) ([]any, error) {
 	return append(args,
 		r.Source, r.Title, r.TitleYomi, r.Subtitle, r.SubtitleYomi, string(authors), r.Publisher,
 		r.PublisherYomi, r.Year, r.NDC, r.ISBN, r.MaterialType, r.Series, r.SeriesYomi, r.Volume,
-		string(subjects), r.Description, r.Language, r.YomiGenerated, w.now, w.now), nil
+		string(subjects), r.Description, r.Extent, r.Language, r.YomiGenerated, w.now, w.now), nil
 }
 
 // SaveAll saves recs as Save does, several to a statement, and reports
@@ -138,7 +138,7 @@ func (w *RecordWriter) recordArgs(r *Record, args []any) ([]any, error) {
 // and then updated, as with Save.
 func (w *RecordWriter) SaveAll(ctx context.Context, recs []*Record) (created []bool, err error) {
 	created = make([]bool, len(recs))
-	args := make([]any, 0, 21*recordsPerStmt)
+	args := make([]any, 0, 22*recordsPerStmt)
 	for lo := 0; lo < len(recs); lo += recordsPerStmt {
 		part := recs[lo:min(lo+recordsPerStmt, len(recs))]
 		if len(part) == 1 || hasDuplicateSource(part) {

@@ -42,7 +42,7 @@ func TestPages(t *testing.T) {
 		{"search hostile", "/search?q=" + url.QueryEscape(`"title:* +- <script>alert(1)</script>`), nil, 200, []string{"&lt;script&gt;alert(1)&lt;/script&gt;"}},
 		{"record", "/records/" + kokoro, nil, 200, []string{"<h1>こころ", "夏目漱石", "所蔵一覧", "請求記号", "913/ナ", "この資料の予約"}},
 		{"record unknown", "/records/123456789", nil, 404, []string{"指定された資料は見つかりませんでした"}},
-		{"isbn link", "/isbn/4-7949-7075-7", nil, 200, []string{"これからの本の話をしよう", "晶文社", "9784794970756"}},
+		{"isbn link", "/isbn/4-7949-7075-7", nil, 200, []string{"これからの本の話をしよう", "晶文社", "978-4-7949-7075-6"}},
 		{"isbn unknown", "/isbn/9784000000000", nil, 404, []string{"見つかりませんでした"}},
 		{"new arrivals", "/new", nil, 200, []string{"新着資料（30日以内）", "すべて", `class="hit"`}},
 		{"new arrivals class", "/new?ndc=0", nil, 200, []string{`aria-current="page">0 総記`}},

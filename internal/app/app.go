@@ -315,11 +315,17 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	moveIn, err := d.MoveIn()
+	if err != nil {
+		return nil, err
+	}
+	staffLog := library.NewStaffLog(d.DB, d.Clock)
 	a.Handler = ui.New(ui.Options{
 		ScanForms: forms,
 		DB:        d.DB, Catalog: a.Catalog, Calendar: a.Calendar, Clock: d.Clock, Log: d.Log,
 		Accounts: a.Accounts, Circulation: a.Circulation, Mailer: a.Mailer, MailboxDir: mailboxDir,
-		Content: library.NewContent(d.DB, d.Clock), StaffLog: library.NewStaffLog(d.DB, d.Clock),
+		Content: library.NewContent(d.DB, d.Clock), StaffLog: staffLog,
+		MoveIn: moveIn, Exporter: library.NewExporter(d.DB, staffLog, d.Loc),
 		ImportLimits: cfg.ImportLimits(), UploadDir: filepath.Join(cfg.DataDir, "uploads"),
 		Background: a.jobs.Go,
 		Site: ui.Site{

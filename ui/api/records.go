@@ -15,6 +15,7 @@ type apiRecord struct {
 	Volume        string    `json:"volume,omitempty"`
 	Subjects      []string  `json:"subjects"`
 	Description   string    `json:"description"`
+	Extent        string    `json:"extent,omitempty"` // pages, size ("269p ; 22cm")
 	Language      string    `json:"language"`
 	YomiGenerated bool      `json:"yomi_generated"`
 	Items         []apiItem `json:"items"`
@@ -27,7 +28,7 @@ func (s *Server) apiRecord(c *gin.Context) error {
 	}
 	r := h.Record
 	out := apiRecord{apiHit: s.toAPIHit(*h, s.Covers(c, []library.Hit{*h})), Series: r.Series, Volume: r.Volume,
-		Subjects: r.Subjects, Description: r.Description, Language: r.Language, YomiGenerated: r.YomiGenerated, Items: []apiItem{}}
+		Subjects: r.Subjects, Description: r.Description, Extent: r.Extent, Language: r.Language, YomiGenerated: r.YomiGenerated, Items: []apiItem{}}
 	if out.Subjects == nil {
 		out.Subjects = []string{}
 	}

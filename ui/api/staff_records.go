@@ -34,6 +34,8 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 		Series       string         `json:"series"`
 		Subjects     []string       `json:"subjects"`
 		Description  string         `json:"description"`
+		Volume       string         `json:"volume"`
+		Extent       string         `json:"extent"`
 		Items        []struct {
 			Barcode    string `json:"barcode"`
 			Branch     string `json:"branch"`
@@ -62,9 +64,15 @@ func (s *Server) apiAddRecord(c *gin.Context) error {
 	if req.NDC != "" && strings.Trim(req.NDC, "0123456789.") != "" {
 		return field("ndc")
 	}
+	if len(req.Volume) > 200 {
+		return field("volume")
+	}
+	if len(req.Extent) > 200 {
+		return field("extent")
+	}
 	r := &store.Record{Title: strings.TrimSpace(req.Title), TitleYomi: req.TitleYomi, Subtitle: req.Subtitle, Authors: req.Authors,
 		Publisher: req.Publisher, Year: req.Year, NDC: req.NDC, MaterialType: req.MaterialType, Series: req.Series,
-		Subjects: req.Subjects, Description: req.Description, Language: "jpn"}
+		Volume: req.Volume, Subjects: req.Subjects, Description: req.Description, Extent: req.Extent, Language: "jpn"}
 	if req.Author != "" {
 		r.Authors = append([]store.Author{{Name: req.Author, Yomi: req.AuthorYomi, Role: store.RoleAuthor}}, r.Authors...)
 	}

@@ -3,6 +3,7 @@ package opac
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -22,9 +23,42 @@ func (s *Server) recordPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	volumes, more, err := s.seriesVolumes(c, h.Record)
+	if err != nil {
+		return err
+	}
 	s.Render(c, http.StatusOK, "opac/record", h.Record.Title, gin.H{"Hit": h, "BranchNames": s.BranchNames(web.Lang(c), branches),
-		"Cover": s.Covers(c, []library.Hit{*h})[h.Record.ID]})
+		"Cover": s.Covers(c, []library.Hit{*h})[h.Record.ID], "ISBN": isbn.Hyphenate(h.Record.ISBN),
+		"NDCLink": web.NDCPrefix(h.Record.NDC), "Volumes": volumes, "MoreVolumes": more})
 	return nil
+}
+
+// A record page lists up to maxVolumes records of its series, around
+// its own, from the first seriesRead records of the series.
+const (
+	maxVolumes = 30
+	seriesRead = 500
+)
+
+// seriesVolumes lists records of r's series in volume order, r among
+// them; more reports that the series has records the page leaves out. A
+// series of r alone lists nothing.
+func (s *Server) seriesVolumes(c *gin.Context, r *store.Record) (vols []*store.Record, more bool, err error) {
+	vols, err = s.DB.RecordsInSeries(c.Request.Context(), r.Series, seriesRead)
+	if err != nil || len(vols) < 2 {
+		return nil, false, err
+	}
+	if !slices.ContainsFunc(vols, func(v *store.Record) bool { return v.ID == r.ID }) {
+		vols = append(vols, r)
+	}
+	library.SortVolumes(vols)
+	more = len(vols) >= seriesRead
+	if len(vols) > maxVolumes {
+		i := slices.IndexFunc(vols, func(v *store.Record) bool { return v.ID == r.ID })
+		lo := min(max(0, i-maxVolumes/2), len(vols)-maxVolumes)
+		vols, more = vols[lo:lo+maxVolumes], true
+	}
+	return vols, more, nil
 }
 
 // isbnRedirect is the stable ISBN → record URL other sites may link to.

@@ -31,6 +31,10 @@ func (s *Server) recordForm(c *gin.Context, r *store.Record) map[string]string {
 	r.NDC = strings.TrimSpace(c.PostForm("ndc"))
 	r.MaterialType = c.PostForm("material_type")
 	r.Description = strings.TrimSpace(c.PostForm("description"))
+	r.Extent = strings.TrimSpace(c.PostForm("extent"))
+	if utf8.RuneCountInString(r.Extent) > 200 {
+		bad("extent", "rec.extent")
+	}
 	if r.Title == "" || utf8.RuneCountInString(r.Title) > 500 {
 		bad("title", "cat.title")
 	}

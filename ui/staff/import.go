@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"sync"
@@ -37,6 +38,11 @@ type job struct {
 	Err      string
 	// Interrupted: the server stopped (or died) before the job ended.
 	Interrupted bool
+	// A move in (Kind "movein"): what it brings in, whether it only
+	// checks, and its report so far.
+	MoveKind string
+	DryRun   bool
+	Report   library.MoveInReport
 }
 
 // jobView is a copy of a job's state for the page, taken under its lock.
@@ -50,6 +56,9 @@ type jobView struct {
 	Took, Elapsed       time.Duration
 	Read                int64
 	Percent             int
+	MoveKind            string
+	DryRun              bool
+	Report              library.MoveInReport
 }
 
 func (j *job) view() jobView {
@@ -57,7 +66,8 @@ func (j *job) view() jobView {
 	defer j.mu.Unlock()
 	v := jobView{ID: j.ID, Kind: j.Kind, File: j.File, Err: j.Err, Format: j.Format, Stats: j.Stats,
 		Problems: append([]string(nil), j.Problems...), Done: j.Done, Interrupted: j.Interrupted, Started: j.Started, Took: j.Took,
-		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second)}
+		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second), MoveKind: j.MoveKind, DryRun: j.DryRun, Report: j.Report}
+	v.Report.Problems = append([]library.RowProblem(nil), j.Report.Problems...)
 	if j.Size > 0 {
 		v.Percent = int(v.Read * 100 / j.Size)
 	}
@@ -112,27 +122,9 @@ func (s *Server) importPost(c *gin.Context) error {
 	if err != nil {
 		return &web.Error{Status: http.StatusUnprocessableEntity, Code: library.InvalidField, Msg: "err.invalid_field", Field: "file", Args: []any{web.Why{ID: "import.file"}}}
 	}
-	src, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer src.Close()
 	j := &job{Kind: "import", File: fh.Filename, Size: fh.Size}
-	s.jobs.add(j)
-	// Kept in the data directory while the job runs, so that one a crash
-	// cuts short is found (and deleted) at the next start.
-	tmp, err := s.jobs.upload(j.ID)
+	tmp, drop, err := s.keepUpload(j, fh)
 	if err != nil {
-		s.jobs.remove(j.ID)
-		return err
-	}
-	drop := func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		s.jobs.remove(j.ID)
-	}
-	if _, err := io.Copy(tmp, src); err != nil {
-		drop()
 		return err
 	}
 	head := make([]byte, 4096)
@@ -173,6 +165,33 @@ func (s *Server) importPost(c *gin.Context) error {
 	s.Audit(c, "import.start", fh.Filename)
 	c.Redirect(http.StatusSeeOther, "/staff/jobs/"+j.ID)
 	return nil
+}
+
+// keepUpload adds job j and copies its upload to the upload directory,
+// where it stays while the job runs, so that one a crash cuts short is
+// found (and deleted) at the next start. drop removes both, for a job
+// that does not start.
+func (s *Server) keepUpload(j *job, fh *multipart.FileHeader) (tmp *os.File, drop func(), err error) {
+	src, err := fh.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	s.jobs.add(j)
+	if tmp, err = s.jobs.upload(j.ID); err != nil {
+		s.jobs.remove(j.ID)
+		return nil, nil, err
+	}
+	drop = func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		s.jobs.remove(j.ID)
+	}
+	if _, err := io.Copy(tmp, src); err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return tmp, drop, nil
 }
 
 func (s *Server) reindexPost(c *gin.Context) error {

@@ -42,7 +42,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	// form is small. An upload up to the limit is held in memory as the
 	// form is read, not spilled to a temporary file that a crash would
 	// leave behind.
-	e.Use(s.CSRF(map[string]int64{"/staff/import": maxImportBytes, "/staff/covers": maxCoverForm}))
+	e.Use(s.CSRF(map[string]int64{"/staff/import": maxImportBytes, "/staff/movein": maxImportBytes, "/staff/covers": maxCoverForm}))
 	e.MaxMultipartMemory = maxImportBytes
 	// The staff client's failures keep its own layout, and every page
 	// knows the desk it is shown at.
@@ -100,6 +100,9 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.POST("/import", h(s.importPost))
 	staff.POST("/reindex", h(s.reindexPost))
 	staff.GET("/jobs/:id", h(s.jobPage))
+	staff.GET("/movein", admin, h(s.moveInPage))
+	staff.POST("/movein", admin, h(s.moveInPost))
+	staff.GET("/export", admin, h(s.exportGet))
 	staff.GET("/transit", h(s.transitPage))
 	staff.GET("/desk", h(s.deskPage))
 	staff.POST("/desk", h(s.deskPost))

@@ -170,6 +170,15 @@ func fieldParams(c *gin.Context) ([]search.FieldQuery, error) {
 	return out, nil
 }
 
+// NDCPrefix is ndc when a search may filter by it (a record's class, for
+// a link to the records of that exact class), or "".
+func NDCPrefix(ndc string) string {
+	if ndcPrefix(ndc) {
+		return ndc
+	}
+	return ""
+}
+
 // ndcPrefix reports whether v is the beginning of an NDC number: one to
 // ten digits, with the dot after the third when there are more ("913",
 // "913.6").

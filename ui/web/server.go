@@ -41,6 +41,10 @@ type Options struct {
 	Circulation *library.Circulation
 	Content     *library.Content  // news and content pages
 	StaffLog    *library.StaffLog // what staff did
+	// MoveIn brings patrons, loans and holds over from a vendor system;
+	// Exporter takes the data out (admins, R60, R61).
+	MoveIn   *library.MoveIn
+	Exporter *library.Exporter
 	// ImportLimits bound the catalogue files staff import from the web.
 	ImportLimits importer.Limits
 	// UploadDir keeps the files staff upload while their import runs, and

@@ -54,10 +54,17 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"month":   fmtMonth,
-	"join":    strings.Join,
-	"list_in": JoinList,
-	"wd":      func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
+	"month": fmtMonth,
+	"join":  strings.Join,
+	// detail words a move-in report's detail code, or shows it as it is
+	// (a database's error).
+	"detail": func(l, code string) string {
+		if _, ok := messages["movein.detail."+code]; ok {
+			return T(l, "movein.detail."+code)
+		}
+		return code
+	},
+	"wd": func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
 	"role": func(r string) string {
 		if r == "" || r == store.RoleAuthor {
 			return ""
