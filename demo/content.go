@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"hondana/library"
 	"hondana/store"
 )
 
@@ -38,5 +39,6 @@ func pages(branches []store.Branch) []store.Page {
 		{Slug: "schools", Title: "学校関係", TitleEn: "For schools", Body: "市内の小中学校・高校への団体貸出を行っています。1校につき100冊まで、1か月お貸しします。\n\n調べ学習のための資料の相談や、図書館見学・職場体験の受け入れも行っています。"},
 		{Slug: "av-center", Title: "視聴覚センター", TitleEn: "Audio-visual centre", Body: "視聴覚センターでは、16ミリ映画フィルムやDVDの貸出、映写機・プロジェクターの貸出を行っています。\n\n上映会や講習会の開催にご利用ください。機材の貸出には事前の登録が必要です。"},
 		{Slug: "local", Title: "地域資料", TitleEn: "Local materials", Body: "大洲市と愛媛県に関する資料（郷土資料）を収集・保存しています。市史、地図、写真、地元の作家の作品などがあります。\n\n郷土資料の多くは館内閲覧のみです。複写についてはカウンターでご相談ください。"},
+		library.PrivacyPage(),
 	}
 }

@@ -278,7 +278,11 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 			patrons = append(patrons, p)
 		}
 
-		// Anonymous counts: a year of loans, classics most.
+		// Anonymous counts: a year of loans, classics most, and how long
+		// each lasted (for holds' estimated waits): mostly one to three
+		// weeks, a sixth renewed. A generator of their own leaves the
+		// rest of the demo as it was.
+		lengths := rand.New(rand.NewPCG(20261202, 14))
 		for i, r := range recs {
 			weight := 0
 			switch {
@@ -290,6 +294,13 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 			for k := 0; k < weight; k++ {
 				b := g.branches[g.rng.IntN(len(g.branches))].Code
 				if err := store.AddLoanCount(ctx, tx, recs[i].ID, b, g.day(g.rng.IntN(365)), 1); err != nil {
+					return err
+				}
+				days := 5 + lengths.IntN(17)
+				if lengths.IntN(6) == 0 {
+					days += 14
+				}
+				if err := store.CountLoanDuration(ctx, tx, recs[i].ID, days); err != nil {
 					return err
 				}
 			}
@@ -395,8 +406,46 @@ func (g *generator) circulation(ctx context.Context, db *store.DB, o Options, re
 				break
 			}
 		}
-		return nil
+		return demoReader(ctx, tx, g, patrons, recs)
 	})
+}
+
+// demoReader gives the demo's first patron a reading history (読書通帳,
+// turned on, three returns) and two favourites, so those pages show
+// something; every other patron keeps neither (R40).
+func demoReader(ctx context.Context, tx *sql.Tx, g *generator, patrons []store.Patron, recs []*store.Record) error {
+	var reader int64
+	for _, p := range patrons {
+		if p.Card == PatronCard {
+			reader = p.ID
+		}
+	}
+	if reader == 0 {
+		return nil
+	}
+	if err := store.SetReadingHistory(ctx, tx, reader, true); err != nil {
+		return err
+	}
+	n := 0
+	for _, r := range recs {
+		if !popular(r) {
+			continue
+		}
+		switch {
+		case n < 3:
+			if err := store.AddReading(ctx, tx, reader, r.ID, g.day(60-20*n), g.day(48-20*n)); err != nil {
+				return err
+			}
+		case n < 5:
+			if err := store.AddFavourite(ctx, tx, reader, r.ID, g.now.AddDate(0, 0, -n)); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+		n++
+	}
+	return nil
 }
 
 func isConflict(err error) bool {

@@ -84,6 +84,13 @@ func TestEveryPageAccessible(t *testing.T) {
 	b.Open("/news")
 	newsItem := evalJS[string](b, `(document.querySelector('main a[href^="/news/"]') || {pathname: ""}).pathname`)
 	slugs := evalJS[[]string](b, `Array.from(new Set(Array.from(document.querySelectorAll('a[href^="/pages/"]'), a => a.pathname)))`)
+	// A series with volumes, for the series pages (巻数順予約).
+	b.Open("/search?q=" + url.QueryEscape("全集"))
+	series := ""
+	if href := evalJS[string](b, `(() => { const a = document.querySelector('ol.hits li.hit h3 a'); return a ? a.pathname : ""; })()`); href != "" {
+		b.Open(href)
+		series = evalJS[string](b, `(() => { const a = document.querySelector('a[href*="/series?name="]'); return a ? new URL(a.href).searchParams.get("name") : ""; })()`)
+	}
 
 	public := []tourPage{
 		{name: "home", path: "/"},
@@ -121,6 +128,15 @@ func TestEveryPageAccessible(t *testing.T) {
 		{name: "renew", path: fmt.Sprintf("/account/loans/%d/renew", loan)},
 		{name: "cancel", path: fmt.Sprintf("/account/holds/%d/cancel", hold)},
 		{name: "change", path: fmt.Sprintf("/account/holds/%d/change", hold)},
+		{name: "favourites", path: "/account/favourites"},
+		{name: "card", path: "/account/card"},
+		{name: "history", path: "/account/history"},
+		{name: "history-off", path: "/account/history/off"},
+		{name: "history-clear", path: "/account/history/clear"},
+	}
+	if series != "" {
+		public = append(public, tourPage{name: "series", path: "/series?name=" + url.QueryEscape(series)})
+		patronPages = append(patronPages, tourPage{name: "series-reserve", path: "/reserve/series?name=" + url.QueryEscape(series)})
 	}
 	lite := []tourPage{
 		{name: "lite-home", path: "/m/"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/width"
@@ -51,6 +52,10 @@ type Circulation struct {
 	mailed  func()
 	letters *Letters
 	mail    MailPolicy
+	est     EstimatePolicy
+	// classCache keeps NDC classes' loan lengths for a while (estimates).
+	classMu    sync.Mutex
+	classCache map[string]classLengths
 }
 
 // CirculationOptions are the circulation service's rules, who its
@@ -66,6 +71,9 @@ type CirculationOptions struct {
 	Categories []Category
 	Mail       MailPolicy // zero: DefaultMailPolicy
 	Letters    *Letters   // nil: a bare letterhead
+	// Estimate are the numbers of holds' estimated waits (zero:
+	// DefaultEstimatePolicy).
+	Estimate EstimatePolicy
 	// Changed is called after a change that moves copies, so the search
 	// index can follow (it reads the change queue).
 	Changed func()
@@ -86,6 +94,9 @@ func NewCirculation(db *store.DB, cal *Calendar, clock Clock, o CirculationOptio
 	}
 	if c.mail == (MailPolicy{}) {
 		c.mail = DefaultMailPolicy()
+	}
+	if c.est = o.Estimate; c.est == (EstimatePolicy{}) {
+		c.est = DefaultEstimatePolicy()
 	}
 	if c.letters == nil {
 		c.letters = NewLetters(db, Letterhead{Library: "図書館"}, cal.rules)
@@ -247,30 +258,48 @@ func checkContact(contact, email string) *Refusal {
 // PlaceHold reserves a title for a patron (R20–R22, R28). It never takes a
 // copy off the shelf: walk-in patrons come first (R23).
 func (c *Circulation) PlaceHold(ctx context.Context, patronID, recordID int64, pickup, contact string) (*store.Hold, error) {
-	var h store.Hold
-	err := c.tx(ctx, func(tx *sql.Tx) error {
-		q, err := c.readHoldRequest(ctx, tx, patronID, recordID, pickup, contact)
-		if err != nil {
-			return err
-		}
-		if r := CheckHold(q); r != nil {
-			return r
-		}
-		h = store.Hold{RecordID: recordID, PatronID: patronID, PickupBranch: pickup, Contact: contact,
-			Status: store.HoldWaiting, PlacedAt: c.clock.Now()}
-		err = store.AddHold(ctx, tx, &h)
-		if errors.Is(err, store.ErrConflict) {
-			return refuse(AlreadyReserved) // the unique index, last line of defence
-		}
-		if err != nil {
-			return err
-		}
-		return store.CountEvent(ctx, tx, pickup, c.today().Format(DateLayout), store.CountHoldPlaced)
+	return c.PlaceHoldWith(ctx, patronID, recordID, HoldOptions{Pickup: pickup, Contact: contact})
+}
+
+// PlaceHoldWith is PlaceHold with the hold's options: an end date and
+// suspension from the start.
+func (c *Circulation) PlaceHoldWith(ctx context.Context, patronID, recordID int64, o HoldOptions) (*store.Hold, error) {
+	notAfter, r := CheckNotAfter(o.NotAfter, c.today())
+	if r != nil {
+		return nil, r
+	}
+	o.NotAfter = notAfter
+	var h *store.Hold
+	err := c.tx(ctx, func(tx *sql.Tx) (err error) {
+		h, err = c.placeHold(ctx, tx, patronID, recordID, o)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &h, nil
+	return h, nil
+}
+
+// placeHold places one hold inside tx: every rule is checked before
+// anything is written, so a refusal leaves tx as it was.
+func (c *Circulation) placeHold(ctx context.Context, tx *sql.Tx, patronID, recordID int64, o HoldOptions) (*store.Hold, error) {
+	q, err := c.readHoldRequest(ctx, tx, patronID, recordID, o.Pickup, o.Contact)
+	if err != nil {
+		return nil, err
+	}
+	if r := CheckHold(q); r != nil {
+		return nil, r
+	}
+	h := store.Hold{RecordID: recordID, PatronID: patronID, PickupBranch: o.Pickup, Contact: o.Contact,
+		Status: store.HoldWaiting, PlacedAt: c.clock.Now(), NotAfter: o.NotAfter, Suspended: o.Suspended}
+	err = store.AddHold(ctx, tx, &h)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, refuse(AlreadyReserved) // the unique index, last line of defence
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &h, store.CountEvent(ctx, tx, o.Pickup, c.today().Format(DateLayout), store.CountHoldPlaced)
 }
 
 // readHoldRequest reads what CheckHold decides on, inside tx.
@@ -347,6 +376,19 @@ func (c *Circulation) RecordFor(ctx context.Context, item string) (int64, error)
 // ChangeHold changes the pickup branch or contact of a hold not yet ready
 // (R27). Empty values are left as they are.
 func (c *Circulation) ChangeHold(ctx context.Context, patronID, holdID int64, pickup, contact string) (*store.Hold, error) {
+	return c.ChangeHoldWith(ctx, patronID, holdID, HoldChange{Pickup: pickup, Contact: contact})
+}
+
+// ChangeHoldWith changes what ch sets of a hold not yet ready: pickup
+// branch, contact (R27), end date and suspension.
+func (c *Circulation) ChangeHoldWith(ctx context.Context, patronID, holdID int64, ch HoldChange) (*store.Hold, error) {
+	var notAfter string
+	if ch.NotAfter != nil {
+		var r *Refusal
+		if notAfter, r = CheckNotAfter(*ch.NotAfter, c.today()); r != nil {
+			return nil, r
+		}
+	}
 	var h *store.Hold
 	err := c.tx(ctx, func(tx *sql.Tx) (err error) {
 		h, err = store.HoldByID(ctx, tx, holdID)
@@ -359,27 +401,33 @@ func (c *Circulation) ChangeHold(ctx context.Context, patronID, holdID int64, pi
 		if h.Status != store.HoldWaiting || h.CopyID != 0 {
 			return refuse(HoldNotChangeable)
 		}
-		if pickup != "" {
-			if ok, err := store.BranchExists(ctx, tx, pickup); err != nil {
+		if ch.Pickup != "" {
+			if ok, err := store.BranchExists(ctx, tx, ch.Pickup); err != nil {
 				return err
 			} else if !ok {
 				return &Refusal{Code: UnknownBranch, Field: "pickup_branch"}
 			}
-			h.PickupBranch = pickup
+			h.PickupBranch = ch.Pickup
 		}
-		if contact != "" {
+		if ch.Contact != "" {
 			email := ""
-			if contact == ContactEmail {
+			if ch.Contact == ContactEmail {
 				p, err := store.PatronAtDeskByID(ctx, tx, patronID)
 				if err != nil {
 					return err
 				}
 				email = p.Email
 			}
-			if r := checkContact(contact, email); r != nil {
+			if r := checkContact(ch.Contact, email); r != nil {
 				return r
 			}
-			h.Contact = contact
+			h.Contact = ch.Contact
+		}
+		if ch.NotAfter != nil {
+			h.NotAfter = notAfter
+		}
+		if ch.Suspended != nil {
+			h.Suspended = *ch.Suspended
 		}
 		return store.UpdateHold(ctx, tx, h)
 	})
@@ -449,7 +497,7 @@ const (
 // transit leaves from (R55). A copy still travelling (inTransit) to a
 // hold that went away keeps travelling from where it left.
 func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
-	pl, err := nextPlace(ctx, tx, cp, branch, inTransit)
+	pl, err := nextPlace(ctx, tx, cp, branch, inTransit, c.today().Format(DateLayout))
 	if err != nil {
 		return pl, err
 	}
@@ -484,12 +532,12 @@ func (c *Circulation) place(ctx context.Context, tx *sql.Tx, cp *store.Copy, bra
 // nextPlace says, without changing anything, where place would send a
 // copy at branch: the hold shelf here or transit for the first hold in
 // line, else the shelf here or transit home.
-func nextPlace(ctx context.Context, q store.Querier, cp *store.Copy, branch string, inTransit bool) (Placement, error) {
+func nextPlace(ctx context.Context, q store.Querier, cp *store.Copy, branch string, inTransit bool, today string) (Placement, error) {
 	if cp.NotForLoan {
 		// 禁帯出: no hold can take it home (R54).
 		return homeward(cp, branch, inTransit), nil
 	}
-	next, err := store.NextInLine(ctx, q, cp.RecordID)
+	next, err := store.NextInLine(ctx, q, cp.RecordID, today)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Placement{}, err
 	}
@@ -861,6 +909,9 @@ func (c *Circulation) scanBack(ctx context.Context, barcode, branch string, tran
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
 				return err
 			}
+			if err := c.rememberReturn(ctx, tx, loan, cp.RecordID); err != nil {
+				return err
+			}
 			// R40: the patron's notices not yet sent forget the title too.
 			if err := c.refreshLoanNotices(ctx, tx, loan.PatronID); err != nil {
 				return err
@@ -929,7 +980,7 @@ func (c *Circulation) Renew(ctx context.Context, patronID, loanID int64) (time.T
 		if err != nil {
 			return err
 		}
-		reserved, err := reservedByOthers(ctx, tx, cp.RecordID)
+		reserved, err := reservedByOthers(ctx, tx, cp.RecordID, c.today())
 		if err != nil {
 			return err
 		}
@@ -992,8 +1043,8 @@ func renewalNotes(t Terms, due, today time.Time, renewals int, reservedByOthers 
 
 // reservedByOthers: someone waits for the title and no copy on the shelf
 // could serve them instead (R32).
-func reservedByOthers(ctx context.Context, q store.Querier, recordID int64) (bool, error) {
-	waiting, onShelf, err := store.Demand(ctx, q, recordID)
+func reservedByOthers(ctx context.Context, q store.Querier, recordID int64, today time.Time) (bool, error) {
+	waiting, onShelf, err := store.Demand(ctx, q, recordID, today.Format(DateLayout))
 	return waiting > onShelf, err
 }
 
@@ -1025,7 +1076,7 @@ func (c *Circulation) Loans(ctx context.Context, patronID int64) ([]LoanView, er
 	}
 	out := make([]LoanView, len(loans))
 	for i, l := range loans {
-		reserved, err := reservedByOthers(ctx, c.db.Reader(), l.RecordID)
+		reserved, err := reservedByOthers(ctx, c.db.Reader(), l.RecordID, today)
 		if err != nil {
 			return nil, err
 		}
@@ -1121,6 +1172,9 @@ func (c *Circulation) ExpireHolds(ctx context.Context) (int, error) {
 // deadline, then write the reminders due today.
 func (c *Circulation) Tick(ctx context.Context) error {
 	if _, err := c.ExpireHolds(ctx); err != nil {
+		return err
+	}
+	if _, err := c.LapseEnded(ctx); err != nil {
 		return err
 	}
 	_, err := c.Remind(ctx)

@@ -511,7 +511,10 @@ func TestConcurrentCheckout(t *testing.T) {
 }
 
 // TestReturnForgetsThePatron (R40): after a return nothing ties the patron
-// to the title; an anonymous count per record, branch and day remains.
+// to the title; an anonymous count per record, branch and day remains,
+// and one per record and loan length (for estimated waits). A patron who
+// turned the reading history (読書通帳) on has the return in it, theirs
+// alone; for everyone else no table with a patron in it names the title.
 func TestReturnForgetsThePatron(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -548,6 +551,64 @@ func TestReturnForgetsThePatron(t *testing.T) {
 	if err := db.QueryRow("SELECT record_id, branch, day, count FROM loan_counts").Scan(&rec, &branch, &day, &count); err != nil ||
 		rec != e.rec || branch != "nagahama" || day != "2026-11-27" || count != 1 {
 		t.Errorf("anonymous count: %d %s %s %d %v", rec, branch, day, count, err)
+	}
+	var days int
+	if err := db.QueryRow("SELECT record_id, days, count FROM loan_durations").Scan(&rec, &days, &count); err != nil ||
+		rec != e.rec || days != 0 || count != 1 {
+		t.Errorf("anonymous loan length: %d %d %d %v", rec, days, count, err)
+	}
+
+	// A second patron turns the reading history on; both borrow and
+	// return the title again.
+	reader := e.patron(t, "500000003", "")
+	if err := e.c.SetReadingHistory(ctx, reader, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, card := range []string{"500000001", "500000003"} {
+		if _, err := e.c.Checkout(ctx, card, "P1", "nagahama"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(3 * 24 * time.Hour)
+		if _, err := e.c.Checkin(ctx, "P1", "nagahama"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, rs, err := e.c.ReadingHistory(ctx, reader); err != nil || len(rs) != 1 || rs[0].Title != "銀河鉄道の夜" || rs[0].LoanedOn != "2026-11-30" || rs[0].ReturnedOn != "2026-12-03" {
+		t.Errorf("the reader's history: %+v %v", rs, err)
+	}
+	// Every table with a patron column: nothing ties the patron who did
+	// not opt in to the title.
+	tables, err := db.Query(`SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND c.name = 'patron_id'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	if len(names) < 5 {
+		t.Fatalf("tables with a patron: %v", names)
+	}
+	for _, table := range names {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE patron_id = ?`, p).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows of the patron who did not opt in (%v)", table, n, err)
+		}
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM reading_history WHERE patron_id <> ?`, reader).Scan(&n); err != nil || n != 0 {
+		t.Errorf("reading history of others: %d %v", n, err)
+	}
+	// Turning it off forgets it.
+	if err := e.c.SetReadingHistory(ctx, reader, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM reading_history`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("reading history after turning it off: %d %v", n, err)
 	}
 }
 

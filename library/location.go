@@ -26,7 +26,7 @@ func (c *Circulation) LapsedCopies(ctx context.Context, branch string) ([]Lapsed
 	}
 	out := make([]LapsedView, len(copies))
 	for i, lc := range copies {
-		next, err := nextPlace(ctx, c.db.Reader(), &lc.Copy, branch, false)
+		next, err := nextPlace(ctx, c.db.Reader(), &lc.Copy, branch, false, c.today().Format(DateLayout))
 		if err != nil {
 			return nil, err
 		}

@@ -139,6 +139,20 @@ const (
 	InvalidResult   = "invalid_result" // a call's result: reached or unreachable
 )
 
+// Hold options, series-order holds, the reading history and favourites
+// (MISSION §7).
+const (
+	// InvalidNotAfter: a hold's end date is not a date from today to a
+	// year ahead.
+	InvalidNotAfter = "invalid_not_after"
+	// NoVolumes: a series-order hold with no volume chosen.
+	NoVolumes = "no_volumes"
+	// ReadingNotFound: no such entry in the patron's reading history.
+	ReadingNotFound = "reading_not_found"
+	// FavouriteNotFound: the title is not on the patron's favourites.
+	FavouriteNotFound = "favourite_not_found"
+)
+
 // The catalogue.
 const (
 	DuplicateBarcode = "duplicate_barcode"

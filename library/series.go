@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"hondana/search"
 	"hondana/store"
@@ -21,8 +22,10 @@ func SortVolumes(recs []*store.Record) {
 	keys := make(map[*store.Record]key, len(recs))
 	for _, r := range recs {
 		text := search.Key(r.Volume)
-		if i := slices.Index([]string{"上", "中", "下"}, text); i >= 0 {
-			text = string(rune(1 + i)) // 上, 中, 下 in that order
+		if i := volumePart(text); i > 0 {
+			text = string(rune(i)) // 上, 中, 下 (前, 後) in that order
+		} else if text == "" {
+			text = "\uffff" // no volume: last
 		}
 		keys[r] = key{volumeNumber(r.Volume), text}
 	}
@@ -78,4 +81,27 @@ func volumeKanji(k string) int {
 		}
 	}
 	return -1
+}
+
+// volumePart ranks a volume that is a part of a work, 上 (1), 中 (2),
+// 下 (3), or 前 (1) and 後 (3), with or without 巻 or 編 ("上巻",
+// "後編"); 0 for any other.
+func volumePart(k string) int {
+	k = strings.TrimSuffix(strings.TrimSuffix(k, "巻"), "編")
+	switch k {
+	case "上", "前":
+		return 1
+	case "中":
+		return 2
+	case "下", "後":
+		return 3
+	}
+	return 0
+}
+
+// VolumeNumbered reports whether a volume says its place in reading
+// order: a number, or a part such as 上巻 or 後編. Such volumes are
+// offered for series-order holds (巻数順予約).
+func VolumeNumbered(v string) bool {
+	return volumeNumber(v) >= 0 || volumePart(search.Key(v)) > 0
 }

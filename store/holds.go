@@ -27,6 +27,17 @@ type Hold struct {
 	ReadyAt        time.Time
 	ContactedAt    time.Time
 	PickupDeadline string
+	// NotAfter is the last day the patron wants the title (YYYY-MM-DD;
+	// "" for no end): a waiting hold lapses quietly after it.
+	NotAfter string
+	// Suspended: the hold keeps its place in the queue while copies
+	// pass it by to the next in line (休止).
+	Suspended bool
+	// SeriesGroup is the group of a series-order hold (巻数順予約; 0 for
+	// none) and SeriesSeq its place in reading order: a hold waits
+	// while an earlier one of its group is still there.
+	SeriesGroup int64
+	SeriesSeq   int
 }
 
 // nullables are the hold's columns that are NULL until set.
@@ -46,14 +57,27 @@ func (h *Hold) nullables() (copyID, ready, contacted, deadline any) {
 	return
 }
 
+// options are the hold's columns of its options, NULL when unset.
+func (h *Hold) options() (notAfter, group any) {
+	if h.NotAfter != "" {
+		notAfter = h.NotAfter
+	}
+	if h.SeriesGroup != 0 {
+		group = h.SeriesGroup
+	}
+	return
+}
+
 // AddHold inserts a hold inside the caller's transaction; a hold with a
 // copy moves the copy to the hold shelf or into transit.
 func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 	copyID, ready, contacted, deadline := h.nullables()
+	notAfter, group := h.options()
 	err := tx.QueryRowContext(ctx, `INSERT INTO holds(record_id, patron_id, pickup_branch, contact, status,
-		copy_id, placed_at, ready_at, contacted_at, pickup_deadline) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		copy_id, placed_at, ready_at, contacted_at, pickup_deadline, not_after, suspended, series_group, series_seq)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		h.RecordID, h.PatronID, h.PickupBranch, h.Contact, h.Status, copyID, fmtTime(h.PlacedAt),
-		ready, contacted, deadline).Scan(&h.ID)
+		ready, contacted, deadline, notAfter, h.Suspended, group, h.SeriesSeq).Scan(&h.ID)
 	if err != nil {
 		return fmt.Errorf("store: add hold: %w", mapErr(err))
 	}
@@ -70,19 +94,29 @@ func AddHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 }
 
 const holdCols = `h.id, h.record_id, h.patron_id, h.pickup_branch, h.contact, h.status, COALESCE(h.copy_id, 0),
-	h.placed_at, COALESCE(h.ready_at, ''), COALESCE(h.contacted_at, ''), COALESCE(h.pickup_deadline, '')`
+	h.placed_at, COALESCE(h.ready_at, ''), COALESCE(h.contacted_at, ''), COALESCE(h.pickup_deadline, ''),
+	COALESCE(h.not_after, ''), h.suspended, COALESCE(h.series_group, 0), h.series_seq`
 
-func scanHold(sc interface{ Scan(...any) error }) (*Hold, error) {
+func scanHold(sc interface{ Scan(...any) error }, more ...any) (*Hold, error) {
 	var h Hold
 	var placed, ready, contacted string
-	err := sc.Scan(&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
-		&placed, &ready, &contacted, &h.PickupDeadline)
+	err := sc.Scan(append([]any{&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
+		&placed, &ready, &contacted, &h.PickupDeadline, &h.NotAfter, &h.Suspended, &h.SeriesGroup, &h.SeriesSeq}, more...)...)
 	if err != nil {
 		return nil, err
 	}
 	h.PlacedAt, h.ReadyAt, h.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
 	return &h, nil
 }
+
+// activeWaiting is the condition (on holds aliased h; its one parameter
+// is today, YYYY-MM-DD) of a waiting hold a copy may go to now: none
+// yet, not suspended, not past its end date, and no earlier volume of
+// its series group still held.
+const activeWaiting = `h.status = 'waiting' AND +h.copy_id IS NULL AND h.suspended = 0
+	AND (h.not_after IS NULL OR h.not_after >= ?)
+	AND (h.series_group IS NULL OR NOT EXISTS (SELECT 1 FROM holds e
+		WHERE e.series_group = h.series_group AND e.series_seq < h.series_seq))`
 
 // HoldByID reads a hold inside the caller's transaction.
 func HoldByID(ctx context.Context, tx *sql.Tx, id int64) (*Hold, error) {
@@ -114,10 +148,13 @@ func HoldOfCopy(ctx context.Context, tx *sql.Tx, copyID int64) (*Hold, error) {
 }
 
 // NextInLine returns the first waiting hold on a record without a copy,
-// in order of placement; ErrNotFound when nobody waits.
-func NextInLine(ctx context.Context, q Querier, recordID int64) (*Hold, error) {
+// in order of placement, that a copy may go to today (see activeWaiting:
+// suspended holds, holds past their end date and later volumes of a
+// series keep their place but are passed by); ErrNotFound when nobody
+// waits.
+func NextInLine(ctx context.Context, q Querier, recordID int64, today string) (*Hold, error) {
 	h, err := scanHold(q.QueryRowContext(ctx, `SELECT `+holdCols+` FROM holds h
-		WHERE h.record_id = ? AND h.status = 'waiting' AND +h.copy_id IS NULL ORDER BY h.placed_at, h.id LIMIT 1`, recordID))
+		WHERE h.record_id = ? AND `+activeWaiting+` ORDER BY h.placed_at, h.id LIMIT 1`, recordID, today))
 	if err != nil {
 		return nil, fmt.Errorf("store: next hold on record %d: %w", recordID, mapErr(err))
 	}
@@ -160,9 +197,10 @@ func CountHoldsOfType(ctx context.Context, tx *sql.Tx, patronID int64, materialT
 // UpdateHold writes a hold's changeable fields.
 func UpdateHold(ctx context.Context, tx *sql.Tx, h *Hold) error {
 	copyID, ready, contacted, deadline := h.nullables()
+	notAfter, _ := h.options()
 	_, err := tx.ExecContext(ctx, `UPDATE holds SET pickup_branch = ?, contact = ?, status = ?, copy_id = ?,
-		ready_at = ?, contacted_at = ?, pickup_deadline = ? WHERE id = ?`,
-		h.PickupBranch, h.Contact, h.Status, copyID, ready, contacted, deadline, h.ID)
+		ready_at = ?, contacted_at = ?, pickup_deadline = ?, not_after = ?, suspended = ? WHERE id = ?`,
+		h.PickupBranch, h.Contact, h.Status, copyID, ready, contacted, deadline, notAfter, h.Suspended, h.ID)
 	if err != nil {
 		return fmt.Errorf("store: update hold: %w", mapErr(err))
 	}
@@ -178,12 +216,13 @@ func DeleteHold(ctx context.Context, tx *sql.Tx, id int64) error {
 	return nil
 }
 
-// Demand is how many holds wait for a record and how many of its copies
-// are on the shelf, unallocated, to serve them.
-func Demand(ctx context.Context, q Querier, recordID int64) (waiting, onShelf int, err error) {
+// Demand is how many holds wait for a record that a copy could go to
+// today (not suspended, ended or behind an earlier volume), and how many
+// of its copies are on the shelf, unallocated, to serve them.
+func Demand(ctx context.Context, q Querier, recordID int64, today string) (waiting, onShelf int, err error) {
 	err = q.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM holds WHERE record_id = ? AND status = 'waiting' AND +copy_id IS NULL),
-		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf' AND not_for_loan = 0)`, recordID, recordID).Scan(&waiting, &onShelf)
+		(SELECT count(*) FROM holds h WHERE h.record_id = ? AND `+activeWaiting+`),
+		(SELECT count(*) FROM copies WHERE record_id = ? AND status = 'on_shelf' AND not_for_loan = 0)`, recordID, today, recordID).Scan(&waiting, &onShelf)
 	return waiting, onShelf, err
 }
 
@@ -215,15 +254,25 @@ func (db *DB) HoldsWaiting(ctx context.Context, recordIDs []int64) (map[int64]in
 type PatronHold struct {
 	Hold
 	Title    string
+	Volume   string
 	Position int
+	// Ahead counts the holds before it in the queue that a copy would
+	// go to first (not suspended), for the estimated wait; Behind says
+	// an earlier volume of its series group is still held.
+	Ahead  int
+	Behind bool
 }
 
 // HoldsOf lists a patron's holds with their positions in the queues.
 func HoldsOf(ctx context.Context, q Querier, patronID int64) ([]PatronHold, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+holdCols+`, r.title,
+	rows, err := q.QueryContext(ctx, `SELECT `+holdCols+`, r.title, r.volume,
 		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND +o.copy_id IS NULL
-		   AND (o.placed_at < h.placed_at OR (o.placed_at = h.placed_at AND o.id < h.id))) + 1
-		FROM holds h JOIN records r ON r.id = h.record_id WHERE h.patron_id = ? ORDER BY h.placed_at, h.id`, patronID)
+		   AND (o.placed_at < h.placed_at OR (o.placed_at = h.placed_at AND o.id < h.id))) + 1,
+		(SELECT count(*) FROM holds o WHERE o.record_id = h.record_id AND o.status = 'waiting' AND +o.copy_id IS NULL
+		   AND o.suspended = 0 AND (o.placed_at < h.placed_at OR (o.placed_at = h.placed_at AND o.id < h.id))),
+		h.series_group IS NOT NULL AND EXISTS (SELECT 1 FROM holds e WHERE e.series_group = h.series_group AND e.series_seq < h.series_seq)
+		FROM holds h JOIN records r ON r.id = h.record_id WHERE h.patron_id = ?
+		ORDER BY COALESCE(h.series_group, h.id), h.series_seq, h.placed_at, h.id`, patronID)
 	if err != nil {
 		return nil, fmt.Errorf("store: holds: %w", err)
 	}
@@ -231,12 +280,11 @@ func HoldsOf(ctx context.Context, q Querier, patronID int64) ([]PatronHold, erro
 	var out []PatronHold
 	for rows.Next() {
 		var h PatronHold
-		var placed, ready, contacted string
-		if err := rows.Scan(&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
-			&placed, &ready, &contacted, &h.PickupDeadline, &h.Title, &h.Position); err != nil {
+		hold, err := scanHold(rows, &h.Title, &h.Volume, &h.Position, &h.Ahead, &h.Behind)
+		if err != nil {
 			return nil, err
 		}
-		h.PlacedAt, h.ReadyAt, h.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
+		h.Hold = *hold
 		out = append(out, h)
 	}
 	return out, rows.Err()
@@ -280,13 +328,12 @@ func (db *DB) shelfHolds(ctx context.Context, where string, args ...any) ([]Shel
 	var out []ShelfHold
 	for rows.Next() {
 		var h ShelfHold
-		var placed, ready, contacted string
-		if err := rows.Scan(&h.ID, &h.RecordID, &h.PatronID, &h.PickupBranch, &h.Contact, &h.Status, &h.CopyID,
-			&placed, &ready, &contacted, &h.PickupDeadline, &h.Title, &h.PatronName, &h.Card, &h.Phone, &h.Mobile,
-			&h.Barcode, &h.Location, &h.CallNumber); err != nil {
+		hold, err := scanHold(rows, &h.Title, &h.PatronName, &h.Card, &h.Phone, &h.Mobile,
+			&h.Barcode, &h.Location, &h.CallNumber)
+		if err != nil {
 			return nil, err
 		}
-		h.PlacedAt, h.ReadyAt, h.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
+		h.Hold = *hold
 		out = append(out, h)
 	}
 	return out, rows.Err()
@@ -314,9 +361,9 @@ func (db *DB) PickList(ctx context.Context, branch, today string) ([]PickItem, e
 		JOIN copies c ON c.id = (SELECT c2.id FROM copies c2 WHERE c2.record_id = h.record_id AND c2.branch = ?
 			AND c2.status = 'on_shelf' AND c2.not_for_loan = 0 AND c2.shelved_on < ? ORDER BY c2.id LIMIT 1)
 		WHERE h.status = 'waiting' AND +h.copy_id IS NULL
-		  AND h.id = (SELECT h2.id FROM holds h2 WHERE h2.record_id = h.record_id AND h2.status = 'waiting'
-			AND +h2.copy_id IS NULL ORDER BY h2.placed_at, h2.id LIMIT 1)
-		ORDER BY c.location, c.call_number, h.placed_at`, branch, today)
+		  AND h.id = (SELECT h.id FROM holds h WHERE h.record_id = r.id AND `+activeWaiting+`
+			ORDER BY h.placed_at, h.id LIMIT 1)
+		ORDER BY c.location, c.call_number, h.placed_at`, branch, today, today)
 	if err != nil {
 		return nil, fmt.Errorf("store: pick list: %w", err)
 	}
@@ -336,21 +383,8 @@ func (db *DB) PickList(ctx context.Context, branch, today string) ([]PickItem, e
 
 // ExpiredHolds lists ready holds whose pickup deadline is before today.
 func ExpiredHolds(ctx context.Context, tx *sql.Tx, today string) ([]Hold, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+holdCols+` FROM holds h WHERE h.status = 'ready'
+	return queryHolds(ctx, tx, "expired holds", `h.status = 'ready'
 		AND h.pickup_deadline IS NOT NULL AND h.pickup_deadline < ? ORDER BY h.id`, today)
-	if err != nil {
-		return nil, fmt.Errorf("store: expired holds: %w", err)
-	}
-	defer rows.Close()
-	var out []Hold
-	for rows.Next() {
-		h, err := scanHold(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *h)
-	}
-	return out, rows.Err()
 }
 
 // MovePickupDeadlines moves the deadlines of ready holds at branch that

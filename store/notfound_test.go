@@ -54,13 +54,13 @@ func TestReadsOfNothingAreNotFound(t *testing.T) {
 			func(tx *sql.Tx) error { _, err := HoldOfCopy(ctx, tx, held.ID); return err },
 			func(tx *sql.Tx) error { _, err := HoldOfCopy(ctx, tx, shelved.ID); return err }},
 		{"NextInLine",
-			func(tx *sql.Tx) error { _, err := NextInLine(ctx, tx, rec.ID); return err },
+			func(tx *sql.Tx) error { _, err := NextInLine(ctx, tx, rec.ID, "2026-01-01"); return err },
 			func(tx *sql.Tx) error {
 				// Bob's hold has its copy: once Alice's goes, nobody waits.
 				if err := DeleteHold(ctx, tx, waiting.ID); err != nil {
 					t.Fatal(err)
 				}
-				_, err := NextInLine(ctx, tx, rec.ID)
+				_, err := NextInLine(ctx, tx, rec.ID, "2026-01-01")
 				return err
 			}},
 		{"LoanByCopy",

@@ -46,12 +46,11 @@ func HoldsToRemind(ctx context.Context, tx *sql.Tx) ([]NoticeHold, error) {
 	var out []NoticeHold
 	for rows.Next() {
 		var n NoticeHold
-		var placed, ready, contacted string
-		if err := rows.Scan(&n.ID, &n.RecordID, &n.Hold.PatronID, &n.PickupBranch, &n.Contact, &n.Status, &n.CopyID,
-			&placed, &ready, &contacted, &n.PickupDeadline, &n.Title, &n.Name, &n.Email, &n.HomeBranch); err != nil {
+		h, err := scanHold(rows, &n.Title, &n.Name, &n.Email, &n.HomeBranch)
+		if err != nil {
 			return nil, err
 		}
-		n.PlacedAt, n.ReadyAt, n.ContactedAt = parseTime(placed), parseTime(ready), parseTime(contacted)
+		n.Hold = *h
 		n.Recipient.PatronID = n.Hold.PatronID
 		out = append(out, n)
 	}

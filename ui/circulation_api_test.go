@@ -25,35 +25,9 @@ func TestCirculationAPI(t *testing.T) {
 	sTok := tokenOf(t, body)
 	A, B, S := bearer(aTok), bearer(bTok), bearer(sTok)
 
-	type step struct {
-		name         string
-		method, path string
-		body         string
-		header       []string
-		status       int
-		want         []string
-	}
-	var last string
-	run := func(steps ...step) {
-		t.Helper()
-		for _, s := range steps {
-			status, _, b := call(t, s.method, u+s.path, s.body, s.header...)
-			last = b
-			if status != s.status {
-				t.Fatalf("%s: status %d, want %d: %s", s.name, status, s.status, b)
-			}
-			for _, w := range s.want {
-				if !strings.Contains(b, w) {
-					t.Errorf("%s: lacks %s in %s", s.name, w, b)
-				}
-			}
-		}
-	}
-	idFrom := func(key string) string {
-		var m map[string]any
-		json.Unmarshal([]byte(last), &m)
-		return fmt.Sprint(m[key])
-	}
+	type step = apiStep
+	r := &apiRunner{t: t, base: u}
+	run, idFrom := r.run, r.field
 	run(step{"add a record", "POST", "/staff/records", `{"title":"注文の多い料理店","title_yomi":"チュウモン ノ オオイ リョウリテン","author":"宮沢賢治","author_yomi":"ミヤザワ ケンジ","ndc":"913","year":1924,"isbn":"4-7949-7075-7","items":[{"barcode":"T-1","branch":"ozu","location":"児童書架","call_number":"913/ミ"}]}`, S, 201, []string{`"id":`}})
 	rec := idFrom("id")
 	run(

@@ -332,6 +332,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,
 			BaseURL: publicURL, NewArrivalsDays: cfg.Catalog.NewArrivalsDays,
 		},
+		CardBarcode:    cfg.Accounts.CardBarcode,
 		TestClock:      cfg.TestClock,
 		SecureCookies:  cfg.Web.SecureCookies,
 		TrustedProxies: proxies,

@@ -6,6 +6,7 @@ package app
 
 import (
 	"fmt"
+	"hondana/barcode"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -111,6 +112,9 @@ type AccountsConfig struct {
 	AddressDelay      time.Duration `mapstructure:"address_delay"`
 	SharedTerminals   []string      `mapstructure:"shared_terminals"`
 	HashConcurrency   int           `mapstructure:"hash_concurrency"`
+	// CardBarcode is the symbology of the card barcode patrons show on
+	// their phones: "codabar" (NW-7) or "code39", what the scanners read.
+	CardBarcode string `mapstructure:"card_barcode"`
 }
 
 // LibraryConfig names the library.
@@ -207,7 +211,7 @@ func Default() Config {
 		Mail: MailConfig{SMTPPort: 587, SMTPTLS: "starttls", SMTPAuth: "PLAIN", SMTPTimeout: 30 * time.Second,
 			PickupReminderOpenDays: 2, DueReminderDays: 2, OverdueNotices: 3, OverdueEveryDays: 7,
 			RetryMin: time.Minute, RetryMax: time.Hour, GiveUpAfter: 24 * time.Hour, Keep: 7 * 24 * time.Hour},
-		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour,
+		Accounts: AccountsConfig{TempPasswordDelay: 30 * time.Minute, TempPasswordTries: 5, TempPasswordTTL: 14 * 24 * time.Hour, CardBarcode: barcode.Codabar,
 			SessionIdle: 30 * time.Minute, KioskIdle: 2 * time.Minute, SessionMax: 12 * time.Hour,
 			AddressFailures: 30, AddressWindow: 10 * time.Minute, AddressDelay: time.Second, HashConcurrency: 2},
 		Counter: CounterConfig{BarcodePatterns: library.DefaultBarcodePatterns()},
@@ -243,12 +247,24 @@ func (c Config) CalendarRules() (library.CalendarRules, error) {
 func (c Config) AccountPolicy() (library.AccountPolicy, error) {
 	a := c.Accounts
 	shared, err := Prefixes("accounts.shared_terminals", a.SharedTerminals)
+	if err == nil {
+		err = CheckCardBarcode(a.CardBarcode)
+	}
 	return library.AccountPolicy{
 		TempPasswordDelay: a.TempPasswordDelay, TempPasswordTries: a.TempPasswordTries, TempPasswordTTL: a.TempPasswordTTL,
 		SessionIdle: a.SessionIdle, KioskIdle: a.KioskIdle, SessionMax: a.SessionMax,
 		AddressFailures: a.AddressFailures, AddressWindow: a.AddressWindow, AddressDelay: a.AddressDelay,
 		SharedTerminals: shared, HashConcurrency: a.HashConcurrency,
 	}, err
+}
+
+// CheckCardBarcode refuses a symbology the card page cannot draw.
+func CheckCardBarcode(v string) error {
+	switch v {
+	case "", barcode.Codabar, barcode.Code39:
+		return nil
+	}
+	return fmt.Errorf("config: accounts.card_barcode: %q is neither %q nor %q", v, barcode.Codabar, barcode.Code39)
 }
 
 // Prefixes reads the addresses and CIDR blocks of the config key key

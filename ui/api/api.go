@@ -27,6 +27,8 @@ func (s *Server) Routes(e *gin.Engine) {
 	api.GET("/branches", h(s.apiBranches))
 	api.GET("/search", h(s.apiSearch))
 	api.GET("/records/:id", h(s.apiRecord))
+	api.GET("/records/:id/wait", h(s.apiRecordWait))
+	api.GET("/series", h(s.apiSeries))
 	api.GET("/new-arrivals", h(s.apiNewArrivals))
 	api.GET("/rankings/loans", h(s.apiLoanRanking))
 	api.GET("/rankings/holds", h(s.apiHoldRanking))
@@ -50,6 +52,18 @@ func (s *Server) Routes(e *gin.Engine) {
 	me.POST("/holds", patron, h(s.apiPlaceHold))
 	me.PATCH("/holds/:id", patron, h(s.apiChangeHold))
 	me.DELETE("/holds/:id", patron, h(s.apiCancelHold))
+	// Beyond the seed (issue 18): series-order holds, the reading
+	// history, favourites and the card.
+	me.POST("/holds/series", patron, h(s.apiPlaceSeries))
+	me.DELETE("/hold-groups/:id", patron, h(s.apiCancelGroup))
+	me.GET("/reading-history", patron, h(s.apiReadingHistory))
+	me.PUT("/reading-history", patron, h(s.apiSetReadingHistory))
+	me.DELETE("/reading-history", patron, h(s.apiClearReadingHistory))
+	me.DELETE("/reading-history/:id", patron, h(s.apiDeleteReading))
+	me.GET("/favourites", patron, h(s.apiFavourites))
+	me.PUT("/favourites/:id", patron, h(s.apiAddFavourite))
+	me.DELETE("/favourites/:id", patron, h(s.apiRemoveFavourite))
+	me.GET("/card", patron, h(s.apiCard))
 
 	api.POST("/staff/login", h(s.apiStaffLogin))
 	staff := api.Group("/staff", s.RequireStaff(""))

@@ -24,6 +24,12 @@ type apiHold struct {
 	Position       *int    `json:"position"`
 	PlacedAt       string  `json:"placed_at"`
 	PickupDeadline *string `json:"pickup_deadline"`
+	// Beyond the contract's fields: the hold's options and its group
+	// (issue 18), and the estimated wait of a waiting hold.
+	NotAfter    *string      `json:"not_after"`
+	Suspended   bool         `json:"suspended"`
+	SeriesGroup *int64       `json:"series_group"`
+	Estimate    *apiEstimate `json:"estimate"`
 }
 
 func (s *Server) toAPIHold(h store.Hold, title string, position int) apiHold {
@@ -36,6 +42,15 @@ func (s *Server) toAPIHold(h store.Hold, title string, position int) apiHold {
 	if h.PickupDeadline != "" {
 		d := h.PickupDeadline
 		out.PickupDeadline = &d
+	}
+	if h.NotAfter != "" {
+		d := h.NotAfter
+		out.NotAfter = &d
+	}
+	out.Suspended = h.Suspended
+	if h.SeriesGroup != 0 {
+		g := h.SeriesGroup
+		out.SeriesGroup = &g
 	}
 	return out
 }
@@ -65,6 +80,9 @@ func (s *Server) holdsJSON(c *gin.Context, patronID int64) error {
 	out := make([]apiHold, len(holds))
 	for i, h := range holds {
 		out[i] = s.toAPIHold(h.Hold, h.Title, h.Position)
+		if out[i].Estimate, err = s.holdEstimate(c, h); err != nil {
+			return err
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"holds": out})
 	return nil
@@ -83,6 +101,8 @@ func (s *Server) placeHoldJSON(c *gin.Context, patronID int64, staff bool) error
 		ISBN         string `json:"isbn"`
 		PickupBranch string `json:"pickup_branch"`
 		Contact      string `json:"contact"`
+		NotAfter     string `json:"not_after"`
+		Suspended    bool   `json:"suspended"`
 	}
 	if err := readJSON(c, &req); err != nil {
 		return err
@@ -94,7 +114,8 @@ func (s *Server) placeHoldJSON(c *gin.Context, patronID int64, staff bool) error
 		}
 		req.RecordID = json64(id)
 	}
-	h, err := s.Circulation.PlaceHold(c.Request.Context(), patronID, int64(req.RecordID), req.PickupBranch, req.Contact)
+	h, err := s.Circulation.PlaceHoldWith(c.Request.Context(), patronID, int64(req.RecordID),
+		library.HoldOptions{Pickup: req.PickupBranch, Contact: req.Contact, NotAfter: req.NotAfter, Suspended: req.Suspended})
 	if err != nil {
 		return err
 	}
@@ -133,13 +154,21 @@ func (s *Server) changeHoldJSON(c *gin.Context, patronID int64) error {
 		return err
 	}
 	var req struct {
-		PickupBranch string `json:"pickup_branch"`
-		Contact      string `json:"contact"`
+		PickupBranch string  `json:"pickup_branch"`
+		Contact      string  `json:"contact"`
+		NotAfter     *string `json:"not_after"` // "" or null removes the end date; absent leaves it
+		Suspended    *bool   `json:"suspended"`
 	}
-	if err := readJSON(c, &req); err != nil {
+	var raw map[string]any
+	if err := readJSON(c, &req, &raw); err != nil {
 		return err
 	}
-	if _, err := s.Circulation.ChangeHold(c.Request.Context(), patronID, id, req.PickupBranch, req.Contact); err != nil {
+	ch := library.HoldChange{Pickup: req.PickupBranch, Contact: req.Contact, NotAfter: req.NotAfter, Suspended: req.Suspended}
+	if _, present := raw["not_after"]; present && req.NotAfter == nil {
+		none := ""
+		ch.NotAfter = &none
+	}
+	if _, err := s.Circulation.ChangeHoldWith(c.Request.Context(), patronID, id, ch); err != nil {
 		return err
 	}
 	out, err := s.holdJSON(c, patronID, id)

@@ -10,9 +10,10 @@ import (
 	"hondana/ui/web"
 )
 
-// readJSON decodes a small JSON body into v: malformed JSON is a 400,
+// readJSON decodes a small JSON body into v (and into each of more, to
+// tell a field sent as null from one not sent): malformed JSON is a 400,
 // unknown fields are ignored.
-func readJSON(c *gin.Context, v any) error {
+func readJSON(c *gin.Context, v any, more ...any) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 1<<20+1))
 	if err != nil {
 		return &web.Error{Status: http.StatusBadRequest, Code: web.CodeBadRequest, Msg: "err.bad_request"}
@@ -20,8 +21,10 @@ func readJSON(c *gin.Context, v any) error {
 	if len(body) > 1<<20 {
 		return &web.Error{Status: http.StatusRequestEntityTooLarge, Code: web.CodeTooLarge, Msg: "err.too_large"}
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: web.CodeBadRequest, Msg: "err.bad_request"}
+	for _, target := range append([]any{v}, more...) {
+		if err := json.Unmarshal(body, target); err != nil {
+			return &web.Error{Status: http.StatusBadRequest, Code: web.CodeBadRequest, Msg: "err.bad_request"}
+		}
 	}
 	return nil
 }

@@ -28,6 +28,13 @@ func (s *Server) accountPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "opac/account", web.T(web.Lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice, "Loans": loans, "Holds": holds, "Names": s.BranchNames(web.Lang(c), bs)})
+	names := s.BranchNames(web.Lang(c), bs)
+	views, err := s.holdViews(c, holds, names)
+	if err != nil {
+		return err
+	}
+	single, groups := splitGroups(views)
+	s.Render(c, http.StatusOK, "opac/account", web.T(web.Lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice, "Loans": loans,
+		"Holds": single, "Groups": groups, "Names": names})
 	return nil
 }

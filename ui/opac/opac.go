@@ -79,6 +79,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	acct.POST("/holds/:id/cancel", patron, h(s.cancelPost))
 	acct.GET("/holds/:id/change", patron, h(s.changePage))
 	acct.POST("/holds/:id/change", patron, h(s.changePost))
+	s.extraRoutes(e, acct, patron)
 
 	e.NoRoute(s.NotFoundHandler)
 	e.NoMethod(s.MethodNotAllowedHandler)

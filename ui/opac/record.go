@@ -27,9 +27,13 @@ func (s *Server) recordPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "opac/record", h.Record.Title, gin.H{"Hit": h, "BranchNames": s.BranchNames(web.Lang(c), branches),
-		"Cover": s.Covers(c, []library.Hit{*h})[h.Record.ID], "ISBN": isbn.Hyphenate(h.Record.ISBN),
-		"NDCLink": web.NDCPrefix(h.Record.NDC), "Volumes": volumes, "MoreVolumes": more})
+	names := s.BranchNames(web.Lang(c), branches)
+	data := gin.H{"Hit": h, "BranchNames": names, "Cover": s.Covers(c, []library.Hit{*h})[h.Record.ID],
+		"ISBN": isbn.Hyphenate(h.Record.ISBN), "NDCLink": web.NDCPrefix(h.Record.NDC), "Volumes": volumes, "MoreVolumes": more}
+	if err := s.recordExtras(c, h, branches, names, data); err != nil {
+		return err
+	}
+	s.Render(c, http.StatusOK, "opac/record", h.Record.Title, data)
 	return nil
 }
 

@@ -17,13 +17,26 @@ func (s *Server) reservePage(c *gin.Context) error {
 	if err != nil || hits == nil {
 		return err
 	}
-	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
+	data, err := s.reserveData(c, hitRecords(hits))
 	if err != nil {
 		return err
 	}
+	data["Hits"] = hits
+	s.Render(c, http.StatusOK, "opac/reserve", web.T(web.Lang(c), "reserve.title"), data)
+	return nil
+}
+
+// reserveData is what a reserve form for recs offers: the pickup
+// libraries (the patron's own first), the contact most likely wanted,
+// the hold options and each title's estimated wait.
+func (s *Server) reserveData(c *gin.Context, recs []*store.Record) (gin.H, error) {
+	p, err := s.DB.PatronByID(c.Request.Context(), s.Who(c).PatronID)
+	if err != nil {
+		return nil, err
+	}
 	bs, err := s.DB.Branches(c.Request.Context())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The patron's usual library first (R20).
 	for i, b := range bs {
@@ -36,8 +49,8 @@ func (s *Server) reservePage(c *gin.Context) error {
 	if p.Mobile != "" {
 		contact = library.ContactMobile
 	}
-	s.Render(c, http.StatusOK, "opac/reserve", web.T(web.Lang(c), "reserve.title"), gin.H{"Hits": hits, "Patron": p, "Branches": bs, "Contact": contact})
-	return nil
+	data := gin.H{"Patron": p, "Branches": bs, "Contact": contact}
+	return data, s.addHoldOptions(c, data, bs, recs)
 }
 
 // reserveResult is one title's outcome on the 予約受付完了 page.
@@ -57,14 +70,25 @@ func (s *Server) reservePost(c *gin.Context) error {
 		return err
 	}
 	w := s.Who(c)
-	pickup, contact := c.PostForm("pickup_branch"), c.PostForm("contact")
+	o, ok, err := s.holdOptionsPosted(c, func(data gin.H) error {
+		p, err := s.DB.PatronByID(c.Request.Context(), w.PatronID)
+		if err != nil {
+			return err
+		}
+		data["Hits"], data["Patron"], data["Contact"] = hits, p, c.PostForm("contact")
+		s.Render(c, http.StatusUnprocessableEntity, "opac/reserve", web.T(web.Lang(c), "reserve.title"), data)
+		return nil
+	}, hitRecords(hits))
+	if !ok {
+		return err
+	}
 	var results []reserveResult
 	var left []int64
 	why := map[int64]*library.Refusal{}
 	placed := 0
 	for _, h := range hits {
 		r := reserveResult{Title: h.Record.Title, ID: h.Record.ID}
-		if _, err := s.Circulation.PlaceHold(c.Request.Context(), w.PatronID, h.Record.ID, pickup, contact); err != nil {
+		if _, err := s.Circulation.PlaceHoldWith(c.Request.Context(), w.PatronID, h.Record.ID, o); err != nil {
 			_, msg, _, ok := s.RefusalText(c, err)
 			if !ok {
 				return err

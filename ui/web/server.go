@@ -60,6 +60,9 @@ type Options struct {
 	ScanForms     library.ScanForms
 	TestClock     bool
 	SecureCookies bool
+	// CardBarcode is the symbology of the card on the patron's phone
+	// (barcode.Codabar or barcode.Code39; "": Codabar).
+	CardBarcode string
 	// TrustedProxies are the addresses and CIDR blocks of the reverse
 	// proxies whose X-Forwarded-For (or Forwarded) header names the
 	// client; from anyone else the header is ignored.
