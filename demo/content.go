@@ -22,7 +22,11 @@ func newsItems(g *generator) []store.NewsItem {
 func pages(branches []store.Branch) []store.Page {
 	var list strings.Builder
 	for _, b := range branches {
-		fmt.Fprintf(&list, "- **%s**　%s　電話 %s\n", b.Name, b.Address, b.Phone)
+		fmt.Fprintf(&list, "- **%s**　%s　電話 %s", b.Name, b.Address, b.Phone)
+		if b.Fax != "" {
+			fmt.Fprintf(&list, "　FAX %s", b.Fax)
+		}
+		list.WriteString("\n")
 	}
 	return []store.Page{
 		{Slug: "about", Title: "図書館の概要", TitleEn: "About the library", Body: "大洲市立図書館は、市内4館のネットワークで約30万冊の資料を提供しています。どの館の本でも、お近くの図書館で予約して受け取ることができます。\n\n## 各館のご案内\n\n" + list.String() + "\n開館時間と休館日は「図書館カレンダー」でご確認ください。"},

@@ -52,9 +52,8 @@ func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 	}
 
 	// 予約する needs a login, and comes back to the reservation after it.
-	b.Press("予約する")
-	// The form is a GET with no fields, so the browser asks for /reserve?.
-	if u := b.Location(); u.Path != "/login" || strings.TrimSuffix(u.Query().Get("next"), "?") != "/reserve" {
+	b.pressLink("予約する")
+	if u := b.Location(); u.Path != "/login" || u.Query().Get("next") != "/reserve" {
 		t.Fatalf("予約する without a login led to %s; want /login?next=/reserve", u)
 	}
 	b.login(p.Card, p.Password)
@@ -76,7 +75,7 @@ func reserveTwoTitles(t *testing.T, b *tab, p patron) {
 	if h := b.Text("main h1"); h != "予約受付完了" {
 		t.Fatalf("after 予約を確定する the heading is %q; want 予約受付完了 (page: %q)", h, b.MainText())
 	}
-	results := b.Texts("main ul.results li")
+	results := b.Texts("main ul.outcomes li")
 	if len(results) != len(titles) {
 		t.Fatalf("done page lists %q; want one line per title %q", results, titles)
 	}
@@ -133,47 +132,104 @@ func choosePickup(t *testing.T, b *tab, name string) {
 }
 
 // TestReserveRefusedTitle: a title the patron has on loan is refused, the
-// other one in the cart is reserved, and the page says which is which.
+// other one in the cart is reserved; the page says that only some were
+// placed and which, and the refused title stays in the cart with its
+// reason. Reserving it alone again places none, and says so.
 func TestReserveRefusedTitle(t *testing.T) {
 	p := newPatron(t)
 	recs := findRecords(t, "夏目漱石", 2, renewable)
 	onLoan, other := recs[0], recs[1]
 	it, _ := onLoan.onShelf()
 	checkout(t, p, it)
+	const why = "この資料は現在借りているため、予約できません。"
 
-	b := newTab(t)
-	b.Open("/login")
-	b.login(p.Card, p.Password)
-	if u := b.Location(); u.Path != "/account" {
-		t.Fatalf("after the login the page is %s; want /account", u)
+	for _, variant := range []string{"js", "nojs"} {
+		t.Run(variant, func(t *testing.T) {
+			b := newTab(t)
+			if variant == "nojs" {
+				b.NoScript()
+				// The first run placed the other title's hold: cancel it.
+				cancelAllHolds(t, p)
+			}
+			b.Open("/login")
+			b.login(p.Card, p.Password)
+			if u := b.Location(); u.Path != "/account" {
+				t.Fatalf("after the login the page is %s; want /account", u)
+			}
+			for _, r := range []record{onLoan, other} {
+				b.Open(fmt.Sprintf("/records/%d", r.ID))
+				b.addToCart()
+			}
+			b.pressLink("予約する")
+			if u := b.Location(); u.Path != "/reserve" {
+				t.Fatalf("予約する led to %s; want /reserve", u)
+			}
+			b.Press("予約を確定する")
+			if h := b.Text("main h1"); h != "一部の資料を予約しました" {
+				t.Fatalf("heading %q; want 一部の資料を予約しました (page: %q)", h, b.MainText())
+			}
+			if s := b.Text(`main [role="status"]`); s != "1件の予約を受け付けました。1件は予約できませんでした。理由は下にあります。" {
+				t.Errorf("summary %q", s)
+			}
+			type result struct{ Title, Status, Message string }
+			results := evalJS[[]result](b, `Array.from(document.querySelectorAll("main ul.outcomes li"), li => ({
+				Title: (li.querySelector("a") || {innerText: ""}).innerText.trim(),
+				Status: (li.querySelector(".ok, .out") || {innerText: ""}).innerText.trim(),
+				Message: (li.querySelector(".field-error") || {innerText: ""}).innerText.trim()}))`)
+			want := []result{
+				{other.Title, "予約しました", ""},
+				{onLoan.Title, "予約できませんでした", why},
+			}
+			if !slices.Equal(results, want) {
+				t.Errorf("done page results %+v; want %+v", results, want)
+			}
+			b.shot("reserve", "reserved-some-"+variant)
+
+			// The refused title waits in the cart, with why.
+			b.Follow("open the cart from the page", chromedp.Click(chromedp.Search(`//main//a[normalize-space()="カート"]`)))
+			if got := b.Texts("main ol.hits li.hit h3"); !slices.Equal(got, []string{onLoan.Title}) {
+				t.Fatalf("the cart holds %q; want only the refused %s", got, onLoan.Title)
+			}
+			if got := b.Text("main ol.hits li.hit .field-error"); got != why {
+				t.Errorf("the cart says %q for the refused title; want %s", got, why)
+			}
+
+			// Alone, it is refused again: nothing placed, and the page says so.
+			b.pressLink("予約する")
+			b.Press("予約を確定する")
+			if h := b.Text("main h1"); h != "予約できませんでした" {
+				t.Errorf("heading %q; want 予約できませんでした", h)
+			}
+			if s := b.Text(`main [role="status"]`); s != "1件とも予約できませんでした。理由は下にあります。" {
+				t.Errorf("summary %q", s)
+			}
+			if n := strings.Count(b.MainText(), "予約受付完了"); n != 0 {
+				t.Errorf("the page says 予約受付完了 though nothing was placed")
+			}
+			b.shot("reserve", "reserved-none-"+variant)
+			b.Open("/cart")
+			if got := b.Texts("main ol.hits li.hit h3"); !slices.Equal(got, []string{onLoan.Title}) {
+				t.Errorf("after the second refusal the cart holds %q; want %s", got, onLoan.Title)
+			}
+		})
 	}
-	for _, r := range []record{onLoan, other} {
-		b.Open(fmt.Sprintf("/records/%d", r.ID))
-		b.addToCart()
+}
+
+// cancelAllHolds cancels every hold of the patron through the API.
+func cancelAllHolds(t *testing.T, p patron) {
+	t.Helper()
+	var res struct{ Holds []struct{ ID int64 } }
+	call(t, "GET", "/me/holds", p.Token, nil, http.StatusOK, &res)
+	for _, h := range res.Holds {
+		call(t, "DELETE", fmt.Sprintf("/me/holds/%d", h.ID), p.Token, nil, http.StatusNoContent, nil)
 	}
-	b.Press("予約する")
-	if u := b.Location(); u.Path != "/reserve" {
-		t.Fatalf("予約する led to %s; want /reserve", u)
-	}
-	b.Press("予約を確定する")
-	if h := b.Text("main h1"); h != "予約受付完了" {
-		t.Fatalf("heading %q; want 予約受付完了 (page: %q)", h, b.MainText())
-	}
-	type result struct{ Title, Status, Message string }
-	results := evalJS[[]result](b, `Array.from(document.querySelectorAll("main ul.results li"), li => ({
-		Title: (li.querySelector("a") || {innerText: ""}).innerText.trim(),
-		Status: (li.querySelector(".ok, .out") || {innerText: ""}).innerText.trim(),
-		Message: (li.querySelector(".field-error") || {innerText: ""}).innerText.trim()}))`)
-	want := []result{
-		{onLoan.Title, "予約できませんでした", "この資料は現在借りているため、予約できません。"},
-		{other.Title, "予約しました", ""},
-	}
-	if !slices.Equal(results, want) {
-		t.Errorf("done page results %+v; want %+v", results, want)
-	}
-	if n := strings.Count(b.MainText(), "予約しました"); n != 1 {
-		t.Errorf("the done page says 予約しました %d times; want once", n)
-	}
+}
+
+// pressLink follows the link with the given text in the page's main part
+// (a link that looks like a button, such as 予約する).
+func (b *tab) pressLink(label string) {
+	b.T.Helper()
+	b.Follow("follow "+label, chromedp.Click(chromedp.Search(`//main//a[normalize-space()=`+testbrowser.XPathString(label)+`]`)))
 }
 
 // TestCancelHold: 取消 in 予約中一覧, confirmed, removes the hold.
@@ -369,11 +425,8 @@ func TestKioskIdleLogout(t *testing.T) {
 	if !evalJS[bool](b, `document.body.classList.contains("kiosk")`) {
 		t.Errorf("the page is not in kiosk mode (no body.kiosk)")
 	}
-	refresh := evalJS[string](b, `(document.querySelector('meta[http-equiv="refresh"]') || {content: ""}).content`)
-	if refresh == "" {
-		t.Errorf(`the kiosk account page has no <meta http-equiv="refresh">`)
-	} else if !strings.HasSuffix(refresh, "url=/") {
-		t.Errorf("meta refresh %q; want it to go to /", refresh)
+	if refresh := b.kioskRefresh(); refresh != "120;url=/" {
+		t.Errorf("the kiosk account page goes back with %q; want 120;url=/", refresh)
 	}
 
 	advanceClock(t, "3m")

@@ -311,7 +311,7 @@ var loanNoticeWords = map[string]struct {
 	subject, lead string
 	closing       []string
 }{
-	store.MailDueReminder: {"返却期限が近づいています", "お借りの資料の返却期限が近づいています。",
+	store.MailDueReminder: {"返却期限が近づいています", "お借りになっている資料の返却期限が近づいています。",
 		[]string{"予約の入っていない資料は、利用照会から一度だけ貸出延長ができます。返却はどの図書館でもできます。",
 			"このお知らせが不要の場合は、利用照会の「メールアドレスの登録・変更」で停止できます。"}},
 	store.MailOverdue: {"返却期限を過ぎた資料があります",

@@ -25,23 +25,34 @@ document.addEventListener("DOMContentLoaded", function () {
       Array.prototype.forEach.call(adv.elements, function (el) { el.disabled = false; });
     });
   }
-  // Kiosk: count down to the automatic logout, which the server enforces
-  // from the last page loaded. (Without JavaScript the page refreshes
-  // itself when the time is up.)
+  // Kiosk: count down to the way back to the start (and the logout).
+  // The server counts from the last request it saw; a touch or a key
+  // tells it (a GET of this page, at most every 5 s), and the count
+  // starts again from there. 30 s before the end a warning offers
+  // 続けて使う. (Without JavaScript the page refreshes itself.)
   var cd = document.querySelector(".countdown");
   if (cd) {
     var total = parseInt(cd.getAttribute("data-seconds"), 10) || 120;
-    var left = total;
-    var lang = document.documentElement.lang;
-    var show = function () {
-      cd.textContent = lang === "en"
-        ? "You will be logged out in " + left + " s without use."
-        : "操作がないと、あと " + left + " 秒でログアウトします。";
+    var msg = cd.getAttribute("data-msg") || "{n}";
+    var warn = document.querySelector(".kiosk-warn");
+    var seen = Date.now();
+    var touch = function () {
+      if (Date.now() - seen < 5000) { return; }
+      seen = Date.now();
+      if (warn) { warn.hidden = true; }
+      fetch(window.location.href, { credentials: "same-origin", cache: "no-store" }).catch(function () {});
     };
+    document.addEventListener("keydown", touch);
+    document.addEventListener("pointerdown", touch);
+    var more = document.querySelector(".kiosk-more");
+    if (more) {
+      more.addEventListener("click", function () { seen = 0; touch(); });
+    }
     setInterval(function () {
-      left -= 1;
+      var left = total - Math.floor((Date.now() - seen) / 1000);
       if (left <= 0) { window.location.href = "/"; return; }
-      show();
+      cd.textContent = msg.replace("{n}", String(left));
+      if (warn && left <= 30 && warn.hidden) { warn.hidden = false; }
     }, 1000);
   }
 });

@@ -199,7 +199,7 @@ func Default() Config {
 			MailDomain: "library.city.ozu.example.jp",
 		},
 		Branches: []BranchConfig{
-			{Code: "ozu", Name: "大洲図書館", NameEn: "Ozu Library", Address: "愛媛県大洲市東大洲270-1", Phone: "0893-24-2415", Fax: "0893-24-2416",
+			{Code: "ozu", Name: "大洲図書館", NameEn: "Ozu Library", Address: "〒795-0065 愛媛県大洲市東若宮17番地5", Phone: "0893-59-4111", Fax: "0893-59-4123",
 				ClosedDays: []string{"mon"}, WeekdayOpens: "09:00", WeekdayCloses: "19:00", WeekendOpens: "09:00", WeekendCloses: "17:00"},
 			{Code: "nagahama", Name: "長浜図書館", NameEn: "Nagahama Library", Address: "愛媛県大洲市長浜甲488", Phone: "0893-52-1233",
 				ClosedDays: []string{"mon"}, WeekdayOpens: "09:00", WeekdayCloses: "18:00", WeekendOpens: "09:00", WeekendCloses: "17:00"},

@@ -62,7 +62,7 @@ func (s *Server) cartPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Render(c, http.StatusOK, "opac/cart", web.T(web.Lang(c), "cart.title"), gin.H{"Hits": hits, "Names": s.BranchNames(web.Lang(c), bs), "Added": c.Query("added") != ""})
+	s.Render(c, http.StatusOK, "opac/cart", web.T(web.Lang(c), "cart.title"), gin.H{"Hits": hits, "Names": s.BranchNames(web.Lang(c), bs), "Added": c.Query("added") != "", "Reasons": s.CartReasons(c)})
 	return nil
 }
 

@@ -14,8 +14,18 @@ import (
 func (s *Server) kioskPage(c *gin.Context) error {
 	web.NoStore(c)
 	w := s.Who(c)
+	on := web.IsKiosk(c)
+	// After the switch (kioskPost) the page says what it did, when the
+	// cookie says it is so.
+	notice := ""
+	switch q := c.Query("on"); {
+	case q == "1" && on:
+		notice = "kiosk.switched_on"
+	case q == "0" && !on:
+		notice = "kiosk.switched_off"
+	}
 	s.Render(c, http.StatusOK, "opac/kiosk", web.T(web.Lang(c), "kiosk.title"),
-		gin.H{"On": web.IsKiosk(c), "Staff": w != nil && w.StaffID != 0})
+		gin.H{"On": on, "Staff": w != nil && w.StaffID != 0, "Notice": notice})
 	return nil
 }
 
@@ -31,5 +41,13 @@ func (s *Server) kioskPost(c *gin.Context) error {
 	}
 	s.Audit(c, action, c.ClientIP())
 	http.SetCookie(c.Writer, &http.Cookie{Name: web.KioskCookie, Value: v, Path: "/", MaxAge: age, HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode})
-	return s.Logout(c)
+	if err := s.EndSession(c); err != nil {
+		return err
+	}
+	back := "/kiosk?on=0"
+	if on {
+		back = "/kiosk?on=1"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+	return nil
 }

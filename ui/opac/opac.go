@@ -30,9 +30,12 @@ func New(w *web.Server) *Server {
 
 // Routes adds the OPAC's pages, the assets and the health check to e.
 func (s *Server) Routes(e *gin.Engine) {
-	e.Use(s.CSRF(nil))
+	e.Use(s.CSRF(nil), s.KioskIdle)
 	e.GET(assets.Prefix+"*file", gin.WrapH(assets.Handler()))
 	e.GET("/healthz", s.Healthz)
+	// Browsers ask for /favicon.ico by themselves (a feed reader, a page
+	// without its <link rel="icon">): the embedded icon.
+	e.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, assets.URL("favicon.svg")) })
 	h := s.Handle
 
 	e.GET("/", h(s.home))

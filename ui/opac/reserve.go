@@ -61,6 +61,9 @@ type reserveResult struct {
 	Message string
 }
 
+// reservePost places a hold on each title in the cart. The page says
+// what happened (all placed, some, none); every refused title stays in
+// the cart with its reason, so that nothing the patron chose is lost.
 func (s *Server) reservePost(c *gin.Context) error {
 	hits, err := s.cartHits(c)
 	if err != nil || hits == nil {
@@ -81,6 +84,8 @@ func (s *Server) reservePost(c *gin.Context) error {
 	}
 	var results []reserveResult
 	var left []int64
+	why := map[int64]*library.Refusal{}
+	placed := 0
 	for _, h := range hits {
 		r := reserveResult{Title: h.Record.Title, ID: h.Record.ID}
 		if _, err := s.Circulation.PlaceHoldWith(c.Request.Context(), w.PatronID, h.Record.ID, o); err != nil {
@@ -89,19 +94,27 @@ func (s *Server) reservePost(c *gin.Context) error {
 				return err
 			}
 			r.Message = msg
+			left = append(left, h.Record.ID)
 			var ref *library.Refusal
-			// A title refused for a reason of the whole form, or not saved
-			// for want of storage, stays in the cart.
-			if errors.As(err, &ref) && (ref.Code == library.UnknownBranch || ref.Code == library.InvalidContact || ref.Code == library.EmailNotRegistered) ||
-				errors.Is(err, store.ErrStorage) {
-				left = append(left, h.Record.ID)
+			if errors.As(err, &ref) {
+				why[h.Record.ID] = ref
 			}
 		} else {
 			r.OK = true
+			placed++
 		}
 		results = append(results, r)
 	}
 	s.WriteCart(c, left)
-	s.Render(c, http.StatusOK, "opac/reserved", web.T(web.Lang(c), "reserve.done"), gin.H{"Results": results})
+	s.WriteCartReasons(c, why)
+	outcome, title := "all", "reserve.done_all"
+	switch {
+	case placed == 0:
+		outcome, title = "none", "reserve.done_none"
+	case len(left) > 0:
+		outcome, title = "some", "reserve.done_some"
+	}
+	s.Render(c, http.StatusOK, "opac/reserved", web.T(web.Lang(c), title),
+		gin.H{"Results": results, "Outcome": outcome, "Placed": placed, "Refused": len(left)})
 	return nil
 }

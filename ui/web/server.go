@@ -217,8 +217,11 @@ type view struct {
 	Who     *library.Who
 	// Kiosk marks an in-branch terminal: larger text.
 	Kiosk bool
-	// KioskTimeout is the seconds after which a kiosk page showing a
-	// patron's account goes back to the start (0: not on a kiosk).
+	// Lite is the lite mode (no stylesheet): pages fold what CSS would
+	// have placed (the search filters).
+	Lite bool
+	// KioskTimeout is the seconds after which a kiosk page goes back to
+	// the start (0: not on a kiosk).
 	KioskTimeout int
 	// Chrome is what an audience's own layout shows on every page (the
 	// staff client's desk), as its middleware put it under ChromeKey.
@@ -254,9 +257,16 @@ func (s *Server) Render(c *gin.Context, status int, name, title string, data any
 	q.Set("lang", other)
 	v := view{Lang: l, Site: s.Site, Title: title, Path: c.Request.URL.Path, Query: c.Query("q"), Menu: menu,
 		Now: s.Clock.Now(), Data: data, LangURL: c.Request.URL.Path + "?" + q.Encode(), CSRF: s.csrfToken(c), Who: s.Who(c)}
+	if s.Calendar != nil {
+		v.Now = v.Now.In(s.Calendar.Location()) // the library's day, whatever the server's zone
+	}
 	v.Kiosk = IsKiosk(c)
+	v.Lite = isLite(c)
 	v.Chrome, _ = c.Get(ChromeKey)
-	if v.Who != nil && v.Who.Kind == library.SessionKiosk && s.Accounts != nil {
+	// On a kiosk every page goes back to the start after the idle time:
+	// a patron's pages (the server has ended the login by then), and a
+	// stranger's search and cart too (R42).
+	if v.Kiosk && s.Accounts != nil {
 		v.KioskTimeout = int(s.Accounts.Policy().KioskIdle / time.Second)
 	}
 	t, ok := s.pages[name]
@@ -265,7 +275,7 @@ func (s *Server) Render(c *gin.Context, status int, name, title string, data any
 	}
 	var buf bytes.Buffer
 	layout := "layout"
-	if isLite(c) {
+	if v.Lite {
 		layout = "layout_lite"
 	}
 	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {

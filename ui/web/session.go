@@ -240,6 +240,16 @@ func (s *Server) Audit(c *gin.Context, action, detail string) {
 // Logout ends the session of a patron or a staff member; on a kiosk it
 // also forgets what the browser kept of the patron.
 func (s *Server) Logout(c *gin.Context) error {
+	if err := s.EndSession(c); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}
+
+// EndSession is Logout without the way back to the start: the caller
+// answers.
+func (s *Server) EndSession(c *gin.Context) error {
 	if tok := s.Token(c); tok != "" {
 		if err := s.Accounts.Logout(c.Request.Context(), tok); err != nil {
 			return err
@@ -249,7 +259,6 @@ func (s *Server) Logout(c *gin.Context) error {
 	if IsKiosk(c) {
 		s.forgetPatron(c)
 	}
-	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }
 

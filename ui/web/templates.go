@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"hondana/assets"
 	"hondana/library"
@@ -79,6 +80,59 @@ var funcs = template.FuncMap{
 		return hitsView{Lang: l, Hits: hits, Offset: offset, Names: names, Covers: covers}
 	},
 	"pagerview": func(l string, p Pager) pagerView { return pagerView{Lang: l, Pager: p} },
+	"ja":        jaAttr,
+	"daynote":   DayNote,
+	"birthdate": FmtBirthDate,
+}
+
+// FmtBirthDate writes a birth date (YYYY-MM-DD) as people read it, without
+// a weekday: 1985年4月15日, 15 April 1985.
+func FmtBirthDate(l, d string) string {
+	t, err := time.Parse(library.DateLayout, d)
+	if err != nil {
+		return d
+	}
+	if l == LangEN {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("2006年1月2日")
+}
+
+// DayNote is a calendar day's note in language l. The calendar's own
+// notes (library.CalendarRules) are Japanese; in English they are
+// translated, a note staff typed is shown as it is.
+func DayNote(l, note string) string {
+	if l != LangEN || note == "" {
+		return note
+	}
+	switch {
+	case note == "休館日":
+		return T(l, "daynote.closed")
+	case note == "年末年始休館":
+		return T(l, "daynote.new_year")
+	case note == "月末整理日（休館）":
+		return T(l, "daynote.month_end")
+	case strings.HasSuffix(note, "（休館）"):
+		return T(l, "daynote.holiday")
+	}
+	return note
+}
+
+// jaAttr is ` lang="ja"` for Japanese text (a title, a name) on a page in
+// another language, so that screen readers and fonts treat it as
+// Japanese; nothing otherwise.
+func jaAttr(l string, text ...string) template.HTMLAttr {
+	if l == LangJA {
+		return ""
+	}
+	for _, t := range text {
+		for _, r := range t {
+			if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) || r == 'ー' || r == '々' {
+				return ` lang="ja"`
+			}
+		}
+	}
+	return ""
 }
 
 // AddTemplates parses the page templates in fsys's templates folder, each
@@ -198,7 +252,16 @@ func availableAt(l string, copies []store.Copy, names map[string]string) string 
 			out = append(out, n)
 		}
 	}
-	return strings.Join(out, "、")
+	return JoinList(l, out)
+}
+
+// JoinList joins names as a list in language l: 「長浜図書館、河辺図書館」,
+// "Nagahama, Kawabe".
+func JoinList(l string, names []string) string {
+	if l == LangEN {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names, "、")
 }
 
 // hitsView is what the hit list partial gets.
