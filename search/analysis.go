@@ -233,7 +233,16 @@ func foldASCII(s string) string {
 // into the original text. That only matters for highlighting, which
 // Hondana does not use; do not turn it on for these analyzers.
 func searchText(s string) string {
-	return string(encode(numerals(dropJoiners(spellings([]rune(Fold(s)))))))
+	return string(encode(searchRunes(s)))
+}
+
+// searchRunes is searchText as runes, which it may have made in place.
+func searchRunes(s string) []rune {
+	runes, ok := foldCommon(s)
+	if !ok {
+		runes = []rune(Fold(s))
+	}
+	return numerals(dropJoiners(spellings(runes)))
 }
 
 // dropJoiners removes the separators that stand between two kanji or
@@ -295,15 +304,6 @@ func foldCommon(s string) ([]rune, bool) {
 		runes = append(runes, foldRune(r))
 	}
 	return runes, true
-}
-
-// searchTextFast is searchText for the text foldCommon takes.
-func searchTextFast(input string) ([]byte, bool) {
-	runes, ok := foldCommon(input)
-	if !ok {
-		return nil, false
-	}
-	return encode(numerals(dropJoiners(spellings(runes)))), true
 }
 
 // isJoiner reports whether r, standing between two kanji or kana, separates
@@ -387,12 +387,7 @@ func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
 
 // folded is s as the analyzers cut it: searchText, in one pass when the
 // text allows.
-func folded(s string) []byte {
-	if text, ok := searchTextFast(s); ok {
-		return text
-	}
-	return []byte(searchText(s))
-}
+func folded(s string) []byte { return encode(searchRunes(s)) }
 
 // piece is a part of the folded text the grams are made of: a unit of a
 // run (a kanji or kana, or a number standing next to one: 第1夜 is three

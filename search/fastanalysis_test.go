@@ -82,17 +82,21 @@ func aozoraRows(t *testing.T) [][]string {
 	return rows
 }
 
-// TestSearchTextFast holds searchTextFast to searchText over the Aozora
-// list and random text around the edges of the characters it takes.
+// TestSearchTextFast holds searchText, which folds in one pass where
+// foldCommon takes the text, to its definition by the whole of Fold, over
+// the Aozora list and random text around the edges of the characters
+// foldCommon takes.
 func TestSearchTextFast(t *testing.T) {
 	t.Parallel()
 	alphabet := []rune("aZz09 =・、ー\t\n\u3000ぁゖゝゞゟァヺヽヾヿヲヂヅをぢづヵヶゕゖ漢字猫川國學鷗澤龍櫻㐀丂龥豈々〆" +
 		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
 	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
 	checkFastPath(t, randomTexts(5, 50000, 10, alphabet, fastAlphabet), func(s string) (string, bool) {
-		b, ok := searchTextFast(s)
-		return string(b), ok
-	}, searchText)
+		_, ok := foldCommon(s)
+		return searchText(s), ok
+	}, func(s string) string {
+		return string(encode(numerals(dropJoiners(spellings([]rune(foldAny(s)))))))
+	})
 }
 
 // TestFoldCommon holds Fold's one-pass path to the whole of Fold.

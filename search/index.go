@@ -18,7 +18,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -427,10 +426,15 @@ func sampleSlice(id int64) int { return int(id / sampleRun % sampleSlices) }
 
 // fields flattens d into what Bleve indexes.
 func (d *Doc) fields() map[string]interface{} {
-	f := map[string]interface{}{
-		fTitle:    d.Title,
-		fSort:     Key(d.SortKey),
-		fAcquired: d.Acquired,
+	exact, sort := d.exactTerms()
+	f := make(map[string]interface{}, 16)
+	f[fTitle] = d.Title
+	f[fSort] = sort
+	f[fAcquired] = d.Acquired
+	for i, terms := range exact {
+		if len(terms) > 0 {
+			f[exactFields[i]] = terms
+		}
 	}
 	if d.TitleYomi != "" {
 		f[fTitleYomi] = d.TitleYomi
@@ -466,9 +470,6 @@ func (d *Doc) fields() map[string]interface{} {
 	}
 	if len(d.Other) > 0 {
 		f[fText] = d.Other
-	}
-	for field, terms := range d.exactTerms() {
-		f[field] = terms
 	}
 	if d.ISBN != "" {
 		f[fISBN] = d.ISBN
@@ -515,43 +516,57 @@ func (d *Doc) fields() map[string]interface{} {
 	return f
 }
 
-// exactTerms are the terms of the keyword fields of names, by field: the
-// Key of every title, name, publisher, series and subject of d, by kind,
-// each once.
-func (d *Doc) exactTerms() map[string][]string {
-	out := map[string][]string{}
-	add := func(kind, s string) {
+// exactTerms are the terms of the keyword fields of names, by field (in
+// the order of exactFields): the Key of every title, name, publisher,
+// series and subject of d, by kind, each once. sort is the Key of
+// d.SortKey, taken from a title's term when it is the title.
+func (d *Doc) exactTerms() (terms [3][]string, sort string) {
+	sort = "\x00" // none yet
+	var buf []byte
+	add := func(field int, kind, s string) string {
 		if s == "" {
-			return
+			return ""
 		}
-		k := Key(s)
-		if k == "" {
-			return
+		buf = appendKey(append(buf[:0], kind...), s)
+		if len(buf) == len(kind) {
+			return ""
 		}
-		t := kind + k
-		field := fieldOf(kind)
-		if slices.Contains(out[field], t) {
-			return
+		for _, t := range terms[field] {
+			if t == string(buf) {
+				return t
+			}
 		}
-		out[field] = append(out[field], t)
+		t := string(buf)
+		terms[field] = append(terms[field], t)
+		return t
 	}
-	add(xTitle, d.MainTitle)
-	add(xTitle, d.Title)
+	if t := add(0, xTitle, d.MainTitle); d.SortKey == d.MainTitle {
+		sort = strings.TrimPrefix(t, xTitle)
+	}
+	if t := add(0, xTitle, d.Title); d.SortKey == d.Title {
+		sort = strings.TrimPrefix(t, xTitle)
+	}
 	for _, a := range d.Authors {
-		add(xAuthor, a)
+		add(1, xAuthor, a)
 	}
 	for _, a := range d.AuthorsYomi {
-		add(xAuthor, a)
+		add(1, xAuthor, a)
 	}
-	add(xPublisher, d.Publisher)
-	add(xPublisher, d.PublisherYomi)
-	add(xSeries, d.Series)
-	add(xSeries, d.SeriesYomi)
+	add(2, xPublisher, d.Publisher)
+	add(2, xPublisher, d.PublisherYomi)
+	add(2, xSeries, d.Series)
+	add(2, xSeries, d.SeriesYomi)
 	for _, s := range d.Subjects {
-		add(xSubject, s)
+		add(2, xSubject, s)
 	}
-	return out
+	if sort == "\x00" {
+		sort = string(appendKey(buf[:0], d.SortKey))
+	}
+	return terms, sort
 }
+
+// exactFields are the fields of exactTerms, in its order.
+var exactFields = [3]string{fExact, fAuthorKey, fNames}
 
 // yearTerm is a year as the year field holds it: four digits, so that the
 // terms sort as the years do. The field is a keyword, not a number: Bleve

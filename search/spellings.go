@@ -3,6 +3,7 @@ package search
 import (
 	"strconv"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The spellings patrons type for one word and the catalogue prints
@@ -238,27 +239,24 @@ func numeralDigits(run []rune) (string, bool) {
 // punctuation, brackets or symbols. Two titles with the same Key are the
 // same title spelt two ways (「吾輩は猫である」 and 吾輩ハ猫デアル, 二十四の瞳
 // and 24の瞳); a sort by Key ignores leading brackets and quotes.
-func Key(s string) string {
-	t := searchText(s)
-	keep := true
-	for _, r := range t {
-		if !isKeyRune(r) {
-			keep = false
-			break
-		}
-	}
-	if keep {
-		return t
-	}
-	out := make([]rune, 0, len(t))
-	for _, r := range t {
+func Key(s string) string { return string(appendKey(nil, s)) }
+
+// appendKey appends the Key of s to b.
+func appendKey(b []byte, s string) []byte {
+	for _, r := range searchRunes(s) {
 		if isKeyRune(r) {
-			out = append(out, r)
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	return string(out)
+	return b
 }
 
 func isKeyRune(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z'
+	case 0x30A1 <= r && r <= 0x30FA, 0x4E00 <= r && r <= 0x9FFF: // katakana letters, kanji
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == 'ー' || r == '々' || r == '〆'
 }
