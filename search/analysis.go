@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -126,11 +127,17 @@ func Fold(s string) string {
 	if isPlainASCII(s) {
 		return foldASCII(s)
 	}
-	if runes, ok := foldCommon(s); ok {
+	var buf [stackRunes]rune
+	if runes, ok := foldCommon(buf[:0], s); ok {
 		return string(runes)
 	}
 	return foldAny(s)
 }
+
+// stackRunes is how many runes the folding functions keep on the stack:
+// enough for a title and its subtitle, so that folding allocates nothing
+// but its result.
+const stackRunes = 128
 
 // foldAny is Fold for any text.
 func foldAny(s string) string {
@@ -185,16 +192,42 @@ func foldRune(r rune) rune {
 	case 'ぁ' <= r && r <= 'ゖ', r == 'ゝ', r == 'ゞ':
 		r += 'ァ' - 'ぁ'
 	}
-	switch r {
-	case 'ヵ':
+	switch {
+	case r == 'ヵ':
 		return 'カ'
-	case 'ヶ':
+	case r == 'ヶ':
 		return 'ケ'
+	case 0x30A1 <= r && r <= 0x30FF: // katakana: no case, no variants
+		return r
+	case 0x3400 <= r && r <= 0x9FFF: // kanji: no case
+		if hasVariant(r) {
+			return variantKanji[r]
+		}
+		return r
 	}
 	if v, ok := variantKanji[r]; ok {
 		return v
 	}
 	return unicode.ToLower(r)
+}
+
+// variantBits marks the kanji from U+3400 to U+9FFF that variantKanji
+// maps, so that the common kanji, none of which it maps, cost no look-up.
+var variantBits = func() (bits [(0x9FFF - 0x3400 + 64) / 64]uint64) {
+	for r := range variantKanji {
+		if 0x3400 <= r && r <= 0x9FFF {
+			i := r - 0x3400
+			bits[i/64] |= 1 << (i % 64)
+		}
+	}
+	return bits
+}()
+
+// hasVariant reports whether variantKanji maps r, a rune from U+3400 to
+// U+9FFF.
+func hasVariant(r rune) bool {
+	i := r - 0x3400
+	return variantBits[i/64]&(1<<(i%64)) != 0
 }
 
 // voiced returns the voiced form of a katakana letter (カ → ガ), or the
@@ -233,16 +266,30 @@ func foldASCII(s string) string {
 // into the original text. That only matters for highlighting, which
 // Hondana does not use; do not turn it on for these analyzers.
 func searchText(s string) string {
-	return string(encode(searchRunes(s)))
+	return string(appendSearchText(nil, s))
 }
 
-// searchRunes is searchText as runes, which it may have made in place.
-func searchRunes(s string) []rune {
-	runes, ok := foldCommon(s)
-	if !ok {
-		runes = []rune(Fold(s))
+// appendSearchText appends searchText(s) to b.
+func appendSearchText(b []byte, s string) []byte {
+	var buf, scratch [stackRunes]rune
+	runes := searchRunes(buf[:0], scratch[:0], s)
+	b = slices.Grow(b, 3*len(runes)) // kana and kanji: three bytes each
+	for _, r := range runes {
+		b = utf8.AppendRune(b, r)
 	}
-	return numerals(dropJoiners(spellings(runes)))
+	return b
+}
+
+// searchRunes is searchText as runes, made in buf with the help of
+// scratch (either of which it may outgrow).
+func searchRunes(buf, scratch []rune, s string) []rune {
+	runes, ok := foldCommon(buf, s)
+	if !ok {
+		for _, r := range Fold(s) {
+			runes = append(runes, r)
+		}
+	}
+	return numerals(scratch, dropJoiners(spellings(runes)))
 }
 
 // dropJoiners removes the separators that stand between two kanji or
@@ -268,22 +315,14 @@ func dropJoiners(runes []rune) []rune {
 	return out
 }
 
-// encode writes runes in UTF-8.
-func encode(runes []rune) []byte {
-	out := make([]byte, 0, len(runes)*3)
-	for _, r := range runes {
-		out = utf8.AppendRune(out, r)
-	}
-	return out
-}
-
 // foldCommon is Fold for text of ASCII, kana, the katakana middle dot
 // and the common kanji (most titles, readings and names), where NFKC
 // changes nothing and Fold is a rune-by-rune mapping: one pass, no
 // normalisation. It reports false for any other text.
-// TestFoldCommon holds it to foldAny.
-func foldCommon(s string) ([]rune, bool) {
-	runes := make([]rune, 0, len(s))
+// TestFoldCommon holds it to foldAny. The runes are appended to
+// runes[:0].
+func foldCommon(runes []rune, s string) ([]rune, bool) {
+	runes = runes[:0]
 	space := false
 	for _, r := range s {
 		switch {
@@ -341,7 +380,7 @@ type jaAnalyzer struct {
 
 func (a jaAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	text := folded(string(input))
-	pcs := a.pieces(text)
+	pcs := a.pieces(nil, text)
 	size := a.mode.maxTerms(pcs)
 	// One allocation for the tokens, one for the pointers to them.
 	out := make(analysis.TokenStream, 0, size)
@@ -373,7 +412,8 @@ const anchorMark = '^'
 // the mapping.
 func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
 	text := folded(s)
-	pcs := a.pieces(text)
+	var buf [64]piece
+	pcs := a.pieces(buf[:0], text)
 	keys := string(text)
 	a.mode.cut(pcs, func(start, end, _ int, _ analysis.TokenType, anchor bool) {
 		if anchor {
@@ -387,7 +427,7 @@ func (a jaAnalyzer) EachTerm(s string, fn func(term []byte, key string)) {
 
 // folded is s as the analyzers cut it: searchText, in one pass when the
 // text allows.
-func folded(s string) []byte { return encode(searchRunes(s)) }
+func folded(s string) []byte { return appendSearchText(nil, s) }
 
 // piece is a part of the folded text the grams are made of: a unit of a
 // run (a kanji or kana, or a number standing next to one: 第1夜 is three
@@ -409,17 +449,17 @@ const (
 
 func (p piece) unit() bool { return p.kind == pieceCJK || p.kind == pieceNumber }
 
-// pieces cuts folded text into pieces, fast when it can.
-func (a jaAnalyzer) pieces(text []byte) []piece {
-	if pcs, ok := fastPieces(text); ok {
+// pieces cuts folded text into pieces, fast when it can, appended to
+// pcs[:0].
+func (a jaAnalyzer) pieces(pcs []piece, text []byte) []piece {
+	if pcs, ok := fastPieces(pcs, text); ok {
 		return joinNumbers(pcs)
 	}
-	return a.segmentPieces(text)
+	return a.segmentPieces(pcs[:0], text)
 }
 
 // segmentPieces cuts folded text into pieces by Unicode word segmentation.
-func (a jaAnalyzer) segmentPieces(text []byte) []piece {
-	var pcs []piece
+func (a jaAnalyzer) segmentPieces(pcs []piece, text []byte) []piece {
 	for _, tok := range a.tokenizer.Tokenize(text) {
 		switch {
 		case allCJK(tok.Term):
@@ -558,9 +598,10 @@ func fastClass(r rune) int {
 	return fastOther
 }
 
-// fastPieces cuts folded text into pieces as segmentation would, or
-// reports false when the text has a character it does not handle.
-func fastPieces(text []byte) ([]piece, bool) {
+// fastPieces cuts folded text into pieces as segmentation would,
+// appended to pcs[:0], or reports false when the text has a character it
+// does not handle.
+func fastPieces(pcs []piece, text []byte) ([]piece, bool) {
 	n := 0
 	for _, r := range string(text) {
 		switch fastClass(r) {
@@ -570,7 +611,7 @@ func fastPieces(text []byte) ([]piece, bool) {
 			n++
 		}
 	}
-	pcs := make([]piece, 0, n)
+	pcs = slices.Grow(pcs[:0], n)
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRune(text[i:])
 		switch fastClass(r) {

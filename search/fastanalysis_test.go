@@ -46,13 +46,13 @@ func TestFastTokensMatchSegmentation(t *testing.T) {
 	fast, slow := 0, 0
 	for _, text := range texts {
 		folded := []byte(searchText(text))
-		got, ok := fastPieces(folded)
+		got, ok := fastPieces(nil, folded)
 		if !ok {
 			slow++
 			continue
 		}
 		fast++
-		if g, w := describe(folded, joinNumbers(got)), describe(folded, a.segmentPieces(folded)); g != w {
+		if g, w := describe(folded, joinNumbers(got)), describe(folded, a.segmentPieces(nil, folded)); g != w {
 			t.Errorf("%q:\n fast %s\n want %s", text, g, w)
 		}
 	}
@@ -92,10 +92,10 @@ func TestSearchTextFast(t *testing.T) {
 		"\u3099\u309a゛゜ｶﾞＡａ①éΩ😀\x00\x7f.-'")
 	fastAlphabet := []rune("aZz09 =・ー\tぁゖァヺヲヂヅをぢづヵヶ漢猫川國學鷗澤㐀丂龥")
 	checkFastPath(t, randomTexts(5, 50000, 10, alphabet, fastAlphabet), func(s string) (string, bool) {
-		_, ok := foldCommon(s)
+		_, ok := foldCommon(nil, s)
 		return searchText(s), ok
 	}, func(s string) string {
-		return string(encode(numerals(dropJoiners(spellings([]rune(foldAny(s)))))))
+		return string(numerals(nil, dropJoiners(spellings([]rune(foldAny(s))))))
 	})
 }
 
@@ -104,7 +104,7 @@ func TestFoldCommon(t *testing.T) {
 	t.Parallel()
 	checkFastPath(t, randomTexts(7, 50000, 10, []rune("aZz09 \t\nぁゖァヺヵヶ・ー漢猫國學鷗㐀龥"),
 		[]rune("aZ ・ー國學ヵゝヽ々\u3000\u3099゛ｶﾞＡ①é")), func(s string) (string, bool) {
-		runes, ok := foldCommon(s)
+		runes, ok := foldCommon(nil, s)
 		return string(runes), ok
 	}, foldAny)
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -38,7 +39,11 @@ func spellings(rs []rune) []rune {
 					i++
 				}
 			}
-		case r >= 'ァ' && r <= 'ヺ' || r >= 'ㇰ' && r <= 'ㇿ':
+		case r >= 'ァ' && r <= 'ヺ':
+			if l := largeKatakana[r-'ァ']; l != 0 {
+				r = l
+			}
+		case r >= 'ㇰ' && r <= 'ㇿ':
 			if l, ok := largeKana[r]; ok {
 				r = l
 			}
@@ -82,6 +87,17 @@ var largeKana = map[rune]rune{
 	'ヷ': 'バ', 'ヸ': 'ビ', 'ヹ': 'ベ', 'ヺ': 'ボ',
 }
 
+// largeKatakana is largeKana for ァ to ヺ, by the rune less ァ; 0 for a
+// kana that stays.
+var largeKatakana = func() (t ['ヺ' - 'ァ' + 1]rune) {
+	for small, large := range largeKana {
+		if small >= 'ァ' && small <= 'ヺ' {
+			t[small-'ァ'] = large
+		}
+	}
+	return t
+}()
+
 // vowels lists the large katakana by the vowel they end in.
 var vowels = [5]struct {
 	vowel rune
@@ -94,18 +110,23 @@ var vowels = [5]struct {
 	{'オ', "オコゴソゾトドノホボポモヨロヲ"},
 }
 
-var vowelTable = func() map[rune]rune {
-	m := map[rune]rune{}
+// vowelTable is the vowel of each katakana, by the rune less ァ.
+var vowelTable = func() (t ['ヺ' - 'ァ' + 1]rune) {
 	for _, v := range vowels {
 		for _, k := range v.kana {
-			m[k] = v.vowel
+			t[k-'ァ'] = v.vowel
 		}
 	}
-	return m
+	return t
 }()
 
 // vowelOf is the vowel a kana ends in, 0 for ン and anything else.
-func vowelOf(r rune) rune { return vowelTable[r] }
+func vowelOf(r rune) rune {
+	if r < 'ァ' || r > 'ヺ' {
+		return 0
+	}
+	return vowelTable[r-'ァ']
+}
 
 // kanjiDigits are the values of the kanji numerals that are digits.
 var kanjiDigits = map[rune]int{'〇': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
@@ -127,9 +148,11 @@ var counters = func() map[rune]bool {
 }()
 
 func isKanjiNumeral(r rune) bool {
-	_, d := kanjiDigits[r]
-	_, p := kanjiPlaces[r]
-	return d || p
+	switch r {
+	case '〇', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千':
+		return true
+	}
+	return false
 }
 
 // numerals writes numbers one way: 第一夜 and 第1夜, 二十四の瞳, 二四の瞳
@@ -142,7 +165,7 @@ func isKanjiNumeral(r rune) bool {
 // (二〇一九 is 2019). The other way round, a lone Arabic digit beside a
 // kanji or kana that does not count is written as the kanji (a volume:
 // 温泉１ is 温泉一), so that both spellings of such a volume meet.
-func numerals(rs []rune) []rune {
+func numerals(out, rs []rune) []rune {
 	first := -1
 	for i, r := range rs {
 		if isKanjiNumeral(r) || r >= '1' && r <= '9' {
@@ -153,8 +176,7 @@ func numerals(rs []rune) []rune {
 	if first < 0 {
 		return rs
 	}
-	out := make([]rune, 0, len(rs)+8)
-	out = append(out, rs[:first]...)
+	out = append(out[:0], rs[:first]...)
 	for i := first; i < len(rs); {
 		if r := rs[i]; r >= '0' && r <= '9' {
 			j := i
@@ -243,7 +265,10 @@ func Key(s string) string { return string(appendKey(nil, s)) }
 
 // appendKey appends the Key of s to b.
 func appendKey(b []byte, s string) []byte {
-	for _, r := range searchRunes(s) {
+	var buf, scratch [stackRunes]rune
+	runes := searchRunes(buf[:0], scratch[:0], s)
+	b = slices.Grow(b, 3*len(runes))
+	for _, r := range runes {
 		if isKeyRune(r) {
 			b = utf8.AppendRune(b, r)
 		}
