@@ -427,7 +427,7 @@ func sampleSlice(id int64) int { return int(id / sampleRun % sampleSlices) }
 // fields flattens d into what Bleve indexes.
 func (d *Doc) fields() map[string]interface{} {
 	exact, sort := d.exactTerms()
-	f := make(map[string]interface{}, 16)
+	f := make(map[string]interface{}, 14)
 	f[fTitle] = d.Title
 	f[fSort] = sort
 	f[fAcquired] = d.Acquired
@@ -476,41 +476,41 @@ func (d *Doc) fields() map[string]interface{} {
 	}
 	facet := make([]string, 0, 6+len(d.Branches))
 	filter := make([]string, 0, 4+len(d.Available))
-	facet = append(facet, pMType+d.MaterialType)
+	facet = append(facet, common.term(pMType, d.MaterialType))
 	if n := ndcDigits(d.NDC); n != "" {
-		facet = append(facet, pNDC1+n[:1])
+		facet = append(facet, common.term(pNDC1, n[:1]))
 		if len(n) >= 2 {
-			filter = append(filter, pNDC2+n[:2])
+			filter = append(filter, common.term(pNDC2, n[:2]))
 		}
 		if len(n) >= 3 {
-			facet = append(facet, pNDC3+n[:3])
+			facet = append(facet, common.term(pNDC3, n[:3]))
 		}
 		if len(n) >= 4 {
 			filter = append(filter, pNDCFull+n)
 		}
 	}
 	if d.Year > 0 {
-		f[fYear] = yearTerm(d.Year)
-		facet = append(facet, pDecade+strconv.Itoa(d.Year/10*10))
-		filter = append(filter, pDecadeFilter+yearTerm(d.Year/10*10))
+		f[fYear] = common.year("", d.Year)
+		facet = append(facet, common.number(pDecade, d.Year/10*10))
+		filter = append(filter, common.year(pDecadeFilter, d.Year/10*10))
 	}
 	for _, b := range d.Branches {
-		facet = append(facet, pBranch+b)
+		facet = append(facet, common.term(pBranch, b))
 	}
 	if len(d.Available) > 0 {
 		facet = append(facet, pAvail+"1")
 		for _, b := range d.Available {
-			filter = append(filter, pAvailAt+b)
+			filter = append(filter, common.term(pAvailAt, b))
 		}
 	} else {
 		facet = append(facet, pAvail+"0")
 	}
 	for i, least := range popularTiers {
 		if d.Loans >= least {
-			filter = append(filter, pPopular+strconv.Itoa(i+1))
+			filter = append(filter, common.number(pPopular, i+1))
 		}
 	}
-	filter = append(filter, pSample+strconv.Itoa(sampleSlice(d.ID)))
+	filter = append(filter, common.number(pSample, sampleSlice(d.ID)))
 	f[fFacet] = facet
 	f[fFilter] = filter
 	return f
@@ -572,8 +572,62 @@ var exactFields = [3]string{fExact, fAuthorKey, fNames}
 // terms sort as the years do. The field is a keyword, not a number: Bleve
 // indexes a number as 16 prefix terms, a sixth of a record's terms and of
 // the time to build the index, for a hundred-odd distinct years.
-func yearTerm(y int) string {
-	return fmt.Sprintf("%04d", min(max(y, 0), 9999))
+func yearTerm(y int) string { return string(appendYear(nil, y)) }
+
+// appendYear appends yearTerm(y) to b.
+func appendYear(b []byte, y int) []byte {
+	y = min(max(y, 0), 9999)
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
+}
+
+// commonTerms are the facet and filter terms many records share (a
+// branch, a decade, a year, an NDC class of up to three digits), each
+// made once: a record has a dozen, and each was an allocation.
+type commonTerms struct {
+	mu    sync.RWMutex
+	terms map[string]string
+}
+
+var common = commonTerms{terms: map[string]string{}}
+
+// maxCommonTerms bounds the terms kept, should a catalogue have
+// branches or material types by the thousand: beyond, terms are made
+// anew each time.
+const maxCommonTerms = 50000
+
+// term is prefix+value, the same string each time.
+func (c *commonTerms) term(prefix, value string) string {
+	var buf [64]byte
+	return c.of(append(append(buf[:0], prefix...), value...))
+}
+
+// number is prefix and n in decimal, the same string each time.
+func (c *commonTerms) number(prefix string, n int) string {
+	var buf [64]byte
+	return c.of(strconv.AppendInt(append(buf[:0], prefix...), int64(n), 10))
+}
+
+// year is prefix and yearTerm(y), the same string each time.
+func (c *commonTerms) year(prefix string, y int) string {
+	var buf [64]byte
+	return c.of(appendYear(append(buf[:0], prefix...), y))
+}
+
+// of is the string of b, the same string each time.
+func (c *commonTerms) of(b []byte) string {
+	c.mu.RLock()
+	t, ok := c.terms[string(b)]
+	c.mu.RUnlock()
+	if ok {
+		return t
+	}
+	t = string(b)
+	c.mu.Lock()
+	if len(c.terms) < maxCommonTerms {
+		c.terms[t] = t
+	}
+	c.mu.Unlock()
+	return t
 }
 
 // ndcDigits returns the leading digits of an NDC number ("913.6" → "9136").
