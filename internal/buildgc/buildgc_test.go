@@ -45,3 +45,27 @@ func TestRelaxGC(t *testing.T) {
 	}
 	restore()
 }
+
+// TestBound: a process with no memory limit gets the build's headroom as
+// its limit, which a build keeps and leaves; a limit it was given stays.
+func TestBound(t *testing.T) {
+	limit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(limit) })
+	Bound()
+	if l := debug.SetMemoryLimit(-1); l != headroom {
+		t.Errorf("bound: limit %d, want %d", l, headroom)
+	}
+	restore := Relax()
+	if l := debug.SetMemoryLimit(-1); l != headroom {
+		t.Errorf("bound, during a build: limit %d, want %d", l, headroom)
+	}
+	restore()
+	if l := debug.SetMemoryLimit(-1); l != headroom {
+		t.Errorf("bound, after a build: limit %d, want %d", l, headroom)
+	}
+	debug.SetMemoryLimit(600 << 20)
+	Bound()
+	if l := debug.SetMemoryLimit(-1); l != 600<<20 {
+		t.Errorf("given 600 MiB: limit %d after Bound", l)
+	}
+}
