@@ -429,7 +429,7 @@ func (c *Catalog) Run(ctx context.Context) {
 func (c *Catalog) SaveRecords(ctx context.Context, recs []*store.Record, copies [][]store.Copy) error {
 	now := c.clock.Now()
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := saveBatch(ctx, tx, recs, copies, now, nil)
+		_, err := saveBatch(ctx, tx, recs, copies, now)
 		return err
 	})
 	if err != nil {
@@ -440,18 +440,13 @@ func (c *Catalog) SaveRecords(ctx context.Context, recs []*store.Record, copies 
 }
 
 // saveBatch writes recs and their copies inside tx and reports which
-// records it created; before, when not nil, runs on each record first.
-func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][]store.Copy, now time.Time, before func(*store.Record)) (created []bool, err error) {
+// records it created.
+func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][]store.Copy, now time.Time) (created []bool, err error) {
 	w, err := store.NewRecordWriter(ctx, tx, now)
 	if err != nil {
 		return nil, err
 	}
 	defer w.Close()
-	if before != nil {
-		for _, r := range recs {
-			before(r)
-		}
-	}
 	if created, err = w.SaveAll(ctx, recs); err != nil {
 		return nil, err
 	}

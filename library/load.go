@@ -138,7 +138,7 @@ func (l *BulkLoad) Save(ctx context.Context, recs []*store.Record, copies [][]st
 			return err
 		}
 		err = store.Unqueued(ctx, tx, func() error {
-			created, err = saveBatch(ctx, tx, recs, copies, now, nil)
+			created, err = saveBatch(ctx, tx, recs, copies, now)
 			return err
 		})
 		if err != nil {

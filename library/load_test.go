@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"hondana/importer"
 	"hondana/search"
 	"hondana/store"
 )
@@ -250,5 +251,92 @@ func TestOpenRebuildsBacklog(t *testing.T) {
 	}
 	if lowest, _, _ := db.IndexQueueBounds(ctx); lowest != 0 {
 		t.Errorf("queue from %d, want empty", lowest)
+	}
+}
+
+// importCSV is a CSV catalogue of n records, ids from 0, each titled
+// "<edition> の本 <i>" with its reading; record 3 is 猫の図鑑 without a
+// reading, and the record at line bad+2 has no title.
+func importCSV(n, bad int, edition string) string {
+	var b strings.Builder
+	b.WriteString("id,書名,書名ヨミ,著者\n")
+	for i := range n {
+		switch i {
+		case 3:
+			b.WriteString("3,猫の図鑑,,山田 花子\n")
+		case bad:
+			fmt.Fprintf(&b, "%d,,,山田 花子\n", i)
+		default:
+			fmt.Fprintf(&b, "%d,%s の本 %d,ホン %d,山田 花子\n", i, edition, i, i)
+		}
+	}
+	return b.String()
+}
+
+// TestImporterLoadsInBulk: an importer of a catalogue switches to a bulk
+// load once its import is large, into an empty catalogue and over one
+// whose records it updates, and leaves every record searchable as the
+// file has it, nothing queued; bad records are reported and skipped as
+// on the queued path.
+func TestImporterLoadsInBulk(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, cat := openCatalogT(t, dir)
+	defer db.Close()
+	cat.Close()
+	var logged bytes.Buffer
+	cat, err := OpenCatalog(ctx, db, dir, SystemClock{}, slog.New(slog.NewTextHandler(&logged, nil)), CatalogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+
+	const n, bad = 25000, 21500 // the bad record after the switch
+	for round, edition := range []string{"初版", "改訂版"} {
+		logged.Reset()
+		im, err := cat.Importer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var problems []string
+		st, err := im.Import(ctx, strings.NewReader(importCSV(n, bad, edition)), importer.CSV, func(p ImportProgress) {
+			if p.Err != nil {
+				problems = append(problems, p.Err.Error())
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wantAdded := n - 1
+		if round == 1 {
+			wantAdded = 0 // every record updated in place, by source
+		}
+		if st.Saved != n-1 || st.Added != wantAdded || st.Errors != 1 || len(problems) != 1 || !strings.Contains(problems[0], fmt.Sprintf("record %d", bad+1)) {
+			t.Fatalf("%s: %+v, problems %q", edition, st, problems)
+		}
+		if !strings.Contains(logged.String(), "bulk load done") {
+			t.Errorf("%s: no bulk load logged:\n%s", edition, logged.String())
+		}
+		if recs, err := db.RecordCount(ctx); err != nil || recs != n-1 {
+			t.Fatalf("%s: %d records in the store (%v), want %d", edition, recs, err, n-1)
+		}
+		for _, tc := range []struct {
+			q    string
+			want int
+		}{{"初版", (1 - round) * (n - 2)}, {"改訂版", round * (n - 2)}, {"猫の図鑑", 1}, {"ねこのずかん", 1}, {"本 24999", 1}} {
+			res, err := cat.Search(ctx, search.Query{Text: tc.q, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != tc.want {
+				t.Errorf("%s: %s finds %d, want %d", edition, tc.q, res.Total, tc.want)
+			}
+		}
+		if lowest, _, err := db.IndexQueueBounds(ctx); err != nil || lowest != 0 {
+			t.Errorf("%s: queue from %d (%v), want empty", edition, lowest, err)
+		}
 	}
 }
