@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -107,6 +108,7 @@ func TestImportCommand(t *testing.T) {
 			t.Skip("shared data not present:", err)
 		}
 	}
+	keepMemoryLimit(t)
 	dir := t.TempDir()
 	t.Setenv("HONDANA_LOG_LEVEL", "error")
 	for _, f := range files {
@@ -204,6 +206,13 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// keepMemoryLimit gives the test process its memory limit back when the
+// test ends: the import command bounds its process's (buildgc.Bound).
+func keepMemoryLimit(t *testing.T) {
+	limit := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(limit) })
+}
+
 // catalogueCSV writes a CSV catalogue of the records from, from+n-1,
 // titled "<edition> の本 <i>", and returns its path.
 func catalogueCSV(t *testing.T, from, n int, edition string) string {
@@ -246,6 +255,7 @@ func stderrOf(t *testing.T, f func()) string {
 // place. With the index held by another (a running server), the command
 // only queues its records, for the holder to apply.
 func TestImportCommandIndexes(t *testing.T) {
+	keepMemoryLimit(t)
 	dir := t.TempDir()
 	t.Setenv("HONDANA_LOG_LEVEL", "info")
 	const n = 21000 // past the backlog worth a rebuild of an empty catalogue
