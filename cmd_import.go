@@ -68,6 +68,7 @@ func importCmd(args []string) error {
 		return nil
 	}
 	finish := time.Now()
+	buildgc.FeedEnded() // the bulk load's build, if any, only merges from here
 	if err := imp.Finish(ctx); err != nil {
 		return err
 	}
