@@ -16,12 +16,15 @@ import (
 
 	"hondana/importer"
 	"hondana/internal/app"
+	"hondana/internal/buildgc"
 	"hondana/library"
 )
 
-// importCmd reads catalogue files into the database. The search index
-// follows: directly when no server is running, else the running server
-// applies the queued changes within a second.
+// importCmd reads catalogue files into the database. With no server
+// running, the command keeps the search index in step itself: a large
+// import goes through a bulk load, the index built alongside the writes
+// (library.Catalog.Importer). Else the running server applies the queued
+// changes within a second.
 func importCmd(args []string) error {
 	fs := commonFlags("import")
 	format := fs.String("format", "", "marc21, marcxml, csv, tsv or aozora (default: detect)")
@@ -37,7 +40,14 @@ func importCmd(args []string) error {
 	}
 	defer d.Close()
 	ctx := context.Background()
-	imp := library.NewImporter(d.DB, d.Clock)
+	buildgc.Bound()
+	imp, cat, err := newImporter(ctx, d)
+	if err != nil {
+		return err
+	}
+	if cat != nil {
+		defer cat.Close()
+	}
 	imp.Limits = d.Config.ImportLimits()
 	tty := term.IsTerminal(int(os.Stderr.Fd()))
 	var total library.ImportStats
@@ -46,13 +56,46 @@ func importCmd(args []string) error {
 		st, err := importFile(ctx, imp, path, importer.Format(*format), tty)
 		total.Add(st)
 		if err != nil {
-			return err
+			// What was saved is indexed all the same.
+			return errors.Join(err, imp.Finish(ctx))
 		}
 	}
 	el := time.Since(start)
 	fmt.Fprintf(os.Stderr, "imported %d records (%d new, %d updated), %d errors, in %s (%.0f records/s)\n",
 		total.Saved, total.Added, total.Saved-total.Added, total.Errors, el.Round(time.Millisecond), float64(total.Saved)/el.Seconds())
-	return syncIndexIfFree(ctx, d)
+	if cat == nil {
+		fmt.Fprintln(os.Stderr, "the server is running: it will index the new records within a second")
+		return nil
+	}
+	finish := time.Now()
+	buildgc.FeedEnded() // the bulk load's build, if any, only merges from here
+	if err := imp.Finish(ctx); err != nil {
+		return err
+	}
+	if time.Since(finish) >= time.Second {
+		el = time.Since(start)
+		fmt.Fprintf(os.Stderr, "search index up to date after %s in all (%.0f records/s)\n", el.Round(time.Millisecond), float64(total.Saved)/el.Seconds())
+	}
+	return nil
+}
+
+// newImporter returns the importer of the catalogue, which keeps the
+// index in step, when no server holds the index; else, with a nil
+// catalogue, one that only queues the changes for the server.
+func newImporter(ctx context.Context, d *app.Data) (*library.Importer, *library.Catalog, error) {
+	cat, err := d.OpenCatalog(ctx)
+	if err != nil {
+		if strings.Contains(err.Error(), "in use by another process") {
+			return library.NewImporter(d.DB, d.Clock), nil, nil
+		}
+		return nil, nil, err
+	}
+	imp, err := cat.Importer()
+	if err != nil {
+		cat.Close()
+		return nil, nil, err
+	}
+	return imp, cat, nil
 }
 
 func importFile(ctx context.Context, imp *library.Importer, path string, format importer.Format, tty bool) (library.ImportStats, error) {

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -13,6 +17,7 @@ import (
 
 	"hondana/internal/app"
 	"hondana/library"
+	"hondana/search"
 	"hondana/store"
 )
 
@@ -103,6 +108,7 @@ func TestImportCommand(t *testing.T) {
 			t.Skip("shared data not present:", err)
 		}
 	}
+	keepMemoryLimit(t)
 	dir := t.TempDir()
 	t.Setenv("HONDANA_LOG_LEVEL", "error")
 	for _, f := range files {
@@ -197,5 +203,136 @@ func TestVersion(t *testing.T) {
 	defer func() { buildDate = "" }()
 	if line := versionLine(); !strings.Contains(line, "built 2026-12-02T00:00:00Z") {
 		t.Errorf("version with a build date: %q", line)
+	}
+}
+
+// keepMemoryLimit gives the test process its memory limit back when the
+// test ends: the import command bounds its process's (buildgc.Bound).
+func keepMemoryLimit(t *testing.T) {
+	limit := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(limit) })
+}
+
+// catalogueCSV writes a CSV catalogue of the records from, from+n-1,
+// titled "<edition> の本 <i>", and returns its path.
+func catalogueCSV(t *testing.T, from, n int, edition string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,書名,書名ヨミ,著者,著者ヨミ,出版者,出版年,ISBN,NDC\n")
+	for i := from; i < from+n; i++ {
+		fmt.Fprintf(&b, "%d,%s の本 %d,ホン %d,山田 花子,ヤマダ ハナコ,晶文社,2019,,913\n", i, edition, i, i)
+	}
+	path := filepath.Join(t.TempDir(), "catalogue.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// stderrOf runs f with standard error going to a file and returns what f
+// wrote there.
+func stderrOf(t *testing.T, f func()) string {
+	t.Helper()
+	tmp, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tmp.Close()
+	saved := os.Stderr
+	os.Stderr = tmp
+	defer func() { os.Stderr = saved }()
+	f()
+	b, err := os.ReadFile(tmp.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestImportCommandIndexes: with no server running, a large import goes
+// through a bulk load, its records searchable when the command returns
+// and nothing left for the next start; a second import updates them in
+// place. With the index held by another (a running server), the command
+// only queues its records, for the holder to apply.
+func TestImportCommandIndexes(t *testing.T) {
+	keepMemoryLimit(t)
+	dir := t.TempDir()
+	t.Setenv("HONDANA_LOG_LEVEL", "info")
+	const n = 21000 // past the backlog worth a rebuild of an empty catalogue
+	ctx := context.Background()
+	open := func() (*app.Data, *library.Catalog, *bytes.Buffer) {
+		t.Helper()
+		var logged bytes.Buffer
+		cfg := app.Default()
+		cfg.DataDir = dir
+		d, err := app.OpenData(ctx, cfg, app.Options{Log: slog.New(slog.NewTextHandler(&logged, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat, err := d.OpenCatalog(ctx)
+		if err != nil {
+			d.Close()
+			t.Fatal(err)
+		}
+		return d, cat, &logged
+	}
+	found := func(cat *library.Catalog, q string) int {
+		t.Helper()
+		res, err := cat.Search(ctx, search.Query{Text: q, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+
+	for _, edition := range []string{"初版", "改訂版"} {
+		var err error
+		out := stderrOf(t, func() { err = importCmd([]string{"--data", dir, catalogueCSV(t, 0, n, edition)}) })
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", edition, err, out)
+		}
+		if !strings.Contains(out, "bulk load done") || strings.Contains(out, "server is running") {
+			t.Errorf("%s: no bulk load:\n%s", edition, out)
+		}
+		d, cat, logged := open()
+		if got := found(cat, edition); got != n {
+			t.Errorf("%s: %d found right after the import, want %d", edition, got, n)
+		}
+		if edition == "改訂版" && found(cat, "初版") != 0 {
+			t.Errorf("the second import left records of the first")
+		}
+		if recs, err := d.DB.RecordCount(ctx); err != nil || recs != n {
+			t.Errorf("%s: %d records (%v), want %d", edition, recs, err, n)
+		}
+		if lowest, _, err := d.DB.IndexQueueBounds(ctx); err != nil || lowest != 0 {
+			t.Errorf("%s: queue from %d (%v), want empty", edition, lowest, err)
+		}
+		if strings.Contains(logged.String(), "rebuild") || strings.Contains(logged.String(), "building") {
+			t.Errorf("%s: the next start rebuilt the index:\n%s", edition, logged.String())
+		}
+		cat.Close()
+		d.Close()
+	}
+
+	// The index held open here, as a running server holds it.
+	d, cat, _ := open()
+	defer d.Close()
+	defer cat.Close()
+	var err error
+	out := stderrOf(t, func() { err = importCmd([]string{"--data", dir, catalogueCSV(t, n, 30, "新刊")}) })
+	if err != nil || !strings.Contains(out, "the server is running") || strings.Contains(out, "bulk load") {
+		t.Fatalf("with the index held: %v\n%s", err, out)
+	}
+	if lowest, _, err := d.DB.IndexQueueBounds(ctx); err != nil || lowest == 0 {
+		t.Errorf("with the index held: queue from %d (%v), want the new records queued", lowest, err)
+	}
+	if got := found(cat, "新刊"); got != 0 {
+		t.Errorf("with the index held: %d found before the holder applied the queue", got)
+	}
+	if err := cat.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := found(cat, "新刊"); got != 30 {
+		t.Errorf("with the index held: %d found once applied, want 30", got)
 	}
 }

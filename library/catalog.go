@@ -429,7 +429,7 @@ func (c *Catalog) Run(ctx context.Context) {
 func (c *Catalog) SaveRecords(ctx context.Context, recs []*store.Record, copies [][]store.Copy) error {
 	now := c.clock.Now()
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := saveBatch(ctx, tx, recs, copies, now, nil)
+		_, err := saveBatch(ctx, tx, recs, copies, now)
 		return err
 	})
 	if err != nil {
@@ -440,18 +440,13 @@ func (c *Catalog) SaveRecords(ctx context.Context, recs []*store.Record, copies 
 }
 
 // saveBatch writes recs and their copies inside tx and reports which
-// records it created; before, when not nil, runs on each record first.
-func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][]store.Copy, now time.Time, before func(*store.Record)) (created []bool, err error) {
+// records it created.
+func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][]store.Copy, now time.Time) (created []bool, err error) {
 	w, err := store.NewRecordWriter(ctx, tx, now)
 	if err != nil {
 		return nil, err
 	}
 	defer w.Close()
-	if before != nil {
-		for _, r := range recs {
-			before(r)
-		}
-	}
 	if created, err = w.SaveAll(ctx, recs); err != nil {
 		return nil, err
 	}
@@ -469,206 +464,3 @@ func saveBatch(ctx context.Context, tx *sql.Tx, recs []*store.Record, copies [][
 }
 
 var errClosed = errors.New("library: index closed")
-
-// Load writes many records, as SaveRecords does batch by batch, and builds
-// the index anew alongside: the store's writes on one core, the index
-// build on the other, so the records are both saved and searchable when it
-// returns. next yields the batches, an empty one at the end. The whole
-// index is rebuilt, so Load suits a first load, or one as large as the
-// catalogue; for fewer records SaveRecords is cheaper. Searches go on
-// meanwhile, answered by the index from before the load, as during Rebuild.
-//
-// A record a batch creates is indexed from the batch itself, and not
-// queued; records the load updates, and changes other writers make
-// meanwhile, are re-read from the store and applied once the build is
-// done.
-func (c *Catalog) Load(ctx context.Context, next func() ([]*store.Record, [][]store.Copy, error)) (saved int, err error) {
-	c.syncMu.Lock()
-	defer c.syncMu.Unlock()
-	if c.readOnly {
-		return 0, errReadOnly
-	}
-	start := time.Now()
-	_, first, err := c.db.IndexQueueBounds(ctx)
-	if err != nil {
-		return 0, err
-	}
-	maxID, err := c.db.MaxRecordID(ctx)
-	if err != nil {
-		return 0, err
-	}
-	// The records the load inserts are not queued (store.Unqueued): from
-	// its first batch on, the old index is out of step with the store for
-	// good. It answers searches until the new one is built, marked stale
-	// so that, should the process die before then, the next start
-	// rebuilds it.
-	old := c.index()
-	if old == nil {
-		return 0, errClosed
-	}
-	if err := old.MarkStale(); err != nil {
-		if errors.Is(err, search.ErrWriteFailed) {
-			c.reopen()
-		}
-		return 0, err
-	}
-
-	type span struct{ lo, hi int64 } // queue sequence numbers a batch wrote, (lo, hi]
-	var (
-		own      []span
-		redo     = map[int64]bool{} // records to re-read once the index is built
-		entries  = make(chan []store.IndexEntry, 2)
-		writeErr error
-	)
-	done := make(chan struct{})
-	var built *search.Built
-	var buildErr error
-	go func() {
-		defer close(done)
-		built, buildErr = search.BuildStream(c.dir, func(add func([]search.Doc) error) (int64, error) {
-			var failed error
-			if maxID > 0 {
-				// The records already there, read while the new ones are written.
-				errStop := errors.New("stop")
-				err := c.db.EachIndexBatch(ctx, 1000, func(es []store.IndexEntry) error {
-					for i, e := range es {
-						if e.Record.ID > maxID {
-							if err := add(docsOf(es[:i])); err != nil {
-								return err
-							}
-							return errStop
-						}
-					}
-					return add(docsOf(es))
-				})
-				if err != nil && !errors.Is(err, errStop) {
-					failed = err
-				}
-			}
-			for es := range entries {
-				if failed == nil {
-					failed = add(docsOf(es))
-				}
-			}
-			var last int64
-			if len(own) > 0 {
-				last = own[len(own)-1].hi
-			}
-			return max(last, first), failed
-		}, c.opts)
-	}()
-
-	now := c.clock.Now()
-	sent := maxID // the highest record id sent to the index
-	for writeErr == nil {
-		recs, copies, err := next()
-		if err != nil {
-			writeErr = err
-			break
-		}
-		if len(recs) == 0 {
-			break
-		}
-		var sp span
-		err = c.db.Tx(ctx, func(tx *sql.Tx) error {
-			var err error
-			if sp.lo, err = store.QueueHighest(ctx, tx); err != nil {
-				return err
-			}
-			err = store.Unqueued(ctx, tx, func() error {
-				_, err = saveBatch(ctx, tx, recs, copies, now, nil)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			sp.hi, err = store.QueueHighest(ctx, tx)
-			return err
-		})
-		if err != nil {
-			writeErr = err
-			break
-		}
-		saved += len(recs)
-		own = append(own, sp)
-		es := make([]store.IndexEntry, 0, len(recs))
-		for i, r := range recs {
-			// A record inserted gets an id above every record's before
-			// it (rowids grow), so an id at or below the highest sent to
-			// the index so far is an update, of a record from before the
-			// load or of one of its own (a document the builder has
-			// already: sending it again would index it twice).
-			if r.ID <= sent || redo[r.ID] {
-				redo[r.ID] = true
-				continue
-			}
-			sent = r.ID
-			var cs []store.Copy
-			if i < len(copies) {
-				cs = copies[i]
-			}
-			es = append(es, store.IndexEntry{Record: r, Holdings: store.HoldingsOf(cs)})
-		}
-		entries <- es
-	}
-	close(entries)
-	<-done
-	if buildErr == nil {
-		buildErr = c.install(built)
-	}
-	if buildErr != nil {
-		// The store has what was written; a rebuild makes the index match.
-		c.log.Error("bulk load: index build failed; rebuilding", "err", buildErr)
-		if rerr := c.rebuildLocked(ctx); rerr != nil {
-			return saved, errors.Join(writeErr, buildErr, rerr)
-		}
-		return saved, writeErr
-	}
-	ix := c.index()
-
-	// Changes in the queue between the load's own batches were made by
-	// other writers: re-read their records too.
-	prev := first
-	var gaps []span
-	for _, sp := range own {
-		if sp.lo > prev {
-			gaps = append(gaps, span{prev, sp.lo})
-		}
-		prev = sp.hi
-	}
-	for _, g := range gaps {
-		after := g.lo
-		for after < g.hi {
-			changes, err := c.db.IndexQueue(ctx, after, 2000)
-			if err != nil {
-				return saved, err
-			}
-			if len(changes) == 0 {
-				break
-			}
-			for _, ch := range changes {
-				if ch.Seq <= g.hi {
-					redo[ch.RecordID] = true
-				}
-			}
-			after = changes[len(changes)-1].Seq
-		}
-	}
-	if len(redo) > 0 {
-		ids := make([]int64, 0, len(redo))
-		for id := range redo {
-			ids = append(ids, id)
-		}
-		if err := c.applyIDs(ctx, ix, ids, ix.Seq()); err != nil {
-			return saved, err
-		}
-	}
-	if err := c.db.TrimIndexQueue(ctx, ix.Seq()); err != nil {
-		return saved, err
-	}
-	c.log.Info("bulk load done", "records", saved, "redone", len(redo), "took", time.Since(start).Round(time.Millisecond))
-	if err := c.syncLocked(ctx); err != nil {
-		return saved, err
-	}
-	return saved, writeErr
-}

@@ -12,8 +12,9 @@ import (
 	"hondana/yomi"
 )
 
-// Importer loads catalogue files into the store; the index follows
-// through the store's change queue.
+// Importer loads catalogue files into the store. The index follows
+// through the store's change queue, or, for an importer of a catalogue
+// (Catalog.Importer), through a bulk load once an import is large.
 type Importer struct {
 	db    *store.DB
 	clock Clock
@@ -22,11 +23,54 @@ type Importer struct {
 	// Limits bound what a file may make the import read and store (zero:
 	// the defaults, see importer.Limits).
 	Limits importer.Limits
+
+	cat    *Catalog  // the catalogue whose index the importer keeps, if any
+	docs   uint64    // the documents in its index when the importer was made
+	queued int64     // records saved through the change queue
+	load   *BulkLoad // the bulk load begun, if any
 }
 
-// NewImporter returns an importer writing to db.
+// NewImporter returns an importer writing to db; the index follows
+// through the store's change queue (a running server applies it).
 func NewImporter(db *store.DB, clock Clock) *Importer {
 	return &Importer{db: db, clock: clock, BatchSize: 2000}
+}
+
+// Importer returns an importer that keeps the catalogue's index in step
+// itself, for the process that holds the index (hondana import with no
+// server running). Records go through the change queue until so many
+// are saved that rebuilding the index beats applying them one by one (as
+// OpenCatalog judges a backlog); from then on they go through a bulk
+// load, the index built alongside the writes, which is faster and needs
+// less memory than queueing them all and rebuilding afterwards. Finish
+// brings the index up to date once every file is imported.
+func (c *Catalog) Importer() (*Importer, error) {
+	ix := c.index()
+	if ix == nil {
+		return nil, errClosed
+	}
+	docs, err := ix.Count()
+	if err != nil {
+		return nil, err
+	}
+	im := NewImporter(c.db, c.clock)
+	im.cat, im.docs = c, docs
+	return im, nil
+}
+
+// Finish brings the catalogue's index up to date with what the importer
+// saved: it ends the bulk load, if one began, or else applies the queued
+// changes. It does nothing for an importer made by NewImporter.
+func (im *Importer) Finish(ctx context.Context) error {
+	if im.cat == nil {
+		return nil
+	}
+	if im.load == nil {
+		return im.cat.Sync(ctx)
+	}
+	l := im.load
+	im.load = nil
+	return l.Finish(ctx)
 }
 
 // ImportStats counts what an import did.
@@ -62,6 +106,9 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, f importer.Format, 
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
+		}
+		if err := im.loadIfLarge(ctx, len(batch)); err != nil {
+			return err
 		}
 		added, err := im.save(ctx, batch)
 		if err != nil {
@@ -121,14 +168,30 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, f importer.Format, 
 // rather a file of another kind than a catalogue with nothing in it.
 var ErrNoRecords = errors.New("the file holds no records: is it a catalogue file?")
 
+// loadIfLarge begins the bulk load of an importer of a catalogue when n
+// more records queued would make a backlog worth a rebuild.
+func (im *Importer) loadIfLarge(ctx context.Context, n int) error {
+	if im.cat == nil || im.load != nil || !backlogWantsRebuild(im.queued+int64(n), im.docs) {
+		return nil
+	}
+	l, err := im.cat.BeginLoad(ctx)
+	im.load = l
+	return err
+}
+
+// save writes recs in one transaction and reports how many it created.
 func (im *Importer) save(ctx context.Context, recs []*store.Record) (added int, err error) {
+	for _, r := range recs {
+		fillReadings(r)
+		r.ID = 0 // given by a batch that failed
+	}
+	if im.load != nil {
+		return im.load.Save(ctx, recs, nil)
+	}
 	now := im.clock.Now()
 	err = im.db.Tx(ctx, func(tx *sql.Tx) error {
 		added = 0
-		created, err := saveBatch(ctx, tx, recs, nil, now, func(r *store.Record) {
-			fillReadings(r)
-			r.ID = 0
-		})
+		created, err := saveBatch(ctx, tx, recs, nil, now)
 		for _, c := range created {
 			if c {
 				added++
@@ -136,6 +199,9 @@ func (im *Importer) save(ctx context.Context, recs []*store.Record) (added int, 
 		}
 		return err
 	})
+	if err == nil {
+		im.queued += int64(len(recs))
+	}
 	return added, err
 }
 

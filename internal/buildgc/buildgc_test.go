@@ -45,3 +45,42 @@ func TestRelaxGC(t *testing.T) {
 	}
 	restore()
 }
+
+// TestBound: a process with no memory limit gets the build's headroom as
+// its limit, which a build keeps and leaves; once the build's feed has
+// ended the limit is lowered until the build ends. A limit the process
+// was given stays throughout.
+func TestBound(t *testing.T) {
+	limit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		debug.SetMemoryLimit(limit)
+		builds.bounded = false
+	})
+	current := func() int64 { return debug.SetMemoryLimit(-1) }
+	Bound()
+	if l := current(); l != headroom {
+		t.Errorf("bound: limit %d, want %d", l, headroom)
+	}
+	restore := Relax()
+	if l := current(); l != headroom {
+		t.Errorf("bound, during a build: limit %d, want %d", l, headroom)
+	}
+	FeedEnded()
+	if l := current(); l != mergeLimit {
+		t.Errorf("bound, the feed ended: limit %d, want %d", l, mergeLimit)
+	}
+	restore()
+	if l := current(); l != headroom {
+		t.Errorf("bound, after a build: limit %d, want %d", l, headroom)
+	}
+
+	builds.bounded = false
+	debug.SetMemoryLimit(600 << 20) // the process's own
+	Bound()
+	restore = Relax()
+	FeedEnded()
+	if l := current(); l != 600<<20 {
+		t.Errorf("given 600 MiB: limit %d after Bound and FeedEnded", l)
+	}
+	restore()
+}
