@@ -50,21 +50,7 @@ func SeriesGroupHolds(ctx context.Context, tx *sql.Tx, patronID, group int64) ([
 // title: those whose series is name, and those titled name that have a
 // volume (at most limit).
 func (db *DB) SeriesRecords(ctx context.Context, name string, limit int) ([]*Record, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+recordCols+` FROM records
-		WHERE series = ? OR (title = ? AND volume != '') ORDER BY id LIMIT ?`, name, name, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: series: %w", err)
-	}
-	defer rows.Close()
-	var out []*Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.records(ctx, "series", "series = ? OR (title = ? AND volume != '') ORDER BY id LIMIT ?", name, name, limit)
 }
 
 // TitleVolumes counts the records titled title that have a volume: the

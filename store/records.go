@@ -214,9 +214,15 @@ func (db *DB) RecordsInSeries(ctx context.Context, series string, limit int) ([]
 	if series == "" {
 		return nil, nil
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT "+recordCols+" FROM records WHERE series = ? AND series <> '' AND volume <> '' LIMIT ?", series, limit)
+	return db.records(ctx, "records in series", "series = ? AND series <> '' AND volume <> '' LIMIT ?", series, limit)
+}
+
+// records runs a query of whole records, where the condition (and its
+// ORDER BY and LIMIT) follows WHERE; what names it in errors.
+func (db *DB) records(ctx context.Context, what, where string, args ...any) ([]*Record, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+recordCols+" FROM records WHERE "+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: records in series: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []*Record
