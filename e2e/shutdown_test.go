@@ -39,7 +39,9 @@ func TestShutdownDuringImportAndRebuild(t *testing.T) {
 	loanID := checkout(t, p, it)
 
 	// An import big enough to be cut short, and a reindex beside it.
-	const rows = 60000
+	// Large enough that it cannot end before the reindex has begun, even
+	// on an idle machine (60,000 rows did: 2 s of writes).
+	const rows = 240000
 	var csv bytes.Buffer
 	csv.WriteString("id,title,title_yomi,author,year\n")
 	for i := range rows {
