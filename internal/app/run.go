@@ -80,8 +80,13 @@ func (a *App) Run(ctx context.Context) error {
 	// disk) still makes its scheduled backups, to another disk.
 	g.Go(func() error { a.backups.Run(gctx); return nil })
 	// Always: SIGHUP's default would end the process, and systemd's
-	// reload sends it whatever the config.
-	g.Go(func() error { a.reloadOnHangup(gctx); return nil })
+	// reload sends it whatever the config. Caught before "serving" is
+	// said, so a reload sent as soon as the server is up is never the
+	// signal's default.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	g.Go(func() error { a.reloadOnHangup(gctx, hup); return nil })
 	g.Go(func() error {
 		if err := serve(); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -154,10 +159,7 @@ func (a *App) scheme() string {
 // reloadOnHangup reads the certificate files again at each SIGHUP, so
 // that a renewed certificate is served without a restart; files that do
 // not load leave the one in use, and say so in the log.
-func (a *App) reloadOnHangup(ctx context.Context) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func (a *App) reloadOnHangup(ctx context.Context, hup <-chan os.Signal) {
 	for {
 		select {
 		case <-ctx.Done():
