@@ -64,7 +64,7 @@ func staffCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	accounts, err := library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{Policy: policy})
+	accounts, err := library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{Policy: policy, Location: d.Loc})
 	if err != nil {
 		return err
 	}

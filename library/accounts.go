@@ -44,6 +44,11 @@ type AccountPolicy struct {
 	// kiosks): the address limit does not count them.
 	SharedTerminals []netip.Prefix
 	HashConcurrency int // password hashes computed at once; each takes 19 MiB
+	// CardValidYears is how long a new or renewed card is valid: its
+	// expiry is that many years after the day (0: cards do not expire).
+	// An expired card borrows and reserves nothing until staff renew it,
+	// having checked the patron's address (see RenewCard).
+	CardValidYears int
 }
 
 // DefaultAccountPolicy is the seed's rules with our hardening.
@@ -84,6 +89,7 @@ type Accounts struct {
 	hashing *hashQueue
 	dummy   string // a hash to check unknown cards against, so they take as long
 	cats    []Category
+	loc     *time.Location
 
 	mu       sync.Mutex
 	inflight map[string]bool   // cards and usernames being verified now
@@ -108,6 +114,9 @@ type AccountsOptions struct {
 	// Categories are the patron categories a patron may be given (nil:
 	// DefaultCategories).
 	Categories []Category
+	// Location is the library's time zone, whose days cards expire by
+	// (nil: time.Local).
+	Location *time.Location
 }
 
 // NewAccounts returns the account service.
@@ -126,7 +135,11 @@ func NewAccounts(db *store.DB, clock Clock, pepper []byte, o AccountsOptions) (*
 	a := &Accounts{db: db, clock: clock, pepper: pepper, p: p, hashing: newHashQueue(p.HashConcurrency),
 		dummy: dummy, inflight: map[string]bool{}, byAddr: newMemo[*addrState](clientAddresses),
 		unknown: newMemo[failures](unknownCards), staffBy: newMemo[failures](staffTries),
-		pending: newMemo[*halfLogin](1000), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed, cats: o.Categories}
+		pending: newMemo[*halfLogin](1000), cardKey: maphash.MakeSeed(), letters: o.Letters, mailed: o.Mailed, cats: o.Categories,
+		loc: o.Location}
+	if a.loc == nil {
+		a.loc = time.Local
+	}
 	if len(a.cats) == 0 {
 		a.cats = DefaultCategories()
 	}
@@ -591,7 +604,7 @@ func (a *Accounts) RegisterPatron(ctx context.Context, f PatronForm) (*Registere
 	}
 	for try := 0; try < 20; try++ {
 		p := store.Patron{Card: newCard(), Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate, Address: f.Address,
-			Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch, Category: f.Category}
+			Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch, Category: f.Category, Expiry: a.cardExpiry()}
 		err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 			if err := store.AddPatron(ctx, tx, &p, now); err != nil {
 				return err
@@ -740,6 +753,70 @@ func (a *Accounts) SetNotes(ctx context.Context, staffID int64, card, notes stri
 		return refuse(PatronNotFound)
 	}
 	return err
+}
+
+// cardExpiry is the expiry of a card issued or renewed today: the same
+// day CardValidYears on, in the library's time zone; "" when cards do
+// not expire.
+func (a *Accounts) cardExpiry() string {
+	if a.p.CardValidYears <= 0 {
+		return ""
+	}
+	return dayStart(a.clock.Now(), a.loc).AddDate(a.p.CardValidYears, 0, 0).Format(DateLayout)
+}
+
+// RenewCard renews a patron's card for CardValidYears from today, once
+// staff have checked the patron's address and contacts (the usual
+// reason cards expire), and returns the new expiry ("" when cards do
+// not expire, which lifts an expiry a move-in brought over).
+func (a *Accounts) RenewCard(ctx context.Context, staffID int64, card string) (string, error) {
+	expiry := a.cardExpiry()
+	err := a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SetPatronExpiry(ctx, tx, card, expiry); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, staffID, "patron.renew_card", "card "+maskCard(card)+" → "+expiry, a.clock.Now())
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", refuse(PatronNotFound)
+	}
+	return expiry, err
+}
+
+// cardSoonDays is how near its expiry a card is shown as expiring soon,
+// so the counter renews it at the patron's visit before it stops them.
+const cardSoonDays = 30
+
+// CardValidity is how a patron's card stands: its last valid day ("" for
+// none), whether it has expired, and how many days it has left.
+type CardValidity struct {
+	Expiry   string
+	Expired  bool
+	Soon     bool // expires within cardSoonDays
+	DaysLeft int
+	// Renews is the expiry a renewal today would give ("" for none).
+	Renews string
+}
+
+// Validity is how a card with that expiry stands today.
+func (a *Accounts) Validity(expiry string) CardValidity {
+	today := dayStart(a.clock.Now(), a.loc)
+	v := CardValidity{Expiry: expiry, Renews: a.cardExpiry()}
+	if expiry == "" {
+		return v
+	}
+	v.Expired = CardPastExpiry(expiry, today.Format(DateLayout))
+	if end, err := time.ParseInLocation(DateLayout, expiry, a.loc); err == nil && !v.Expired {
+		v.DaysLeft = int(end.Sub(today).Hours()+12) / 24
+		v.Soon = v.DaysLeft <= cardSoonDays
+	}
+	return v
+}
+
+// CardPastExpiry reports whether a card whose last valid day is expiry
+// (YYYY-MM-DD, "" for none) has expired by today (YYYY-MM-DD).
+func CardPastExpiry(expiry, today string) bool {
+	return expiry != "" && expiry < today
 }
 
 // Block stops loans to a patron with a reason staff give (reason ""

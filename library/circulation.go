@@ -190,6 +190,7 @@ type HoldRequest struct {
 	BranchExists bool   // the pickup branch
 	Contact      string // how the patron wants to hear the hold is ready
 	PatronEmail  string // "" when the patron registered none
+	CardExpired  bool   // the patron's card is past its expiry
 	OnLoan       bool   // the patron has a copy of the title out
 	Reserved     bool   // the patron holds the title already
 	Holds        int    // the patron's holds now
@@ -214,6 +215,9 @@ func CheckHold(q HoldRequest) *Refusal {
 		return refuse(RecordNotFound)
 	case !q.BranchExists:
 		return &Refusal{Code: UnknownBranch, Field: "pickup_branch"}
+	}
+	if q.CardExpired {
+		return refuse(CardExpired)
 	}
 	if r := checkContact(q.Contact, q.PatronEmail); r != nil {
 		return r
@@ -317,6 +321,7 @@ func (c *Circulation) readHoldRequest(ctx context.Context, tx *sql.Tx, patronID,
 		return q, err
 	}
 	q.PatronEmail = p.Email
+	q.CardExpired = CardPastExpiry(p.Expiry, c.today().Format(DateLayout))
 	table, err := c.Rules(ctx)
 	if err != nil {
 		return q, err
@@ -581,6 +586,7 @@ type CheckoutState struct {
 	PatronFound  bool   // a patron has the card
 	PatronID     int64  // that patron
 	Blocked      string // why loans to the patron are stopped; "" when they are not
+	CardExpired  bool   // the patron's card is past its expiry
 	CopyFound    bool   // a copy has the barcode
 	CopyStatus   string
 	NotForLoan   bool  // the copy's flag 禁帯出
@@ -615,6 +621,8 @@ func CheckCheckout(s CheckoutState) *Refusal {
 		return refuse(CopyWithdrawn)
 	case s.Blocked != "":
 		return refuse(PatronBlocked)
+	case s.CardExpired:
+		return refuse(CardExpired)
 	case s.OverdueBlockDays > 0 && s.Overdue > s.OverdueBlockDays && !s.Override:
 		return &Refusal{Code: OverdueBlocked, Limit: s.OverdueBlockDays}
 	case s.CopyStatus == store.CopyOnLoan:
@@ -668,6 +676,7 @@ func (c *Circulation) readCheckout(ctx context.Context, tx *sql.Tx, r CheckoutRe
 	switch {
 	case err == nil:
 		d.patron, d.PatronFound, d.PatronID, d.Blocked = p, true, p.ID, p.Blocked
+		d.CardExpired = CardPastExpiry(p.Expiry, c.today().Format(DateLayout))
 		d.LoanLimit = table.For(c.categoryOf(p.Category), Any).MaxLoans
 		if d.Loans, err = store.CountLoans(ctx, tx, p.ID); err != nil {
 			return d, err

@@ -91,7 +91,7 @@ func (e *Exporter) Export(ctx context.Context, staffID int64, what, format strin
 	var err error
 	switch what {
 	case ExportPatrons:
-		err = e.db.EachPatron(ctx, func(p *store.PatronRow) error {
+		err = e.db.EachPatron(ctx, func(p *store.Patron) error {
 			return row(p.Card, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone, p.Mobile, p.Email, p.Category, p.Expiry, p.HomeBranch)
 		})
 	case ExportLoans:

@@ -229,8 +229,8 @@ type MoveInProgress struct {
 // moveRow is a row checked on its own, ready for the database.
 type moveRow struct {
 	line   int
-	patron *store.PatronRow // patrons
-	card   string           // loans, holds
+	patron *store.Patron // patrons
+	card   string        // loans, holds
 	// loans
 	barcode, loanedOn, due string
 	// holds
@@ -453,8 +453,8 @@ func (m *MoveIn) checkPatron(row importer.SheetRow, branches map[string]string) 
 		}
 		return moveRow{}, append(probs, RowProblem{Code: code, Field: field, Value: row.Get(field)})
 	}
-	pr := &store.PatronRow{Patron: store.Patron{Card: card, Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate,
-		Address: f.Address, Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch, Category: f.Category}, Expiry: expiry}
+	pr := &store.Patron{Card: card, Name: f.Name, NameYomi: f.NameYomi, BirthDate: f.BirthDate,
+		Address: f.Address, Phone: f.Phone, Mobile: f.Mobile, Email: f.Email, HomeBranch: f.HomeBranch, Category: f.Category, Expiry: expiry}
 	return moveRow{line: row.Line, patron: pr}, probs
 }
 

@@ -112,6 +112,9 @@ const (
 	// OverdueBlocked: a loan is more days overdue than the policy
 	// allows new loans with (R53); staff may override with a reason.
 	OverdueBlocked = "overdue_blocked"
+	// CardExpired: the patron's card is past its expiry; staff renew it
+	// at the counter (Accounts.RenewCard) before it lends or reserves.
+	CardExpired = "card_expired"
 )
 
 // The loan rules (R54): patron categories × material types, copy flags

@@ -57,7 +57,7 @@ func (db *DB) EachRecord(ctx context.Context, fn func(*Record) error) error {
 }
 
 // EachPatron calls fn with every patron, in id order.
-func (db *DB) EachPatron(ctx context.Context, fn func(*PatronRow) error) error {
+func (db *DB) EachPatron(ctx context.Context, fn func(*Patron) error) error {
 	return db.eachPage(ctx, "SELECT "+patronRowCols+" FROM patrons WHERE id > ? ORDER BY id LIMIT ?",
 		func(sc interface{ Scan(...any) error }) (int64, error) {
 			p, err := scanPatronRow(sc)

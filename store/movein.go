@@ -8,18 +8,11 @@ import (
 	"time"
 )
 
-// PatronRow is a patron as a move in or out sees one: every detail a
-// vendor's file can carry, the card's expiry among them.
-type PatronRow struct {
-	Patron
-	Expiry string // YYYY-MM-DD, "" for none
-}
-
 const patronRowCols = `id, card, name, name_yomi, birth_date, address, phone, mobile, email,
 	COALESCE(home_branch, ''), category, expiry`
 
-func scanPatronRow(sc interface{ Scan(...any) error }) (*PatronRow, error) {
-	var p PatronRow
+func scanPatronRow(sc interface{ Scan(...any) error }) (*Patron, error) {
+	var p Patron
 	err := sc.Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi, &p.BirthDate, &p.Address, &p.Phone, &p.Mobile,
 		&p.Email, &p.HomeBranch, &p.Category, &p.Expiry)
 	return &p, err
@@ -27,7 +20,7 @@ func scanPatronRow(sc interface{ Scan(...any) error }) (*PatronRow, error) {
 
 // PatronRowByCard reads a patron by card inside tx (ErrNotFound when
 // there is none).
-func PatronRowByCard(ctx context.Context, q Querier, card string) (*PatronRow, error) {
+func PatronRowByCard(ctx context.Context, q Querier, card string) (*Patron, error) {
 	p, err := scanPatronRow(q.QueryRowContext(ctx, `SELECT `+patronRowCols+` FROM patrons WHERE card = ?`, card))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: patron: %w", ErrNotFound)
@@ -40,7 +33,7 @@ func PatronRowByCard(ctx context.Context, q Querier, card string) (*PatronRow, e
 
 // AddPatronRow inserts a patron brought over from another system, with
 // the card it had there and a temporary password issued now.
-func AddPatronRow(ctx context.Context, tx *sql.Tx, p *PatronRow, hash string, now time.Time) error {
+func AddPatronRow(ctx context.Context, tx *sql.Tx, p *Patron, hash string, now time.Time) error {
 	var home any
 	if p.HomeBranch != "" {
 		home = p.HomeBranch
@@ -58,14 +51,11 @@ func AddPatronRow(ctx context.Context, tx *sql.Tx, p *PatronRow, hash string, no
 
 // UpdatePatronRow writes a patron's details and expiry (not the card
 // or the password).
-func UpdatePatronRow(ctx context.Context, tx *sql.Tx, p *PatronRow) error {
-	if err := UpdatePatron(ctx, tx, &p.Patron); err != nil {
+func UpdatePatronRow(ctx context.Context, tx *sql.Tx, p *Patron) error {
+	if err := UpdatePatron(ctx, tx, p); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE patrons SET expiry = ? WHERE id = ?`, p.Expiry, p.ID); err != nil {
-		return fmt.Errorf("store: update patron: %w", mapErr(err))
-	}
-	return nil
+	return SetPatronExpiry(ctx, tx, p.Card, p.Expiry)
 }
 
 // RecordIDBySource returns the id of the record with a source key

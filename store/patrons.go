@@ -23,6 +23,9 @@ type Patron struct {
 	// Category is the patron's category for the loan rules (R54); ""
 	// is the first category of the configuration.
 	Category string
+	// Expiry is the last day the card is valid, YYYY-MM-DD; "" for a
+	// card that does not expire.
+	Expiry string
 }
 
 // AddPatron inserts a patron inside the caller's transaction. The password
@@ -33,8 +36,8 @@ func AddPatron(ctx context.Context, tx *sql.Tx, p *Patron, now time.Time) error 
 		home = p.HomeBranch
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO patrons(card, name, name_yomi, birth_date, address, phone,
-		mobile, email, home_branch, category, password_issued_at, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		p.Card, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone, p.Mobile, p.Email, home, p.Category,
+		mobile, email, home_branch, category, expiry, password_issued_at, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		p.Card, p.Name, p.NameYomi, p.BirthDate, p.Address, p.Phone, p.Mobile, p.Email, home, p.Category, p.Expiry,
 		fmtTime(now), fmtTime(now)).Scan(&p.ID)
 	if err != nil {
 		return fmt.Errorf("store: add patron: %w", mapErr(err))
@@ -42,7 +45,8 @@ func AddPatron(ctx context.Context, tx *sql.Tx, p *Patron, now time.Time) error 
 	return nil
 }
 
-// UpdatePatron writes a patron's details (not the card or password).
+// UpdatePatron writes a patron's details (not the card, the password or
+// the expiry, see SetPatronExpiry).
 func UpdatePatron(ctx context.Context, tx *sql.Tx, p *Patron) error {
 	var home any
 	if p.HomeBranch != "" {
@@ -71,8 +75,8 @@ func (db *DB) patronWhere(ctx context.Context, where string, arg any) (*Patron, 
 	var p Patron
 	var home sql.NullString
 	err := db.read.QueryRowContext(ctx, `SELECT id, card, name, name_yomi, birth_date, address, phone, mobile,
-		email, home_branch, category FROM patrons WHERE `+where, arg).Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi,
-		&p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &home, &p.Category)
+		email, home_branch, category, expiry FROM patrons WHERE `+where, arg).Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi,
+		&p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &home, &p.Category, &p.Expiry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: patron: %w", ErrNotFound)
 	}
@@ -87,7 +91,7 @@ func (db *DB) patronWhere(ctx context.Context, where string, arg any) (*Patron, 
 func (db *DB) FindPatrons(ctx context.Context, q string, limit int) ([]Patron, error) {
 	like := "%" + q + "%"
 	rows, err := db.read.QueryContext(ctx, `SELECT id, card, name, name_yomi, birth_date, address, phone, mobile,
-		email, COALESCE(home_branch, ''), category FROM patrons WHERE card = ? OR name LIKE ? OR name_yomi LIKE ?
+		email, COALESCE(home_branch, ''), category, expiry FROM patrons WHERE card = ? OR name LIKE ? OR name_yomi LIKE ?
 		OR phone LIKE ? OR mobile LIKE ? ORDER BY name_yomi, id LIMIT ?`, q, like, like, like, like, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: find patrons: %w", err)
@@ -96,7 +100,7 @@ func (db *DB) FindPatrons(ctx context.Context, q string, limit int) ([]Patron, e
 	var out []Patron
 	for rows.Next() {
 		var p Patron
-		if err := rows.Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi, &p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &p.HomeBranch, &p.Category); err != nil {
+		if err := rows.Scan(&p.ID, &p.Card, &p.Name, &p.NameYomi, &p.BirthDate, &p.Address, &p.Phone, &p.Mobile, &p.Email, &p.HomeBranch, &p.Category, &p.Expiry); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -112,6 +116,7 @@ type PatronForDesk struct {
 	Email    string
 	Blocked  string
 	Category string
+	Expiry   string // YYYY-MM-DD; "" for a card that does not expire
 }
 
 // PatronAtDesk reads a patron by card inside the caller's transaction.
@@ -126,8 +131,8 @@ func PatronAtDeskByID(ctx context.Context, tx *sql.Tx, id int64) (*PatronForDesk
 
 func patronDesk(ctx context.Context, tx *sql.Tx, where string, arg any) (*PatronForDesk, error) {
 	var p PatronForDesk
-	err := tx.QueryRowContext(ctx, `SELECT id, card, name, email, blocked_reason, category FROM patrons WHERE `+where, arg).
-		Scan(&p.ID, &p.Card, &p.Name, &p.Email, &p.Blocked, &p.Category)
+	err := tx.QueryRowContext(ctx, `SELECT id, card, name, email, blocked_reason, category, expiry FROM patrons WHERE `+where, arg).
+		Scan(&p.ID, &p.Card, &p.Name, &p.Email, &p.Blocked, &p.Category, &p.Expiry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: patron: %w", ErrNotFound)
 	}
@@ -154,6 +159,19 @@ func SetPatronBlock(ctx context.Context, tx *sql.Tx, card, reason string) error 
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("store: block: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// SetPatronExpiry sets the last day a patron's card is valid
+// (YYYY-MM-DD; "" for none).
+func SetPatronExpiry(ctx context.Context, tx *sql.Tx, card, expiry string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE patrons SET expiry = ? WHERE card = ?`, expiry, card)
+	if err != nil {
+		return fmt.Errorf("store: expiry: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: expiry: %w", ErrNotFound)
 	}
 	return nil
 }

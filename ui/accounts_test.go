@@ -18,15 +18,7 @@ import (
 // city's libraries and a staff account, for tests that move time.
 func accountsEnv(t *testing.T) *testEnv {
 	t.Helper()
-	e, err := newEnv(t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.App.Close() })
-	if err := e.App.Accounts.AddStaff(context.Background(), 0, "counter", library.RoleLibrarian, "counter-pass-1"); err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return counterEnv(t, testConfig(t.TempDir(), false))
 }
 
 // newPatron registers a patron and gives them a real password; it

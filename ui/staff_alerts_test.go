@@ -8,9 +8,25 @@ import (
 	"testing"
 	"time"
 
+	"hondana/internal/app"
 	"hondana/library"
 	"hondana/store"
 )
+
+// counterEnv is a library of cfg with a librarian "counter"
+// (counter-pass-1) and no patron nor title yet.
+func counterEnv(t *testing.T, cfg app.Config) *testEnv {
+	t.Helper()
+	e, err := newEnvOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.App.Close() })
+	if err := e.App.Accounts.AddStaff(context.Background(), 0, "counter", library.RoleLibrarian, "counter-pass-1"); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
 
 // TestCheckoutAlertsAndOverride: with the overdue rule on (R53), the
 // counter shows a patron's overdue loans in red and their numbers, refuses
@@ -19,15 +35,8 @@ import (
 func TestCheckoutAlertsAndOverride(t *testing.T) {
 	cfg := testConfig(t.TempDir(), false)
 	cfg.Loans.OverdueBlockDays = 7
-	e, err := newEnvOf(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.App.Close() })
+	e := counterEnv(t, cfg)
 	ctx := context.Background()
-	if err := e.App.Accounts.AddStaff(ctx, 0, "counter", library.RoleLibrarian, "counter-pass-1"); err != nil {
-		t.Fatal(err)
-	}
 	r := &store.Record{Source: "alert:1", Title: "高瀬舟"}
 	r2 := &store.Record{Source: "alert:2", Title: "山椒大夫"}
 	if err := e.Cat.SaveRecords(ctx, []*store.Record{r, r2}, [][]store.Copy{

@@ -312,7 +312,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		return nil, err
 	}
 	if a.Accounts, err = library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{
-		Policy: policy, Letters: letters, Mailed: outbox.Notify, Categories: cats}); err != nil {
+		Policy: policy, Letters: letters, Mailed: outbox.Notify, Categories: cats, Location: d.Loc}); err != nil {
 		return nil, err
 	}
 	if loadDemo {

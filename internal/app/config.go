@@ -118,6 +118,9 @@ type AccountsConfig struct {
 	// CardBarcode is the symbology of the card barcode patrons show on
 	// their phones: "codabar" (NW-7) or "code39", what the scanners read.
 	CardBarcode string `mapstructure:"card_barcode"`
+	// CardValidYears: a new or renewed card expires that many years on
+	// (0: cards do not expire).
+	CardValidYears int `mapstructure:"card_valid_years"`
 }
 
 // LibraryConfig names the library.
@@ -256,11 +259,14 @@ func (c Config) AccountPolicy() (library.AccountPolicy, error) {
 	if err == nil {
 		err = CheckCardBarcode(a.CardBarcode)
 	}
+	if err == nil && (a.CardValidYears < 0 || a.CardValidYears > 100) {
+		err = fmt.Errorf("config: accounts.card_valid_years: %d is not a number of years from 0 (no expiry) to 100", a.CardValidYears)
+	}
 	return library.AccountPolicy{
 		TempPasswordDelay: a.TempPasswordDelay, TempPasswordTries: a.TempPasswordTries, TempPasswordTTL: a.TempPasswordTTL,
 		SessionIdle: a.SessionIdle, KioskIdle: a.KioskIdle, SessionMax: a.SessionMax,
 		AddressFailures: a.AddressFailures, AddressWindow: a.AddressWindow, AddressDelay: a.AddressDelay,
-		SharedTerminals: shared, HashConcurrency: a.HashConcurrency,
+		SharedTerminals: shared, HashConcurrency: a.HashConcurrency, CardValidYears: a.CardValidYears,
 	}, err
 }
 

@@ -14,7 +14,7 @@ func (d *Data) MoveIn() (*library.MoveIn, error) {
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{Policy: policy, Categories: cats})
+	accounts, err := library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{Policy: policy, Categories: cats, Location: d.Loc})
 	if err != nil {
 		return nil, err
 	}

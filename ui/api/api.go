@@ -71,6 +71,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff.GET("/patrons/:card", h(s.apiStaffPatron))
 	staff.POST("/patrons/:card/temporary-password", h(s.apiReissue))
 	staff.POST("/patrons/:card/unlock", h(s.apiUnlock))
+	staff.POST("/patrons/:card/renew-card", h(s.apiRenewCard))
 	// Staff act for a patron (R52): the patron's own rules and refusals.
 	staff.GET("/patrons/:card/loans", h(s.forPatron("", s.loansJSON)))
 	staff.POST("/patrons/:card/loans/:id/renew", h(s.forPatron("loan.renew", s.renewJSON)))

@@ -18,7 +18,11 @@ func (s *Server) apiMe(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "email": p.Email, "phone": p.Phone, "mobile": p.Mobile, "due_reminders": on})
+	// card_expiry: the card's last valid day, null when it does not
+	// expire; card_expired: it has, and borrows and reserves nothing
+	// until renewed at the counter.
+	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "email": p.Email, "phone": p.Phone, "mobile": p.Mobile, "due_reminders": on,
+		"card_expiry": nullable(p.Expiry), "card_expired": s.Accounts.Validity(p.Expiry).Expired})
 	return nil
 }
 

@@ -30,8 +30,29 @@ func (s *Server) apiStaffPatron(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"card": p.Card, "name": p.Name, "name_yomi": p.NameYomi, "birth_date": p.BirthDate,
 		"address": p.Address, "phone": p.Phone, "mobile": p.Mobile, "email": p.Email, "category": s.Circulation.CategoryOf(p.Category),
-		"login": gin.H{"temporary_password": st.Temporary, "locked": locked, "failed_logins": st.Failures}})
+		"login":       gin.H{"temporary_password": st.Temporary, "locked": locked, "failed_logins": st.Failures},
+		"card_expiry": nullable(p.Expiry), "card_expired": s.Accounts.Validity(p.Expiry).Expired})
 	return nil
+}
+
+// apiRenewCard renews the patron's card from today, after staff have
+// checked the address: `200 {"card_expiry"}`, null when cards do not
+// expire.
+func (s *Server) apiRenewCard(c *gin.Context) error {
+	expiry, err := s.Accounts.RenewCard(c.Request.Context(), s.Who(c).StaffID, c.Param("card"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"card_expiry": nullable(expiry)})
+	return nil
+}
+
+// nullable is s, or JSON's null for "".
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 func (s *Server) apiReissue(c *gin.Context) error {

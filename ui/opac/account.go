@@ -35,6 +35,6 @@ func (s *Server) accountPage(c *gin.Context) error {
 	}
 	single, groups := splitGroups(views)
 	s.Render(c, http.StatusOK, "opac/account", web.T(web.Lang(c), "menu.account"), gin.H{"Patron": p, "Notice": notice, "Loans": loans,
-		"Holds": single, "Groups": groups, "Names": names})
+		"Holds": single, "Groups": groups, "Names": names, "Card": s.Accounts.Validity(p.Expiry)})
 	return nil
 }

@@ -32,6 +32,9 @@ type patronSummary struct {
 	Overdue  int
 	Override string
 	Category library.Category
+	// Card is how the patron's card stands: expired, it lends nothing
+	// until renewed here.
+	Card library.CardValidity
 }
 
 // readyHold is a hold ready for the patron at this desk, with its copy,
@@ -61,7 +64,8 @@ func (s *Server) summary(c *gin.Context, card, branch string) (*patronSummary, e
 	if err != nil {
 		return nil, err
 	}
-	sum := &patronSummary{Patron: p, Loans: loans, Login: st, Block: block, Today: s.Circulation.Today().Format(library.DateLayout)}
+	sum := &patronSummary{Patron: p, Loans: loans, Login: st, Block: block, Today: s.Circulation.Today().Format(library.DateLayout),
+		Card: s.Accounts.Validity(p.Expiry)}
 	for _, l := range loans {
 		if l.DueDate < sum.Today {
 			sum.Overdue++
@@ -300,12 +304,28 @@ func (s *Server) counterUndo(c *gin.Context) error {
 	return nil
 }
 
+// counterRenewCard renews the open patron's card, once staff have
+// checked the address, and returns to the patron at the desk.
+func (s *Server) counterRenewCard(c *gin.Context) error {
+	return s.forOpenPatron(c, func(st counterState) error {
+		_, err := s.Accounts.RenewCard(c.Request.Context(), s.Who(c).StaffID, st.Card)
+		return err
+	})
+}
+
 // counterOverride lets the desk lend to the patron despite the overdue
 // rule, with a reason, for the rest of their visit (R53).
 func (s *Server) counterOverride(c *gin.Context) error {
+	return s.forOpenPatron(c, func(st counterState) error {
+		return s.Circulation.OverrideOverdue(c.Request.Context(), s.Who(c).TokenHash, s.Who(c).StaffID, st.Card, c.PostForm("reason"))
+	})
+}
+
+// forOpenPatron does something for the patron open at the desk, then
+// returns to them (PRG); a refusal is answered in the box's place.
+func (s *Server) forOpenPatron(c *gin.Context, do func(st counterState) error) error {
 	st := readState(c.PostForm("card"), c.PostForm("mode"), "")
-	err := s.Circulation.OverrideOverdue(c.Request.Context(), s.Who(c).TokenHash, s.Who(c).StaffID, st.Card, c.PostForm("reason"))
-	if err != nil {
+	if err := do(st); err != nil {
 		_, msg, status, ok := s.RefusalText(c, err)
 		if !ok {
 			return err

@@ -87,6 +87,8 @@ func (s *Server) renderPatron(c *gin.Context, status int, refused string) error 
 		notice = web.T(web.Lang(c), "staff.saved")
 	case "block":
 		notice = web.T(web.Lang(c), "staff.blocked_done")
+	case "card":
+		notice = web.T(web.Lang(c), "card.renewed_done")
 	case "renewed", "held", "cancelled", "changed", "notes":
 		notice = web.T(web.Lang(c), "patron.done_"+d)
 	}
@@ -128,7 +130,7 @@ func (s *Server) renderPatron(c *gin.Context, status int, refused string) error 
 		"TempActiveAt": st.IssuedAt.Add(s.Accounts.Policy().TempPasswordDelay).In(s.Calendar.Location()), "Notice": notice,
 		"Refused": refused, "Loans": loans, "Holds": holds, "Notes": notes, "Limits": limits, "Names": s.BranchNames(web.Lang(c), bs),
 		"Today": s.Circulation.Today().Format(library.DateLayout), "Desk": branch, "Item": c.Query("item"),
-		"Contacts": []string{library.ContactPhone, library.ContactMobile, library.ContactEmail}})
+		"Contacts": []string{library.ContactPhone, library.ContactMobile, library.ContactEmail}, "Card": s.Accounts.Validity(p.Expiry)})
 	return nil
 }
 
@@ -246,6 +248,17 @@ func (s *Server) patronEditPost(c *gin.Context) error {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=saved")
+	return nil
+}
+
+// patronRenewCardPost renews the patron's card from today (see
+// Accounts.RenewCard).
+func (s *Server) patronRenewCardPost(c *gin.Context) error {
+	card := c.Param("card")
+	if _, err := s.Accounts.RenewCard(c.Request.Context(), s.Who(c).StaffID, card); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/patrons/"+url.PathEscape(card)+"?done=card")
 	return nil
 }
 

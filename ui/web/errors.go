@@ -201,6 +201,7 @@ var refusalStatus = map[string]struct {
 	library.HeldForAnother:             {http.StatusConflict, ""},
 	library.ItemNotFound:               {http.StatusNotFound, ""},
 	library.PatronBlocked:              {http.StatusConflict, ""},
+	library.CardExpired:                {http.StatusConflict, ""},
 	library.NotInTransit:               {http.StatusConflict, ""},
 	library.LapsedHoldCopy:             {http.StatusConflict, ""},
 	library.CopyWithdrawn:              {http.StatusConflict, ""},

@@ -6,6 +6,16 @@ package web
 // init merges them.
 var staffMessages = map[string][2]string{
 	"staff.client":                {"Hondana 職員", "Hondana staff"},
+	"card.expired":                {"利用者カードの有効期限（%s）が切れています。住所・連絡先を確かめて更新するまで、貸出と予約はできません。", "The card expired on %s: no loans or holds until it is renewed (check the address and contacts first)."},
+	"card.soon":                   {"利用者カードの有効期限が近づいています：%s（あと%d日）", "The card expires on %s (%d days left)."},
+	"card.renew":                  {"有効期限を更新（%sまで）", "Renew the card (until %s)"},
+	"card.renew_none":             {"有効期限をなくす", "Remove the expiry"},
+	"card.check_address":          {"住所・連絡先を確かめてから押してください。", "Check the address and contacts first."},
+	"card.valid_until":            {"有効期限 %s", "valid until %s"},
+	"card.expiry":                 {"有効期限", "Card expiry"},
+	"card.expired_short":          {"期限切れ", "expired"},
+	"card.no_expiry":              {"なし", "none"},
+	"card.renewed_done":           {"利用者カードの有効期限を更新しました。", "The card was renewed."},
 	"backup.title":                {"バックアップ", "Backups"},
 	"backup.failed":               {"%sの定時バックアップに失敗しました。システム管理者に連絡してください：", "The scheduled backup of %s failed; tell the system administrator:"},
 	"backup.schedule":             {"定時バックアップ：%s（保存先 %s）", "Scheduled backups: %s (into %s)"},
