@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -171,4 +172,70 @@ func TestMARCRoundTrip(t *testing.T) {
 func sameBut(a, b store.Record) bool {
 	a.Description = b.Description
 	return reflect.DeepEqual(a, b)
+}
+
+// TestYazReadsTheExport: an independent MARC reader, YAZ's
+// yaz-marcdump (Index Data, in Debian), reads the MARC21 export without a
+// complaint and writes it back as MARCXML that Hondana imports as the
+// same records; and the other way, the MARCXML export turned into ISO
+// 2709 by YAZ imports the same too (R61: the export is real MARC, not
+// only what Hondana's own reader accepts).
+func TestYazReadsTheExport(t *testing.T) {
+	yaz, err := exec.LookPath("yaz-marcdump")
+	if err != nil {
+		if os.Getenv("HONDANA_REQUIRE_YAZ") != "" {
+			t.Fatal("yaz-marcdump is not installed (apt-get install yaz)")
+		}
+		t.Skip("yaz-marcdump is not installed (apt-get install yaz)")
+	}
+	b, err := os.ReadFile("../demo/data/ndl_jpmarc_233.mrc.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := load(t, zr, importer.MARC21)
+	want := records(t, first)
+	dir := t.TempDir()
+	convert := func(in []byte, from, to string) []byte {
+		t.Helper()
+		path := filepath.Join(dir, "in."+from)
+		if err := os.WriteFile(path, in, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errs bytes.Buffer
+		cmd := exec.Command(yaz, "-i", from, "-o", to, path)
+		cmd.Stdout, cmd.Stderr = &out, &errs
+		if err := cmd.Run(); err != nil || errs.Len() > 0 {
+			t.Fatalf("yaz-marcdump -i %s -o %s: %v\n%s", from, to, err, errs.String())
+		}
+		return out.Bytes()
+	}
+	for _, tc := range []struct {
+		export, from, to string
+		back             importer.Format
+	}{
+		{exporter.MARC21, "marc", "marcxml", importer.MARCXML},
+		{exporter.MARCXML, "marcxml", "marc", importer.MARC21},
+	} {
+		out, shortened := export(t, first, tc.export)
+		if shortened > 0 {
+			t.Fatalf("%s: %d descriptions cut; the demo's NDL records have none that long", tc.export, shortened)
+		}
+		got := records(t, load(t, bytes.NewReader(convert(out, tc.from, tc.to)), tc.back))
+		if len(got) != len(want) {
+			t.Errorf("%s through YAZ: %d records, want %d", tc.export, len(got), len(want))
+		}
+		diffs := 0
+		for src, w := range want {
+			if g := got[src]; !reflect.DeepEqual(g, w) {
+				t.Errorf("%s through YAZ: record %s differs:\n got %+v\nwant %+v", tc.export, src, g, w)
+				if diffs++; diffs > 3 {
+					break
+				}
+			}
+		}
+	}
 }
