@@ -186,7 +186,7 @@ func TestMoveIn(t *testing.T) {
 	if !strings.Contains(page, "文字コード Shift_JIS") {
 		t.Errorf("the dry run does not say the file was read as Shift_JIS")
 	}
-	rowRe := regexp.MustCompile(`<tr><td>(\d+)</td><td>(?:<span class="error">)?(誤り|注意)(?:</span>)?</td>\s*<td>([^<]*)</td></tr>`)
+	rowRe := regexp.MustCompile(`<tr><td[^>]*>(\d+)</td><td[^>]*>(?:<span class="error">)?(誤り|注意)(?:</span>)?</td>\s*<td[^>]*>([^<]*)</td></tr>`)
 	rows := rowRe.FindAllStringSubmatch(page, -1)
 	if len(rows) != len(want) {
 		t.Fatalf("the report lists %d rows; want %d:\n%q", len(rows), len(want), rows)

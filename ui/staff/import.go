@@ -237,14 +237,23 @@ func (s *Server) jobPage(c *gin.Context) error {
 	if !v.Done {
 		c.Header("Refresh", "1")
 	}
-	s.Render(c, http.StatusOK, "staff/job", web.T(web.Lang(c), "import.title"), gin.H{"Job": v})
+	// A move in is headed as the page it was started from, not as the
+	// catalogue import.
+	title := "import.title"
+	if v.Kind == "movein" {
+		title = "movein.title"
+	}
+	s.Render(c, http.StatusOK, "staff/job", web.T(web.Lang(c), title), gin.H{"Job": v})
 	return nil
 }
 
 // importPage takes a catalogue file from the browser and imports it with
 // the same importer as the command line, then reports per record.
 func (s *Server) importPage(c *gin.Context) error {
-	s.Render(c, http.StatusOK, "staff/import", web.T(web.Lang(c), "import.title"), gin.H{"Jobs": s.jobs.recent(keepJobs)})
+	// Move-ins are listed on their own page, in their own words: here a
+	// dry run's rows would read as saved records.
+	jobs := s.jobs.recent(keepJobs, func(j *job) bool { return j.Kind != "movein" })
+	s.Render(c, http.StatusOK, "staff/import", web.T(web.Lang(c), "import.title"), gin.H{"Jobs": jobs})
 	return nil
 }
 

@@ -168,12 +168,15 @@ func (js *jobs) remove(id string) {
 	delete(js.byID, id)
 }
 
-// recent lists the jobs newest first, at most n.
-func (js *jobs) recent(n int) []jobView {
+// recent lists the jobs of the kinds a page shows (those for which
+// shown holds), newest first, at most n.
+func (js *jobs) recent(n int, shown func(*job) bool) []jobView {
 	js.mu.Lock()
 	all := make([]*job, 0, len(js.byID))
 	for _, j := range js.byID {
-		all = append(all, j)
+		if shown(j) { // Kind is set before a job is added, and kept
+			all = append(all, j)
+		}
 	}
 	js.mu.Unlock()
 	slices.SortFunc(all, func(a, b *job) int { return b.Started.Compare(a.Started) })

@@ -27,12 +27,7 @@ var moveInKinds = []string{library.MoveInPatrons, library.MoveInLoans, library.M
 const maxMoveInProblems = 2000
 
 func (s *Server) moveInPage(c *gin.Context) error {
-	var jobs []jobView
-	for _, j := range s.jobs.recent(keepJobs) {
-		if j.Kind == "movein" {
-			jobs = append(jobs, j)
-		}
-	}
+	jobs := s.jobs.recent(keepJobs, func(j *job) bool { return j.Kind == "movein" })
 	s.Render(c, http.StatusOK, "staff/movein", web.T(web.Lang(c), "movein.title"), gin.H{
 		"Kinds": moveInKinds, "Columns": library.MoveOutColumns, "Jobs": jobs})
 	return nil

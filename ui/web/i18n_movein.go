@@ -21,6 +21,7 @@ var moveInMessages = map[string][2]string{
 	"movein.order":                {"利用者、貸出、予約の順に取り込んでください。取り込んだ利用者の仮パスワードは生年月日の月日4桁で、30分後から使えます。", "Import patrons first, then loans, then holds. Imported patrons' temporary password is their birthday as MMDD, usable 30 minutes after the import."},
 	"movein.recent":               {"最近の移行", "Recent move-ins"},
 	"movein.done_short":           {"%d行を取り込み、%d行の誤り", "%d rows taken, %d bad"},
+	"movein.dry_done_short":       {"取り込めるのは%d行、誤り%d行", "%d rows would be taken, %d bad"},
 	"movein.running":              {"読んでいます… %d%%（%d行、経過 %s）", "Reading… %d%% (%d rows, %s so far)"},
 	"movein.summary":              {"%s: %d行を読み、新規%d・変更%d・変更なし%d行を取り込みました。誤り%d行（取り込んでいません）、注意%d件。", "%s: %d rows read; %d added, %d changed, %d already there. %d bad rows (not taken), %d warnings."},
 	"movein.dry_summary":          {"%s（試し読み・何も書き込んでいません）: %d行を読みました。取り込めるのは新規%d・変更%d・変更なし%d行、誤り%d行、注意%d件です。", "%s (dry run, nothing written): %d rows read; would add %d, change %d, leave %d as they are. %d bad rows, %d warnings."},

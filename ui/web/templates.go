@@ -65,6 +65,18 @@ var funcs = template.FuncMap{
 		}
 		return code
 	},
+	// movecols names a move-in file's columns (canonical names) as the
+	// page's language does: 利用者番号、氏名 …, not card, name ….
+	"movecols": func(l string, cols []string) string {
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = T(l, "movein.col."+c)
+		}
+		if l == LangEN {
+			return strings.Join(names, ", ")
+		}
+		return strings.Join(names, "、")
+	},
 	"wd": func(l string, i int) string { return T(l, "wd."+string(rune('0'+i))) },
 	// mib is a size in bytes as megabytes with one decimal.
 	"mib": func(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) },
