@@ -187,11 +187,19 @@ type MoveInReport struct {
 // Good is the number of rows taken (or, in a dry run, that would be).
 func (r *MoveInReport) Good() int { return r.Added + r.Updated + r.Unchanged }
 
+// problem reports a row not taken for p (or, for a warning, a remark).
 func (r *MoveInReport) problem(p RowProblem) {
+	r.note(p)
+	if !p.Warning {
+		r.Bad++
+	}
+}
+
+// note lists p without counting a bad row: a row with several errors is
+// one row not taken.
+func (r *MoveInReport) note(p RowProblem) {
 	if p.Warning {
 		r.Warnings++
-	} else {
-		r.Bad++
 	}
 	r.Problems = append(r.Problems, p)
 }
@@ -315,10 +323,11 @@ func (m *MoveIn) Import(ctx context.Context, kind string, r io.Reader, dryRun bo
 		bad := false
 		for _, p := range probs {
 			p.Line = row.Line
-			rep.problem(p)
+			rep.note(p)
 			bad = bad || !p.Warning
 		}
 		if bad {
+			rep.Bad++
 			continue
 		}
 		key, field, value := mr.key(kind)

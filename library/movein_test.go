@@ -46,19 +46,21 @@ func TestMoveInRules(t *testing.T) {
 		"100000033,館違い,カン,2000-01-01,,,どこか,\n"+
 		"100000041,読み違い,よみ違い,2000-01-01,,,,\n"+
 		"100000058,未来,ミライ,2030-01-01,,,,\n"+
-		"100000066,メール,メール,2000-01-01,ｍａｉｌ＠example.jp,,,\n", false)
+		"100000066,メール,メール,2000-01-01,ｍａｉｌ＠example.jp,,,\n"+
+		"100000074,,ナシ,1990/2/30,,,,\n", false)
 	for _, want := range []string{
 		`line 3: error: card "12345678" is not valid (a card number has 9 digits)`,
 		`line 4: error: category "一般" is not valid (not a category of the configuration)`,
 		`line 5: error: no library is called "どこか"`,
 		`line 6: error: name_yomi "よみ違い" is not valid`,
 		`line 7: error: birth_date "2030-01-01" is not a date`,
+		"line 9: error: name is missing\nline 9: error: birth_date \"1990/2/30\" is not a date",
 	} {
 		if !strings.Contains(problems(rep), want) {
 			t.Errorf("patrons: no %q in\n%s", want, problems(rep))
 		}
 	}
-	if rep.Added != 2 || rep.Bad != 5 {
+	if rep.Added != 2 || rep.Bad != 6 { // line 9 is one bad row, for two reasons
 		t.Errorf("patrons: %+v", rep)
 	}
 	p, err := store.PatronRowByCard(ctx, e.db.Reader(), "100000017")
