@@ -389,3 +389,80 @@ func checkExports(t *testing.T, e *testEnv, c *http.Client, token, borrower stri
 func htmlUnescape(s string) string {
 	return strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
 }
+
+// TestMoveInReportAfterRestart: a finished move in's page reads the same
+// after the server restarts (every bad row, the counts, that it was a
+// dry run), and the move-in page lists it as it did.
+func TestMoveInReportAfterRestart(t *testing.T) {
+	cfg := testConfig(t.TempDir(), false)
+	first, err := newEnvOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.App.Accounts.AddStaff(context.Background(), 0, "chief", library.RoleAdmin, "admin-pass-123"); err != nil {
+		t.Fatal(err)
+	}
+	c, token := staffBrowser(t, first, "chief", "admin-pass-123")
+	// The second row is one bad row, for two reasons.
+	file := "利用者番号,氏名,ヨミ,生年月日\n" + vendorCard(1) + ",移行 花子,イコウ ハナコ,1985/4/15\n" + vendorCard(2) + ",,ナシ,1990/2/30\n"
+	before := moveInFile(t, first, c, token, library.MoveInPatrons, "restart.csv", []byte(file), true)
+	_, list := do(t, c, "GET", first.URL+"/staff/movein", nil)
+	job := regexp.MustCompile(`href="(/staff/jobs/[0-9a-f]+)">restart.csv<`).FindStringSubmatch(list)
+	if job == nil {
+		t.Fatalf("the move-in page does not list restart.csv:\n%s", list)
+	}
+	first.App.Close()
+
+	second, err := newEnvOf(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.App.Close()
+	c, _ = staffBrowser(t, second, "chief", "admin-pass-123")
+	_, after := do(t, c, "GET", second.URL+job[1], nil)
+	mainOf := func(page string) string {
+		i, j := strings.Index(page, "<main"), strings.Index(page, "</main>")
+		if i < 0 || j < i {
+			t.Fatalf("no main part in:\n%s", page)
+		}
+		return page[i:j]
+	}
+	if b, a := mainOf(before), mainOf(after); a != b || !strings.Contains(a, "2行を読みました。取り込めるのは新規1・変更0・変更なし0行、誤り1行、") ||
+		!strings.Contains(a, "氏名がありません") || !strings.Contains(a, "生年月日「1990/2/30」は日付として読めません") {
+		t.Errorf("the job page after a restart:\n%s\nbefore it:\n%s", a, b)
+	}
+	_, list = do(t, c, "GET", second.URL+"/staff/movein", nil)
+	if !strings.Contains(list, "restart.csv</a> (利用者, 試し読み)") || !strings.Contains(list, "取り込めるのは1行、誤り1行") {
+		t.Errorf("the move-in page after a restart lists:\n%s", mainOf(list))
+	}
+}
+
+// TestMoveInReportCut: the job page lists the first 2,000 bad rows and
+// warnings, and says when there were more, however many reasons a row
+// has.
+func TestMoveInReportCut(t *testing.T) {
+	e, err := newEnv(t.TempDir(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.App.Close() })
+	if err := e.App.Accounts.AddStaff(context.Background(), 0, "chief", library.RoleAdmin, "admin-pass-123"); err != nil {
+		t.Fatal(err)
+	}
+	c, token := staffBrowser(t, e, "chief", "admin-pass-123")
+	var file strings.Builder
+	file.WriteString("card,name,name_yomi,birth_date\n")
+	for i := range 1001 { // 2,002 reasons: no name, no such day
+		fmt.Fprintf(&file, "%s,,ナシ,1990/2/30\n", vendorCard(i))
+	}
+	page := moveInFile(t, e, c, token, library.MoveInPatrons, "cut.csv", []byte(file.String()), true)
+	if got := summaryOf(t, page); !strings.Contains(got, "1001行を読みました。取り込めるのは新規0・変更0・変更なし0行、誤り1001行、") {
+		t.Errorf("summary: %s", got)
+	}
+	if n := strings.Count(page, `<td data-label="行">`); n != 2000 {
+		t.Errorf("the page lists %d reasons; want 2000", n)
+	}
+	if !strings.Contains(page, "これより多い行は省略しました。") {
+		t.Errorf("the page does not say that reasons were left out")
+	}
+}

@@ -43,6 +43,7 @@ type job struct {
 	MoveKind string
 	DryRun   bool
 	Report   library.MoveInReport
+	Omitted  int // bad rows and warnings the report leaves out
 }
 
 // jobView is a copy of a job's state for the page, taken under its lock.
@@ -59,6 +60,7 @@ type jobView struct {
 	MoveKind            string
 	DryRun              bool
 	Report              library.MoveInReport
+	Omitted             int
 }
 
 func (j *job) view() jobView {
@@ -66,7 +68,8 @@ func (j *job) view() jobView {
 	defer j.mu.Unlock()
 	v := jobView{ID: j.ID, Kind: j.Kind, File: j.File, Err: j.Err, Format: j.Format, Stats: j.Stats,
 		Problems: append([]string(nil), j.Problems...), Done: j.Done, Interrupted: j.Interrupted, Started: j.Started, Took: j.Took,
-		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second), MoveKind: j.MoveKind, DryRun: j.DryRun, Report: j.Report}
+		Read: j.read.Load(), Elapsed: time.Since(j.Started).Round(time.Second), MoveKind: j.MoveKind, DryRun: j.DryRun, Report: j.Report,
+		Omitted: j.Omitted}
 	v.Report.Problems = append([]library.RowProblem(nil), j.Report.Problems...)
 	if j.Size > 0 {
 		v.Percent = int(v.Read * 100 / j.Size)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hondana/importer"
+	"hondana/library"
 )
 
 // A job's state in the upload directory, as the staff see it.
@@ -34,6 +35,12 @@ type jobRecord struct {
 	Errors  int
 	Took    time.Duration
 	Err     string
+	// A move in's kind, whether it was a dry run, and its report: its
+	// page reads the same after a restart.
+	MoveKind string                `json:",omitempty"`
+	DryRun   bool                  `json:",omitempty"`
+	Report   *library.MoveInReport `json:",omitempty"`
+	Omitted  int                   `json:",omitempty"`
 }
 
 // keepJobs is how many finished jobs the import page lists.
@@ -99,8 +106,11 @@ func (js *jobs) open(dir string, log *slog.Logger) error {
 // jobOf is a finished job as its record tells it.
 func jobOf(r jobRecord) *job {
 	j := &job{ID: r.ID, Kind: r.Kind, File: r.File, Format: r.Format, Started: r.Started, Done: true, Took: r.Took, Err: r.Err,
-		Interrupted: r.State == jobInterrupted}
+		Interrupted: r.State == jobInterrupted, MoveKind: r.MoveKind, DryRun: r.DryRun, Omitted: r.Omitted}
 	j.Stats.Saved, j.Stats.Errors = r.Saved, r.Errors
+	if r.Report != nil {
+		j.Report = *r.Report
+	}
 	return j
 }
 
@@ -116,8 +126,13 @@ func (j *job) record() jobRecord {
 	case j.Done:
 		state = jobDone
 	}
-	return jobRecord{ID: j.ID, Kind: j.Kind, File: j.File, Format: j.Format, Started: j.Started, State: state,
-		Saved: j.Stats.Saved, Errors: j.Stats.Errors, Took: j.Took, Err: j.Err}
+	r := jobRecord{ID: j.ID, Kind: j.Kind, File: j.File, Format: j.Format, Started: j.Started, State: state,
+		Saved: j.Stats.Saved, Errors: j.Stats.Errors, Took: j.Took, Err: j.Err, MoveKind: j.MoveKind, DryRun: j.DryRun, Omitted: j.Omitted}
+	if j.Kind == "movein" {
+		rep := j.Report // its Problems are replaced, never changed in place
+		r.Report = &rep
+	}
+	return r
 }
 
 // save writes j's state to the upload directory (when there is one).

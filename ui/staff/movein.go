@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -57,7 +58,10 @@ func (s *Server) moveInPost(c *gin.Context) error {
 		tmp.Seek(0, io.SeekStart)
 		keep := func(r *library.MoveInReport) {
 			j.Report = *r
-			j.Report.Problems = r.Problems[:min(len(r.Problems), maxMoveInProblems)]
+			// A copy: the import goes on appending to its report, and
+			// sorts it at the end, while the job's page reads this one.
+			j.Report.Problems = slices.Clone(r.Problems[:min(len(r.Problems), maxMoveInProblems)])
+			j.Omitted = len(r.Problems) - len(j.Report.Problems)
 			j.Stats = library.ImportStats{Read: r.Rows, Saved: r.Good(), Added: r.Added, Errors: r.Bad}
 		}
 		rep, err := s.MoveIn.Import(ctx, kind, countingReader{tmp, &j.read}, dry, func(p library.MoveInProgress) {
