@@ -216,6 +216,19 @@ func advanceClock(t *testing.T, d string) {
 	call(t, "POST", "/test/clock", "", map[string]string{"advance": d}, http.StatusOK, nil)
 }
 
+// serverToday is the time on the server's test clock (which other tests
+// move), in the library's zone.
+func serverToday(t *testing.T) time.Time {
+	t.Helper()
+	var res struct{ Now string }
+	call(t, "POST", "/test/clock", "", map[string]string{}, http.StatusOK, &res)
+	now, err := time.Parse(time.RFC3339, res.Now)
+	if err != nil {
+		t.Fatalf("the test clock says %q: %v", res.Now, err)
+	}
+	return now
+}
+
 // patron is a patron registered for one test.
 type patron struct {
 	Card, Name string
