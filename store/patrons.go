@@ -153,25 +153,25 @@ func SetPatronEmail(ctx context.Context, tx *sql.Tx, patronID int64, email strin
 
 // SetPatronBlock stops (reason non-empty) or resumes loans to a patron.
 func SetPatronBlock(ctx context.Context, tx *sql.Tx, card, reason string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE patrons SET blocked_reason = ? WHERE card = ?`, reason, card)
-	if err != nil {
-		return fmt.Errorf("store: block: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: block: %w", ErrNotFound)
-	}
-	return nil
+	return updatePatronByCard(ctx, tx, "block", `blocked_reason = ?`, card, reason)
 }
 
 // SetPatronExpiry sets the last day a patron's card is valid
 // (YYYY-MM-DD; "" for none).
 func SetPatronExpiry(ctx context.Context, tx *sql.Tx, card, expiry string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE patrons SET expiry = ? WHERE card = ?`, expiry, card)
+	return updatePatronByCard(ctx, tx, "expiry", `expiry = ?`, card, expiry)
+}
+
+// updatePatronByCard sets columns (set, with args) of the patron with
+// card; ErrNotFound when no patron has it. what names the change in
+// errors.
+func updatePatronByCard(ctx context.Context, tx *sql.Tx, what, set, card string, args ...any) error {
+	res, err := tx.ExecContext(ctx, `UPDATE patrons SET `+set+` WHERE card = ?`, append(args, card)...)
 	if err != nil {
-		return fmt.Errorf("store: expiry: %w", mapErr(err))
+		return fmt.Errorf("store: %s: %w", what, mapErr(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: expiry: %w", ErrNotFound)
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
 	}
 	return nil
 }
@@ -280,14 +280,7 @@ func SetPatronPassword(ctx context.Context, tx *sql.Tx, patronID int64, hash str
 
 // UnlockPatron clears a patron's login lock and failure count.
 func UnlockPatron(ctx context.Context, tx *sql.Tx, card string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE patrons SET locked = 0, failed_logins = 0, last_failed_at = '' WHERE card = ?`, card)
-	if err != nil {
-		return fmt.Errorf("store: unlock: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: unlock: %w", ErrNotFound)
-	}
-	return nil
+	return updatePatronByCard(ctx, tx, "unlock", `locked = 0, failed_logins = 0, last_failed_at = ''`, card)
 }
 
 // PatronLoginState is what staff see of a patron's login: never a password.
@@ -326,12 +319,5 @@ func (db *DB) PatronNotes(ctx context.Context, patronID int64) (string, error) {
 
 // SetPatronNotes keeps staff's notes on a patron.
 func SetPatronNotes(ctx context.Context, tx *sql.Tx, card, notes string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE patrons SET notes = ? WHERE card = ?`, notes, card)
-	if err != nil {
-		return fmt.Errorf("store: patron notes: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: patron notes: %w", ErrNotFound)
-	}
-	return nil
+	return updatePatronByCard(ctx, tx, "patron notes", `notes = ?`, card, notes)
 }

@@ -82,11 +82,8 @@ func TestCardExpiryAtTheCounter(t *testing.T) {
 	if ans := answerOf(d.scan("E200")); !strings.Contains(ans, "利用カードの有効期限が切れています。") || !strings.Contains(ans, "李陵") {
 		t.Errorf("lend on an expired card: %s", ans)
 	}
-	if l, _ := e.DB.PatronByCard(ctx, card); l != nil {
-		loans, _ := e.Server.Circulation.Limits(ctx, l.ID)
-		if loans.Loans != 1 {
-			t.Errorf("loans after a refused lend: %d, want 1", loans.Loans)
-		}
+	if loans, err := e.Server.Circulation.Limits(ctx, p.ID); err != nil || loans.Loans != 1 {
+		t.Errorf("loans after a refused lend: %d (%v), want 1", loans.Loans, err)
 	}
 
 	// The patron sees why, and cannot reserve; renewing the old loan

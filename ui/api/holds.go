@@ -39,14 +39,8 @@ func (s *Server) toAPIHold(h store.Hold, title string, position int) apiHold {
 		p := position
 		out.Position = &p
 	}
-	if h.PickupDeadline != "" {
-		d := h.PickupDeadline
-		out.PickupDeadline = &d
-	}
-	if h.NotAfter != "" {
-		d := h.NotAfter
-		out.NotAfter = &d
-	}
+	out.PickupDeadline = nullable(h.PickupDeadline)
+	out.NotAfter = nullable(h.NotAfter)
 	out.Suspended = h.Suspended
 	if h.SeriesGroup != 0 {
 		g := h.SeriesGroup

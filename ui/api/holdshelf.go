@@ -35,11 +35,8 @@ func (s *Server) apiHoldShelf(c *gin.Context) error {
 	for _, h := range holds {
 		it := item{ID: h.ID, RecordID: h.RecordID, Title: h.Title, Barcode: h.Barcode, CallNumber: h.CallNumber, Contact: h.Contact,
 			ReadyAt: h.ReadyAt.In(s.Calendar.Location()).Format(time.RFC3339), Attempts: s.attemptsJSON(h.Attempts)}
-		if h.PickupDeadline != "" {
-			d := h.PickupDeadline
-			it.PickupDeadline = &d
-			it.EndsToday = d == today
-		}
+		it.PickupDeadline = nullable(h.PickupDeadline)
+		it.EndsToday = h.PickupDeadline == today
 		if h.PickupDeadline != "" && h.PickupDeadline < today {
 			expired = append(expired, it)
 		} else {

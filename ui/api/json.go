@@ -28,3 +28,11 @@ func readJSON(c *gin.Context, v any, more ...any) error {
 	}
 	return nil
 }
+
+// nullable is s, or JSON's null for "".
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

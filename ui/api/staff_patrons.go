@@ -47,14 +47,6 @@ func (s *Server) apiRenewCard(c *gin.Context) error {
 	return nil
 }
 
-// nullable is s, or JSON's null for "".
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 func (s *Server) apiReissue(c *gin.Context) error {
 	reg, err := s.Accounts.ReissueTemporary(c.Request.Context(), c.Param("card"))
 	if err != nil {
