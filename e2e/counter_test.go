@@ -246,6 +246,7 @@ func counterDay(t *testing.T, variant string) {
 	b.checkPaper("receipt", paperWidth)
 	shoot("print-receipt")
 	// Enter on the focused link goes back to the counter, the patron open.
+	b.waitFor("the focus on the back link", `document.activeElement === document.getElementById("printback")`)
 	b.Do("back to the counter", chromedp.KeyEvent("\r"))
 	b.waitFor("the counter again", `document.getElementById("scan") && document.activeElement === document.getElementById("scan") && document.querySelector("#patron h2")`)
 
