@@ -117,6 +117,10 @@ func moveInFile(t *testing.T, e *testEnv, c *http.Client, token, kind, name stri
 	jobURL := e.URL + resp.Header.Get("Location")
 	for range 600 {
 		resp, page := do(t, c, "GET", jobURL, nil)
+		if resp.Header.Get("Refresh") != "" && (strings.Contains(page, "取り込みました") || strings.Contains(page, `id="movein-summary"`)) {
+			// Still running: the page must not say it is done.
+			t.Errorf("the job page of %s says it is done while it still runs:\n%s", name, page)
+		}
 		if resp.Header.Get("Refresh") == "" {
 			if strings.Contains(page, "失敗しました") {
 				t.Fatalf("move in %s failed:\n%s", name, page)

@@ -24,6 +24,7 @@ var moveInMessages = map[string][2]string{
 	"movein.dry_done_short":       {"取り込めるのは%d行、誤り%d行", "%d rows would be taken, %d bad"},
 	"movein.running":              {"読んでいます… %d%%（%d行、経過 %s）", "Reading… %d%% (%d rows, %s so far)"},
 	"movein.summary":              {"%s: %d行を読み、新規%d・変更%d・変更なし%d行を取り込みました。誤り%d行（取り込んでいません）、注意%d件。", "%s: %d rows read; %d added, %d changed, %d already there. %d bad rows (not taken), %d warnings."},
+	"movein.so_far":               {"%s: これまでに%d行を読みました（新規%d・変更%d・変更なし%d、誤り%d行、注意%d件）。まだ終わっていません。", "%s: %d rows read so far (%d new, %d changed, %d already there, %d bad, %d warnings). Not finished yet."},
 	"movein.dry_summary":          {"%s（試し読み・何も書き込んでいません）: %d行を読みました。取り込めるのは新規%d・変更%d・変更なし%d行、誤り%d行、注意%d件です。", "%s (dry run, nothing written): %d rows read; would add %d, change %d, leave %d as they are. %d bad rows, %d warnings."},
 	"movein.read_as":              {"文字コード %s、読み取った列：%s。", "Read as %s; columns: %s."},
 	"movein.ignored":              {"使わない列：%s。", "Columns not used: %s."},
