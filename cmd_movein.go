@@ -41,10 +41,11 @@ func moveInCmd(kind string) func(args []string) error {
 			return err
 		}
 		defer d.Close()
-		m, err := d.MoveIn()
+		rules, err := d.Rules(nil, nil)
 		if err != nil {
 			return err
 		}
+		m := d.MoveIn(rules)
 		var r io.Reader = bufio.NewReaderSize(f, 1<<16)
 		var bar *progressbar.ProgressBar
 		if info, err := f.Stat(); err == nil && term.IsTerminal(int(os.Stderr.Fd())) {
@@ -76,8 +77,9 @@ func moveInCmd(kind string) func(args []string) error {
 		if rep.Rows == 0 {
 			return errors.New("the file has a header but no rows")
 		}
-		if kind == library.MoveInLoans && !*dry && rep.Added+rep.Updated > 0 {
-			// Copies went on loan: the index shows it (or the server will).
+		if kind != library.MoveInPatrons && !*dry && rep.Added+rep.Updated > 0 {
+			// Copies went on loan, or to holds: the index shows it (or
+			// the server will).
 			return syncIndexIfFree(context.Background(), d)
 		}
 		return nil

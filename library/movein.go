@@ -56,6 +56,12 @@ var MoveInColumns = map[string]map[string][]string{
 		"placed_date": {"placed_date", "予約日", "placed", "placedon", "予約受付日"},
 		"pickup":      {"pickup", "受取館", "受取場所", "pickupbranch", "pickuplibrary"},
 		"contact":     {"contact", "連絡方法"},
+		// A hold the vendor had already given a copy: on the hold shelf
+		// (取置中) or on its way there (回送中), with that copy and,
+		// once the patron was told, the last day to collect it.
+		"status":          {"status", "状態", "予約状態", "ステータス", "holdstatus"},
+		"barcode":         {"barcode", "資料番号", "資料ID", "itembarcode", "確保資料"},
+		"pickup_deadline": {"pickup_deadline", "取置期限", "取置期限日", "受取期限", "受取期限日", "expirationdate"},
 	},
 }
 
@@ -65,7 +71,7 @@ var MoveInColumns = map[string]map[string][]string{
 var MoveOutColumns = map[string][]string{
 	MoveInPatrons: {"card", "name", "name_yomi", "birth_date", "address", "phone", "mobile", "email", "category", "expiry", "home_branch"},
 	MoveInLoans:   {"card", "barcode", "loan_date", "due_date"},
-	MoveInHolds:   {"card", "record_id", "isbn", "placed_date", "pickup", "contact"},
+	MoveInHolds:   {"card", "record_id", "isbn", "placed_date", "pickup", "contact", "status", "barcode", "pickup_deadline"},
 }
 
 // required are the columns a file of each kind cannot do without.
@@ -165,6 +171,8 @@ var Details = map[string]string{
 	"repair":        "being repaired",
 	"lost":          "lost",
 	"withdrawn":     "withdrawn",
+	"other_title":   "a copy of another title",
+	"no_copy_given": "a hold on the hold shelf or in transit names its copy",
 }
 
 // MoveInReport is what a move in did, or (DryRun) would do.
@@ -204,14 +212,15 @@ func (r *MoveInReport) note(p RowProblem) {
 	r.Problems = append(r.Problems, p)
 }
 
-// MoveIn brings patrons, open loans and waiting holds over from a vendor
-// system (R60): a dry run reports every bad row and writes nothing; a
+// MoveIn brings patrons, open loans and holds over from a vendor system
+// (R60): a dry run reports every bad row and writes nothing; a
 // real run writes a batch of rows per transaction, so that a crash
 // leaves each batch whole or absent, and running it again completes it.
 type MoveIn struct {
 	db       *store.DB
 	clock    Clock
 	accounts *Accounts
+	circ     *Circulation // tells the patrons of holds that come in ready
 	loc      *time.Location
 	// BatchSize is how many rows one transaction writes.
 	BatchSize int
@@ -223,10 +232,12 @@ type MoveIn struct {
 }
 
 // NewMoveIn returns the move-in service; accounts checks patrons as
-// registration does and hashes their temporary passwords; loc is the
-// library's zone, in which the file's days are.
-func NewMoveIn(db *store.DB, clock Clock, accounts *Accounts, loc *time.Location) *MoveIn {
-	return &MoveIn{db: db, clock: clock, accounts: accounts, loc: loc, BatchSize: 500, tempHashes: map[string]string{}}
+// registration does and hashes their temporary passwords; circ tells
+// the patron of a hold that comes in on the hold shelf, as a copy
+// trapped here would; loc is the library's zone, in which the file's
+// days are.
+func NewMoveIn(db *store.DB, clock Clock, accounts *Accounts, circ *Circulation, loc *time.Location) *MoveIn {
+	return &MoveIn{db: db, clock: clock, accounts: accounts, circ: circ, loc: loc, BatchSize: 500, tempHashes: map[string]string{}}
 }
 
 // MoveInProgress is reported after every batch.
@@ -244,6 +255,7 @@ type moveRow struct {
 	// holds
 	recordKey, isbn13, pickup, contact string
 	placed                             time.Time
+	status, deadline                   string // store.Hold…; the pickup deadline, "" when not given
 }
 
 // Import reads a file of kind (MoveInPatrons, MoveInLoans, MoveInHolds)
@@ -336,6 +348,14 @@ func (m *MoveIn) Import(ctx context.Context, kind string, r io.Reader, dryRun bo
 			continue
 		}
 		seen[key] = row.Line
+		if kind == MoveInHolds && mr.barcode != "" {
+			// One copy is kept for one hold.
+			if first, dup := seen["\x01"+mr.barcode]; dup {
+				rep.problem(RowProblem{Line: row.Line, Code: RowDuplicate, Field: "barcode", Value: mr.barcode, First: first})
+				continue
+			}
+			seen["\x01"+mr.barcode] = row.Line
+		}
 		batch = append(batch, mr)
 		if len(batch) >= m.BatchSize {
 			if err := flush(); err != nil {
@@ -544,7 +564,40 @@ func (m *MoveIn) checkHold(row importer.SheetRow, branches map[string]string) (m
 	default:
 		probs = append(probs, RowProblem{Code: RowInvalid, Field: "contact", Value: row.Get("contact")})
 	}
+	var ok bool
+	if mr.status, ok = holdStatus(row.Get("status")); !ok {
+		probs = append(probs, RowProblem{Code: RowInvalid, Field: "status", Value: row.Get("status")})
+	}
+	if mr.status != store.HoldWaiting {
+		// Which copy the vendor gave it: without it, staff could not
+		// find the book on the hold shelf.
+		if mr.barcode = fold(row.Get("barcode")); mr.barcode == "" && ok {
+			probs = append(probs, RowProblem{Code: RowMissing, Field: "barcode", Detail: "no_copy_given"})
+		}
+	}
+	if mr.status == store.HoldReady {
+		d, p := date(row, "pickup_deadline", false)
+		if p != nil {
+			probs = append(probs, *p)
+		}
+		mr.deadline = d
+	}
 	return mr, probs
+}
+
+// holdStatus reads a hold's state as vendor files write it: waiting in
+// the queue (the default), in transit to the pickup library, or ready
+// on its hold shelf.
+func holdStatus(v string) (string, bool) {
+	switch strings.ToLower(fold(v)) {
+	case "", "waiting", "予約中", "待ち", "順番待ち", "予約待ち", "受付", "予約受付", "受付中":
+		return store.HoldWaiting, true
+	case "in_transit", "transit", "t", "回送中", "搬送中", "移送中", "回送":
+		return store.HoldInTransit, true
+	case "ready", "取置中", "取置", "取置済", "取り置き中", "確保", "確保済", "確保済み", "準備完了", "受取可", "到着", "到着済", "連絡済", "連絡待ち":
+		return store.HoldReady, true
+	}
+	return "", false
 }
 
 // writeBatch checks a batch's rows against the database and, unless
@@ -790,6 +843,24 @@ func (m *MoveIn) applyHold(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, nil, err
 	}
+	if old != nil && old.Status != store.HoldWaiting {
+		return outcomeUnchanged, nil, nil // a copy is kept for it or on its way to it: leave it be
+	}
+	if old == nil {
+		onLoan, err := store.HasLoanOfRecord(ctx, q, p.ID, recordID)
+		if err != nil {
+			return 0, nil, err
+		}
+		if onLoan {
+			return 0, &RowProblem{Code: RowOnLoan}, nil
+		}
+	}
+	var cp *store.CopyState
+	if r.status != store.HoldWaiting {
+		if cp, prob, err = m.heldCopy(ctx, q, r.barcode, recordID); prob != nil || err != nil {
+			return 0, prob, err
+		}
+	}
 	if old != nil {
 		// The file gives days: a hold placed on the file's day keeps its
 		// time, so an export read back changes nothing.
@@ -797,31 +868,91 @@ func (m *MoveIn) applyHold(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 		if sameDay := old.PlacedAt.In(m.loc).Format(DateLayout) == placed.In(m.loc).Format(DateLayout); sameDay {
 			placed = old.PlacedAt
 		}
-		if old.PlacedAt.Equal(placed) && old.PickupBranch == pickup && old.Contact == contact {
+		same := old.PlacedAt.Equal(placed) && old.PickupBranch == pickup && old.Contact == contact
+		if same && cp == nil {
 			return outcomeUnchanged, nil, nil
 		}
-		if old.Status != store.HoldWaiting {
-			return outcomeUnchanged, nil, nil // a copy is on its way to it: leave it be
-		}
-		if tx != nil {
+		if tx != nil && !same {
 			err = store.SetHoldPlaced(ctx, tx, old.ID, placed, pickup, contact)
 		}
+		if err == nil && tx != nil && cp != nil {
+			// Waiting here, given a copy there since: it follows the file.
+			old.PlacedAt, old.PickupBranch, old.Contact = placed, pickup, contact
+			err = m.giveCopy(ctx, tx, old, cp, r)
+		}
 		return outcomeUpdated, nil, err
-	}
-	onLoan, err := store.HasLoanOfRecord(ctx, q, p.ID, recordID)
-	if err != nil {
-		return 0, nil, err
-	}
-	if onLoan {
-		return 0, &RowProblem{Code: RowOnLoan}, nil
 	}
 	if tx != nil {
 		// A waiting hold whose title has a copy on a shelf is on the pick
 		// list from now on (R23), as one placed here would be.
 		h := store.Hold{RecordID: recordID, PatronID: p.ID, PickupBranch: pickup, Contact: contact, Status: store.HoldWaiting, PlacedAt: r.placed}
 		err = store.AddHold(ctx, tx, &h)
+		if err == nil && cp != nil {
+			err = m.giveCopy(ctx, tx, &h, cp, r)
+		}
 	}
 	return outcomeAdded, nil, err
+}
+
+// heldCopy checks the copy a hold brought over on the hold shelf or in
+// transit names: a copy of the hold's title, free to be given to it.
+func (m *MoveIn) heldCopy(ctx context.Context, q store.Querier, barcode string, recordID int64) (*store.CopyState, *RowProblem, error) {
+	c, err := store.CopyForMoveIn(ctx, q, barcode)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &RowProblem{Code: RowNoCopy, Field: "barcode", Value: barcode}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	unavailable := func(state string) (*store.CopyState, *RowProblem, error) {
+		return nil, &RowProblem{Code: RowCopyUnavailable, Field: "barcode", Value: barcode, Detail: state}, nil
+	}
+	switch {
+	case c.RecordID != recordID:
+		return nil, &RowProblem{Code: RowInvalid, Field: "barcode", Value: barcode, Detail: "other_title"}, nil
+	case c.LoanPatron != 0:
+		return unavailable("lent")
+	case c.Held:
+		return unavailable("held")
+	case c.NotForLoan:
+		return unavailable("not_for_loan")
+	case c.Status != store.CopyOnShelf:
+		return unavailable(c.Status) // missing, repair, lost, withdrawn …
+	}
+	return c, nil, nil
+}
+
+// giveCopy gives a hold brought over the copy the vendor had given it:
+// it lies on the pickup library's hold shelf (ready), or is on its way
+// there (in transit), and a scan at that library's desk traps it as
+// for any hold.
+func (m *MoveIn) giveCopy(ctx context.Context, tx *sql.Tx, h *store.Hold, cp *store.CopyState, r moveRow) error {
+	h.CopyID = cp.ID
+	if r.status == store.HoldInTransit {
+		h.Status = store.HoldInTransit
+		if err := store.UpdateHold(ctx, tx, h); err != nil {
+			return err
+		}
+		// Where it left from is not in the file: it is listed by where
+		// it goes.
+		return store.MoveCopy(ctx, tx, cp.ID, store.CopyInTransit, "", h.PickupBranch)
+	}
+	now := m.clock.Now()
+	var err error
+	if r.deadline != "" {
+		// The vendor told the patron: its deadline stands, and lapses
+		// the hold here as any other (R24).
+		h.Status, h.ReadyAt, h.ContactedAt, h.PickupDeadline = store.HoldReady, now, now, r.deadline
+		err = store.UpdateHold(ctx, tx, h)
+	} else {
+		// Nobody has told the patron yet: an e-mail goes, or the hold
+		// is on the call list, as for a copy trapped here.
+		err = m.circ.makeReady(ctx, tx, h, now)
+	}
+	if err != nil {
+		return err
+	}
+	return store.MoveCopy(ctx, tx, cp.ID, store.CopyOnHoldShelf, h.PickupBranch, "")
 }
 
 // recordOf finds the title a hold row names: by the record id the

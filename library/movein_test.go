@@ -2,35 +2,44 @@ package library
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"hondana/store"
 )
 
-// TestMoveInRules: what each kind of row is refused for, in words a
-// report gives, and what a good row becomes.
-func TestMoveInRules(t *testing.T) {
-	e := newCircEnv(t, day(2026, 4, 1).Add(10*60*60*1e9))
-	ctx := context.Background()
+// newMoveInEnv is a library on 2026-04-01 at 10:00 and a function that
+// moves a file of a kind in (or, dry, checks it).
+func newMoveInEnv(t *testing.T) (*circEnv, func(kind, file string, dry bool) *MoveInReport) {
+	e := newCircEnv(t, day(2026, 4, 1).Add(10*time.Hour))
 	accounts, err := NewAccounts(e.db, e.clock, []byte("pepper"), AccountsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMoveIn(e.db, e.clock, accounts, tokyo)
-	book := store.Record{Source: "marc:JTNDL:029455884", Title: "本の話", ISBN: "9784794970756"}
-	saveRecord(t, e.db, e.clock.Now(), &book)
-	e.addCopy(t, book.ID, "B1", "ozu", 30)
-	e.addCopy(t, e.rec, "G1", "ozu", 30)
-	e.addCopy(t, e.rec, "G2", "ozu", 30)
-	run := func(kind, file string, dry bool) *MoveInReport {
+	m := NewMoveIn(e.db, e.clock, accounts, e.c, tokyo)
+	return e, func(kind, file string, dry bool) *MoveInReport {
 		t.Helper()
-		rep, err := m.Import(ctx, kind, strings.NewReader(file), dry, nil)
+		rep, err := m.Import(context.Background(), kind, strings.NewReader(file), dry, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
 		return rep
 	}
+}
+
+// TestMoveInRules: what each kind of row is refused for, in words a
+// report gives, and what a good row becomes.
+func TestMoveInRules(t *testing.T) {
+	e, run := newMoveInEnv(t)
+	ctx := context.Background()
+	book := store.Record{Source: "marc:JTNDL:029455884", Title: "本の話", ISBN: "9784794970756"}
+	saveRecord(t, e.db, e.clock.Now(), &book)
+	e.addCopy(t, book.ID, "B1", "ozu", 30)
+	e.addCopy(t, e.rec, "G1", "ozu", 30)
+	e.addCopy(t, e.rec, "G2", "ozu", 30)
 	problems := func(rep *MoveInReport) string {
 		var out []string
 		for _, p := range rep.Problems {
@@ -123,5 +132,133 @@ func TestMoveInRules(t *testing.T) {
 	picks, err := e.db.PickList(ctx, "ozu", "2026-04-01")
 	if err != nil || len(picks) != 2 || picks[0].HoldID != h.ID || picks[0].Barcode != "B1" {
 		t.Errorf("pick list %+v %v; want hold %d with B1 (and the other title's with G2)", picks, err, h.ID)
+	}
+}
+
+// TestMoveInHoldsOnTheirWay: holds the vendor had already given a copy
+// come in as they were — on the pickup library's hold shelf (told or
+// to be told) or in transit there — and an export reads back as
+// unchanged.
+func TestMoveInHoldsOnTheirWay(t *testing.T) {
+	e, run := newMoveInEnv(t)
+	ctx := context.Background()
+	book := store.Record{Source: "t:2", Title: "風の又三郎"}
+	saveRecord(t, e.db, e.clock.Now(), &book)
+	e.addCopy(t, e.rec, "G1", "ozu", 30)
+	e.addCopy(t, e.rec, "G2", "nagahama", 30)
+	e.addCopy(t, e.rec, "G3", "ozu", 30)
+	e.addCopy(t, e.rec, "G4", "ozu", 30)
+	e.addCopy(t, book.ID, "B1", "ozu", 30)
+	e.addCopy(t, book.ID, "B2", "ozu", 30)
+	told := e.patron(t, "100000017", "told@example.jp")
+	phone := e.patron(t, "100000025", "")
+	mail := e.patron(t, "100000033", "mail@example.jp")
+	e.patron(t, "100000041", "")
+	if rep := run(MoveInLoans, "card,barcode,due_date\n100000041,G3,2026/4/10\n", false); rep.Added != 1 {
+		t.Fatalf("the loan: %+v", rep)
+	}
+	const file = "利用者番号,書誌ID,予約日,受取館,状態,資料番号,取置期限\n" +
+		"100000017,t:1,2026/3/20,OZU,取置中,G1,2026/4/5\n" + // told by the vendor: its deadline
+		"100000025,t:1,2026/3/21,nagahama,取置中,G2,\n" + // not told, by phone: the call list
+		"100000033,t:2,2026/3/22,ozu,ready,B1,\n" + // not told, by e-mail: a message
+		"100000017,t:2,2026/3/23,nagahama,回送中,B2,\n" + // on its way to Nagahama
+		"100000025,t:2,2026/3/24,ozu,取置中,,\n" + // which copy?
+		"100000041,t:2,2026/3/24,ozu,取置中,G4,\n" + // a copy of another title
+		"100000033,t:1,2026/3/24,ozu,取置中,G1,\n" + // G1 is line 2's
+		"100000041,t:1,2026/3/24,ozu,取置中,G3,\n" + // G3 is lent (and to this patron)
+		"100000033,t:1,2026/3/24,ozu,貸出中,,\n" // no such state of a hold
+	wantProblems := []string{
+		`line 6: error: barcode is missing (a hold on the hold shelf or in transit names its copy)`,
+		`line 7: error: barcode "G4" is not valid (a copy of another title)`,
+		`line 8: error: barcode "G1" is in the file already, on line 2`,
+		`line 9: error: the patron has this title on loan: a hold is not allowed`,
+		`line 10: error: status "貸出中" is not valid`,
+	}
+	check := func(what string, rep *MoveInReport, added, unchanged int) {
+		t.Helper()
+		var got []string
+		for _, p := range rep.Problems {
+			got = append(got, p.Error())
+		}
+		if strings.Join(got, "\n") != strings.Join(wantProblems, "\n") || rep.Added != added || rep.Unchanged != unchanged || rep.Bad != len(wantProblems) {
+			t.Errorf("%s: %+v\n%s\nwant %d added, %d unchanged and\n%s", what, rep, strings.Join(got, "\n"), added, unchanged, strings.Join(wantProblems, "\n"))
+		}
+	}
+	copyState := func(barcode string) string {
+		t.Helper()
+		var cp *store.Copy
+		err := e.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+			cp, err = store.CopyByBarcode(ctx, tx, barcode)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%s at %s to %s", cp.Status, cp.AtBranch, cp.TransitTo)
+	}
+
+	check("dry run", run(MoveInHolds, file, true), 4, 0)
+	if s := copyState("G1"); s != "on_shelf at ozu to " {
+		t.Errorf("after the dry run G1 is %s", s)
+	}
+	check("import", run(MoveInHolds, file, false), 4, 0)
+
+	for barcode, want := range map[string]string{
+		"G1": "on_hold_shelf at ozu to ", "G2": "on_hold_shelf at nagahama to ",
+		"B1": "on_hold_shelf at ozu to ", "B2": "in_transit at  to nagahama", // from where, the file does not say
+	} {
+		if got := copyState(barcode); got != want {
+			t.Errorf("copy %s is %s; want %s", barcode, got, want)
+		}
+	}
+	hold := func(patron, rec int64) *store.Hold {
+		t.Helper()
+		h, err := store.HoldOn(ctx, e.db.Reader(), patron, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	if h := hold(told, e.rec); h.Status != store.HoldReady || h.PickupDeadline != "2026-04-05" || h.ContactedAt.IsZero() {
+		t.Errorf("the hold the vendor had told: %+v", h)
+	}
+	if h := hold(phone, e.rec); h.Status != store.HoldReady || h.PickupDeadline != "" || h.ContactedAt.IsZero() == false {
+		t.Errorf("the hold not told yet: %+v", h)
+	}
+	calls, err := e.db.CallList(ctx)
+	if err != nil || len(calls) != 1 || calls[0].ID != hold(phone, e.rec).ID || calls[0].Barcode != "G2" {
+		t.Errorf("the call list: %+v %v; want the phone patron's hold with G2", calls, err)
+	}
+	mails, err := e.db.Outbox(ctx, "", 10)
+	if err != nil || len(mails) != 1 || mails[0].Kind != store.MailHoldReady || mails[0].PatronID != mail || mails[0].HoldID != hold(mail, book.ID).ID {
+		t.Errorf("the outbox: %+v %v; want the hold-ready message of the e-mail patron", mails, err)
+	}
+	if h := hold(told, book.ID); h.Status != store.HoldInTransit || h.CopyID == 0 {
+		t.Errorf("the hold in transit: %+v", h)
+	}
+
+	// Running it again changes nothing, and tells nobody twice.
+	check("again", run(MoveInHolds, file, false), 0, 4)
+	if mails, _ := e.db.Outbox(ctx, "", 10); len(mails) != 1 {
+		t.Errorf("a second run wrote %d messages", len(mails)-1)
+	}
+	// What the move out writes of them reads back as it is.
+	var out strings.Builder
+	if _, err := NewExporter(e.db, NewStaffLog(e.db, e.clock), tokyo).Export(ctx, 0, ExportHolds, "csv", &out); err != nil {
+		t.Fatal(err)
+	}
+	if rep := run(MoveInHolds, out.String(), false); rep.Unchanged != 4 || rep.Bad != 0 || rep.Added+rep.Updated != 0 {
+		t.Errorf("the export read back: %+v %v\n%s", rep, rep.Problems, out.String())
+	}
+
+	// At Nagahama the copy in transit is received onto the hold shelf.
+	r, err := e.c.Receive(ctx, "B2", "nagahama")
+	if err != nil || r.Placement.Action != ActionHoldShelf || r.Placement.HoldID != hold(told, book.ID).ID {
+		t.Errorf("receiving B2 at Nagahama: %+v %v", r, err)
+	}
+	// The told hold lapses at its deadline, its copy listed to take off.
+	e.clock.Set(day(2026, 4, 6).Add(9 * time.Hour))
+	if n, err := e.c.ExpireHolds(ctx); err != nil || n != 1 {
+		t.Errorf("expiring on 4/6: %d %v; want the hold with deadline 4/5", n, err)
 	}
 }

@@ -96,17 +96,21 @@ type HoldRow struct {
 	PlacedAt        time.Time
 	Pickup, Contact string
 	Status          string
+	Barcode         string // the copy kept for it or on its way to it; "" while waiting
+	PickupDeadline  string // "" until the patron is told
 }
 
 // EachHold calls fn with every hold, in id order.
 func (db *DB) EachHold(ctx context.Context, fn func(*HoldRow) error) error {
-	return db.eachPage(ctx, `SELECT h.id, p.card, r.source, r.isbn, h.placed_at, h.pickup_branch, h.contact, h.status
+	return db.eachPage(ctx, `SELECT h.id, p.card, r.source, r.isbn, h.placed_at, h.pickup_branch, h.contact, h.status,
+		COALESCE(c.barcode, ''), COALESCE(h.pickup_deadline, '')
 		FROM holds h JOIN patrons p ON p.id = h.patron_id JOIN records r ON r.id = h.record_id
+		LEFT JOIN copies c ON c.id = h.copy_id
 		WHERE h.id > ? ORDER BY h.id LIMIT ?`,
 		func(sc interface{ Scan(...any) error }) (int64, error) {
 			var h HoldRow
 			var placed string
-			if err := sc.Scan(&h.ID, &h.Card, &h.Source, &h.ISBN, &placed, &h.Pickup, &h.Contact, &h.Status); err != nil {
+			if err := sc.Scan(&h.ID, &h.Card, &h.Source, &h.ISBN, &placed, &h.Pickup, &h.Contact, &h.Status, &h.Barcode, &h.PickupDeadline); err != nil {
 				return 0, err
 			}
 			h.PlacedAt = parseTime(placed)

@@ -101,13 +101,16 @@ func (db *DB) MARCSourcePrefixes(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// CopyState is what a loan brought over needs to know of a copy.
+// CopyState is what a loan or a hold brought over needs to know of a
+// copy.
 type CopyState struct {
 	ID         int64
+	RecordID   int64
 	Branch     string
 	Status     string
 	NotForLoan bool
-	Held       bool // allocated to a hold (on a hold shelf or on its way)
+	Held       bool  // allocated to a hold (on a hold shelf or on its way)
+	HeldBy     int64 // that hold
 	// The copy's loan, when it is out: its id, patron and days.
 	LoanID, LoanPatron int64
 	LoanedOn, DueDate  string
@@ -116,11 +119,12 @@ type CopyState struct {
 // CopyForMoveIn reads a copy by barcode with its loan, if any.
 func CopyForMoveIn(ctx context.Context, q Querier, barcode string) (*CopyState, error) {
 	var c CopyState
-	err := q.QueryRowContext(ctx, `SELECT c.id, c.branch, c.status, c.not_for_loan,
-		EXISTS(SELECT 1 FROM holds h WHERE h.copy_id = c.id),
+	err := q.QueryRowContext(ctx, `SELECT c.id, c.record_id, c.branch, c.status, c.not_for_loan,
+		COALESCE((SELECT h.id FROM holds h WHERE h.copy_id = c.id), 0),
 		COALESCE(l.id, 0), COALESCE(l.patron_id, 0), COALESCE(l.loaned_on, ''), COALESCE(l.due_date, '')
 		FROM copies c LEFT JOIN loans l ON l.copy_id = c.id WHERE c.barcode = ?`, barcode).
-		Scan(&c.ID, &c.Branch, &c.Status, &c.NotForLoan, &c.Held, &c.LoanID, &c.LoanPatron, &c.LoanedOn, &c.DueDate)
+		Scan(&c.ID, &c.RecordID, &c.Branch, &c.Status, &c.NotForLoan, &c.HeldBy, &c.LoanID, &c.LoanPatron, &c.LoanedOn, &c.DueDate)
+	c.Held = c.HeldBy != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: copy %q: %w", barcode, ErrNotFound)
 	}

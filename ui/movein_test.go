@@ -240,7 +240,7 @@ func TestMoveIn(t *testing.T) {
 	rs, err := e.DB.Reader().Query(`SELECT c.barcode, c.record_id, r.source, c.branch FROM copies c JOIN records r ON r.id = c.record_id
 		WHERE c.status = 'on_shelf' AND c.not_for_loan = 0 AND c.shelved_on < '2026-11-27'
 		AND (SELECT count(*) FROM copies c2 WHERE c2.record_id = c.record_id) = 1
-		AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.record_id = c.record_id) ORDER BY c.id LIMIT 5`)
+		AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.record_id = c.record_id) ORDER BY c.id LIMIT 7`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestMoveIn(t *testing.T) {
 		shelf = append(shelf, r)
 	}
 	rs.Close()
-	if len(shelf) < 5 {
+	if len(shelf) < 7 {
 		t.Fatalf("only %d single copies on the shelf in the demo", len(shelf))
 	}
 	borrower, queued := vendorCard(1), []string{vendorCard(3), vendorCard(4), vendorCard(5)}
@@ -276,21 +276,29 @@ func TestMoveIn(t *testing.T) {
 	}
 
 	// Holds: three patrons queue for the title lent to vendorCard(2),
-	// placed out of file order; one waits for a title on the shelf.
-	holds := "利用者番号,書誌ID,ISBN,予約日,受取館\n" +
-		queued[0] + "," + shelf[3].source + ",,2026/11/3,大洲図書館\n" +
-		queued[1] + "," + shelf[3].source + ",,2026/11/1,大洲図書館\n" +
-		queued[2] + "," + shelf[3].source + ",,2026/11/2,長浜図書館\n" +
-		vendorCard(6) + "," + shelf[4].source + ",,2026/11/20,ozu\n" +
-		vendorCard(6) + ",no-such-title,,2026/11/20,ozu\n"
+	// placed out of file order; one waits for a title on the shelf; one
+	// is on the hold shelf (told, with the vendor's deadline) and one on
+	// its way to 肱川.
+	holds := "利用者番号,書誌ID,ISBN,予約日,受取館,状態,資料番号,取置期限\n" +
+		queued[0] + "," + shelf[3].source + ",,2026/11/3,大洲図書館,,,\n" +
+		queued[1] + "," + shelf[3].source + ",,2026/11/1,大洲図書館,,,\n" +
+		queued[2] + "," + shelf[3].source + ",,2026/11/2,長浜図書館,,,\n" +
+		vendorCard(6) + "," + shelf[4].source + ",,2026/11/20,ozu,予約中,,\n" +
+		vendorCard(6) + ",no-such-title,,2026/11/20,ozu,,,\n" +
+		vendorCard(8) + "," + shelf[5].source + ",,2026/11/15,大洲図書館,取置中," + shelf[5].barcode + ",令和8年12月6日\n" +
+		vendorCard(9) + "," + shelf[6].source + ",,2026/11/16,肱川図書館,回送中," + shelf[6].barcode + ",\n" +
+		vendorCard(9) + "," + shelf[5].source + ",,2026/11/16,肱川図書館,回送中,,\n"
 	page = moveInFile(t, e, c, token, library.MoveInHolds, "holds.csv", []byte(holds), false)
-	if got := summaryOf(t, page); !strings.Contains(got, "5行を読み、新規4・変更0・変更なし0行") || !strings.Contains(got, "誤り1行") {
+	if got := summaryOf(t, page); !strings.Contains(got, "8行を読み、新規6・変更0・変更なし0行") || !strings.Contains(got, "誤り2行") {
 		t.Errorf("holds summary: %s\n%s", got, page)
+	}
+	if !strings.Contains(page, "資料番号がありません（取置中・回送中の予約には資料番号が要ります）") {
+		t.Errorf("a hold in transit without its copy is not refused in words:\n%s", page)
 	}
 	// Running the loans and holds again changes nothing.
 	for _, f := range []struct{ kind, name, data string }{{library.MoveInLoans, "loans.tsv", loans}, {library.MoveInHolds, "holds.csv", holds}} {
 		page = moveInFile(t, e, c, token, f.kind, f.name, []byte(f.data), false)
-		if got := summaryOf(t, page); !strings.Contains(got, "新規0・変更0・変更なし4行") {
+		if got := summaryOf(t, page); !strings.Contains(got, "新規0・変更0・変更なし4行") && !strings.Contains(got, "新規0・変更0・変更なし6行") {
 			t.Errorf("%s again: %s", f.name, got)
 		}
 	}
@@ -343,6 +351,13 @@ func TestMoveIn(t *testing.T) {
 	for pos, i := range []int{4, 5, 3} { // placed 11/1, 11/2, 11/3
 		_, status, body := login(vendorCard(i), mmdd(i))
 		if want := web.T("ja", "holds.waiting_pos", pos+1); status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("利用照会 of %s: %d, no %s", vendorCard(i), status, want)
+		}
+	}
+	// The hold on the hold shelf and the one on its way, as their
+	// patrons see them.
+	for i, want := range map[int]string{8: web.T("ja", "holds.ready", web.FmtDate("ja", "2026-12-06")), 9: web.T("ja", "holds.in_transit")} {
+		if _, status, body := login(vendorCard(i), mmdd(i)); status != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("利用照会 of %s: %d, no %s", vendorCard(i), status, want)
 		}
 	}

@@ -271,11 +271,6 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if a.backups, err = newBackups(cfg, d.DB, d.Loc, d.Log); err != nil {
 		return nil, err
 	}
-	rules, err := cfg.CalendarRules()
-	if err != nil {
-		return nil, err
-	}
-	a.Calendar = library.NewCalendar(d.DB, rules, d.Loc)
 	records, err := d.DB.RecordCount(ctx)
 	if err != nil {
 		return nil, err
@@ -283,6 +278,13 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if a.Catalog, err = d.OpenCatalog(ctx); err != nil {
 		return nil, err
 	}
+	// The outbox's sender is woken by the services that write to it.
+	outbox := library.NewSignal()
+	rules, err := d.Rules(a.Catalog.Changed, outbox.Notify)
+	if err != nil {
+		return nil, err
+	}
+	a.Calendar, a.Accounts, a.Circulation = rules.Calendar, rules.Accounts, rules.Circulation
 	loadDemo := cfg.Demo && records == 0 && d.ReadOnly() == nil
 	if loadDemo {
 		d.Log.Info("empty data directory: loading the demo library", "dir", cfg.DataDir)
@@ -296,23 +298,8 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		}
 	}
 
-	policy, err := cfg.AccountPolicy()
-	if err != nil {
-		return nil, err
-	}
 	proxies, err := cfg.TrustedProxies()
 	if err != nil {
-		return nil, err
-	}
-	// The outbox's sender is woken by the services that write to it.
-	outbox := library.NewSignal()
-	letters := library.NewLetters(d.DB, library.Letterhead{Library: cfg.Library.Name, BaseURL: cfg.BaseURL}, rules)
-	cats, loanRules, err := cfg.LoanRules()
-	if err != nil {
-		return nil, err
-	}
-	if a.Accounts, err = library.NewAccounts(d.DB, d.Clock, d.Pepper, library.AccountsOptions{
-		Policy: policy, Letters: letters, Mailed: outbox.Notify, Categories: cats, Location: d.Loc}); err != nil {
 		return nil, err
 	}
 	if loadDemo {
@@ -320,9 +307,6 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 			return nil, err
 		}
 	}
-	a.Circulation = library.NewCirculation(d.DB, a.Calendar, d.Clock, library.CirculationOptions{
-		Policy: cfg.LoanPolicy(), Rules: loanRules, Categories: cats, Mail: cfg.MailPolicy(), Letters: letters,
-		Changed: a.Catalog.Changed, Mailed: outbox.Notify})
 	transport, mailboxDir, err := a.transport(o)
 	if err != nil {
 		return nil, err
@@ -360,10 +344,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	moveIn, err := d.MoveIn()
-	if err != nil {
-		return nil, err
-	}
+	moveIn := d.MoveIn(rules)
 	staffLog := library.NewStaffLog(d.DB, d.Clock)
 	if a.metrics, err = newMetrics(a); err != nil {
 		return nil, err

@@ -69,8 +69,8 @@ func (s *Server) moveInPost(c *gin.Context) error {
 			keep(p.Report)
 			j.mu.Unlock()
 		})
-		if !dry && kind == library.MoveInLoans {
-			s.Catalog.Changed() // copies went on loan
+		if !dry && kind != library.MoveInPatrons {
+			s.Catalog.Changed() // copies went on loan, or to holds
 		}
 		s.finish(ctx, j, func() {
 			if rep != nil {
