@@ -28,9 +28,12 @@ func backupCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := app.Backup(ctx, cfg, fs.Arg(0))
+	res, remembered, err := app.Backup(ctx, cfg, fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	if remembered != nil {
+		fmt.Fprintf(os.Stderr, "warning: the staff home will not show this backup: %v\n", remembered)
 	}
 	n := res.Counts
 	fmt.Fprintf(os.Stderr, "backup written to %s: %d bytes in %s, checked (integrity_check, foreign_key_check); schema %d, %d records, %d copies, %d patrons, %d loans, %d holds\n",

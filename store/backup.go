@@ -65,6 +65,20 @@ type BackupStatus struct {
 	Error string        `json:"error,omitempty"`
 	// LastGood is when the last backup that succeeded was made.
 	LastGood time.Time `json:"last_good"`
+	// Running: a backup is being written now (one at a time).
+	Running bool `json:"-"`
+	// Manual is the last backup written by the command (hondana
+	// backup), which the server reads from the data directory; nil for
+	// none.
+	Manual *ManualBackup `json:"-"`
+}
+
+// ManualBackup is a backup written by the command, as the data
+// directory remembers it.
+type ManualBackup struct {
+	At   time.Time `json:"at"`
+	Path string    `json:"path"`
+	Size int64     `json:"size"`
 }
 
 // partialSuffix ends the names of backups being written; a process

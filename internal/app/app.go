@@ -358,6 +358,7 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 		ImportLimits: cfg.ImportLimits(), UploadDir: filepath.Join(cfg.DataDir, "uploads"),
 		Background: a.jobs.Go,
 		Backups:    a.backupStatus,
+		BackupNow:  a.backupNow,
 		Observe:    a.metrics.observe,
 		Site: ui.Site{
 			Name: cfg.Library.Name, NameEn: cfg.Library.NameEn, MailDomain: cfg.Library.MailDomain,

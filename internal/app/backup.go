@@ -53,10 +53,24 @@ func lockDataDir(dir, who string) (release func(), err error) {
 }
 
 // Backup writes a checked copy of the database of cfg to dest (gzipped
-// if its name ends in .gz), whether a server runs on it or not.
-func Backup(ctx context.Context, cfg Config, dest string) (store.BackupResult, error) {
-	return store.Backup(ctx, cfg.DataDir, dest)
+// if its name ends in .gz), whether a server runs on it or not, and
+// notes it in the data directory for the staff home. remembered is
+// why it could not be noted (the backup stands all the same), or nil.
+func Backup(ctx context.Context, cfg Config, dest string) (res store.BackupResult, remembered, err error) {
+	if res, err = store.Backup(ctx, cfg.DataDir, dest); err != nil {
+		return res, nil, err
+	}
+	path, err := filepath.Abs(res.Path)
+	if err != nil {
+		path = res.Path
+	}
+	raw, _ := json.MarshalIndent(store.ManualBackup{At: time.Now(), Path: path, Size: res.Size}, "", "  ")
+	return res, writeFileAtomic(filepath.Join(cfg.DataDir, manualName), raw), nil
 }
+
+// manualName is the file in the data directory that remembers the last
+// backup the command wrote.
+const manualName = "backup-manual.json"
 
 // RestoreOptions change how a backup is restored.
 type RestoreOptions struct {
@@ -232,6 +246,9 @@ type backups struct {
 	log   *slog.Logger
 	mu    sync.Mutex
 	state store.BackupStatus
+	// writing is held while a backup is written: one at a time,
+	// scheduled or asked for on the staff home.
+	writing sync.Mutex
 }
 
 // newBackups reads the schedule of cfg and the status of the last runs.
@@ -257,11 +274,45 @@ func newBackups(cfg Config, db *store.DB, loc *time.Location, log *slog.Logger) 
 	return b, nil
 }
 
-// Status is the state of the scheduled backups.
+// Status is the state of the scheduled backups, with the last one the
+// command wrote.
 func (b *backups) Status() store.BackupStatus {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.state
+	st := b.state
+	b.mu.Unlock()
+	if raw, err := os.ReadFile(filepath.Join(b.data, manualName)); err == nil {
+		var m store.ManualBackup
+		if json.Unmarshal(raw, &m) == nil {
+			st.Manual = &m
+		}
+	}
+	return st
+}
+
+// errBackupRunning refuses a backup while another is written.
+var errBackupRunning = errors.New("a backup is being written")
+
+// Now starts a backup into the backup directory at once, as the
+// schedule would, on run (the process's background work); it fails when
+// one is being written.
+func (b *backups) Now(run func(func(context.Context)) error) error {
+	if !b.writing.TryLock() {
+		return errBackupRunning
+	}
+	b.mu.Lock()
+	b.state.Running = true
+	b.mu.Unlock()
+	err := run(func(ctx context.Context) {
+		defer b.writing.Unlock()
+		b.write(ctx)
+	})
+	if err != nil {
+		b.mu.Lock()
+		b.state.Running = false
+		b.mu.Unlock()
+		b.writing.Unlock()
+	}
+	return err
 }
 
 // backupStatus is the state of the scheduled backups, its times in the
@@ -269,7 +320,20 @@ func (b *backups) Status() store.BackupStatus {
 func (a *App) backupStatus() store.BackupStatus {
 	st := a.backups.Status()
 	st.Next, st.At, st.LastGood = inLoc(st.Next, a.Loc), inLoc(st.At, a.Loc), inLoc(st.LastGood, a.Loc)
+	if st.Manual != nil {
+		st.Manual.At = inLoc(st.Manual.At, a.Loc)
+	}
 	return st
+}
+
+// backupNow starts a backup at once on the server's background work
+// (see backups.Now); false when one is being written.
+func (a *App) backupNow() (bool, error) {
+	err := a.backups.Now(a.jobs.Go)
+	if errors.Is(err, errBackupRunning) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // inLoc is t in loc; the zero time stays zero.
@@ -303,9 +367,20 @@ func (b *backups) Run(ctx context.Context) {
 	}
 }
 
-// runOnce makes one scheduled backup, removes those past keep and the
-// partial files of backups a killed process left, and records the result.
+// runOnce makes one scheduled backup, after the one being written if
+// staff asked for one just then.
 func (b *backups) runOnce(ctx context.Context) {
+	b.writing.Lock()
+	defer b.writing.Unlock()
+	b.mu.Lock()
+	b.state.Running = true
+	b.mu.Unlock()
+	b.write(ctx)
+}
+
+// write makes one backup, removes those past keep and the partial files
+// of backups a killed process left, and records the result.
+func (b *backups) write(ctx context.Context) {
 	name := "hondana-" + time.Now().In(b.loc).Format("20060102-150405") + ".db"
 	if b.cfg.Compress {
 		name += ".gz"
@@ -317,6 +392,7 @@ func (b *backups) runOnce(ctx context.Context) {
 	}
 	b.mu.Lock()
 	st := &b.state
+	st.Running = false
 	st.At, st.Path, st.Size, st.Took, st.Error = time.Now(), res.Path, res.Size, res.Took.Round(time.Millisecond), ""
 	if err != nil {
 		st.Path, st.Error = "", err.Error()

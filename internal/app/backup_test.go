@@ -67,9 +67,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	if testing.Short() {
 		duration = 5 * time.Second
 	}
-	cfg := Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Pepper = "load-pepper"
+	cfg := testConfig(t, "load-pepper")
 	cfg.Accounts.AddressFailures = 1 << 30
 	cfg.Loans.HoldLimit = 1 << 30
 	s := startServer(t, cfg, &lockedBuffer{})
@@ -140,7 +138,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		if k == 1 {
 			dest += ".gz"
 		}
-		res, err := Backup(context.Background(), cfg, dest)
+		res, _, err := Backup(context.Background(), cfg, dest)
 		if err != nil {
 			t.Fatalf("backup %d under load: %v", k, err)
 		}
@@ -233,16 +231,14 @@ func restoredHolds(t *testing.T, dir string) map[int64]bool {
 func TestRestore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg := Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Pepper = "restore-pepper"
+	cfg := testConfig(t, "restore-pepper")
 	s := startServer(t, cfg, &lockedBuffer{})
 	staff := s.staffToken(t)
 	s.apiJSON(t, staff, "POST", "/api/v1/staff/records", `{"title":"銀河鉄道の夜","author":"宮沢賢治","items":[{"barcode":"RS-1","branch":"ozu"}]}`, 201)
 	_, cards := loadLibrary(t, s, 3, 1)
 	s.apiJSON(t, staff, "POST", "/api/v1/staff/checkout", fmt.Sprintf(`{"card":%q,"barcode":"RS-1","branch":"ozu"}`, cards[0]), 201)
 	backup := filepath.Join(t.TempDir(), "b.db.gz")
-	if _, err := Backup(ctx, cfg, backup); err != nil {
+	if _, _, err := Backup(ctx, cfg, backup); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Restore(ctx, cfg, backup, RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "running") {
@@ -307,9 +303,7 @@ func TestRestore(t *testing.T) {
 // backup that fails is shown there in red and logged.
 func TestScheduledBackups(t *testing.T) {
 	t.Parallel()
-	cfg := Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Pepper = "sched-pepper"
+	cfg := testConfig(t, "sched-pepper")
 	cfg.Backup = BackupConfig{Schedule: "300ms", Dir: filepath.Join(t.TempDir(), "usb"), Keep: 2, Compress: true}
 	log := &lockedBuffer{}
 	s := startServer(t, cfg, log)
@@ -359,6 +353,79 @@ func TestScheduledBackups(t *testing.T) {
 	if !strings.Contains(home, `class="error" role="alert" id="backup-failed"`) || !strings.Contains(home, "定時バックアップに失敗しました") ||
 		!strings.Contains(home, "最後に成功したバックアップ") {
 		t.Errorf("the staff home does not show the failed backup:\n%s", home)
+	}
+}
+
+// testConfig is the default configuration over a new data directory,
+// with a pepper of its own.
+func testConfig(t *testing.T, pepper string) Config {
+	cfg := Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Pepper = pepper
+	return cfg
+}
+
+// TestBackupNow: an admin backs up from the staff home at once, with no
+// schedule set: the home says it is being written, then shows its
+// result, and the file is a backup a restore takes. A backup the
+// command wrote shows there too. A librarian has no such button.
+func TestBackupNow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := testConfig(t, "now-pepper")
+	s := startServer(t, cfg, &lockedBuffer{})
+	s.staffToken(t)
+	admin := s.staffBrowser(t)
+	home := admin.get(t, s.url("/staff"), 200)
+	if !strings.Contains(home, `id="backup-now"`) || !strings.Contains(home, "定時バックアップは設定されていません") || strings.Contains(home, "最後に成功したバックアップ") {
+		t.Fatalf("the admin's staff home before any backup:\n%s", home)
+	}
+	page := admin.post(t, "/staff/backup", url.Values{}, 200)
+	if !strings.Contains(page, `id="backup-running"`) && !strings.Contains(page, "最後に成功したバックアップ") {
+		t.Errorf("after 今すぐバックアップする the home says neither that it runs nor that it is done:\n%s", page)
+	}
+	for i := 0; strings.Contains(page, `id="backup-running"`) || !strings.Contains(page, "最後に成功したバックアップ"); i++ {
+		if i == 300 {
+			t.Fatalf("the backup asked for is not done in 30 s:\n%s", page)
+		}
+		time.Sleep(100 * time.Millisecond)
+		page = admin.get(t, s.url("/staff"), 200)
+	}
+	dir := filepath.Join(cfg.DataDir, "backups")
+	if !strings.Contains(page, dir) || strings.Contains(page, "backup-failed") {
+		t.Errorf("the home does not show the backup in %s:\n%s", dir, page)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "hondana-*.db*"))
+	if len(files) != 1 {
+		t.Fatalf("backups in %s: %q; want one", dir, files)
+	}
+
+	// A backup the command writes while the server runs.
+	dest := filepath.Join(t.TempDir(), "before-upgrade.db.gz")
+	if _, remembered, err := Backup(ctx, cfg, dest); err != nil || remembered != nil {
+		t.Fatalf("hondana backup: %v %v", err, remembered)
+	}
+	if page = admin.get(t, s.url("/staff"), 200); !strings.Contains(page, `id="backup-manual"`) || !strings.Contains(page, dest) {
+		t.Errorf("the home does not show the command's backup %s:\n%s", dest, page)
+	}
+
+	if err := s.app.Accounts.AddStaff(ctx, 0, "kaunta", library.RoleLibrarian, "kaunta-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	librarian := s.staffBrowserAs(t, "kaunta", "kaunta-password-1")
+	if page := librarian.get(t, s.url("/staff"), 200); strings.Contains(page, `id="backup-now"`) {
+		t.Errorf("a librarian's staff home offers 今すぐバックアップする")
+	}
+	if _, status := librarian.postStatus(t, "/staff/backup", url.Values{}); status != http.StatusForbidden {
+		t.Errorf("a librarian's backup: %d; want 403", status)
+	}
+	s.stop(t)
+
+	// What the button wrote is a whole backup: a restore takes it.
+	other := cfg
+	other.DataDir = t.TempDir()
+	if _, err := Restore(ctx, other, files[0], RestoreOptions{}); err != nil {
+		t.Errorf("restoring the backup the button wrote: %v", err)
 	}
 }
 

@@ -363,10 +363,16 @@ var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // staffBrowser logs the staff account in through the login form.
 func (s *server) staffBrowser(t *testing.T) *browser {
 	t.Helper()
+	return s.staffBrowserAs(t, "kanri", "kanri-password-1")
+}
+
+// staffBrowserAs logs a staff account in through the login form.
+func (s *server) staffBrowserAs(t *testing.T, username, password string) *browser {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	b := &browser{c: &http.Client{Jar: jar}, s: s}
 	b.get(t, s.url("/staff/login"), 200)
-	b.post(t, "/staff/login", url.Values{"username": {"kanri"}, "password": {"kanri-password-1"}}, 200)
+	b.post(t, "/staff/login", url.Values{"username": {username}, "password": {password}}, 200)
 	return b
 }
 

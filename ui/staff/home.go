@@ -41,9 +41,15 @@ func (s *Server) staffHome(c *gin.Context) error {
 	}
 	data := gin.H{"Figures": rows, "Kinds": figureKinds, "Mail": sum, "Storage": s.StorageNotice(c)}
 	if s.Backups != nil {
-		data["Backup"] = s.Backups()
+		st := s.Backups()
+		data["Backup"], data["BackupFlash"] = st, c.Query("backup")
+		if st.Running {
+			// Without a script the page looks again until it is written.
+			c.Header("Refresh", "3")
+		}
 	}
 	if s.Who(c).Role == library.RoleAdmin {
+		data["CanBackup"] = s.BackupNow != nil
 		// Failed logins: staff accounts someone may be guessing, and
 		// addresses spraying a password over patrons' cards.
 		if data["Alerts"], err = s.Accounts.LoginAlerts(c.Request.Context()); err != nil {
@@ -56,3 +62,23 @@ func (s *Server) staffHome(c *gin.Context) error {
 
 var figureKinds = []string{store.CountLoan, store.CountReturn, store.CountHoldPlaced, store.CountHoldFilled, store.CountHoldExpired,
 	store.CountMailSent, store.CountMailFailed}
+
+// backupNowPost starts a backup at once (admins): before an upgrade, or
+// after the schedule's last one failed. The staff home shows it being
+// written, then its result beside the scheduled ones'.
+func (s *Server) backupNowPost(c *gin.Context) error {
+	if s.BackupNow == nil {
+		return web.NotFound(web.CodeNotFound)
+	}
+	started, err := s.BackupNow()
+	if err != nil {
+		return web.ErrShuttingDown
+	}
+	flash := "running" // one was being written already
+	if started {
+		flash = "started"
+		s.Audit(c, "backup.now", "")
+	}
+	c.Redirect(http.StatusSeeOther, "/staff?backup="+flash+"#backup")
+	return nil
+}

@@ -53,6 +53,7 @@ func (s *Server) Routes(e *gin.Engine) {
 	staff := e.Group("/staff", s.RequireStaff(""))
 	admin := s.RequireStaff(library.RoleAdmin)
 	staff.GET("", h(s.staffHome))
+	staff.POST("/backup", admin, h(s.backupNowPost))
 	staff.POST("/logout", h(s.Logout))
 	staff.GET("/totp", h(s.totpPage))
 	staff.POST("/totp", h(s.totpPost))

@@ -59,6 +59,10 @@ type Options struct {
 	// Backups is the state of the scheduled backups, times in the
 	// library's time zone (nil: none are kept, as in tests).
 	Backups func() store.BackupStatus
+	// BackupNow starts a backup into the backup directory at once (an
+	// admin's button on the staff home): false when one is being
+	// written; an error once shutdown has begun (nil: none, as in tests).
+	BackupNow func() (started bool, err error)
 	// Observe, if set, is told of every request answered: its route
 	// pattern ("/records/:id"; "unmatched" for none), status and time.
 	Observe func(route string, status int, took time.Duration)
