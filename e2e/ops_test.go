@@ -601,3 +601,102 @@ func TestHangupWithoutTLS(t *testing.T) {
 		t.Errorf("after SIGHUP /healthz: %d", resp.StatusCode)
 	}
 }
+
+// TestRestoreKilled (R65): `hondana restore` killed (SIGKILL) at moments
+// all through its work: the data directory always holds a database that
+// passes integrity_check, either the one that was there or the backup,
+// never neither; a restore run again completes, and the server starts
+// on what it restored.
+func TestRestoreKilled(t *testing.T) {
+	ready(t)
+	t.Parallel()
+	dir := t.TempDir()
+	data, backup := filepath.Join(dir, "data"), filepath.Join(dir, "before.db.gz")
+	env := bigLibrary(t, data, 64)
+	if o, err := runCmd(t, env, "backup", "--data", data, backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, o)
+	}
+	// What tells the two apart: the database there has one news item
+	// more than the backup.
+	news := func() int {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(data, store.FileName)+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM news`).Scan(&n); err != nil {
+			t.Fatalf("the database in place after a killed restore: %v", err)
+		}
+		return n
+	}
+	addNews := func() {
+		t.Helper()
+		db, err := store.Open(context.Background(), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO news(day, title, body, created_at) VALUES('2026-12-02', 'after the backup', 'x', 'x')`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inBackup := news()
+	addNews()
+	killed, restored := 0, 0
+	for _, delay := range []time.Duration{0, 10 * time.Millisecond, 40 * time.Millisecond, 100 * time.Millisecond,
+		200 * time.Millisecond, 350 * time.Millisecond, 600 * time.Millisecond, 1000 * time.Millisecond} {
+		p := startCmd(t, env, "restore", "--data", data, backup)
+		time.Sleep(delay)
+		p.cmd.Process.Kill()
+		if err := <-p.done; err != nil {
+			killed++
+		}
+		p.done <- nil
+		checkLive(t, data)
+		switch n := news(); n {
+		case inBackup + 1: // the one that was there
+		case inBackup:
+			restored++
+			addNews() // there again, for the next kill
+		default:
+			t.Fatalf("after a restore killed at %v the database has %d news items: neither the backup's %d nor the %d there before", delay, n, inBackup, inBackup+1)
+		}
+	}
+	if killed == 0 {
+		t.Error("no restore was killed before it ended: the database is too small for this test")
+	}
+	// The last kill left the backup's copy (a restore cleans up only
+	// when it ends): the start removes it; so does the next restore.
+	if _, err := os.Stat(filepath.Join(data, store.FileName+".restoring")); err == nil {
+		serveOnce(t, env, data)
+		if _, err := os.Stat(filepath.Join(data, store.FileName+".restoring")); err == nil {
+			t.Errorf("a killed restore's copy of the backup is still in the data directory after a start")
+		}
+	}
+	if o, err := runCmd(t, env, "restore", "--data", data, backup); err != nil {
+		t.Fatalf("restore after the kills: %v\n%s", err, o)
+	}
+	if n := news(); n != inBackup {
+		t.Errorf("after the restore the database has %d news items; want the backup's %d", n, inBackup)
+	}
+	serveOnce(t, env, data)
+	checkLive(t, data)
+	fmt.Fprintf(os.Stderr, "e2e: %d of 8 restores killed half-way (%d had put the backup in place); the next restore and start went through\n", killed, restored)
+}
+
+// serveOnce starts the server on data, waits until it serves, and stops
+// it.
+func serveOnce(t *testing.T, env []string, data string) {
+	t.Helper()
+	addr, _ := freeAddr()
+	srv := startCmd(t, env, "serve", "--data", data, "--addr", addr)
+	srv.waitOutput(t, "hondana is serving", 60*time.Second)
+	srv.cmd.Process.Signal(os.Interrupt)
+	<-srv.done
+	srv.done <- nil
+}

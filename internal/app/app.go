@@ -252,6 +252,9 @@ func New(ctx context.Context, cfg Config, o Options) (a *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// A restore killed half-way left its copy of the backup: with the
+	// lock held, no restore is running.
+	os.Remove(filepath.Join(cfg.DataDir, restoringName))
 	d, err := OpenData(ctx, cfg, o)
 	if err != nil {
 		unlock()

@@ -79,6 +79,10 @@ type RestoreOptions struct {
 	ForgetPasswords bool
 }
 
+// restoringName is the backup's copy in the data directory while a
+// restore checks it.
+const restoringName = store.FileName + ".restoring"
+
 // RestoreResult says what Restore did.
 type RestoreResult struct {
 	store.Checked
@@ -111,7 +115,7 @@ func Restore(ctx context.Context, cfg Config, file string, o RestoreOptions) (Re
 	}
 	defer release()
 	live := filepath.Join(cfg.DataDir, store.FileName)
-	tmp := live + ".restoring"
+	tmp := filepath.Join(cfg.DataDir, restoringName)
 	os.Remove(tmp)
 	defer os.Remove(tmp)
 	if err := store.Unpack(file, tmp); err != nil {
@@ -151,21 +155,22 @@ func Restore(ctx context.Context, cfg Config, file string, o RestoreOptions) (Re
 	return res, nil
 }
 
-// putAside keeps the database at live as aside. Folded into one file
-// (its WAL emptied), it is hard-linked there and stays in place until
-// the restored one replaces it in one rename; a database that cannot be
-// folded (a damaged one) is moved there with its WAL, which may hold
-// its last commits, under the name SQLite looks for beside it.
+// putAside keeps the database at live as aside, hard-linked there, so
+// that live stays in place until the restored one replaces it in one
+// rename. Folded into one file first (its WAL emptied); a database that
+// cannot be folded (a damaged one) has its WAL, which may hold its last
+// commits, moved beside aside under the name SQLite looks for. Only on
+// a file system without hard links is live moved: a restore killed
+// then leaves no database in place, and is run again.
 func putAside(ctx context.Context, live, aside string) error {
 	if store.Fold(ctx, live) {
 		os.Remove(live + "-wal")
 		os.Remove(live + "-shm")
-		if err := os.Link(live, aside); err == nil {
-			return nil
-		}
 	}
-	if err := os.Rename(live, aside); err != nil {
-		return fmt.Errorf("restore: put the old database aside: %w", err)
+	if err := os.Link(live, aside); err != nil {
+		if err := os.Rename(live, aside); err != nil {
+			return fmt.Errorf("restore: put the old database aside: %w", err)
+		}
 	}
 	if err := os.Rename(live+"-wal", aside+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("restore: put the old database's WAL aside: %w", err)
