@@ -399,6 +399,9 @@ func TestBackupNow(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("backups in %s: %q; want one", dir, files)
 	}
+	if !strings.Contains(page, "（"+files[0]+"）") {
+		t.Errorf("the home does not name the file %s:\n%s", files[0], page)
+	}
 
 	// A backup the command writes while the server runs.
 	dest := filepath.Join(t.TempDir(), "before-upgrade.db.gz")
