@@ -100,7 +100,7 @@ func (e *Exporter) Export(ctx context.Context, staffID int64, what, format strin
 		})
 	case ExportHolds:
 		err = e.db.EachHold(ctx, func(h *store.HoldRow) error {
-			return row(h.Card, h.Source, h.ISBN, h.PlacedAt.In(e.loc).Format(DateLayout), h.Pickup, h.Contact, h.Status, h.Barcode, h.PickupDeadline)
+			return row(h.Card, h.Source, h.ISBN, h.PlacedAt.In(e.loc).Format(DateLayout), h.Pickup, h.Contact, h.Status, h.Barcode, h.PickupDeadline, h.From)
 		})
 	}
 	cw.Flush()

@@ -62,6 +62,7 @@ var MoveInColumns = map[string]map[string][]string{
 		"status":          {"status", "状態", "予約状態", "ステータス", "holdstatus"},
 		"barcode":         {"barcode", "資料番号", "資料ID", "itembarcode", "確保資料"},
 		"pickup_deadline": {"pickup_deadline", "取置期限", "取置期限日", "受取期限", "受取期限日", "expirationdate"},
+		"from":            {"from", "発送館", "回送元", "送付元", "送り元", "fromlibrary"}, // where a copy in transit left from
 	},
 }
 
@@ -71,7 +72,7 @@ var MoveInColumns = map[string]map[string][]string{
 var MoveOutColumns = map[string][]string{
 	MoveInPatrons: {"card", "name", "name_yomi", "birth_date", "address", "phone", "mobile", "email", "category", "expiry", "home_branch"},
 	MoveInLoans:   {"card", "barcode", "loan_date", "due_date"},
-	MoveInHolds:   {"card", "record_id", "isbn", "placed_date", "pickup", "contact", "status", "barcode", "pickup_deadline"},
+	MoveInHolds:   {"card", "record_id", "isbn", "placed_date", "pickup", "contact", "status", "barcode", "pickup_deadline", "from"},
 }
 
 // required are the columns a file of each kind cannot do without.
@@ -256,6 +257,7 @@ type moveRow struct {
 	recordKey, isbn13, pickup, contact string
 	placed                             time.Time
 	status, deadline                   string // store.Hold…; the pickup deadline, "" when not given
+	from                               string // the library a copy in transit left from; "" when not given
 }
 
 // Import reads a file of kind (MoveInPatrons, MoveInLoans, MoveInHolds)
@@ -573,6 +575,11 @@ func (m *MoveIn) checkHold(row importer.SheetRow, branches map[string]string) (m
 		// find the book on the hold shelf.
 		if mr.barcode = fold(row.Get("barcode")); mr.barcode == "" && ok {
 			probs = append(probs, RowProblem{Code: RowMissing, Field: "barcode", Detail: "no_copy_given"})
+		}
+	}
+	if v := row.Get("from"); v != "" && mr.status == store.HoldInTransit {
+		if mr.from = branches[strings.ToLower(fold(v))]; mr.from == "" {
+			probs = append(probs, RowProblem{Code: RowNoBranch, Field: "from", Value: v})
 		}
 	}
 	if mr.status == store.HoldReady {
@@ -933,9 +940,9 @@ func (m *MoveIn) giveCopy(ctx context.Context, tx *sql.Tx, h *store.Hold, cp *st
 		if err := store.UpdateHold(ctx, tx, h); err != nil {
 			return err
 		}
-		// Where it left from is not in the file: it is listed by where
-		// it goes.
-		return store.MoveCopy(ctx, tx, cp.ID, store.CopyInTransit, "", h.PickupBranch)
+		// It left from the file's library; without one it is listed
+		// by where it goes.
+		return store.MoveCopy(ctx, tx, cp.ID, store.CopyInTransit, r.from, h.PickupBranch)
 	}
 	now := m.clock.Now()
 	var err error

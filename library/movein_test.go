@@ -157,16 +157,16 @@ func TestMoveInHoldsOnTheirWay(t *testing.T) {
 	if rep := run(MoveInLoans, "card,barcode,due_date\n100000041,G3,2026/4/10\n", false); rep.Added != 1 {
 		t.Fatalf("the loan: %+v", rep)
 	}
-	const file = "利用者番号,書誌ID,予約日,受取館,状態,資料番号,取置期限\n" +
-		"100000017,t:1,2026/3/20,OZU,取置中,G1,2026/4/5\n" + // told by the vendor: its deadline
-		"100000025,t:1,2026/3/21,nagahama,取置中,G2,\n" + // not told, by phone: the call list
-		"100000033,t:2,2026/3/22,ozu,ready,B1,\n" + // not told, by e-mail: a message
-		"100000017,t:2,2026/3/23,nagahama,回送中,B2,\n" + // on its way to Nagahama
-		"100000025,t:2,2026/3/24,ozu,取置中,,\n" + // which copy?
-		"100000041,t:2,2026/3/24,ozu,取置中,G4,\n" + // a copy of another title
-		"100000033,t:1,2026/3/24,ozu,取置中,G1,\n" + // G1 is line 2's
-		"100000041,t:1,2026/3/24,ozu,取置中,G3,\n" + // G3 is lent (and to this patron)
-		"100000033,t:1,2026/3/24,ozu,貸出中,,\n" // no such state of a hold
+	const file = "利用者番号,書誌ID,予約日,受取館,状態,資料番号,取置期限,発送館\n" +
+		"100000017,t:1,2026/3/20,OZU,取置中,G1,2026/4/5,\n" + // told by the vendor: its deadline
+		"100000025,t:1,2026/3/21,nagahama,取置中,G2,,\n" + // not told, by phone: the call list
+		"100000033,t:2,2026/3/22,ozu,ready,B1,,\n" + // not told, by e-mail: a message
+		"100000017,t:2,2026/3/23,nagahama,回送中,B2,,ozu\n" + // on its way from Ozu to Nagahama
+		"100000025,t:2,2026/3/24,ozu,取置中,,,\n" + // which copy?
+		"100000041,t:2,2026/3/24,ozu,取置中,G4,,\n" + // a copy of another title
+		"100000033,t:1,2026/3/24,ozu,取置中,G1,,\n" + // G1 is line 2's
+		"100000041,t:1,2026/3/24,ozu,取置中,G3,,\n" + // G3 is lent (and to this patron)
+		"100000033,t:1,2026/3/24,ozu,貸出中,,,\n" // no such state of a hold
 	wantProblems := []string{
 		`line 6: error: barcode is missing (a hold on the hold shelf or in transit names its copy)`,
 		`line 7: error: barcode "G4" is not valid (a copy of another title)`,
@@ -205,7 +205,7 @@ func TestMoveInHoldsOnTheirWay(t *testing.T) {
 
 	for barcode, want := range map[string]string{
 		"G1": "on_hold_shelf at ozu to ", "G2": "on_hold_shelf at nagahama to ",
-		"B1": "on_hold_shelf at ozu to ", "B2": "in_transit at  to nagahama", // from where, the file does not say
+		"B1": "on_hold_shelf at ozu to ", "B2": "in_transit at ozu to nagahama",
 	} {
 		if got := copyState(barcode); got != want {
 			t.Errorf("copy %s is %s; want %s", barcode, got, want)
@@ -235,6 +235,13 @@ func TestMoveInHoldsOnTheirWay(t *testing.T) {
 	}
 	if h := hold(told, book.ID); h.Status != store.HoldInTransit || h.CopyID == 0 {
 		t.Errorf("the hold in transit: %+v", h)
+	}
+	// Ozu's transit list has it going out, Nagahama's coming in.
+	if out, _, err := e.db.InTransit(ctx, "ozu"); err != nil || len(out) != 1 || out[0].Barcode != "B2" || out[0].HoldID != hold(told, book.ID).ID {
+		t.Errorf("Ozu sends %+v %v; want B2 for the hold", out, err)
+	}
+	if _, in, err := e.db.InTransit(ctx, "nagahama"); err != nil || len(in) != 1 || in[0].Barcode != "B2" {
+		t.Errorf("Nagahama receives %+v %v; want B2", in, err)
 	}
 
 	// Running it again changes nothing, and tells nobody twice.

@@ -98,19 +98,21 @@ type HoldRow struct {
 	Status          string
 	Barcode         string // the copy kept for it or on its way to it; "" while waiting
 	PickupDeadline  string // "" until the patron is told
+	From            string // in transit: the library the copy left from, when known
 }
 
 // EachHold calls fn with every hold, in id order.
 func (db *DB) EachHold(ctx context.Context, fn func(*HoldRow) error) error {
 	return db.eachPage(ctx, `SELECT h.id, p.card, r.source, r.isbn, h.placed_at, h.pickup_branch, h.contact, h.status,
-		COALESCE(c.barcode, ''), COALESCE(h.pickup_deadline, '')
+		COALESCE(c.barcode, ''), COALESCE(h.pickup_deadline, ''),
+		CASE WHEN c.status = 'in_transit' THEN COALESCE(c.at_branch, '') ELSE '' END
 		FROM holds h JOIN patrons p ON p.id = h.patron_id JOIN records r ON r.id = h.record_id
 		LEFT JOIN copies c ON c.id = h.copy_id
 		WHERE h.id > ? ORDER BY h.id LIMIT ?`,
 		func(sc interface{ Scan(...any) error }) (int64, error) {
 			var h HoldRow
 			var placed string
-			if err := sc.Scan(&h.ID, &h.Card, &h.Source, &h.ISBN, &placed, &h.Pickup, &h.Contact, &h.Status, &h.Barcode, &h.PickupDeadline); err != nil {
+			if err := sc.Scan(&h.ID, &h.Card, &h.Source, &h.ISBN, &placed, &h.Pickup, &h.Contact, &h.Status, &h.Barcode, &h.PickupDeadline, &h.From); err != nil {
 				return 0, err
 			}
 			h.PlacedAt = parseTime(placed)

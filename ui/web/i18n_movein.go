@@ -13,7 +13,7 @@ var moveInMessages = map[string][2]string{
 	"movein.kind.holds":           {"予約", "Holds"},
 	"movein.columns.patrons":      {"見出し：利用者番号, 氏名, ヨミ, 生年月日, 住所, 電話, 携帯, メール, 利用者区分, 有効期限（英語の card, name, name_yomi … も可）", "Header: card, name, name_yomi, birth_date, address, phone, mobile, email, category, expiry (or 利用者番号, 氏名, ヨミ …)"},
 	"movein.columns.loans":        {"見出し：利用者番号, 資料番号, 貸出日, 返却期限日", "Header: card, barcode, loan_date, due_date (or 利用者番号, 資料番号, 貸出日, 返却期限日)"},
-	"movein.columns.holds":        {"見出し：利用者番号, 書誌ID または ISBN, 予約日, 受取館（連絡方法は任意）。取置中・回送中の予約は 状態（取置中・回送中）, 資料番号, 取置期限 の列で（取置期限がなければ、取り込み時に利用者へ連絡します）", "Header: card, record_id or isbn, placed_date, pickup, optional contact (or 利用者番号, 書誌ID, ISBN, 予約日, 受取館). Holds on the hold shelf or in transit: status (ready, in_transit), barcode, pickup_deadline (without a deadline the patron is told at the import)"},
+	"movein.columns.holds":        {"見出し：利用者番号, 書誌ID または ISBN, 予約日, 受取館（連絡方法は任意）。取置中・回送中の予約は 状態（取置中・回送中）, 資料番号, 取置期限, 発送館 の列で（取置期限がなければ、取り込み時に利用者へ連絡します）", "Header: card, record_id or isbn, placed_date, pickup, optional contact (or 利用者番号, 書誌ID, ISBN, 予約日, 受取館). Holds on the hold shelf or in transit: status (ready, in_transit), barcode, pickup_deadline, from (without a deadline the patron is told at the import)"},
 	"movein.file":                 {"ファイル（CSV・TSV、UTF-8 または Shift_JIS。日付は 2026-04-01、2026/4/1、令和8年4月1日 など）", "File (CSV or TSV, UTF-8 or Shift_JIS; dates as 2026-04-01, 2026/4/1 or 令和8年4月1日)"},
 	"movein.dry_run":              {"試しに読む（誤りを報告するだけで、何も書き込まない）", "Dry run (report the bad rows, write nothing)"},
 	"movein.dry_short":            {"試し読み", "dry run"},
@@ -91,6 +91,7 @@ var moveInMessages = map[string][2]string{
 	"movein.col.contact":          {"連絡方法", "Contact"},
 	"movein.col.status":           {"状態", "Status"},
 	"movein.col.pickup_deadline":  {"取置期限", "Pickup deadline"},
+	"movein.col.from":             {"発送館", "Sent from"},
 }
 
 func init() {
