@@ -807,7 +807,7 @@ func (a *Accounts) Validity(expiry string) CardValidity {
 	}
 	v.Expired = CardPastExpiry(expiry, today.Format(DateLayout))
 	if end, err := time.ParseInLocation(DateLayout, expiry, a.loc); err == nil && !v.Expired {
-		v.DaysLeft = int(end.Sub(today).Hours()+12) / 24
+		v.DaysLeft = daysBetween(today, end)
 		v.Soon = v.DaysLeft <= cardSoonDays
 	}
 	return v

@@ -77,6 +77,10 @@ func (c *Calendar) NextOpenDay(ctx context.Context, branch string, date time.Tim
 	return time.Time{}, fmt.Errorf("library: branch %s has no open day within %d days of %s", branch, horizon, start.Format(DateLayout))
 }
 
+// daysBetween is how many days lie from one midnight to another (see
+// dayStart), a clock change's hour rounded away.
+func daysBetween(from, to time.Time) int { return int(to.Sub(from).Hours()+12) / 24 }
+
 // dayStart is midnight of t's day in loc.
 func dayStart(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()

@@ -720,7 +720,7 @@ func (c *Circulation) overdueDays(ctx context.Context, q store.Querier, patronID
 	if err != nil || due == "" {
 		return 0, err
 	}
-	days := int(c.today().Sub(parseDay(due, c.cal.Location())).Hours()+12) / 24
+	days := daysBetween(parseDay(due, c.cal.Location()), c.today())
 	return max(days, 0), nil
 }
 
@@ -914,7 +914,7 @@ func (c *Circulation) scanBack(ctx context.Context, barcode, branch string, tran
 		r.Found = FoundNotOnLoan
 		if err == nil {
 			r.Found, r.DueDate = FoundLoan, loan.DueDate
-			r.DaysLate = max(0, int(c.today().Sub(parseDay(loan.DueDate, c.cal.Location())).Hours()+12)/24)
+			r.DaysLate = max(0, daysBetween(parseDay(loan.DueDate, c.cal.Location()), c.today()))
 			if err := store.DeleteLoan(ctx, tx, loan.ID); err != nil {
 				return err
 			}

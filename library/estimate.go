@@ -224,7 +224,7 @@ func (c *Circulation) EstimateHold(ctx context.Context, recordID int64, ahead in
 		case store.CopyRepair, store.CopyMissing:
 			continue
 		case store.CopyOnLoan:
-			st.OutDays = max(0, int(today.Sub(parseDay(cw.LoanedOn, c.cal.Location())).Hours()+12)/24)
+			st.OutDays = max(0, daysBetween(parseDay(cw.LoanedOn, c.cal.Location()), today))
 		}
 		states = append(states, st)
 		byBranch[cw.Branch]++

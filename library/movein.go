@@ -796,10 +796,10 @@ func (m *MoveIn) applyLoan(ctx context.Context, q store.Querier, tx *sql.Tx, r m
 		}
 		return outcomeUpdated, nil, err
 	}
-	if c.Status != "on_shelf" || c.Held || c.NotForLoan {
+	if c.Status != "on_shelf" || c.HeldBy != 0 || c.NotForLoan {
 		state := c.Status // in_transit, on_hold_shelf, missing, repair, lost …
 		switch {
-		case c.Held:
+		case c.HeldBy != 0:
 			state = "held"
 		case c.NotForLoan:
 			state = "not_for_loan"
@@ -919,7 +919,7 @@ func (m *MoveIn) heldCopy(ctx context.Context, q store.Querier, barcode string, 
 		return nil, &RowProblem{Code: RowInvalid, Field: "barcode", Value: barcode, Detail: "other_title"}, nil
 	case c.LoanPatron != 0:
 		return unavailable("lent")
-	case c.Held:
+	case c.HeldBy != 0:
 		return unavailable("held")
 	case c.NotForLoan:
 		return unavailable("not_for_loan")

@@ -14,7 +14,7 @@ import (
 // history on, an entry in it, apart from loans.
 func (c *Circulation) rememberReturn(ctx context.Context, tx *sql.Tx, l *store.Loan, recordID int64) error {
 	today := c.today()
-	days := int(today.Sub(parseDay(l.LoanedOn, c.cal.Location())).Hours()+12) / 24
+	days := daysBetween(parseDay(l.LoanedOn, c.cal.Location()), today)
 	if err := store.CountLoanDuration(ctx, tx, recordID, days); err != nil {
 		return err
 	}

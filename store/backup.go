@@ -68,8 +68,8 @@ type BackupStatus struct {
 	// Running: a backup is being written now (one at a time).
 	Running bool `json:"-"`
 	// Manual is the last backup written by the command (hondana
-	// backup), which the server reads from the data directory; nil for
-	// none.
+	// backup), which the staff home reads from the data directory; nil
+	// for none (and in the status file, and in /metrics).
 	Manual *ManualBackup `json:"-"`
 }
 

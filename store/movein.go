@@ -109,8 +109,7 @@ type CopyState struct {
 	Branch     string
 	Status     string
 	NotForLoan bool
-	Held       bool  // allocated to a hold (on a hold shelf or on its way)
-	HeldBy     int64 // that hold
+	HeldBy     int64 // the hold it is allocated to (on a hold shelf or on its way); 0 for none
 	// The copy's loan, when it is out: its id, patron and days.
 	LoanID, LoanPatron int64
 	LoanedOn, DueDate  string
@@ -124,7 +123,6 @@ func CopyForMoveIn(ctx context.Context, q Querier, barcode string) (*CopyState, 
 		COALESCE(l.id, 0), COALESCE(l.patron_id, 0), COALESCE(l.loaned_on, ''), COALESCE(l.due_date, '')
 		FROM copies c LEFT JOIN loans l ON l.copy_id = c.id WHERE c.barcode = ?`, barcode).
 		Scan(&c.ID, &c.RecordID, &c.Branch, &c.Status, &c.NotForLoan, &c.HeldBy, &c.LoanID, &c.LoanPatron, &c.LoanedOn, &c.DueDate)
-	c.Held = c.HeldBy != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: copy %q: %w", barcode, ErrNotFound)
 	}

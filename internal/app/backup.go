@@ -279,67 +279,69 @@ func newBackups(cfg Config, db *store.DB, loc *time.Location, log *slog.Logger) 
 	return b, nil
 }
 
-// Status is the state of the scheduled backups, with the last one the
-// command wrote.
+// Status is the state of the scheduled backups.
 func (b *backups) Status() store.BackupStatus {
 	b.mu.Lock()
-	st := b.state
-	b.mu.Unlock()
-	if raw, err := os.ReadFile(filepath.Join(b.data, manualName)); err == nil {
-		var m store.ManualBackup
-		if json.Unmarshal(raw, &m) == nil {
-			st.Manual = &m
-		}
-	}
-	return st
+	defer b.mu.Unlock()
+	return b.state
 }
 
-// errBackupRunning refuses a backup while another is written.
-var errBackupRunning = errors.New("a backup is being written")
+// manual is the last backup the command wrote, as the data directory
+// remembers it; nil for none.
+func (b *backups) manual() *store.ManualBackup {
+	raw, err := os.ReadFile(filepath.Join(b.data, manualName))
+	if err != nil {
+		return nil
+	}
+	var m store.ManualBackup
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return &m
+}
+
+// setRunning says whether a backup is being written.
+func (b *backups) setRunning(on bool) {
+	b.mu.Lock()
+	b.state.Running = on
+	b.mu.Unlock()
+}
 
 // Now starts a backup into the backup directory at once, as the
-// schedule would, on run (the process's background work); it fails when
-// one is being written.
-func (b *backups) Now(run func(func(context.Context)) error) error {
+// schedule would, on run (the process's background work): false when
+// one is being written, an error when run refuses (shutdown has begun).
+func (b *backups) Now(run func(func(context.Context)) error) (started bool, err error) {
 	if !b.writing.TryLock() {
-		return errBackupRunning
+		return false, nil
 	}
-	b.mu.Lock()
-	b.state.Running = true
-	b.mu.Unlock()
-	err := run(func(ctx context.Context) {
+	b.setRunning(true)
+	err = run(func(ctx context.Context) {
 		defer b.writing.Unlock()
 		b.write(ctx)
 	})
 	if err != nil {
-		b.mu.Lock()
-		b.state.Running = false
-		b.mu.Unlock()
+		b.setRunning(false)
 		b.writing.Unlock()
+		return false, err
 	}
-	return err
+	return true, nil
 }
 
-// backupStatus is the state of the scheduled backups, its times in the
-// library's time zone.
+// backupStatus is the state of the scheduled backups for the staff
+// home, with the last one the command wrote, its times in the library's
+// time zone.
 func (a *App) backupStatus() store.BackupStatus {
 	st := a.backups.Status()
 	st.Next, st.At, st.LastGood = inLoc(st.Next, a.Loc), inLoc(st.At, a.Loc), inLoc(st.LastGood, a.Loc)
-	if st.Manual != nil {
+	if st.Manual = a.backups.manual(); st.Manual != nil {
 		st.Manual.At = inLoc(st.Manual.At, a.Loc)
 	}
 	return st
 }
 
 // backupNow starts a backup at once on the server's background work
-// (see backups.Now); false when one is being written.
-func (a *App) backupNow() (bool, error) {
-	err := a.backups.Now(a.jobs.Go)
-	if errors.Is(err, errBackupRunning) {
-		return false, nil
-	}
-	return err == nil, err
-}
+// (see backups.Now).
+func (a *App) backupNow() (bool, error) { return a.backups.Now(a.jobs.Go) }
 
 // inLoc is t in loc; the zero time stays zero.
 func inLoc(t time.Time, loc *time.Location) time.Time {
@@ -377,9 +379,7 @@ func (b *backups) Run(ctx context.Context) {
 func (b *backups) runOnce(ctx context.Context) {
 	b.writing.Lock()
 	defer b.writing.Unlock()
-	b.mu.Lock()
-	b.state.Running = true
-	b.mu.Unlock()
+	b.setRunning(true)
 	b.write(ctx)
 }
 
